@@ -1,0 +1,403 @@
+//! The command line as plain data: what the therapist typed, before anything is opened or read.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// mend: tools for couples therapists who help a couple repair trust after a betrayal.
+#[derive(Debug, Parser)]
+#[command(name = "mend", version, about, long_about = None, after_help = EXAMPLES)]
+pub(crate) struct Cli {
+    /// The practice database (SQLite). Default: a file in your platform's data directory.
+    #[arg(long, global = true, env = "MEND_DB", value_name = "PATH")]
+    pub(crate) db: Option<PathBuf>,
+
+    /// Use the repair program in this folder instead of the one built into mend.
+    #[arg(long, global = true, env = "MEND_CONTENT", value_name = "DIR")]
+    pub(crate) content: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  mend demo                                   walk the whole journey with invented people
+  mend couple add --partner Alex --partner Sam --breach affair --broke-trust Alex
+  mend invite alex                            one private intake link per partner
+  mend serve                                  the intake server the links point to
+  mend intake alex                            both intakes side by side, with flags
+  mend plan alex --minutes 50 --save          a timed plan for the next session
+  mend homework packet alex -o sheets/        the homework PDFs for the couple";
+
+/// The output format of commands that print records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub(crate) enum Format {
+    /// For people, in a terminal.
+    #[default]
+    Text,
+    /// Machine-readable, with stable fields (see docs/json.md).
+    Json,
+}
+
+/// Formats a plan can be printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub(crate) enum PlanFormat {
+    /// For people, in a terminal.
+    #[default]
+    Text,
+    /// To paste into notes or print.
+    Markdown,
+    /// Machine-readable, with stable fields (see docs/json.md).
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Keep the record of each couple.
+    #[command(subcommand)]
+    Couple(CoupleCommand),
+    /// Make a private intake link for each partner.
+    #[command(after_help = "Example:\n  mend invite alex --expires 7d --base-url https://intake.example.org")]
+    Invite(InviteArgs),
+    /// Show both partners' intakes side by side, with scores, flags and the starting stage.
+    #[command(after_help = "Example:\n  mend intake alex\n  mend intake 3f9c --format json")]
+    Intake(IntakeArgs),
+    /// Prepare a timed plan for the couple's next session.
+    #[command(after_help = "Example:\n  mend plan alex --minutes 80 --format markdown\n  mend plan alex --save")]
+    Plan(PlanArgs),
+    /// Record sessions that were held, and list them.
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// Resolve a flag raised by an intake, after assessing it.
+    #[command(subcommand)]
+    Flag(FlagCommand),
+    /// List and print homework sheets as PDF.
+    #[command(subcommand)]
+    Homework(HomeworkCommand),
+    /// Look at and check the repair program.
+    #[command(subcommand)]
+    Content(ContentCommand),
+    /// Run the intake server that invitation links point to.
+    #[command(after_help = "Example:\n  mend serve --addr 127.0.0.1:8080 --base-url https://intake.example.org")]
+    Serve(ServeArgs),
+    /// Write everything mend holds (or one couple) to a JSON file.
+    #[command(after_help = "Example:\n  mend export -o practice.json\n  mend export --couple alex -o alex-and-sam.json")]
+    Export(ExportArgs),
+    /// Restore a JSON export into an empty database.
+    #[command(after_help = "Example:\n  mend --db restored.db import practice.json")]
+    Import(ImportArgs),
+    /// Copy the database consistently, even while the server is writing.
+    #[command(after_help = "Example:\n  mend backup ~/backups/mend-2026-11-21.db")]
+    Backup(BackupArgs),
+    /// Walk the whole journey with invented people, in a demo database of its own.
+    Demo(DemoArgs),
+    /// Show the configuration, or where it lives.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  mend completions bash > ~/.local/share/bash-completion/completions/mend")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    #[command(after_help = "Example:\n  mend man > mend.1 && man ./mend.1")]
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CoupleCommand {
+    /// Add a couple.
+    #[command(after_help = "Example:\n  mend couple add --partner 'José Núñez' --partner Zoë --breach lies --broke-trust José --label 'referred by Dr. K'")]
+    Add(CoupleAddArgs),
+    /// List couples.
+    List(FormatArgs),
+    /// Show one couple: partners, roles, stage, sessions, open invitations.
+    #[command(after_help = "Example:\n  mend couple show alex")]
+    Show(CoupleShowArgs),
+    /// Delete a couple and every trace of them.
+    #[command(after_help = "Example:\n  mend couple delete alex --yes")]
+    Delete(CoupleDeleteArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CoupleAddArgs {
+    /// A partner's display name; give it twice.
+    #[arg(long = "partner", value_name = "NAME", num_args = 1, required = true)]
+    pub(crate) partners: Vec<String>,
+    /// What broke trust.
+    #[arg(long, value_name = "KIND", value_parser = ["lies", "emotional-betrayal", "affair", "broken-promises", "financial", "other"])]
+    pub(crate) breach: String,
+    /// Who broke trust: one partner's name, or `both`.
+    #[arg(long, value_name = "NAME|both")]
+    pub(crate) broke_trust: String,
+    /// A note to tell couples apart (not shown to clients).
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) label: Option<String>,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FormatArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CoupleShowArgs {
+    /// The couple's short id or part of a partner's name.
+    pub(crate) couple: String,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CoupleDeleteArgs {
+    /// The couple's short id or part of a partner's name.
+    pub(crate) couple: String,
+    /// Do not ask to confirm.
+    #[arg(long)]
+    pub(crate) yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InviteArgs {
+    /// The couple's short id or part of a partner's name.
+    pub(crate) couple: String,
+    /// Only this partner (default: both).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) partner: Option<String>,
+    /// How long the link works: days (`14d`) or hours (`48h`).
+    #[arg(long, default_value = "14d", value_name = "DURATION")]
+    pub(crate) expires: String,
+    /// The address partners reach the intake server at.
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IntakeArgs {
+    /// The couple's short id or part of a partner's name.
+    pub(crate) couple: String,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PlanArgs {
+    /// The couple's short id or part of a partner's name.
+    pub(crate) couple: String,
+    /// Length of the session in minutes (default from configuration, else 50).
+    #[arg(long, value_name = "MINUTES", value_parser = clap::value_parser!(u32).range(20..=180))]
+    pub(crate) minutes: Option<u32>,
+    /// Plan this stage instead of the one the record points to.
+    #[arg(long, value_name = "ID")]
+    pub(crate) stage: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: PlanFormat,
+    /// Record this plan as the next session, held today.
+    #[arg(long)]
+    pub(crate) save: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SessionCommand {
+    /// Record a session (or add notes and met markers to the one saved by `mend plan --save`).
+    #[command(after_help = "Example:\n  mend session record alex --stage honesty-and-questions --homework feelings-journal --met questions-answered --notes 'calmer'")]
+    Record(SessionRecordArgs),
+    /// List a couple's sessions.
+    List(SessionListArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SessionRecordArgs {
+    /// The couple's short id or part of a partner's name.
+    pub(crate) couple: String,
+    /// The stage worked on.
+    #[arg(long, value_name = "ID")]
+    pub(crate) stage: String,
+    /// Homework sheets given, comma-separated.
+    #[arg(long, value_name = "SHEET,...", value_delimiter = ',')]
+    pub(crate) homework: Vec<String>,
+    /// Progress markers met, comma-separated.
+    #[arg(long, value_name = "MARKER,...", value_delimiter = ',')]
+    pub(crate) met: Vec<String>,
+    /// Session notes.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) notes: Option<String>,
+    /// The date it was held (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) date: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SessionListArgs {
+    /// The couple's short id or part of a partner's name.
+    pub(crate) couple: String,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum FlagCommand {
+    /// Mark a flag as assessed and resolved, with why.
+    #[command(after_help = "Example:\n  mend flag resolve alex affair-ongoing --note 'contact ended, confirmed in individual session'")]
+    Resolve(FlagResolveArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FlagResolveArgs {
+    /// The couple's short id or part of a partner's name.
+    pub(crate) couple: String,
+    /// The flag's id, as `mend intake` shows it.
+    pub(crate) flag: String,
+    /// What was assessed and decided.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) note: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum HomeworkCommand {
+    /// List the homework sheets.
+    List(FormatArgs),
+    /// Print one sheet to a PDF file.
+    #[command(after_help = "Example:\n  mend homework print trigger-log --couple alex --partner Sam --due 2026-12-01 -o trigger-log.pdf")]
+    Print(HomeworkPrintArgs),
+    /// Print every sheet given in the couple's latest session.
+    #[command(after_help = "Example:\n  mend homework packet alex -o sheets/")]
+    Packet(HomeworkPacketArgs),
+}
+
+/// Paper sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Paper {
+    /// US Letter, 8.5 × 11 in.
+    Letter,
+    /// ISO A4, 210 × 297 mm.
+    A4,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HomeworkPrintArgs {
+    /// The sheet's id (see `mend homework list`).
+    pub(crate) sheet: String,
+    /// Fill in this couple's names (default: a blank sheet with lines for names).
+    #[arg(long, value_name = "COUPLE")]
+    pub(crate) couple: Option<String>,
+    /// Only this partner's copy.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) partner: Option<String>,
+    /// The date it is due (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) due: Option<String>,
+    /// Paper size (default from configuration, else letter).
+    #[arg(long, value_enum)]
+    pub(crate) paper: Option<Paper>,
+    /// The PDF file to write.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HomeworkPacketArgs {
+    /// The couple's short id or part of a partner's name.
+    pub(crate) couple: String,
+    /// These sheets instead of the latest session's.
+    #[arg(long, value_name = "SHEET,...", value_delimiter = ',')]
+    pub(crate) sheets: Vec<String>,
+    /// The date it is due (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) due: Option<String>,
+    /// Paper size (default from configuration, else letter).
+    #[arg(long, value_enum)]
+    pub(crate) paper: Option<Paper>,
+    /// The folder to write into (created if missing).
+    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+    pub(crate) output: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ContentCommand {
+    /// List stages, exercises and sheets.
+    List(FormatArgs),
+    /// Show a stage, an exercise or a sheet.
+    #[command(after_help = "Example:\n  mend content show trigger-log")]
+    Show(ContentShowArgs),
+    /// Check a content folder and list every problem.
+    #[command(after_help = "Example:\n  cp -r content my-program && mend content check my-program")]
+    Check(ContentCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ContentShowArgs {
+    /// A stage, exercise or sheet id.
+    pub(crate) id: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ContentCheckArgs {
+    /// The folder to check (default: the program in use).
+    pub(crate) dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub(crate) addr: String,
+    /// The public address printed links use (default from configuration).
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// Trust X-Forwarded-For from a reverse proxy for the rate limit.
+    #[arg(long)]
+    pub(crate) trust_proxy: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// Only this couple.
+    #[arg(long, value_name = "COUPLE")]
+    pub(crate) couple: Option<String>,
+    /// The JSON file to write.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// A file written by `mend export`.
+    pub(crate) file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BackupArgs {
+    /// Where to write the copy.
+    pub(crate) file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Keep the intake server running at the end, to open the form in a browser.
+    #[arg(long)]
+    pub(crate) keep_serving: bool,
+    /// Where to put the demo's database and PDFs (default: a fresh temporary folder).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print the configuration in use.
+    Show,
+    /// Print where the configuration file lives.
+    Path,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    pub(crate) shell: clap_complete::Shell,
+}

@@ -1,0 +1,215 @@
+//! `mend content list | show | check`: the repair program, readable in a terminal.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use mend_core::content::{Block, Exercise, Item};
+use mend_core::{Program, Sheet, Stage};
+use serde::Serialize;
+
+use crate::args::{ContentCommand, Format};
+use crate::context::{Context, read_content_dir};
+use crate::output::{json, wrap};
+
+/// Terminal width the text output is wrapped to.
+const WIDTH: usize = 80;
+
+pub(crate) fn run(ctx: &Context, command: ContentCommand) -> Result<ExitCode> {
+    match command {
+        ContentCommand::List(args) => list(&ctx.program()?, args.format),
+        ContentCommand::Show(args) => {
+            let program = ctx.program()?;
+            let Some(item) = program.find(&args.id) else {
+                bail!("no stage, exercise or sheet has the id {:?}: see `mend content list`", args.id);
+            };
+            print!("{}", show(&program, item));
+            Ok(ExitCode::SUCCESS)
+        }
+        ContentCommand::Check(args) => {
+            let dir = args.dir.or_else(|| ctx.content_dir.clone());
+            let Some(dir) = dir else {
+                let program = ctx.program()?;
+                println!("{}", summary(&program, "the embedded program"));
+                return Ok(ExitCode::SUCCESS);
+            };
+            match Program::from_files(read_content_dir(&dir)?) {
+                Ok(program) => {
+                    println!("{}", summary(&program, &dir.display().to_string()));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    eprintln!("{}: {} problem(s), each with its file and id:", dir.display(), errors.0.len());
+                    for error in &errors.0 {
+                        eprintln!("  {error}");
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+fn summary(program: &Program, origin: &str) -> String {
+    let exercises: usize = program.all_stages().map(|s| s.exercises.len()).sum();
+    format!(
+        "{origin} is valid: {} stages ({} to review), {exercises} exercises, {} homework sheets, {} intake questions, {} flag rules",
+        program.stages.len() + program.review_stages.len(),
+        program.review_stages.len(),
+        program.sheets.len(),
+        program.questionnaire.questions().count(),
+        program.questionnaire.flags.len(),
+    )
+}
+
+/// One row of `content list`.
+#[derive(Serialize)]
+struct Row<'a> {
+    kind: &'static str,
+    id: &'a str,
+    title: &'a str,
+    stage: Option<&'a str>,
+}
+
+fn list(program: &Program, format: Format) -> Result<ExitCode> {
+    let mut rows = Vec::new();
+    for stage in program.all_stages() {
+        rows.push(Row { kind: "stage", id: &stage.id, title: &stage.title, stage: None });
+        for exercise in &stage.exercises {
+            rows.push(Row { kind: "exercise", id: &exercise.id, title: &exercise.title, stage: Some(&stage.id) });
+        }
+    }
+    for sheet in program.sheets.values() {
+        rows.push(Row { kind: "sheet", id: &sheet.id, title: &sheet.title, stage: None });
+    }
+    if format == Format::Json {
+        json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}\n", program.title);
+    println!("Stages, in order, with their in-session exercises:");
+    for (n, stage) in program.all_stages().enumerate() {
+        let review = program.stage_index(&stage.id).is_none();
+        let number = if review { "review".to_owned() } else { format!("{:>6}", n + 1) };
+        println!("{number}  {:<32} {}", stage.id, stage.title);
+        for exercise in &stage.exercises {
+            println!("          - {:<30} {} ({} min, {})", exercise.id, exercise.title, exercise.minutes, exercise.role.describe());
+        }
+    }
+    println!("\nHomework sheets:");
+    for sheet in program.sheets.values() {
+        println!("  {:<32} {} (for {})", sheet.id, sheet.title, sheet.audience.describe());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(program: &Program, item: Item<'_>) -> String {
+    match item {
+        Item::Stage(stage) => show_stage(program, stage),
+        Item::Exercise(stage, exercise) => {
+            let mut out = format!("Exercise {} (stage {}: {})\n", exercise.id, stage.id, stage.title);
+            show_exercise(&mut out, exercise);
+            out
+        }
+        Item::Sheet(sheet) => show_sheet(sheet),
+    }
+}
+
+fn heading(out: &mut String, title: &str) {
+    let _ = writeln!(out, "\n{title}\n{}", "-".repeat(title.chars().count()));
+}
+
+fn bullets(out: &mut String, items: &[String]) {
+    for item in items {
+        let wrapped = wrap(item, WIDTH, "    ");
+        out.push_str("  - ");
+        out.push_str(wrapped.trim_start());
+    }
+}
+
+fn show_stage(program: &Program, stage: &Stage) -> String {
+    let mut out = String::new();
+    let position = match program.stage_index(&stage.id) {
+        Some(i) => format!("stage {} of {}", i + 1, program.stages.len()),
+        None => "a review stage, entered by decision".to_owned(),
+    };
+    let _ = writeln!(out, "{} ({}, {position})", stage.title, stage.id);
+    out.push_str(&wrap(&stage.purpose, WIDTH, ""));
+    let _ = writeln!(
+        out,
+        "\nGottman Trust Revival: {:?}. Baucom, Snyder and Gordon: {:?}.",
+        stage.phases.gottman, stage.phases.baucom
+    );
+    out.push_str(&wrap(&stage.phases.note, WIDTH, ""));
+    heading(&mut out, "Goals");
+    bullets(&mut out, &stage.goals);
+    heading(&mut out, "Key ideas to explain");
+    bullets(&mut out, &stage.key_ideas);
+    heading(&mut out, "Exercises");
+    for exercise in &stage.exercises {
+        show_exercise(&mut out, exercise);
+    }
+    heading(&mut out, "Homework");
+    for id in &stage.homework {
+        let title = program.sheet(id).map_or("", |s| s.title.as_str());
+        let _ = writeln!(out, "  - {id}: {title}");
+    }
+    heading(&mut out, "Done when");
+    for marker in &stage.progress_markers {
+        let _ = write!(out, "  - [{}] {}", marker.id, wrap(&marker.text, WIDTH, "    ").trim_start());
+    }
+    heading(&mut out, "Watch for");
+    bullets(&mut out, &stage.watch_fors);
+    heading(&mut out, "Sources");
+    for citation in &stage.sources {
+        let title = program.sources.iter().find(|s| s.id == citation.article).map_or("", |s| s.title.as_str());
+        let _ = writeln!(out, "  - \"{title}\", {}", citation.section);
+    }
+    out
+}
+
+fn show_exercise(out: &mut String, exercise: &Exercise) {
+    let _ = writeln!(
+        out,
+        "\n{} [{}], {} minutes, for {}{}",
+        exercise.title,
+        exercise.id,
+        exercise.minutes,
+        exercise.role.describe(),
+        if exercise.essential { ", essential" } else { "" }
+    );
+    out.push_str(&wrap(&exercise.purpose, WIDTH, "  "));
+    let _ = writeln!(out, "  Steps:");
+    for (n, step) in exercise.steps.iter().enumerate() {
+        let _ = write!(out, "  {:>2}. {}", n + 1, wrap(step, WIDTH, "      ").trim_start());
+    }
+    let _ = writeln!(out, "  Prompts:");
+    for prompt in &exercise.prompts {
+        let _ = write!(out, "    \u{2022} {}", wrap(prompt, WIDTH, "      ").trim_start());
+    }
+}
+
+fn show_sheet(sheet: &Sheet) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({}), for {}", sheet.title, sheet.id, sheet.audience.describe());
+    out.push_str(&wrap(&sheet.purpose, WIDTH, ""));
+    heading(&mut out, "Instructions");
+    bullets(&mut out, &sheet.instructions);
+    heading(&mut out, "On the page");
+    for block in &sheet.blocks {
+        let line = match block {
+            Block::Heading { text } => format!("## {text}"),
+            Block::Paragraph { text } => text.clone(),
+            Block::Steps { items } => items.iter().enumerate().map(|(n, i)| format!("{}. {i}", n + 1)).collect::<Vec<_>>().join("\n"),
+            Block::Checklist { items } => items.iter().map(|i| format!("[ ] {i}")).collect::<Vec<_>>().join("\n"),
+            Block::Lines { label, count } => format!("{label} ({count} ruled lines)"),
+            Block::Table { columns, rows } => format!("| {} | ({rows} empty rows)", columns.join(" | ")),
+            Block::Scale { label, low, high } => format!("{label}: 0 ({low}) … 10 ({high})"),
+            Block::Signature { signers } => format!("Signature and date for: {}", signers.join(", ")),
+        };
+        for part in line.lines() {
+            out.push_str(&wrap(part, WIDTH, "  "));
+        }
+    }
+    out
+}

@@ -1,0 +1,114 @@
+//! Turns the parsed command line into real things: the configuration, the program, the store.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use mend_core::Program;
+use serde::{Deserialize, Serialize};
+
+use crate::args::Cli;
+
+/// The therapist's settings, from `config.toml` in the platform's config directory. Every field
+/// is optional; flags on the command line win over it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Config {
+    /// The practice's name, printed on homework sheets.
+    pub(crate) practice_name: Option<String>,
+    /// The therapist's name, printed on homework sheets.
+    pub(crate) therapist_name: Option<String>,
+    /// `letter` or `a4`.
+    pub(crate) paper: Option<String>,
+    /// Default session length in minutes.
+    pub(crate) session_minutes: Option<u32>,
+    /// The public address of the intake server, for invitation links.
+    pub(crate) base_url: Option<String>,
+    /// The therapist's policy on secrets, shown on the intake form.
+    pub(crate) secrets_policy: Option<String>,
+}
+
+/// Where the configuration file is: `MEND_CONFIG`, else the platform's config directory.
+pub(crate) fn config_path() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os("MEND_CONFIG") {
+        return Ok(PathBuf::from(path));
+    }
+    let dirs = project_dirs()?;
+    Ok(dirs.config_dir().join("config.toml"))
+}
+
+fn project_dirs() -> Result<directories::ProjectDirs> {
+    directories::ProjectDirs::from("org", "mend", "mend")
+        .context("cannot find your home directory: set MEND_DB and MEND_CONFIG to paths mend may use")
+}
+
+impl Config {
+    /// Reads the configuration; a missing file is the empty configuration.
+    pub(crate) fn load() -> Result<Self> {
+        let path = config_path()?;
+        match fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text)
+                .with_context(|| format!("{} is not a valid mend configuration: fix it or delete it", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+}
+
+/// What every command may need, opened only when asked for.
+#[derive(Debug)]
+pub(crate) struct Context {
+    /// The database file.
+    pub(crate) db_path: PathBuf,
+    /// A content folder instead of the embedded program.
+    pub(crate) content_dir: Option<PathBuf>,
+    /// The configuration.
+    pub(crate) config: Config,
+}
+
+impl Context {
+    /// Resolves paths and reads the configuration; opens nothing else.
+    pub(crate) fn new(cli: &Cli) -> Result<Self> {
+        let db_path = match &cli.db {
+            Some(path) => path.clone(),
+            None => project_dirs()?.data_dir().join("mend.db"),
+        };
+        Ok(Self { db_path, content_dir: cli.content.clone(), config: Config::load()? })
+    }
+
+    /// The program in use: the therapist's folder if given, else the embedded one.
+    pub(crate) fn program(&self) -> Result<Program> {
+        match &self.content_dir {
+            Some(dir) => load_program(dir),
+            None => Ok(Program::embedded().context("the embedded program is invalid; this is a bug in mend")?),
+        }
+    }
+}
+
+/// Reads and checks a content folder.
+pub(crate) fn load_program(dir: &Path) -> Result<Program> {
+    let files = read_content_dir(dir)?;
+    Program::from_files(files).map_err(|errors| anyhow::anyhow!("{}: {errors}", dir.display()))
+}
+
+/// Every `.toml` file under `dir`, as (path relative to `dir` with `/`, text).
+pub(crate) fn read_content_dir(dir: &Path) -> Result<Vec<(String, String)>> {
+    if !dir.is_dir() {
+        bail!("{} is not a folder: give the folder that holds program.toml", dir.display());
+    }
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in fs::read_dir(&folder).with_context(|| format!("cannot read {}", folder.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let relative = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+                files.push((relative, text));
+            }
+        }
+    }
+    Ok(files)
+}

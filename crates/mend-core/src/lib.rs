@@ -1,0 +1,22 @@
+//! The domain and the repair program of mend: types, content parsing and validation, flag rules,
+//! stage choice and session planning.
+//!
+//! mend-core is pure: it never touches files, SQL or HTTP. Content comes in as text, answers as
+//! maps, couples as plain records; everything out is data for the other crates to store, serve,
+//! print or render.
+
+pub mod content;
+pub mod domain;
+mod load;
+pub mod plan;
+pub mod questionnaire;
+pub mod record;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_content.rs"));
+}
+
+pub use content::{Block, ContentError, ContentErrors, Program, Sheet, Stage};
+pub use domain::{BreachKind, InvalidInput, PartnerName, Role, Roles, Severity};
+pub use questionnaire::{Answer, Answers, Evaluation, Questionnaire, RawAnswers};
+pub use record::{CoupleRecord, FlagResolution, PartnerRecord, SessionRecord};

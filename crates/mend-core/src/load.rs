@@ -1,0 +1,364 @@
+//! Turns content files into a checked [`Program`], collecting every problem with its file and id.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::de::DeserializeOwned;
+
+use crate::content::{
+    Block, Citation, ContentError, ContentErrors, Program, ProgramFile, Sheet, Stage, check_item_id,
+};
+use crate::questionnaire::{Condition, QuestionKind, Questionnaire};
+
+/// The file that orders the program.
+const PROGRAM_FILE: &str = "program.toml";
+
+/// Collects problems as they are found.
+#[derive(Default)]
+struct Problems(Vec<ContentError>);
+
+impl Problems {
+    fn add(&mut self, file: &str, id: Option<&str>, message: impl Into<String>) {
+        self.0.push(ContentError { file: file.to_owned(), id: id.map(str::to_owned), message: message.into() });
+    }
+}
+
+pub(crate) fn load(files: BTreeMap<String, String>) -> Result<Program, ContentErrors> {
+    let mut problems = Problems::default();
+
+    let Some(program_text) = files.get(PROGRAM_FILE) else {
+        problems.add(PROGRAM_FILE, None, "missing: the content folder needs a program.toml that lists the stages");
+        return Err(ContentErrors(problems.0));
+    };
+    let Some(program_file) = parse::<ProgramFile>(&mut problems, PROGRAM_FILE, program_text) else {
+        return Err(ContentErrors(problems.0));
+    };
+
+    let mut stages: BTreeMap<String, (String, Stage)> = BTreeMap::new();
+    let mut sheets: BTreeMap<String, Sheet> = BTreeMap::new();
+    let mut questionnaires: BTreeMap<String, (String, Questionnaire)> = BTreeMap::new();
+    for (path, text) in &files {
+        let Some((folder, id)) = folder_and_id(path) else {
+            if path != PROGRAM_FILE {
+                problems.add(path, None, "unexpected file: content lives in program.toml, stages/, homework/ and intake/");
+            }
+            continue;
+        };
+        check_item_id(&mut problems.0, path, &id);
+        match folder {
+            "stages" => {
+                if let Some(mut stage) = parse::<Stage>(&mut problems, path, text) {
+                    stage.id = id.clone();
+                    stages.insert(id, (path.clone(), stage));
+                }
+            }
+            "homework" => {
+                if let Some(mut sheet) = parse::<Sheet>(&mut problems, path, text) {
+                    sheet.id = id.clone();
+                    check_sheet(&mut problems, path, &sheet);
+                    sheets.insert(id, sheet);
+                }
+            }
+            "intake" => {
+                if let Some(mut questionnaire) = parse::<Questionnaire>(&mut problems, path, text) {
+                    questionnaire.id = id.clone();
+                    questionnaires.insert(id, (path.clone(), questionnaire));
+                }
+            }
+            _ => problems.add(path, None, "unexpected folder: use stages/, homework/ or intake/"),
+        }
+    }
+
+    let sources: BTreeSet<&str> = program_file.sources.iter().map(|s| s.id.as_str()).collect();
+    let check_citations = |problems: &mut Problems, file: &str, id: &str, citations: &[Citation]| {
+        for citation in citations {
+            if !sources.contains(citation.article.as_str()) {
+                problems.add(file, Some(id), format!(
+                    "cites unknown article {:?}: use one of the source ids in program.toml ({})",
+                    citation.article,
+                    sources.iter().copied().collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+    };
+    for sheet in sheets.values() {
+        check_citations(&mut problems, &format!("homework/{}.toml", sheet.id), &sheet.id, &sheet.sources);
+    }
+
+    // Stages: each listed once, each file listed, references resolved.
+    let mut listed = BTreeSet::new();
+    let mut exercise_ids: BTreeMap<String, String> = BTreeMap::new();
+    let mut ordered = |ids: &[String], problems: &mut Problems| -> Vec<Stage> {
+        let mut out = Vec::new();
+        for id in ids {
+            if !listed.insert(id.clone()) {
+                problems.add(PROGRAM_FILE, Some(id), "stage listed twice: list each stage once");
+                continue;
+            }
+            match stages.get(id) {
+                Some((_, stage)) => out.push(stage.clone()),
+                None => problems.add(PROGRAM_FILE, Some(id), format!(
+                    "lists stage {id:?} but there is no stages/{id}.toml: add the file or remove the id"
+                )),
+            }
+        }
+        out
+    };
+    let advancing = ordered(&program_file.stages, &mut problems);
+    let review = ordered(&program_file.review_stages, &mut problems);
+    if advancing.is_empty() {
+        problems.add(PROGRAM_FILE, None, "lists no stages: add stage ids to `stages`");
+    }
+    for (id, (path, _)) in &stages {
+        if !listed.contains(id) {
+            problems.add(path, Some(id), "this stage is not in program.toml: add its id to `stages` or `review_stages`");
+        }
+    }
+    for (path, stage) in stages.values() {
+        check_stage(&mut problems, path, stage, &sheets, &mut exercise_ids);
+        check_citations(&mut problems, path, &stage.id, &stage.sources);
+        for exercise in &stage.exercises {
+            check_citations(&mut problems, path, &exercise.id, &exercise.sources);
+        }
+    }
+
+    // The questionnaire.
+    let questionnaire = match questionnaires.remove(&program_file.questionnaire) {
+        Some((path, q)) => {
+            check_questionnaire(&mut problems, &path, &q, &stages);
+            check_citations(&mut problems, &path, &q.id, &q.sources);
+            Some(q)
+        }
+        None => {
+            problems.add(PROGRAM_FILE, Some(&program_file.questionnaire), format!(
+                "names questionnaire {:?} but there is no intake/{}.toml: add it or fix `questionnaire`",
+                program_file.questionnaire, program_file.questionnaire
+            ));
+            None
+        }
+    };
+
+    match questionnaire {
+        Some(questionnaire) if problems.0.is_empty() => Ok(Program {
+            title: program_file.title,
+            summary: program_file.summary,
+            sources: program_file.sources,
+            stages: advancing,
+            review_stages: review,
+            sheets,
+            questionnaire,
+        }),
+        _ => Err(ContentErrors(problems.0)),
+    }
+}
+
+/// `stages/accountability.toml` → `("stages", "accountability")`.
+fn folder_and_id(path: &str) -> Option<(&str, String)> {
+    let (folder, name) = path.split_once('/')?;
+    let id = name.strip_suffix(".toml")?;
+    Some((folder, id.to_owned()))
+}
+
+fn parse<T: DeserializeOwned>(problems: &mut Problems, path: &str, text: &str) -> Option<T> {
+    match toml::from_str(text) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            let message = e.message().to_owned();
+            let location = e.span().map(|span| {
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                format!("line {line}: ")
+            });
+            problems.add(path, None, format!("{}{message}", location.unwrap_or_default()));
+            None
+        }
+    }
+}
+
+fn check_stage(
+    problems: &mut Problems,
+    path: &str,
+    stage: &Stage,
+    sheets: &BTreeMap<String, Sheet>,
+    exercise_ids: &mut BTreeMap<String, String>,
+) {
+    let id = Some(stage.id.as_str());
+    if stage.exercises.len() < 2 {
+        problems.add(path, id, "a stage needs at least two exercises: add another [[exercises]]");
+    }
+    for (field, empty) in [
+        ("goals", stage.goals.is_empty()),
+        ("key_ideas", stage.key_ideas.is_empty()),
+        ("progress_markers", stage.progress_markers.is_empty()),
+        ("watch_fors", stage.watch_fors.is_empty()),
+        ("sources", stage.sources.is_empty()),
+    ] {
+        if empty {
+            problems.add(path, id, format!("`{field}` is empty: add at least one"));
+        }
+    }
+    for sheet in &stage.homework {
+        if !sheets.contains_key(sheet) {
+            problems.add(path, id, format!(
+                "homework names sheet {sheet:?} but there is no homework/{sheet}.toml: fix the id or add the sheet"
+            ));
+        }
+    }
+    let mut markers = BTreeSet::new();
+    for marker in &stage.progress_markers {
+        check_item_id(&mut problems.0, path, &marker.id);
+        if !markers.insert(&marker.id) {
+            problems.add(path, Some(&marker.id), "progress marker id used twice in this stage: rename one");
+        }
+    }
+    for exercise in &stage.exercises {
+        let eid = Some(exercise.id.as_str());
+        check_item_id(&mut problems.0, path, &exercise.id);
+        if let Some(other) = exercise_ids.insert(exercise.id.clone(), path.to_owned()) {
+            problems.add(path, eid, format!("exercise id also used in {other}: exercise ids must be unique"));
+        }
+        if exercise.minutes == 0 {
+            problems.add(path, eid, "minutes must be a positive number: give how long it takes in the room");
+        }
+        if exercise.steps.is_empty() || exercise.prompts.is_empty() {
+            problems.add(path, eid, "an exercise needs `steps` and `prompts`: add at least one of each");
+        }
+    }
+}
+
+/// Whether every block has something a printer can draw.
+fn check_sheet(problems: &mut Problems, path: &str, sheet: &Sheet) {
+    let id = Some(sheet.id.as_str());
+    if sheet.blocks.is_empty() {
+        problems.add(path, id, "a sheet needs at least one block: add [[blocks]]");
+    }
+    if sheet.instructions.is_empty() {
+        problems.add(path, id, "`instructions` is empty: say how to do the homework");
+    }
+    for (n, block) in sheet.blocks.iter().enumerate() {
+        let problem = match block {
+            Block::Heading { text } | Block::Paragraph { text } if text.trim().is_empty() => Some("has no text"),
+            Block::Steps { items } | Block::Checklist { items } if items.is_empty() || items.iter().any(|i| i.trim().is_empty()) => {
+                Some("needs items, none of them empty")
+            }
+            Block::Lines { count, .. } if !(1..=40).contains(count) => Some("needs a `count` from 1 to 40"),
+            Block::Table { columns, rows } if columns.is_empty() || columns.len() > 6 || !(1..=30).contains(rows) => {
+                Some("needs 1 to 6 columns and 1 to 30 rows")
+            }
+            Block::Scale { label, low, high } if label.trim().is_empty() || low.trim().is_empty() || high.trim().is_empty() => {
+                Some("needs a label and words for both ends")
+            }
+            Block::Signature { signers } if signers.is_empty() || signers.len() > 2 => Some("needs one or two signers"),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            problems.add(path, id, format!("block {} cannot print: it {problem}", n + 1));
+        }
+    }
+}
+
+fn check_questionnaire(
+    problems: &mut Problems,
+    path: &str,
+    q: &Questionnaire,
+    stages: &BTreeMap<String, (String, Stage)>,
+) {
+    let mut seen: BTreeMap<&str, QuestionKind> = BTreeMap::new();
+    let mut sections = BTreeSet::new();
+    for section in &q.sections {
+        check_item_id(&mut problems.0, path, &section.id);
+        if !sections.insert(&section.id) {
+            problems.add(path, Some(&section.id), "section id used twice: rename one");
+        }
+        for question in &section.questions {
+            let id = Some(question.id.as_str());
+            check_item_id(&mut problems.0, path, &question.id);
+            if let Some(condition) = &question.show_if {
+                check_condition(problems, path, &question.id, condition, &seen, &[], "show_if");
+            }
+            if seen.insert(&question.id, question.kind).is_some() {
+                problems.add(path, id, "question id used twice: rename one");
+            }
+            match question.kind {
+                QuestionKind::Single | QuestionKind::Multiple => {
+                    let values: BTreeSet<_> = question.options.iter().map(|o| &o.value).collect();
+                    if question.options.len() < 2 || values.len() != question.options.len() {
+                        problems.add(path, id, "a choice needs at least two options with different values");
+                    }
+                }
+                QuestionKind::Scale => match (question.min, question.max) {
+                    (Some(min), Some(max)) if min < max => {}
+                    _ => problems.add(path, id, "a scale needs `min` and `max`, with min below max"),
+                },
+                QuestionKind::Consent if question.text.trim().is_empty() => {
+                    problems.add(path, id, "a consent question needs the `text` being acknowledged");
+                }
+                _ => {}
+            }
+        }
+    }
+    let score_ids: Vec<&str> = q.scores.iter().map(|s| s.id.as_str()).collect();
+    for score in &q.scores {
+        for item in &score.questions {
+            if seen.get(item.as_str()) != Some(&QuestionKind::Scale) {
+                problems.add(path, Some(&score.id), format!("sums {item:?}, which is not a scale question: fix the id"));
+            }
+        }
+    }
+    for flag in &q.flags {
+        check_item_id(&mut problems.0, path, &flag.id);
+        check_condition(problems, path, &flag.id, &flag.when, &seen, &score_ids, "when");
+        if flag.action.trim().is_empty() {
+            problems.add(path, Some(&flag.id), "a flag needs an `action`: say what the therapist should do");
+        }
+    }
+    let mut flag_ids = BTreeSet::new();
+    for flag in &q.flags {
+        if !flag_ids.insert(&flag.id) {
+            problems.add(path, Some(&flag.id), "flag id used twice: rename one");
+        }
+    }
+    for rule in &q.start_rules {
+        if !stages.contains_key(&rule.stage) {
+            problems.add(path, Some(&rule.stage), "a start rule names an unknown stage: use a stage id from program.toml");
+        }
+        check_condition(problems, path, &rule.stage, &rule.when, &seen, &score_ids, "when");
+    }
+}
+
+/// Checks a condition's shape and that it names known, earlier questions or scores.
+fn check_condition(
+    problems: &mut Problems,
+    path: &str,
+    owner: &str,
+    c: &Condition,
+    earlier: &BTreeMap<&str, QuestionKind>,
+    scores: &[&str],
+    field: &str,
+) {
+    let subjects = [c.question.is_some(), c.score.is_some(), !c.any.is_empty(), !c.all.is_empty()];
+    if subjects.iter().filter(|s| **s).count() != 1 {
+        problems.add(path, Some(owner), format!("`{field}` must name exactly one of question, score, any or all"));
+        return;
+    }
+    for inner in c.any.iter().chain(&c.all) {
+        check_condition(problems, path, owner, inner, earlier, scores, field);
+    }
+    let tests = [c.equals.is_some(), !c.any_of.is_empty(), c.at_least.is_some() || c.at_most.is_some()];
+    if let Some(question) = &c.question {
+        if !earlier.contains_key(question.as_str()) {
+            problems.add(path, Some(owner), format!(
+                "`{field}` names question {question:?}, which does not come before it: name an earlier question"
+            ));
+        }
+        if tests.iter().filter(|t| **t).count() != 1 {
+            problems.add(path, Some(owner), format!("`{field}` must use exactly one of equals, any_of, at_least/at_most"));
+        }
+    }
+    if let Some(score) = &c.score {
+        if !scores.contains(&score.as_str()) {
+            problems.add(path, Some(owner), format!("`{field}` names unknown score {score:?}"));
+        }
+        if c.at_least.is_none() && c.at_most.is_none() {
+            problems.add(path, Some(owner), format!("`{field}` on a score needs at_least or at_most"));
+        }
+    }
+}

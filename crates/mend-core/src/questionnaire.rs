@@ -1,0 +1,579 @@
+//! The intake questionnaire as data, and its evaluation: which questions show, which answers are
+//! missing or invalid, the PHQ-2 and GAD-2 scores, the flags raised and the stage to start at.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::Citation;
+use crate::domain::Severity;
+
+/// Answers as a browser sends them: each field name with every value given for it.
+pub type RawAnswers = BTreeMap<String, Vec<String>>;
+
+/// Valid answers, by question id; only visible questions that were answered appear.
+pub type Answers = BTreeMap<String, Answer>;
+
+/// One valid answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Answer {
+    /// A scale value.
+    Number(i64),
+    /// Yes/no (`yes`/`no`), a single choice's value, text, a date (`YYYY-MM-DD`), or `yes` for consent.
+    Text(String),
+    /// The values chosen in a multiple choice.
+    Choices(Vec<String>),
+}
+
+/// The kinds of question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    /// Yes or no.
+    YesNo,
+    /// One of the options.
+    Single,
+    /// Any number of the options.
+    Multiple,
+    /// A whole number from `min` to `max`.
+    Scale,
+    /// One line of text.
+    ShortText,
+    /// Several lines of text.
+    LongText,
+    /// A calendar date.
+    Date,
+    /// A box ticked to acknowledge the question's `text`.
+    Consent,
+}
+
+/// An option of a single or multiple choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    /// What is stored.
+    pub value: String,
+    /// What the partner reads.
+    pub label: String,
+}
+
+/// A condition on earlier answers or scores, written in TOML as an inline table such as
+/// `{ question = "found_out", equals = "discovered" }`, `{ score = "phq2", at_least = 3 }` or
+/// `{ any = [ ..., ... ] }`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The question whose answer is tested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// The score that is tested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<String>,
+    /// True when the answer is this value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<String>,
+    /// True when the answer (or any chosen value) is one of these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub any_of: Vec<String>,
+    /// True when the number is at least this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<i64>,
+    /// True when the number is at most this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<i64>,
+    /// True when any of these is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub any: Vec<Condition>,
+    /// True when all of these are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub all: Vec<Condition>,
+}
+
+/// One question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Unique in the questionnaire; also the form field's name.
+    pub id: String,
+    /// What kind of answer it takes.
+    pub kind: QuestionKind,
+    /// The question as the partner reads it.
+    pub label: String,
+    /// A line of help under the label.
+    #[serde(default)]
+    pub hint: String,
+    /// For sensitive questions: why it is asked, who sees the answer, where to get help now.
+    #[serde(default)]
+    pub help: String,
+    /// For consent: the text being acknowledged.
+    #[serde(default)]
+    pub text: String,
+    /// Whether an answer is needed to send the form.
+    #[serde(default)]
+    pub required: bool,
+    /// The options of a choice.
+    #[serde(default)]
+    pub options: Vec<Choice>,
+    /// The smallest scale value.
+    #[serde(default)]
+    pub min: Option<i64>,
+    /// The largest scale value.
+    #[serde(default)]
+    pub max: Option<i64>,
+    /// Words for the smallest scale value.
+    #[serde(default)]
+    pub min_label: String,
+    /// Words for the largest scale value.
+    #[serde(default)]
+    pub max_label: String,
+    /// The question is asked only when this holds for earlier answers.
+    #[serde(default)]
+    pub show_if: Option<Condition>,
+    /// What to say when a required answer is missing (defaults by kind).
+    #[serde(default)]
+    pub error: String,
+}
+
+/// A group of questions under one heading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// Unique in the questionnaire.
+    pub id: String,
+    /// The heading.
+    pub title: String,
+    /// Paragraphs before the questions.
+    #[serde(default)]
+    pub intro: Vec<String>,
+    /// The questions, in order.
+    pub questions: Vec<Question>,
+}
+
+/// A published screening score: the sum of some scale answers, positive at a cutoff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreRule {
+    /// Id used in conditions (`phq2`).
+    pub id: String,
+    /// Name shown to the therapist.
+    pub title: String,
+    /// The questions summed.
+    pub questions: Vec<String>,
+    /// A total at or above this is a positive screen.
+    pub cutoff: i64,
+    /// What a positive screen means and does not mean.
+    pub meaning: String,
+    /// Where the instrument comes from and its terms of use.
+    pub attribution: String,
+}
+
+/// A rule that raises a flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagRule {
+    /// Id used in `mend flag resolve`.
+    pub id: String,
+    /// How much it matters.
+    pub severity: Severity,
+    /// What it means, for the therapist.
+    pub message: String,
+    /// What the therapist should do.
+    pub action: String,
+    /// When it is raised.
+    pub when: Condition,
+}
+
+/// A rule for the stage a couple starts at; the first rule that holds for either partner wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartRule {
+    /// The stage to start at.
+    pub stage: String,
+    /// Why, in a sentence the plan prints.
+    pub reason: String,
+    /// When it applies.
+    pub when: Condition,
+}
+
+/// The intake questionnaire, from `intake/<id>.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Questionnaire {
+    /// The file name without `.toml`; filled in on load.
+    #[serde(skip_deserializing)]
+    pub id: String,
+    /// Raised whenever questions change meaning, so stored answers name what they answered.
+    pub version: u32,
+    /// The form's title.
+    pub title: String,
+    /// Paragraphs at the top of the form.
+    pub intro: Vec<String>,
+    /// Sections in order.
+    pub sections: Vec<Section>,
+    /// Screening scores.
+    #[serde(default)]
+    pub scores: Vec<ScoreRule>,
+    /// Flag rules.
+    #[serde(default)]
+    pub flags: Vec<FlagRule>,
+    /// Rules for the starting stage.
+    #[serde(default)]
+    pub start_rules: Vec<StartRule>,
+    /// Which article ideas it carries.
+    #[serde(default)]
+    pub sources: Vec<Citation>,
+}
+
+/// A problem with one answer, for the error summary and the field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The question id (the field's name).
+    pub question: String,
+    /// What to do, in the partner's words.
+    pub message: String,
+}
+
+/// A computed score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Score {
+    /// The rule's id.
+    pub id: String,
+    /// The rule's title.
+    pub title: String,
+    /// The sum, when every item was answered.
+    pub value: Option<i64>,
+    /// The largest possible sum.
+    pub max: i64,
+    /// The cutoff for a positive screen.
+    pub cutoff: i64,
+    /// Whether the screen is positive.
+    pub positive: bool,
+}
+
+/// An answer that contributed to a flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The question id.
+    pub question: String,
+    /// The question as asked.
+    pub label: String,
+    /// The answer, in words.
+    pub answer: String,
+}
+
+/// A flag raised by one partner's answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RaisedFlag {
+    /// The rule's id.
+    pub id: String,
+    /// How much it matters.
+    pub severity: Severity,
+    /// What it means.
+    pub message: String,
+    /// What to do.
+    pub action: String,
+    /// The answers that raised it.
+    pub because: Vec<Evidence>,
+}
+
+/// Everything known from one partner's answers.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Evaluation {
+    /// Valid answers to visible questions.
+    pub answers: Answers,
+    /// Missing or invalid answers, in question order; empty when the form can be stored.
+    pub errors: Vec<FieldError>,
+    /// Screening scores.
+    pub scores: Vec<Score>,
+    /// Flags raised, most severe first.
+    pub flags: Vec<RaisedFlag>,
+}
+
+/// The most text a short answer may hold.
+pub const SHORT_TEXT_MAX: usize = 200;
+/// The most text a long answer may hold.
+pub const LONG_TEXT_MAX: usize = 5000;
+
+impl Questionnaire {
+    /// Every question, in order.
+    pub fn questions(&self) -> impl Iterator<Item = &Question> {
+        self.sections.iter().flat_map(|s| &s.questions)
+    }
+
+    /// A question by id.
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions().find(|q| q.id == id)
+    }
+
+    /// Checks answers from a form: parses each visible question's values, drops hidden and
+    /// unknown fields, and reports every missing or invalid answer.
+    pub fn evaluate(&self, raw: &RawAnswers) -> Evaluation {
+        let mut answers = Answers::new();
+        let mut errors = Vec::new();
+        for question in self.questions() {
+            if !self.is_visible(question, &answers) {
+                continue;
+            }
+            let values: Vec<&str> =
+                raw.get(&question.id).into_iter().flatten().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
+            match parse_answer(question, &values) {
+                Ok(Some(answer)) => {
+                    answers.insert(question.id.clone(), answer);
+                }
+                Ok(None) if question.required => {
+                    errors.push(FieldError { question: question.id.clone(), message: missing_message(question) });
+                }
+                Ok(None) => {}
+                Err(message) => errors.push(FieldError { question: question.id.clone(), message }),
+            }
+        }
+        let (scores, flags) = self.assess(&answers);
+        Evaluation { answers, errors, scores, flags }
+    }
+
+    /// Keeps what a partner typed for a draft: known fields only, each value cut to a sane
+    /// length, so a saved draft can be shown back exactly and never grows without bound.
+    pub fn draft(&self, raw: &RawAnswers) -> RawAnswers {
+        let mut kept = RawAnswers::new();
+        for question in self.questions() {
+            if let Some(values) = raw.get(&question.id) {
+                let values: Vec<String> = values
+                    .iter()
+                    .take(question.options.len().max(1))
+                    .map(|v| v.chars().take(LONG_TEXT_MAX).collect())
+                    .collect();
+                kept.insert(question.id.clone(), values);
+            }
+        }
+        kept
+    }
+
+    /// Scores and flags for stored answers.
+    pub fn assess(&self, answers: &Answers) -> (Vec<Score>, Vec<RaisedFlag>) {
+        let scores: Vec<Score> = self.scores.iter().map(|rule| score(self, rule, answers)).collect();
+        let mut flags: Vec<RaisedFlag> = self
+            .flags
+            .iter()
+            .filter(|rule| holds(&rule.when, answers, &scores))
+            .map(|rule| RaisedFlag {
+                id: rule.id.clone(),
+                severity: rule.severity,
+                message: rule.message.clone(),
+                action: rule.action.clone(),
+                because: self.evidence(&rule.when, answers, &scores),
+            })
+            .collect();
+        flags.sort_by_key(|flag| std::cmp::Reverse(flag.severity));
+        (scores, flags)
+    }
+
+    /// The first start rule that holds for any of the given partners' answers.
+    pub fn start_rule<'a>(&'a self, partners: &[&Answers]) -> Option<&'a StartRule> {
+        self.start_rules.iter().find(|rule| {
+            partners.iter().any(|answers| {
+                let (scores, _) = self.assess(answers);
+                holds(&rule.when, answers, &scores)
+            })
+        })
+    }
+
+    /// Whether a question is asked, given the answers to the questions before it.
+    pub fn is_visible(&self, question: &Question, answers: &Answers) -> bool {
+        question.show_if.as_ref().is_none_or(|c| holds(c, answers, &[]))
+    }
+
+    /// An answer in words, as the partner chose it.
+    pub fn describe(&self, question: &Question, answer: &Answer) -> String {
+        let label = |value: &str| {
+            question.options.iter().find(|o| o.value == value).map_or_else(|| value.to_owned(), |o| o.label.clone())
+        };
+        match answer {
+            Answer::Number(n) => n.to_string(),
+            Answer::Text(t) => match question.kind {
+                QuestionKind::Single => label(t),
+                QuestionKind::YesNo => if t == "yes" { "Yes" } else { "No" }.to_owned(),
+                QuestionKind::Consent => "Acknowledged".to_owned(),
+                _ => t.clone(),
+            },
+            Answer::Choices(values) => values.iter().map(|v| label(v)).collect::<Vec<_>>().join("; "),
+        }
+    }
+
+    fn evidence(&self, condition: &Condition, answers: &Answers, scores: &[Score]) -> Vec<Evidence> {
+        let mut out = Vec::new();
+        collect_evidence(self, condition, answers, scores, &mut out);
+        out
+    }
+}
+
+fn collect_evidence(q: &Questionnaire, c: &Condition, answers: &Answers, scores: &[Score], out: &mut Vec<Evidence>) {
+    if !holds(c, answers, scores) {
+        return;
+    }
+    if let Some(id) = &c.question
+        && let (Some(question), Some(answer)) = (q.question(id), answers.get(id))
+        && !out.iter().any(|e| &e.question == id)
+    {
+        out.push(Evidence { question: id.clone(), label: question.label.clone(), answer: q.describe(question, answer) });
+    }
+    if let Some(id) = &c.score
+        && let Some(score) = scores.iter().find(|s| &s.id == id)
+    {
+        out.push(Evidence {
+            question: id.clone(),
+            label: score.title.clone(),
+            answer: format!("{} of {}", score.value.unwrap_or(0), score.max),
+        });
+    }
+    for inner in c.any.iter().chain(&c.all) {
+        collect_evidence(q, inner, answers, scores, out);
+    }
+}
+
+fn score(q: &Questionnaire, rule: &ScoreRule, answers: &Answers) -> Score {
+    let mut total = 0;
+    let mut max = 0;
+    let mut complete = true;
+    for id in &rule.questions {
+        max += q.question(id).and_then(|question| question.max).unwrap_or(0);
+        match answers.get(id) {
+            Some(Answer::Number(n)) => total += n,
+            _ => complete = false,
+        }
+    }
+    let value = complete.then_some(total);
+    Score {
+        id: rule.id.clone(),
+        title: rule.title.clone(),
+        value,
+        max,
+        cutoff: rule.cutoff,
+        positive: value.is_some_and(|v| v >= rule.cutoff),
+    }
+}
+
+/// Whether a condition holds. A condition on an unanswered question is false.
+pub(crate) fn holds(c: &Condition, answers: &Answers, scores: &[Score]) -> bool {
+    if !c.any.is_empty() {
+        return c.any.iter().any(|inner| holds(inner, answers, scores));
+    }
+    if !c.all.is_empty() {
+        return c.all.iter().all(|inner| holds(inner, answers, scores));
+    }
+    if let Some(id) = &c.score {
+        let Some(value) = scores.iter().find(|s| &s.id == id).and_then(|s| s.value) else { return false };
+        return compare(c, value);
+    }
+    let Some(answer) = c.question.as_ref().and_then(|id| answers.get(id)) else { return false };
+    match answer {
+        Answer::Number(n) => {
+            if let Some(equals) = &c.equals {
+                return equals.parse::<i64>().is_ok_and(|e| e == *n);
+            }
+            // The loader accepts `any_of` on a scale, so it must match here rather than never hold.
+            if !c.any_of.is_empty() {
+                return c.any_of.iter().any(|v| v.parse::<i64>().is_ok_and(|v| v == *n));
+            }
+            compare(c, *n)
+        }
+        Answer::Text(text) => {
+            c.equals.as_ref().is_some_and(|e| e == text) || c.any_of.iter().any(|v| v == text)
+        }
+        Answer::Choices(values) => {
+            c.equals.as_ref().is_some_and(|e| values.contains(e)) || values.iter().any(|v| c.any_of.contains(v))
+        }
+    }
+}
+
+fn compare(c: &Condition, value: i64) -> bool {
+    c.at_least.is_none_or(|min| value >= min)
+        && c.at_most.is_none_or(|max| value <= max)
+        && (c.at_least.is_some() || c.at_most.is_some())
+}
+
+fn missing_message(q: &Question) -> String {
+    if !q.error.is_empty() {
+        return q.error.clone();
+    }
+    match q.kind {
+        QuestionKind::YesNo | QuestionKind::Single => "Choose one answer".to_owned(),
+        QuestionKind::Multiple => "Choose at least one option".to_owned(),
+        QuestionKind::Scale => format!("Choose a number from {} to {}", q.min.unwrap_or(0), q.max.unwrap_or(10)),
+        QuestionKind::ShortText | QuestionKind::LongText => "Enter an answer".to_owned(),
+        QuestionKind::Date => "Enter a date, for example 2024-03-17".to_owned(),
+        QuestionKind::Consent => "Tick the box to show you have read this".to_owned(),
+    }
+}
+
+/// Parses a question's non-empty values; `Ok(None)` when nothing was given.
+fn parse_answer(q: &Question, values: &[&str]) -> Result<Option<Answer>, String> {
+    if values.is_empty() {
+        return Ok(None);
+    }
+    let single = || {
+        if values.len() > 1 { Err("Choose only one answer".to_owned()) } else { Ok(values[0]) }
+    };
+    let answer = match q.kind {
+        QuestionKind::YesNo => match single()? {
+            v @ ("yes" | "no") => Answer::Text(v.to_owned()),
+            _ => return Err("Choose yes or no".to_owned()),
+        },
+        QuestionKind::Consent => match single()? {
+            "yes" => Answer::Text("yes".to_owned()),
+            _ => return Err(missing_message(q)),
+        },
+        QuestionKind::Single => {
+            let v = single()?;
+            if !q.options.iter().any(|o| o.value == v) {
+                return Err("Choose one of the answers shown".to_owned());
+            }
+            Answer::Text(v.to_owned())
+        }
+        QuestionKind::Multiple => {
+            let mut chosen: Vec<String> = Vec::new();
+            for v in values {
+                if !q.options.iter().any(|o| o.value == *v) {
+                    return Err("Choose only from the options shown".to_owned());
+                }
+                if !chosen.iter().any(|c| c == v) {
+                    chosen.push((*v).to_owned());
+                }
+            }
+            // Keep the order of the options, so the same choices always store the same way.
+            chosen.sort_by_key(|v| q.options.iter().position(|o| &o.value == v));
+            Answer::Choices(chosen)
+        }
+        QuestionKind::Scale => {
+            let (min, max) = (q.min.unwrap_or(0), q.max.unwrap_or(10));
+            match single()?.parse::<i64>() {
+                Ok(n) if (min..=max).contains(&n) => Answer::Number(n),
+                _ => return Err(format!("Choose a number from {min} to {max}")),
+            }
+        }
+        QuestionKind::ShortText | QuestionKind::LongText => {
+            let limit = if q.kind == QuestionKind::ShortText { SHORT_TEXT_MAX } else { LONG_TEXT_MAX };
+            let text = single()?;
+            if text.chars().count() > limit {
+                return Err(format!("Shorten your answer to {limit} characters or fewer"));
+            }
+            if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+                return Err("Remove the unusual characters from your answer".to_owned());
+            }
+            // A one-line answer (a name, a signature) is printed on one line everywhere it appears.
+            if q.kind == QuestionKind::ShortText && text.contains(['\n', '\r']) {
+                return Err("Write your answer on one line".to_owned());
+            }
+            Answer::Text(text.replace("\r\n", "\n"))
+        }
+        QuestionKind::Date => {
+            let text = single()?;
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            if time::Date::parse(text, format).is_err() {
+                return Err("Enter a real date, for example 2024-03-17".to_owned());
+            }
+            Answer::Text(text.to_owned())
+        }
+    };
+    Ok(Some(answer))
+}

@@ -1,0 +1,768 @@
+//! Session planning: stage choice, timing, safety, notes and the three renderings.
+//!
+//! The behaviour tests run against a small fixture program built here from TOML, so they do not
+//! move when the shipped content is edited; the snapshot tests use the embedded program.
+
+use mend_core::plan::{AgendaKind, NoteAbout, Plan, PlanError, PlanOptions, SessionKind, plan, render_markdown, render_text};
+use mend_core::{Answer, Answers, BreachKind, CoupleRecord, FlagResolution, PartnerName, PartnerRecord, Program, Roles, SessionRecord, Severity};
+
+// ---------------------------------------------------------------------------------------------
+// The fixture program: three stages, one review stage, four sheets, a tiny questionnaire.
+
+const PROGRAM: &str = r#"
+title = "Fixture program"
+summary = "A small program for tests."
+questionnaire = "mini"
+stages = ["steadying", "telling", "rebuilding"]
+review_stages = ["looking-back"]
+
+[[sources]]
+id = "notes"
+title = "Fixture notes"
+"#;
+
+const INTAKE: &str = r#"
+version = 1
+title = "Fixture intake"
+intro = ["Answer on your own."]
+
+[[sections]]
+id = "about"
+title = "About you"
+
+[[sections.questions]]
+id = "found_out"
+kind = "single"
+label = "How did it come out?"
+options = [
+    { value = "told", label = "I was told" },
+    { value = "discovered", label = "I found it" },
+]
+
+[[sections.questions]]
+id = "all_answered"
+kind = "yes_no"
+label = "Have your questions been answered?"
+
+[[sections.questions]]
+id = "afraid"
+kind = "yes_no"
+label = "Are you afraid of your partner?"
+
+[[sections.questions]]
+id = "harm_thoughts"
+kind = "yes_no"
+label = "Have you thought of harming yourself?"
+
+[[sections.questions]]
+id = "interest"
+kind = "scale"
+label = "Little interest in things"
+min = 0
+max = 3
+
+[[sections.questions]]
+id = "down"
+kind = "scale"
+label = "Feeling low"
+min = 0
+max = 3
+
+[[scores]]
+id = "mood"
+title = "Mood screen"
+questions = ["interest", "down"]
+cutoff = 3
+meaning = "A positive screen asks for a closer look."
+attribution = "Invented for tests."
+
+[[flags]]
+id = "fear"
+severity = "stop"
+message = "Says they are afraid of the other partner."
+action = "See them alone and make a safety plan."
+when = { question = "afraid", equals = "yes" }
+
+[[flags]]
+id = "harm"
+severity = "stop"
+message = "Has thought of self-harm lately."
+action = "Assess the risk today."
+when = { question = "harm_thoughts", equals = "yes" }
+
+[[flags]]
+id = "low-mood"
+severity = "caution"
+message = "The mood screen is positive."
+action = "Ask about mood every session."
+when = { score = "mood", at_least = 3 }
+
+[[start_rules]]
+stage = "telling"
+reason = "It was found, not told: begin with the telling."
+when = { question = "found_out", equals = "discovered" }
+
+[[start_rules]]
+stage = "rebuilding"
+reason = "Every question is answered: begin with rebuilding."
+when = { question = "all_answered", equals = "yes" }
+"#;
+
+/// One exercise of a fixture stage: id, role, minutes, essential.
+type ExerciseSpec = (&'static str, &'static str, u32, bool);
+
+fn stage_toml(title: &str, exercises: &[ExerciseSpec], homework: &[&str], markers: &[&str]) -> String {
+    let quoted = |items: &[&str]| items.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(", ");
+    let mut toml = format!(
+        r#"title = "{title}"
+purpose = "Purpose of {title}."
+goals = ["First goal of {title}.", "Second goal of {title}."]
+key_ideas = ["An idea."]
+homework = [{homework}]
+watch_fors = ["Watch-for of {title}."]
+sources = [{{ article = "notes", section = "One" }}]
+
+[phases]
+gottman = "atone"
+baucom = "impact"
+note = "Early."
+
+[notes]
+broke_trust = ["Owns the breach in {title}."]
+hurt = ["Says what hurts in {title}."]
+both = ["Both slow down in {title}."]
+"#,
+        homework = quoted(homework)
+    );
+    for (id, role, minutes, essential) in exercises {
+        toml.push_str(&format!(
+            r#"
+[[exercises]]
+id = "{id}"
+title = "Exercise {id}"
+role = "{role}"
+minutes = {minutes}
+essential = {essential}
+purpose = "Purpose of {id}."
+steps = ["Step one of {id}.", "Step two of {id}."]
+prompts = ["Prompt of {id}?"]
+"#
+        ));
+    }
+    for marker in markers {
+        toml.push_str(&format!("\n[[progress_markers]]\nid = \"{marker}\"\ntext = \"Marker {marker} is seen.\"\n"));
+    }
+    toml
+}
+
+fn sheet_toml(title: &str, audience: &str) -> String {
+    format!(
+        r#"title = "{title}"
+audience = "{audience}"
+purpose = "Practise {title} at home."
+instructions = ["Fill it in."]
+sources = [{{ article = "notes", section = "One" }}]
+
+[[blocks]]
+kind = "lines"
+count = 3
+"#
+    )
+}
+
+fn fixture() -> Program {
+    let files = vec![
+        ("program.toml".to_owned(), PROGRAM.to_owned()),
+        ("intake/mini.toml".to_owned(), INTAKE.to_owned()),
+        (
+            "stages/steadying.toml".to_owned(),
+            stage_toml(
+                "Steadying",
+                &[("calm-talk", "both", 20, true), ("body-map", "hurt", 15, false), ("own-it", "broke_trust", 10, false)],
+                &["safety-card", "calm-log"],
+                &["calm", "safe"],
+            ),
+        ),
+        (
+            "stages/telling.toml".to_owned(),
+            stage_toml(
+                "Telling",
+                &[("full-account", "broke_trust", 30, true), ("asking", "hurt", 25, true), ("pause", "both", 10, false)],
+                &["question-list"],
+                &["told", "asked", "heard"],
+            ),
+        ),
+        (
+            "stages/rebuilding.toml".to_owned(),
+            stage_toml(
+                "Rebuilding",
+                &[("kept-promises", "broke_trust", 15, true), ("hopes", "both", 10, false)],
+                &["shared-hopes"],
+                &["steady"],
+            ),
+        ),
+        (
+            "stages/looking-back.toml".to_owned(),
+            stage_toml("Looking back", &[("weigh", "both", 20, true), ("decide", "both", 15, true)], &[], &["decided"]),
+        ),
+        ("homework/safety-card.toml".to_owned(), sheet_toml("Safety card", "each")),
+        ("homework/calm-log.toml".to_owned(), sheet_toml("Calm log", "together")),
+        ("homework/question-list.toml".to_owned(), sheet_toml("Question list", "hurt")),
+        ("homework/shared-hopes.toml".to_owned(), sheet_toml("Shared hopes", "together")),
+    ];
+    match Program::from_files(files) {
+        Ok(program) => program,
+        Err(errors) => panic!("the fixture program does not load:\n{errors}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Couples.
+
+fn answers(pairs: &[(&str, &str)]) -> Answers {
+    pairs
+        .iter()
+        .map(|(id, value)| {
+            let answer = value.parse::<i64>().map_or_else(|_| Answer::Text((*value).to_owned()), Answer::Number);
+            ((*id).to_owned(), answer)
+        })
+        .collect()
+}
+
+fn partner(name: &str, roles: Roles, intake: Option<Answers>) -> PartnerRecord {
+    PartnerRecord { name: PartnerName::parse(name).unwrap(), pronouns: None, roles, intake }
+}
+
+fn session(number: u32, stage: &str, homework: &[&str], met: &[&str]) -> SessionRecord {
+    SessionRecord {
+        number,
+        held_on: format!("2025-01-{:02}", number.min(28)),
+        stage: stage.to_owned(),
+        homework: homework.iter().map(|s| (*s).to_owned()).collect(),
+        met: met.iter().map(|s| (*s).to_owned()).collect(),
+        notes: String::new(),
+    }
+}
+
+fn resolution(flag: &str) -> FlagResolution {
+    FlagResolution { flag: flag.to_owned(), note: "Seen alone; safe to go on.".to_owned(), resolved_at: "2025-01-02T10:00:00Z".to_owned() }
+}
+
+/// José broke trust, Zoë was hurt; intakes as given, no sessions.
+fn couple(jose: Option<Answers>, zoe: Option<Answers>) -> CoupleRecord {
+    CoupleRecord {
+        id: "k3f9".to_owned(),
+        label: None,
+        breach: BreachKind::Affair,
+        partners: vec![partner("José Núñez", Roles::BrokeTrust, jose), partner("Zoë", Roles::Hurt, zoe)],
+        sessions: Vec::new(),
+        resolved_flags: Vec::new(),
+    }
+}
+
+fn calm_couple() -> CoupleRecord {
+    couple(Some(answers(&[("found_out", "told")])), Some(answers(&[("found_out", "told")])))
+}
+
+fn with_sessions(mut record: CoupleRecord, sessions: Vec<SessionRecord>) -> CoupleRecord {
+    record.sessions = sessions;
+    record
+}
+
+fn options(minutes: u32) -> PlanOptions {
+    PlanOptions { minutes, stage_override: None, today: "2025-03-14".to_owned() }
+}
+
+fn make(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> Plan {
+    match plan(program, record, options) {
+        Ok(plan) => plan,
+        Err(e) => panic!("planning failed: {e}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Minutes.
+
+/// Checks that a plan's minutes add up, start where the previous item ended, and keep what must stay.
+fn check_minutes(plan: &Plan, what: &str) {
+    let total: u32 = plan.agenda.iter().map(|i| i.minutes).sum();
+    assert_eq!(total, plan.minutes, "{what}: minutes add up to {total}, not {}", plan.minutes);
+    let mut clock = 0;
+    for item in &plan.agenda {
+        assert!(item.minutes >= 1, "{what}: {} has no time", item.title);
+        assert_eq!(item.starts_at, clock, "{what}: {} starts at the wrong minute", item.title);
+        clock += item.minutes;
+    }
+    let kinds: Vec<AgendaKind> = plan.agenda.iter().map(|i| i.kind).collect();
+    match plan.session_kind {
+        SessionKind::Joint => {
+            for kept in [AgendaKind::CheckIn, AgendaKind::Safety, AgendaKind::Exercise, AgendaKind::Closing] {
+                assert!(kinds.contains(&kept), "{what}: {kept:?} was dropped");
+            }
+            let safety = plan.agenda.iter().find(|i| i.kind == AgendaKind::Safety).unwrap();
+            assert_eq!(safety.minutes, 5, "{what}: the safety check was shortened");
+        }
+        SessionKind::Individual => {
+            assert!(kinds.iter().all(|k| *k == AgendaKind::Individual), "{what}: {kinds:?}");
+            assert_eq!(kinds.len(), 2, "{what}: one individual item per partner");
+        }
+    }
+}
+
+#[test]
+fn minutes_add_up_for_every_length_joint_and_individual() {
+    let program = fixture();
+    let fearful = answers(&[("afraid", "yes")]);
+    let cases: Vec<(&str, CoupleRecord, SessionKind)> = vec![
+        ("first session, no intake", couple(None, None), SessionKind::Joint),
+        (
+            "long exercises with homework review",
+            with_sessions(couple(Some(answers(&[("found_out", "discovered")])), None), vec![session(1, "telling", &["question-list"], &[])]),
+            SessionKind::Joint,
+        ),
+        ("steadying, first session", calm_couple(), SessionKind::Joint),
+        ("rebuilding, short stage", with_sessions(calm_couple(), vec![session(4, "rebuilding", &["shared-hopes"], &[])]), SessionKind::Joint),
+        ("open stop flag", couple(None, Some(fearful.clone())), SessionKind::Individual),
+        (
+            "two open stop flags",
+            couple(Some(answers(&[("harm_thoughts", "yes")])), Some(fearful)),
+            SessionKind::Individual,
+        ),
+    ];
+    for (what, record, kind) in &cases {
+        for minutes in 30..=120 {
+            let plan = make(&program, record, &options(minutes));
+            assert_eq!(plan.session_kind, *kind, "{what}");
+            check_minutes(&plan, &format!("{what} at {minutes} minutes"));
+        }
+    }
+}
+
+#[test]
+fn minutes_outside_30_to_120_are_refused_with_the_range() {
+    let program = fixture();
+    for minutes in [0, 29, 121, 600] {
+        let err = plan(&program, &calm_couple(), &options(minutes)).unwrap_err();
+        assert_eq!(err, PlanError::MinutesOutOfRange { minutes });
+        assert!(err.to_string().contains("--minutes from 30 to 120"), "{err}");
+    }
+}
+
+#[test]
+fn a_short_session_states_its_rule_and_keeps_check_in_and_safety() {
+    let program = fixture();
+    let record = with_sessions(calm_couple(), vec![session(1, "telling", &["question-list"], &[])]);
+    // Telling needs 30 + 25 + 10 minutes of exercises: nothing of it fits whole in 30 or 50 minutes.
+    let cases = [
+        (30, "Dropped: Exercise asking (25 min), Exercise pause (10 min), Practice and integration (10 min)."),
+        (40, "Dropped: Exercise asking (25 min), Exercise pause (10 min), Practice and integration (10 min). Shortened: Check-in"),
+        (50, "Dropped: Exercise pause (10 min), Practice and integration (10 min). Shortened: Review of"),
+    ];
+    for (minutes, says) in cases {
+        let plan = make(&program, &record, &options(minutes));
+        let rule = plan.shortening_rule.as_deref().unwrap_or_else(|| panic!("{minutes}: no rule stated"));
+        assert!(rule.contains("The safety check is never shortened or dropped"), "{rule}");
+        assert!(rule.contains(says), "{minutes}: {rule}");
+        check_minutes(&plan, &format!("{minutes} minutes"));
+    }
+    let roomy = make(&program, &record, &options(120));
+    assert_eq!(roomy.shortening_rule, None, "nothing is cut from 120 minutes");
+    assert!(roomy.agenda.iter().any(|i| i.exercise.as_deref() == Some("pause")));
+}
+
+#[test]
+fn optional_exercises_go_before_essential_ones() {
+    let program = fixture();
+    let record = calm_couple();
+    // Steadying: calm-talk (20, essential), body-map (15), own-it (10).
+    let cases: [(u32, &[&str]); 5] = [
+        (120, &["calm-talk", "body-map", "own-it"]),
+        (70, &["calm-talk", "body-map", "own-it"]),
+        (65, &["calm-talk", "body-map"]),
+        (50, &["calm-talk"]),
+        (30, &["calm-talk"]),
+    ];
+    for (minutes, expected) in cases {
+        let plan = make(&program, &record, &options(minutes));
+        let exercises: Vec<&str> = plan.agenda.iter().filter_map(|i| i.exercise.as_deref()).collect();
+        assert_eq!(exercises, expected, "{minutes} minutes");
+    }
+}
+
+#[test]
+fn exercise_items_carry_steps_prompts_and_role() {
+    let program = fixture();
+    let plan = make(&program, &calm_couple(), &options(120));
+    let item = plan.agenda.iter().find(|i| i.exercise.as_deref() == Some("own-it")).unwrap();
+    assert_eq!(item.role, Some(mend_core::Role::BrokeTrust));
+    assert_eq!(item.steps, vec!["Step one of own-it.", "Step two of own-it."]);
+    assert_eq!(item.prompts, vec!["Prompt of own-it?"]);
+    assert!(item.what.iter().any(|w| w == "For José Núñez (the partner who broke trust)."), "{:?}", item.what);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stage choice.
+
+/// Plans with the given record and checks the stage and that the reason says each expected thing.
+fn check_stage(program: &Program, record: &CoupleRecord, stage: &str, reason_has: &[&str]) {
+    let plan = make(program, record, &options(50));
+    assert_eq!(plan.stage.id, stage, "reason given: {}", plan.stage_reason);
+    for needle in reason_has {
+        assert!(plan.stage_reason.contains(needle), "{needle:?} missing from: {}", plan.stage_reason);
+    }
+}
+
+#[test]
+fn the_first_stage_comes_from_the_intake_start_rules() {
+    let program = fixture();
+    let found = || Some(answers(&[("found_out", "discovered")]));
+    let answered = || Some(answers(&[("all_answered", "yes")]));
+    let cases: Vec<(&str, CoupleRecord, &str, Vec<&str>)> = vec![
+        ("no intake at all", couple(None, None), "steadying", vec!["No intake answers yet", "mend invite k3f9"]),
+        ("no rule holds", calm_couple(), "steadying", vec!["match none of the start rules"]),
+        ("one partner's answers", couple(None, found()), "telling", vec!["Zoë's answers", "begin with the telling", "José Núñez has not answered"]),
+        ("the first rule wins across partners", couple(answered(), found()), "telling", vec!["Zoë's answers"]),
+        ("a later rule", couple(answered(), Some(answers(&[("found_out", "told")]))), "rebuilding", vec!["José Núñez's answers"]),
+        ("both partners match", couple(found(), found()), "telling", vec!["José Núñez's and Zoë's answers"]),
+    ];
+    for (what, record, stage, reason) in cases {
+        eprintln!("case: {what}");
+        check_stage(&program, &record, stage, &reason);
+    }
+}
+
+#[test]
+fn a_stage_advances_only_when_all_its_markers_are_met() {
+    let program = fixture();
+    // The intake would start at "telling"; once sessions exist, only the record counts.
+    let base = || couple(Some(answers(&[("found_out", "discovered")])), None);
+    let cases: Vec<(&str, Vec<SessionRecord>, &str, Vec<&str>)> = vec![
+        ("all markers met in one session", vec![session(1, "steadying", &[], &["calm", "safe"])], "telling", vec!["All 2 progress markers", "were met by session 1"]),
+        (
+            "markers met across sessions",
+            vec![session(1, "steadying", &[], &["calm"]), session(2, "steadying", &[], &["safe"])],
+            "telling",
+            vec!["by session 2"],
+        ),
+        (
+            "one marker unmet",
+            vec![session(1, "steadying", &[], &["calm"])],
+            "steadying",
+            vec!["1 of its 2 progress markers are still unmet", "Marker safe is seen. (safe)", "--stage steadying --met ID"],
+        ),
+        ("nothing met", vec![session(1, "telling", &[], &[])], "telling", vec!["3 of its 3", "(told)", "(asked)", "(heard)"]),
+        (
+            "markers met at another stage do not count",
+            vec![session(1, "telling", &[], &["told", "asked", "heard"]), session(2, "steadying", &[], &["told"])],
+            "steadying",
+            vec!["(calm)", "(safe)"],
+        ),
+        (
+            "never more than one stage at a time",
+            vec![session(1, "steadying", &[], &["calm", "safe", "told", "asked", "heard"])],
+            "telling",
+            vec!["moves on to the next stage"],
+        ),
+        (
+            "the therapist records a later stage",
+            vec![session(1, "steadying", &[], &[]), session(2, "rebuilding", &[], &[])],
+            "rebuilding",
+            vec!["Session 2 was recorded at “Rebuilding”, past “Telling”", "(steady)"],
+        ),
+        (
+            "the last stage complete stays",
+            vec![session(7, "rebuilding", &[], &["steady"])],
+            "rebuilding",
+            vec!["the last stage", "--stage looking-back"],
+        ),
+        (
+            "after a review, back to the stage before it",
+            vec![session(1, "telling", &[], &["told"]), session(2, "looking-back", &[], &["decided"])],
+            "telling",
+            vec!["Session 2 was the review stage “Looking back”", "2 of its 3"],
+        ),
+        (
+            "a review as the only session falls back to the intake",
+            vec![session(1, "looking-back", &[], &[])],
+            "telling",
+            vec!["review stage", "Zoë"],
+        ),
+    ];
+    for (what, sessions, stage, reason) in cases {
+        eprintln!("case: {what}");
+        check_stage(&program, &with_sessions(base(), sessions), stage, &reason);
+    }
+}
+
+#[test]
+fn the_session_number_follows_the_last_recorded_one() {
+    let program = fixture();
+    let cases: Vec<(Vec<SessionRecord>, u32)> = vec![
+        (vec![], 1),
+        (vec![session(1, "steadying", &[], &[])], 2),
+        // Out of order in the record: the highest number counts, and its stage is the latest.
+        (vec![session(5, "telling", &[], &[]), session(3, "steadying", &[], &[])], 6),
+    ];
+    for (sessions, expected) in cases {
+        let plan = make(&program, &with_sessions(calm_couple(), sessions), &options(50));
+        assert_eq!(plan.session_number, expected);
+        if expected == 6 {
+            assert_eq!(plan.stage.id, "telling");
+        }
+    }
+}
+
+#[test]
+fn override_chooses_any_stage_including_review() {
+    let program = fixture();
+    let record = with_sessions(calm_couple(), vec![session(1, "steadying", &[], &[])]);
+    let cases = [
+        ("looking-back", vec!["--stage looking-back", "review stage", "would be at “Steadying”"]),
+        ("rebuilding", vec!["--stage rebuilding", "would be at “Steadying”"]),
+        ("steadying", vec!["--stage steadying"]),
+    ];
+    for (stage, reason) in cases {
+        let mut options = options(50);
+        options.stage_override = Some(stage.to_owned());
+        let plan = make(&program, &record, &options);
+        assert_eq!(plan.stage.id, stage);
+        for needle in reason {
+            assert!(plan.stage_reason.contains(needle), "{needle:?} missing from {}", plan.stage_reason);
+        }
+        check_minutes(&plan, stage);
+    }
+}
+
+#[test]
+fn an_unknown_stage_is_refused_with_every_stage_id() {
+    let program = fixture();
+    let mut options = options(50);
+    options.stage_override = Some("reconcile".to_owned());
+    let err = plan(&program, &calm_couple(), &options).unwrap_err();
+    let known: Vec<String> = ["steadying", "telling", "rebuilding", "looking-back"].map(String::from).to_vec();
+    assert_eq!(err, PlanError::UnknownStage { id: "reconcile".to_owned(), known });
+    assert!(err.to_string().contains("steadying, telling, rebuilding, looking-back"), "{err}");
+}
+
+#[test]
+fn a_record_the_program_cannot_read_is_refused_with_what_to_do() {
+    let program = fixture();
+    let mut one_partner = calm_couple();
+    one_partner.partners.pop();
+    let unknown_stage = with_sessions(calm_couple(), vec![session(1, "gone", &[], &[])]);
+    let cases = [(one_partner, "exactly two"), (unknown_stage, "--stage ID")];
+    for (record, says) in cases {
+        match plan(&program, &record, &options(50)) {
+            Err(PlanError::BadRecord(message)) => assert!(message.contains(says), "{message}"),
+            other => panic!("expected a bad record, got {other:?}"),
+        }
+    }
+    // An override does not need the record's stage, so it still plans.
+    let mut with_override = options(50);
+    with_override.stage_override = Some("telling".to_owned());
+    let record = with_sessions(calm_couple(), vec![session(1, "gone", &[], &[])]);
+    assert_eq!(make(&program, &record, &with_override).stage.id, "telling");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Safety.
+
+/// Checks a plan made while stop flags are open: individual sessions, a notice naming each flag
+/// with its resolve command, no joint work, only safety sheets.
+fn check_held_for_safety(plan: &Plan, flags: &[&str]) {
+    assert_eq!(plan.session_kind, SessionKind::Individual);
+    let notice = plan.notice.as_deref().expect("a notice says why joint work waits");
+    for flag in flags {
+        assert!(notice.contains(&format!("mend flag resolve k3f9 {flag} --note TEXT")), "{notice}");
+    }
+    assert!(plan.agenda.iter().all(|i| i.kind == AgendaKind::Individual && i.exercise.is_none()));
+    let seen: Vec<&str> = plan.agenda.iter().filter_map(|i| i.partner.as_deref()).collect();
+    assert_eq!(seen, ["José Núñez", "Zoë"]);
+    assert_eq!(plan.homework, ["safety-card"], "only the first stage's safety sheet for one partner");
+    check_minutes(plan, "held for safety");
+}
+
+#[test]
+fn every_stop_flag_holds_joint_work_until_resolved() {
+    let program = fixture();
+    let cases = [("fear", ("afraid", "yes")), ("harm", ("harm_thoughts", "yes"))];
+    let stop_rules: Vec<&str> =
+        program.questionnaire.flags.iter().filter(|f| f.severity == Severity::Stop).map(|f| f.id.as_str()).collect();
+    assert_eq!(stop_rules, cases.map(|(id, _)| id), "every stop flag of the fixture has a case");
+
+    for (flag, answer) in cases {
+        let record = couple(None, Some(answers(&[answer])));
+        check_held_for_safety(&make(&program, &record, &options(50)), &[flag]);
+
+        let mut resolved = record.clone();
+        resolved.resolved_flags.push(resolution(flag));
+        let plan = make(&program, &resolved, &options(50));
+        assert_eq!(plan.session_kind, SessionKind::Joint, "{flag} was resolved");
+        assert_eq!(plan.notice, None);
+        assert!(plan.flags.iter().any(|f| f.id == flag && f.resolved));
+        let safety = plan.agenda.iter().find(|i| i.kind == AgendaKind::Safety).unwrap();
+        assert!(safety.what.iter().any(|w| w.contains(&format!("stop flag {flag} (Zoë) was resolved"))), "{:?}", safety.what);
+    }
+
+    // Two open flags: both are named, and resolving one is not enough.
+    let mut record = couple(Some(answers(&[("harm_thoughts", "yes")])), Some(answers(&[("afraid", "yes")])));
+    check_held_for_safety(&make(&program, &record, &options(50)), &["fear", "harm"]);
+    record.resolved_flags.push(resolution("fear"));
+    check_held_for_safety(&make(&program, &record, &options(50)), &["harm"]);
+}
+
+#[test]
+fn individual_sessions_do_not_reveal_a_partners_disclosure() {
+    let program = fixture();
+    let plan = make(&program, &couple(None, Some(answers(&[("afraid", "yes")]))), &options(45));
+    let jose = &plan.agenda[0];
+    let zoe = &plan.agenda[1];
+    assert!(jose.what.iter().any(|w| w.contains("Do not reveal what Zoë said")), "{:?}", jose.what);
+    assert!(zoe.what.iter().any(|w| w.contains("Assess the stop flag fear")), "{:?}", zoe.what);
+    assert_eq!((jose.minutes, zoe.minutes), (22, 23), "the odd minute goes to the partner who raised the flag");
+}
+
+#[test]
+fn watch_fors_hold_open_flags_with_partner_and_severity_then_the_stages_own() {
+    let program = fixture();
+    let mut record = couple(Some(answers(&[("interest", "2"), ("down", "2")])), Some(answers(&[("afraid", "yes")])));
+    record.resolved_flags.push(resolution("fear"));
+    let plan = make(&program, &record, &options(50));
+    let watch: Vec<(Option<Severity>, Option<&str>, &str)> =
+        plan.watch_fors.iter().map(|w| (w.severity, w.partner.as_deref(), w.text.as_str())).collect();
+    assert_eq!(
+        watch,
+        [
+            (Some(Severity::Caution), Some("José Núñez"), "The mood screen is positive."),
+            (None, None, "Watch-for of Steadying."),
+        ]
+    );
+    let flags: Vec<(&str, &str, bool)> = plan.flags.iter().map(|f| (f.id.as_str(), f.partner.as_str(), f.resolved)).collect();
+    assert_eq!(flags, [("fear", "Zoë", true), ("low-mood", "José Núñez", false)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Partners.
+
+/// Checks which note texts a partner gets, in order.
+fn check_notes(plan: &Plan, name: &str, expected: &[(NoteAbout, &str)]) {
+    let partner = plan.partners.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no partner {name}"));
+    let notes: Vec<(NoteAbout, &str)> = partner.notes.iter().map(|n| (n.about, n.text.as_str())).collect();
+    assert_eq!(notes, expected, "notes for {name}");
+}
+
+#[test]
+fn notes_follow_each_partners_roles_and_intake() {
+    let program = fixture();
+    let low = answers(&[("interest", "3"), ("down", "1")]);
+    let plan = make(&program, &couple(Some(low.clone()), None), &options(50));
+    check_notes(
+        &plan,
+        "José Núñez",
+        &[
+            (NoteAbout::Intake, "Caution flag low-mood: The mood screen is positive. Ask about mood every session."),
+            (NoteAbout::BrokeTrust, "Owns the breach in Steadying."),
+            (NoteAbout::Both, "Both slow down in Steadying."),
+        ],
+    );
+    check_notes(
+        &plan,
+        "Zoë",
+        &[
+            (NoteAbout::Intake, "No intake answers from Zoë yet: invite them with `mend invite k3f9 --partner Zoë`."),
+            (NoteAbout::Hurt, "Says what hurts in Steadying."),
+            (NoteAbout::Both, "Both slow down in Steadying."),
+        ],
+    );
+
+    let mut mutual = couple(Some(low), Some(answers(&[])));
+    mutual.breach = BreachKind::BrokenPromises;
+    for partner in &mut mutual.partners {
+        partner.roles = Roles::Mutual;
+    }
+    let plan = make(&program, &mutual, &options(50));
+    check_notes(
+        &plan,
+        "Zoë",
+        &[
+            (NoteAbout::BrokeTrust, "Owns the breach in Steadying."),
+            (NoteAbout::Hurt, "Says what hurts in Steadying."),
+            (NoteAbout::Both, "Both slow down in Steadying."),
+        ],
+    );
+    let own_it = plan.agenda.iter().find(|i| i.exercise.as_deref() == Some("calm-talk")).unwrap();
+    assert!(own_it.what.contains(&"For both: José Núñez and Zoë.".to_owned()), "{:?}", own_it.what);
+}
+
+#[test]
+fn partner_names_head_their_notes_in_every_rendering() {
+    let program = fixture();
+    let names = ["José Núñez", "Zoë"];
+    let plan = make(&program, &calm_couple(), &options(50));
+    let text = render_text(&plan, false);
+    let markdown = render_markdown(&plan);
+    for name in names {
+        assert!(text.contains(&format!("\n{name} (")), "{name} missing from the text partners");
+        assert!(markdown.contains(&format!("### {name} (")), "{name} missing from the markdown partners");
+    }
+    assert!(text.contains("Zoë (was hurt)\n  - [hurt] Says what hurts in Steadying."), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Homework.
+
+#[test]
+fn homework_is_reviewed_by_title_and_given_from_the_stage() {
+    let program = fixture();
+    let record = with_sessions(calm_couple(), vec![session(1, "steadying", &["safety-card", "calm-log"], &["calm"])]);
+    let plan = make(&program, &record, &options(60));
+    assert_eq!(plan.homework, ["safety-card", "calm-log"]);
+    let review = plan.agenda.iter().find(|i| i.kind == AgendaKind::HomeworkReview).expect("a review of last homework");
+    assert_eq!(review.title, "Review of homework from session 1");
+    assert!(review.what[0].starts_with("Safety card (safety-card, for each partner)"), "{:?}", review.what);
+    assert!(review.what[1].starts_with("Calm log (calm-log, for both, together)"), "{:?}", review.what);
+    assert!(review.what.iter().any(|w| w.starts_with("Ask what each of them did with it")));
+
+    let first = make(&program, &calm_couple(), &options(60));
+    assert!(first.agenda.iter().all(|i| i.kind != AgendaKind::HomeworkReview), "nothing to review at session 1");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Renderings.
+
+#[test]
+fn the_same_inputs_give_the_same_plan_byte_for_byte() {
+    let program = fixture();
+    let record = with_sessions(
+        couple(Some(answers(&[("interest", "3"), ("down", "3")])), Some(answers(&[("found_out", "discovered")]))),
+        vec![session(1, "telling", &["question-list"], &["told"])],
+    );
+    let first = make(&program, &record, &options(75));
+    let again = make(&program, &record.clone(), &options(75));
+    assert_eq!(serde_json::to_string_pretty(&first).unwrap(), serde_json::to_string_pretty(&again).unwrap());
+    assert_eq!(render_text(&first, true), render_text(&again, true));
+    assert_eq!(render_markdown(&first), render_markdown(&again));
+    let back: Plan = serde_json::from_str(&serde_json::to_string(&first).unwrap()).unwrap();
+    assert_eq!(back, first, "the JSON reads back as the same plan");
+}
+
+#[test]
+fn text_fits_80_columns_and_colours_only_when_asked() {
+    let program = fixture();
+    let held = couple(Some(answers(&[("harm_thoughts", "yes")])), None);
+    for record in [calm_couple(), held] {
+        for minutes in [30, 50, 120] {
+            let plan = make(&program, &record, &options(minutes));
+            let plain = render_text(&plan, false);
+            for line in plain.lines() {
+                assert!(line.chars().count() <= 80, "too wide: {line:?}");
+            }
+            assert!(!plain.contains('\x1b'), "no colour unless asked");
+            let coloured = render_text(&plan, true);
+            assert!(coloured.contains("\x1b[1m"), "headings are bold");
+            if plan.notice.is_some() {
+                assert!(coloured.contains("\x1b[1;31m!! Joint sessions wait"), "the stop notice is red and bold");
+            }
+        }
+    }
+}

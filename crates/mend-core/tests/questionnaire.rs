@@ -1,0 +1,1166 @@
+//! Table-driven tests of the intake questionnaire in `content/intake/intake.toml`: what is asked,
+//! what is rejected, the PHQ-2 and GAD-2 scores, the flags raised and the stage a couple starts at.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use mend_core::questionnaire::{Condition, FlagRule, QuestionKind};
+use mend_core::{Answer, Evaluation, Program, Questionnaire, RawAnswers, Severity};
+
+/// The questionnaire as mend ships it, checked by the same loader `mend` uses.
+static QUESTIONNAIRE: LazyLock<Questionnaire> = LazyLock::new(|| match Program::embedded() {
+    Ok(program) => program.questionnaire,
+    Err(errors) => panic!("the embedded content does not load:\n{errors}"),
+});
+
+/// A starting point for a partner's answers, before a case changes some of them.
+#[derive(Debug, Clone, Copy)]
+enum Base {
+    /// Nothing answered at all.
+    Empty,
+    /// A complete form from a hurt partner that raises no flag.
+    Hurt,
+    /// A complete form from the partner who broke trust that raises no flag.
+    BrokeTrust,
+}
+
+/// What a case expects of the evaluation.
+#[derive(Debug)]
+enum Expect<'a> {
+    /// The form is accepted; each question's stored answer (`None` = not stored), written as
+    /// `show` writes it.
+    Stored(&'a [(&'a str, Option<&'a str>)]),
+    /// Exactly these errors, in question order: (question, message).
+    Errors(&'a [(&'a str, &'a str)]),
+    /// These scores: (id, value, positive). Scores are computed from whatever valid answers
+    /// there are, so errors are not checked.
+    Scores(&'a [(&'a str, Option<i64>, bool)]),
+    /// The form is accepted and raises exactly these flags, most severe first.
+    Flags(&'a [&'a str]),
+    /// The form is accepted and the flag names exactly these answers: (question, answer in words).
+    Evidence(&'a str, &'a [(&'a str, &'a str)]),
+    /// With the other partner's answers (base and changes), both forms are accepted and the
+    /// couple starts at this stage (`None`: no rule holds) for a reason containing these words.
+    Start { with: Base, changes: &'a [&'a str], stage: Option<&'a str>, reason_has: &'a str },
+}
+
+/// One row of a table: answers from a base with some changes, and what should come of them.
+#[derive(Debug)]
+struct Case<'a> {
+    /// What the case proves, printed when it fails.
+    name: &'a str,
+    /// Where the answers start from.
+    base: Base,
+    /// Changes: `id=value` (several values as `a|b`) sets an answer, `-id` removes it.
+    changes: &'a [&'a str],
+    /// What should come of it.
+    expect: Expect<'a>,
+}
+
+/// The answers both bases share: a calm, committed partner with no risk and no symptoms.
+const CALM: &[(&str, &str)] = &[
+    ("name", "Zoë"),
+    ("pronouns", "she/her"),
+    ("breach", "lies"),
+    ("came_to_light", "told"),
+    ("how_long_ago", "1-6-months"),
+    ("happened_before", "no"),
+    ("commitment", "8"),
+    ("hope", "repair"),
+    ("trust_boundaries", "2"),
+    ("trust_honest", "2"),
+    ("trust_best_interest", "3"),
+    ("trust_promises", "1"),
+    ("trust_safety", "2"),
+    ("phq2_interest", "0"),
+    ("phq2_down", "1"),
+    ("gad2_nervous", "1"),
+    ("gad2_worry", "0"),
+    ("arguments", "calm-talks"),
+    ("feel_heard", "5"),
+    ("told_imagining", "never"),
+    ("afraid_of_partner", "no"),
+    ("hurt_or_threatened", "no"),
+    ("controlled", "no"),
+    ("self_harm_thoughts", "no"),
+    ("safe_to_contact", "yes"),
+    ("earlier_therapy", "no"),
+    ("secrets_policy", "yes"),
+    ("consent", "yes"),
+    ("signature", "José Núñez"),
+];
+
+/// Builds a partner's raw answers from a base and a case's changes.
+fn answers(base: Base, changes: &[&str]) -> RawAnswers {
+    let own: &[(&str, &str)] = match base {
+        Base::Empty => &[],
+        Base::Hurt => &[("role", "hurt"), ("questions_open", "no"), ("partner_accountable", "yes")],
+        Base::BrokeTrust => &[("role", "broke_trust"), ("accepts_responsibility", "yes")],
+    };
+    let shared = if matches!(base, Base::Empty) { &[][..] } else { CALM };
+    let mut raw: RawAnswers =
+        shared.iter().chain(own).map(|(id, value)| ((*id).to_owned(), vec![(*value).to_owned()])).collect();
+    for change in changes {
+        if let Some(id) = change.strip_prefix('-') {
+            assert!(raw.remove(id).is_some(), "change {change:?} removes an answer the base does not have");
+        } else {
+            let (id, values) = change.split_once('=').expect("a change is `id=value` or `-id`");
+            raw.insert(id.to_owned(), values.split('|').map(str::to_owned).collect());
+        }
+    }
+    raw
+}
+
+/// An answer written compactly: a number, a text, or chosen values joined by `|`.
+fn show(answer: &Answer) -> String {
+    match answer {
+        Answer::Number(n) => n.to_string(),
+        Answer::Text(text) => text.clone(),
+        Answer::Choices(values) => values.join("|"),
+    }
+}
+
+fn assert_accepted(name: &str, evaluation: &Evaluation) {
+    assert!(evaluation.errors.is_empty(), "{name}: expected the form to be accepted, got {:?}", evaluation.errors);
+}
+
+/// The one place that evaluates answers; every table goes through it.
+fn check(case: &Case<'_>) {
+    let q = &*QUESTIONNAIRE;
+    let name = case.name;
+    let evaluation = q.evaluate(&answers(case.base, case.changes));
+    match &case.expect {
+        Expect::Stored(stored) => {
+            assert_accepted(name, &evaluation);
+            for (id, want) in *stored {
+                let got = evaluation.answers.get(*id).map(show);
+                assert_eq!(got.as_deref(), *want, "{name}: stored answer to {id}");
+            }
+        }
+        Expect::Errors(want) => {
+            let got: Vec<(&str, &str)> =
+                evaluation.errors.iter().map(|e| (e.question.as_str(), e.message.as_str())).collect();
+            assert_eq!(got, *want, "{name}: errors");
+        }
+        Expect::Scores(want) => {
+            for (id, value, positive) in *want {
+                let score =
+                    evaluation.scores.iter().find(|s| s.id == *id).unwrap_or_else(|| panic!("{name}: no score {id}"));
+                assert_eq!((score.value, score.positive), (*value, *positive), "{name}: score {id}");
+                assert_eq!((score.max, score.cutoff), (6, 3), "{name}: score {id} range");
+            }
+        }
+        Expect::Flags(want) => {
+            assert_accepted(name, &evaluation);
+            let got: Vec<&str> = evaluation.flags.iter().map(|f| f.id.as_str()).collect();
+            assert_eq!(got, *want, "{name}: flags raised");
+        }
+        Expect::Evidence(flag, want) => {
+            assert_accepted(name, &evaluation);
+            let raised =
+                evaluation.flags.iter().find(|f| f.id == *flag).unwrap_or_else(|| panic!("{name}: {flag} not raised"));
+            let got: Vec<(&str, &str)> =
+                raised.because.iter().map(|e| (e.question.as_str(), e.answer.as_str())).collect();
+            assert_eq!(got, *want, "{name}: evidence for {flag}");
+        }
+        Expect::Start { with, changes, stage, reason_has } => {
+            assert_accepted(name, &evaluation);
+            let other = q.evaluate(&answers(*with, changes));
+            assert_accepted(name, &other);
+            let rule = q.start_rule(&[&evaluation.answers, &other.answers]);
+            let swapped = q.start_rule(&[&other.answers, &evaluation.answers]);
+            assert_eq!(rule, swapped, "{name}: the start must not depend on which partner comes first");
+            assert_eq!(rule.map(|r| r.stage.as_str()), *stage, "{name}: start stage");
+            if let Some(rule) = rule {
+                assert!(rule.reason.contains(reason_has), "{name}: reason {:?} lacks {reason_has:?}", rule.reason);
+            }
+        }
+    }
+}
+
+#[test]
+fn calm_forms_are_accepted_and_keep_their_answers() {
+    let cases = [
+        Case {
+            name: "a hurt partner's calm form",
+            base: Base::Hurt,
+            changes: &[],
+            expect: Expect::Stored(&[
+                ("name", Some("Zoë")),
+                ("role", Some("hurt")),
+                ("commitment", Some("8")),
+                ("breach", Some("lies")),
+                ("signature", Some("José Núñez")),
+                ("consent", Some("yes")),
+            ]),
+        },
+        Case {
+            name: "a hurt partner's calm form raises nothing",
+            base: Base::Hurt,
+            changes: &[],
+            expect: Expect::Flags(&[]),
+        },
+        Case {
+            name: "the broke-trust partner's calm form raises nothing",
+            base: Base::BrokeTrust,
+            changes: &[],
+            expect: Expect::Flags(&[]),
+        },
+        Case {
+            name: "choices are stored in the order of the options, once each",
+            base: Base::Hurt,
+            changes: &["breach=financial|lies|financial", "arguments=silence|shouting"],
+            expect: Expect::Stored(&[("breach", Some("lies|financial")), ("arguments", Some("shouting|silence"))]),
+        },
+        Case {
+            name: "answers are trimmed and Windows line ends become plain ones",
+            base: Base::Hurt,
+            changes: &["name=  Łukasz  ", "goals=Talk again.\r\nSleep."],
+            expect: Expect::Stored(&[("name", Some("Łukasz")), ("goals", Some("Talk again.\nSleep."))]),
+        },
+        Case {
+            name: "optional questions may be left out or blank",
+            base: Base::Hurt,
+            changes: &["-pronouns", "-safe_to_contact", "symptoms=", "came_to_light_on="],
+            expect: Expect::Stored(&[
+                ("pronouns", None),
+                ("safe_to_contact", None),
+                ("symptoms", None),
+                ("came_to_light_on", None),
+            ]),
+        },
+        Case {
+            name: "a real date is kept",
+            base: Base::Hurt,
+            changes: &["came_to_light_on=2024-02-29"],
+            expect: Expect::Stored(&[("came_to_light_on", Some("2024-02-29"))]),
+        },
+        Case {
+            name: "fields the form does not ask are dropped",
+            base: Base::Hurt,
+            changes: &["favourite_colour=blue"],
+            expect: Expect::Stored(&[("favourite_colour", None)]),
+        },
+    ];
+    cases.iter().for_each(check);
+}
+
+#[test]
+fn hidden_questions_are_not_asked_and_their_answers_are_dropped() {
+    let cases = [
+        Case {
+            name: "a hurt partner is not asked whether they accept responsibility",
+            base: Base::Hurt,
+            changes: &["accepts_responsibility=no"],
+            expect: Expect::Stored(&[("accepts_responsibility", None), ("partner_accountable", Some("yes"))]),
+        },
+        Case {
+            name: "a hurt partner's hidden answer raises no flag",
+            base: Base::Hurt,
+            changes: &["accepts_responsibility=no"],
+            expect: Expect::Flags(&[]),
+        },
+        Case {
+            name: "the partner who broke trust is not asked about open questions or the other's accountability",
+            base: Base::BrokeTrust,
+            changes: &["questions_open=yes", "partner_accountable=no"],
+            expect: Expect::Stored(&[
+                ("questions_open", None),
+                ("partner_accountable", None),
+                ("accepts_responsibility", Some("yes")),
+            ]),
+        },
+        Case {
+            name: "a partner who says both broke trust is asked both accountability questions",
+            base: Base::Hurt,
+            changes: &["role=both", "accepts_responsibility=partly"],
+            expect: Expect::Stored(&[("partner_accountable", Some("yes")), ("accepts_responsibility", Some("partly"))]),
+        },
+        Case {
+            name: "the outside relationship is not asked about when the breach was lies",
+            base: Base::Hurt,
+            changes: &["outside_relationship_ended=no"],
+            expect: Expect::Stored(&[("outside_relationship_ended", None)]),
+        },
+        Case {
+            name: "a hidden 'still going on' raises no affair flag",
+            base: Base::Hurt,
+            changes: &["breach=lies|financial", "outside_relationship_ended=no"],
+            expect: Expect::Flags(&[]),
+        },
+        Case {
+            name: "the outside relationship is asked about after an emotional betrayal",
+            base: Base::Hurt,
+            changes: &["breach=emotional-betrayal", "outside_relationship_ended=yes"],
+            expect: Expect::Stored(&[("outside_relationship_ended", Some("yes"))]),
+        },
+        Case {
+            name: "what else broke trust is asked only when 'something else' is chosen",
+            base: Base::Hurt,
+            changes: &["breach=lies", "breach_other=Gambling"],
+            expect: Expect::Stored(&[("breach_other", None)]),
+        },
+        Case {
+            name: "what else broke trust is kept when 'something else' is chosen",
+            base: Base::Hurt,
+            changes: &["breach=lies|other", "breach_other=Gambling"],
+            expect: Expect::Stored(&[("breach_other", Some("Gambling"))]),
+        },
+        Case {
+            name: "what helped before is dropped when there was no earlier therapy",
+            base: Base::Hurt,
+            changes: &["earlier_therapy_helped=Nothing much"],
+            expect: Expect::Stored(&[("earlier_therapy_helped", None)]),
+        },
+        Case {
+            name: "what helped before is kept after earlier therapy",
+            base: Base::Hurt,
+            changes: &["earlier_therapy=yes", "earlier_therapy_helped=Nothing much"],
+            expect: Expect::Stored(&[("earlier_therapy_helped", Some("Nothing much"))]),
+        },
+        Case {
+            name: "required questions that are hidden are not missing",
+            base: Base::BrokeTrust,
+            changes: &[],
+            expect: Expect::Errors(&[]),
+        },
+    ];
+    cases.iter().for_each(check);
+}
+
+#[test]
+fn missing_required_answers_name_the_question() {
+    let cases = [
+        Case {
+            name: "an empty form lists every visible required question, in order",
+            base: Base::Empty,
+            changes: &[],
+            expect: Expect::Errors(&[
+                ("name", "Enter the name you would like to be called"),
+                ("breach", "Choose at least one thing that broke trust"),
+                ("role", "Choose which is closest to your part in it"),
+                ("came_to_light", "Choose how it came to light"),
+                ("how_long_ago", "Choose how long ago it came to light"),
+                ("happened_before", "Choose yes if trust has been broken like this before, or no if it has not"),
+                ("commitment", "Choose how committed you are, from 0 to 10"),
+                ("hope", "Choose what you most hope therapy will do"),
+                ("trust_boundaries", "Choose how much you believe this, from 0 to 4"),
+                ("trust_honest", "Choose how much you believe this, from 0 to 4"),
+                ("trust_best_interest", "Choose how much you believe this, from 0 to 4"),
+                ("trust_promises", "Choose how much you believe this, from 0 to 4"),
+                ("trust_safety", "Choose how much you believe this, from 0 to 4"),
+                ("phq2_interest", "Choose how often, from 0 (not at all) to 3 (nearly every day)"),
+                ("phq2_down", "Choose how often, from 0 (not at all) to 3 (nearly every day)"),
+                ("gad2_nervous", "Choose how often, from 0 (not at all) to 3 (nearly every day)"),
+                ("gad2_worry", "Choose how often, from 0 (not at all) to 3 (nearly every day)"),
+                ("arguments", "Choose at least one way your disagreements usually go"),
+                ("feel_heard", "Choose how heard you feel, from 0 to 10"),
+                ("told_imagining", "Choose how often your partner tells you this"),
+                ("afraid_of_partner", "Choose yes if you are ever afraid of your partner, or no if you are not"),
+                (
+                    "hurt_or_threatened",
+                    "Choose yes if your partner has hurt, pushed, hit or threatened you in the past year, or no if not",
+                ),
+                ("controlled", "Choose yes if your partner controls your money, phone or who you see, or no if not"),
+                (
+                    "self_harm_thoughts",
+                    "Choose whether you have had thoughts of harming or killing yourself in the last 2 weeks",
+                ),
+                ("earlier_therapy", "Choose yes if you have had counselling or therapy before, or no if you have not"),
+                ("secrets_policy", "Tick the box to show you have read how your therapist handles secrets"),
+                ("consent", "Tick the box to show you agree to how your answers are kept"),
+                ("signature", "Type your full name to sign"),
+            ]),
+        },
+        Case {
+            name: "a hurt partner must say whether questions are still open",
+            base: Base::Hurt,
+            changes: &["-questions_open"],
+            expect: Expect::Errors(&[(
+                "questions_open",
+                "Choose yes if you still have questions that have not been answered, or no if you do not",
+            )]),
+        },
+        Case {
+            name: "a hurt partner must say whether the other takes responsibility",
+            base: Base::Hurt,
+            changes: &["-partner_accountable"],
+            expect: Expect::Errors(&[("partner_accountable", "Choose how far your partner takes responsibility")]),
+        },
+        Case {
+            name: "the partner who broke trust must say whether they take responsibility",
+            base: Base::BrokeTrust,
+            changes: &["-accepts_responsibility"],
+            expect: Expect::Errors(&[("accepts_responsibility", "Choose how far you take responsibility")]),
+        },
+        Case {
+            name: "after an affair, whether it has ended must be answered",
+            base: Base::Hurt,
+            changes: &["breach=affair"],
+            expect: Expect::Errors(&[(
+                "outside_relationship_ended",
+                "Choose whether the relationship with the other person has ended",
+            )]),
+        },
+        Case {
+            name: "a signature of spaces is no signature",
+            base: Base::Hurt,
+            changes: &["signature=   "],
+            expect: Expect::Errors(&[("signature", "Type your full name to sign")]),
+        },
+        Case {
+            name: "each safety question must be answered",
+            base: Base::Hurt,
+            changes: &["-afraid_of_partner", "-self_harm_thoughts"],
+            expect: Expect::Errors(&[
+                ("afraid_of_partner", "Choose yes if you are ever afraid of your partner, or no if you are not"),
+                (
+                    "self_harm_thoughts",
+                    "Choose whether you have had thoughts of harming or killing yourself in the last 2 weeks",
+                ),
+            ]),
+        },
+    ];
+    cases.iter().for_each(check);
+}
+
+#[test]
+fn invalid_answers_are_rejected_with_what_to_do() {
+    let long_signature = format!("signature={}", "Ł".repeat(201));
+    let longest_signature = format!("signature={}", "Ł".repeat(200));
+    let long_goals = format!("goals={}", "a".repeat(5001));
+    let cases = [
+        Case {
+            name: "an option the question does not offer",
+            base: Base::Hurt,
+            changes: &["came_to_light=rumour"],
+            expect: Expect::Errors(&[("came_to_light", "Choose one of the answers shown")]),
+        },
+        Case {
+            name: "a multiple choice with an option not offered",
+            base: Base::Hurt,
+            changes: &["breach=lies|gambling"],
+            expect: Expect::Errors(&[("breach", "Choose only from the options shown")]),
+        },
+        Case {
+            name: "two values for a single choice; questions that hang on it are not asked",
+            base: Base::Hurt,
+            changes: &["role=hurt|broke_trust"],
+            expect: Expect::Errors(&[("role", "Choose only one answer")]),
+        },
+        Case {
+            name: "two values for a yes/no",
+            base: Base::Hurt,
+            changes: &["controlled=yes|no"],
+            expect: Expect::Errors(&[("controlled", "Choose only one answer")]),
+        },
+        Case {
+            name: "a yes/no that is neither",
+            base: Base::Hurt,
+            changes: &["afraid_of_partner=maybe"],
+            expect: Expect::Errors(&[("afraid_of_partner", "Choose yes or no")]),
+        },
+        Case {
+            name: "a scale above its top",
+            base: Base::Hurt,
+            changes: &["commitment=11"],
+            expect: Expect::Errors(&[("commitment", "Choose a number from 0 to 10")]),
+        },
+        Case {
+            name: "a scale below its bottom",
+            base: Base::Hurt,
+            changes: &["feel_heard=-1"],
+            expect: Expect::Errors(&[("feel_heard", "Choose a number from 0 to 10")]),
+        },
+        Case {
+            name: "a PHQ-2 item above 3",
+            base: Base::Hurt,
+            changes: &["phq2_down=4"],
+            expect: Expect::Errors(&[("phq2_down", "Choose a number from 0 to 3")]),
+        },
+        Case {
+            name: "a trust belief above 4",
+            base: Base::Hurt,
+            changes: &["trust_safety=5"],
+            expect: Expect::Errors(&[("trust_safety", "Choose a number from 0 to 4")]),
+        },
+        Case {
+            name: "a scale that is not a whole number",
+            base: Base::Hurt,
+            changes: &["commitment=7.5"],
+            expect: Expect::Errors(&[("commitment", "Choose a number from 0 to 10")]),
+        },
+        Case {
+            name: "a date that does not exist",
+            base: Base::Hurt,
+            changes: &["came_to_light_on=2023-02-29"],
+            expect: Expect::Errors(&[("came_to_light_on", "Enter a real date, for example 2024-03-17")]),
+        },
+        Case {
+            name: "a date in another format",
+            base: Base::Hurt,
+            changes: &["came_to_light_on=17/03/2024"],
+            expect: Expect::Errors(&[("came_to_light_on", "Enter a real date, for example 2024-03-17")]),
+        },
+        Case {
+            name: "a date without leading zeros",
+            base: Base::Hurt,
+            changes: &["came_to_light_on=2024-3-7"],
+            expect: Expect::Errors(&[("came_to_light_on", "Enter a real date, for example 2024-03-17")]),
+        },
+        Case {
+            name: "a short text one character too long (counted in characters, not bytes)",
+            base: Base::Hurt,
+            changes: &[&long_signature],
+            expect: Expect::Errors(&[("signature", "Shorten your answer to 200 characters or fewer")]),
+        },
+        Case {
+            name: "a short text exactly at its limit",
+            base: Base::Hurt,
+            changes: &[&longest_signature],
+            expect: Expect::Errors(&[]),
+        },
+        Case {
+            name: "a long text over its limit",
+            base: Base::Hurt,
+            changes: &[&long_goals],
+            expect: Expect::Errors(&[("goals", "Shorten your answer to 5000 characters or fewer")]),
+        },
+        Case {
+            name: "a control character in a text",
+            base: Base::Hurt,
+            changes: &["name=Zo\u{7}ë"],
+            expect: Expect::Errors(&[("name", "Remove the unusual characters from your answer")]),
+        },
+        Case {
+            name: "a line break in a one-line answer",
+            base: Base::Hurt,
+            changes: &["signature=José\nNúñez"],
+            expect: Expect::Errors(&[("signature", "Write your answer on one line")]),
+        },
+        Case {
+            name: "a consent box sent with another value",
+            base: Base::Hurt,
+            changes: &["consent=no"],
+            expect: Expect::Errors(&[("consent", "Tick the box to show you agree to how your answers are kept")]),
+        },
+        Case {
+            name: "several mistakes are all reported, in question order",
+            base: Base::Hurt,
+            changes: &["signature=", "commitment=99", "came_to_light=rumour"],
+            expect: Expect::Errors(&[
+                ("came_to_light", "Choose one of the answers shown"),
+                ("commitment", "Choose a number from 0 to 10"),
+                ("signature", "Type your full name to sign"),
+            ]),
+        },
+    ];
+    cases.iter().for_each(check);
+}
+
+#[test]
+fn phq2_and_gad2_sum_their_items_and_screen_positive_at_3() {
+    let cases = [
+        Case {
+            name: "all zero",
+            base: Base::Hurt,
+            changes: &["phq2_interest=0", "phq2_down=0", "gad2_nervous=0", "gad2_worry=0"],
+            expect: Expect::Scores(&[("phq2", Some(0), false), ("gad2", Some(0), false)]),
+        },
+        Case {
+            name: "one below the cutoff",
+            base: Base::Hurt,
+            changes: &["phq2_interest=1", "phq2_down=1", "gad2_nervous=2", "gad2_worry=0"],
+            expect: Expect::Scores(&[("phq2", Some(2), false), ("gad2", Some(2), false)]),
+        },
+        Case {
+            name: "exactly at the cutoff",
+            base: Base::Hurt,
+            changes: &["phq2_interest=2", "phq2_down=1", "gad2_nervous=0", "gad2_worry=3"],
+            expect: Expect::Scores(&[("phq2", Some(3), true), ("gad2", Some(3), true)]),
+        },
+        Case {
+            name: "the highest possible",
+            base: Base::Hurt,
+            changes: &["phq2_interest=3", "phq2_down=3", "gad2_nervous=3", "gad2_worry=3"],
+            expect: Expect::Scores(&[("phq2", Some(6), true), ("gad2", Some(6), true)]),
+        },
+        Case {
+            name: "the two scores do not mix their items",
+            base: Base::Hurt,
+            changes: &["phq2_interest=3", "phq2_down=3", "gad2_nervous=0", "gad2_worry=0"],
+            expect: Expect::Scores(&[("phq2", Some(6), true), ("gad2", Some(0), false)]),
+        },
+        Case {
+            name: "an unanswered item leaves no score, and no positive screen",
+            base: Base::Hurt,
+            changes: &["phq2_interest=3", "-phq2_down", "gad2_nervous=3", "gad2_worry=9"],
+            expect: Expect::Scores(&[("phq2", None, false), ("gad2", None, false)]),
+        },
+    ];
+    cases.iter().for_each(check);
+}
+
+/// Each flag raised by a minimal change to a calm form, and near misses that raise nothing.
+const FLAG_CASES: &[Case<'static>] = &[
+    // Stop.
+    Case {
+        name: "afraid of partner",
+        base: Base::Hurt,
+        changes: &["afraid_of_partner=yes"],
+        expect: Expect::Flags(&["fear-of-partner"]),
+    },
+    Case {
+        name: "hurt or threatened",
+        base: Base::Hurt,
+        changes: &["hurt_or_threatened=yes"],
+        expect: Expect::Flags(&["violence-or-threats"]),
+    },
+    Case {
+        name: "controlled",
+        base: Base::BrokeTrust,
+        changes: &["controlled=yes"],
+        expect: Expect::Flags(&["coercive-control"]),
+    },
+    Case {
+        name: "affair still going on",
+        base: Base::BrokeTrust,
+        changes: &["breach=affair", "outside_relationship_ended=no"],
+        expect: Expect::Flags(&["affair-ongoing"]),
+    },
+    Case {
+        name: "not sure the emotional affair has ended",
+        base: Base::Hurt,
+        changes: &["breach=emotional-betrayal", "outside_relationship_ended=not-sure"],
+        expect: Expect::Flags(&["affair-ongoing"]),
+    },
+    Case {
+        name: "the affair has ended",
+        base: Base::Hurt,
+        changes: &["breach=affair", "outside_relationship_ended=yes"],
+        expect: Expect::Flags(&[]),
+    },
+    Case {
+        name: "no outside relationship to end",
+        base: Base::Hurt,
+        changes: &["breach=emotional-betrayal", "outside_relationship_ended=not-applicable"],
+        expect: Expect::Flags(&[]),
+    },
+    Case {
+        name: "self-harm thoughts sometimes",
+        base: Base::Hurt,
+        changes: &["self_harm_thoughts=sometimes"],
+        expect: Expect::Flags(&["self-harm"]),
+    },
+    Case {
+        name: "self-harm thoughts often",
+        base: Base::BrokeTrust,
+        changes: &["self_harm_thoughts=often"],
+        expect: Expect::Flags(&["self-harm"]),
+    },
+    // Caution.
+    Case {
+        name: "PHQ-2 at 3",
+        base: Base::Hurt,
+        changes: &["phq2_interest=2", "phq2_down=1"],
+        expect: Expect::Flags(&["phq2-positive"]),
+    },
+    Case {
+        name: "PHQ-2 at 2",
+        base: Base::Hurt,
+        changes: &["phq2_interest=1", "phq2_down=1"],
+        expect: Expect::Flags(&[]),
+    },
+    Case {
+        name: "GAD-2 at 3",
+        base: Base::Hurt,
+        changes: &["gad2_nervous=3", "gad2_worry=0"],
+        expect: Expect::Flags(&["gad2-positive"]),
+    },
+    Case {
+        name: "GAD-2 at 2",
+        base: Base::Hurt,
+        changes: &["gad2_nervous=2", "gad2_worry=0"],
+        expect: Expect::Flags(&[]),
+    },
+    Case {
+        name: "happened before",
+        base: Base::Hurt,
+        changes: &["happened_before=yes"],
+        expect: Expect::Flags(&["repeated-betrayal"]),
+    },
+    Case {
+        name: "often told they imagine things",
+        base: Base::Hurt,
+        changes: &["told_imagining=often"],
+        expect: Expect::Flags(&["gaslighting"]),
+    },
+    Case {
+        name: "sometimes told they imagine things",
+        base: Base::Hurt,
+        changes: &["told_imagining=sometimes"],
+        expect: Expect::Flags(&[]),
+    },
+    Case {
+        name: "partner takes no responsibility",
+        base: Base::Hurt,
+        changes: &["partner_accountable=no"],
+        expect: Expect::Flags(&["no-accountability"]),
+    },
+    Case {
+        name: "broke trust and takes no responsibility",
+        base: Base::BrokeTrust,
+        changes: &["accepts_responsibility=no"],
+        expect: Expect::Flags(&["no-accountability"]),
+    },
+    Case {
+        name: "partner takes partial responsibility",
+        base: Base::Hurt,
+        changes: &["partner_accountable=partly"],
+        expect: Expect::Flags(&[]),
+    },
+    Case {
+        name: "commitment at 3",
+        base: Base::Hurt,
+        changes: &["commitment=3"],
+        expect: Expect::Flags(&["low-commitment"]),
+    },
+    Case {
+        name: "commitment at 0",
+        base: Base::BrokeTrust,
+        changes: &["commitment=0"],
+        expect: Expect::Flags(&["low-commitment"]),
+    },
+    Case { name: "commitment at 4", base: Base::Hurt, changes: &["commitment=4"], expect: Expect::Flags(&[]) },
+    // Info.
+    Case {
+        name: "discovered",
+        base: Base::Hurt,
+        changes: &["came_to_light=discovered"],
+        expect: Expect::Flags(&["discovered-not-told"]),
+    },
+    Case {
+        name: "partly told after discovery",
+        base: Base::BrokeTrust,
+        changes: &["came_to_light=partly"],
+        expect: Expect::Flags(&["discovered-not-told"]),
+    },
+    Case {
+        name: "earlier therapy",
+        base: Base::Hurt,
+        changes: &["earlier_therapy=yes"],
+        expect: Expect::Flags(&["earlier-therapy"]),
+    },
+    Case {
+        name: "not safe to contact",
+        base: Base::Hurt,
+        changes: &["safe_to_contact=no"],
+        expect: Expect::Flags(&["not-safe-to-contact"]),
+    },
+    Case { name: "contact not answered", base: Base::Hurt, changes: &["-safe_to_contact"], expect: Expect::Flags(&[]) },
+    // Several at once, most severe first.
+    Case {
+        name: "several flags come most severe first",
+        base: Base::Hurt,
+        changes: &["earlier_therapy=yes", "happened_before=yes", "self_harm_thoughts=often", "commitment=2"],
+        expect: Expect::Flags(&["self-harm", "repeated-betrayal", "low-commitment", "earlier-therapy"]),
+    },
+];
+
+#[test]
+fn each_flag_is_raised_by_its_answers_and_not_otherwise() {
+    FLAG_CASES.iter().for_each(check);
+}
+
+#[test]
+fn every_flag_rule_has_a_case_that_raises_it() {
+    let covered: BTreeSet<&str> = FLAG_CASES
+        .iter()
+        .filter_map(|case| match case.expect {
+            Expect::Flags(ids) => Some(ids),
+            _ => None,
+        })
+        .flatten()
+        .copied()
+        .collect();
+    let rules: BTreeSet<&str> = QUESTIONNAIRE.flags.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(covered, rules, "every flag rule needs a case in FLAG_CASES, and every case a rule");
+}
+
+#[test]
+fn flags_have_the_severity_the_program_relies_on() {
+    let expected = [
+        ("fear-of-partner", Severity::Stop),
+        ("violence-or-threats", Severity::Stop),
+        ("coercive-control", Severity::Stop),
+        ("affair-ongoing", Severity::Stop),
+        ("self-harm", Severity::Stop),
+        ("phq2-positive", Severity::Caution),
+        ("gad2-positive", Severity::Caution),
+        ("repeated-betrayal", Severity::Caution),
+        ("gaslighting", Severity::Caution),
+        ("no-accountability", Severity::Caution),
+        ("low-commitment", Severity::Caution),
+        ("discovered-not-told", Severity::Info),
+        ("earlier-therapy", Severity::Info),
+        ("not-safe-to-contact", Severity::Info),
+    ];
+    let got: Vec<(&str, Severity)> = QUESTIONNAIRE.flags.iter().map(|f| (f.id.as_str(), f.severity)).collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn flags_name_the_answers_that_raised_them() {
+    let cases = [
+        Case {
+            name: "no accountability names the hurt partner's answer",
+            base: Base::Hurt,
+            changes: &["partner_accountable=no"],
+            expect: Expect::Evidence("no-accountability", &[("partner_accountable", "No")]),
+        },
+        Case {
+            name: "an ongoing affair names the answer in the partner's words",
+            base: Base::Hurt,
+            changes: &["breach=affair", "outside_relationship_ended=not-sure"],
+            expect: Expect::Evidence("affair-ongoing", &[("outside_relationship_ended", "I am not sure")]),
+        },
+        Case {
+            name: "a positive PHQ-2 names the score",
+            base: Base::Hurt,
+            changes: &["phq2_interest=3", "phq2_down=1"],
+            expect: Expect::Evidence("phq2-positive", &[("phq2", "4 of 6")]),
+        },
+        Case {
+            name: "fear names the yes",
+            base: Base::Hurt,
+            changes: &["afraid_of_partner=yes"],
+            expect: Expect::Evidence("fear-of-partner", &[("afraid_of_partner", "Yes")]),
+        },
+    ];
+    cases.iter().for_each(check);
+}
+
+#[test]
+fn the_first_start_rule_that_holds_for_either_partner_wins() {
+    let cases = [
+        // Any stop-level answer, from either partner, outranks everything else.
+        Case {
+            name: "the hurt partner is afraid",
+            base: Base::Hurt,
+            changes: &["afraid_of_partner=yes", "came_to_light=discovered", "questions_open=yes"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("safety-and-stabilising"),
+                reason_has: "stop flag",
+            },
+        },
+        Case {
+            name: "the partner who broke trust has thoughts of self-harm",
+            base: Base::Hurt,
+            changes: &[],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &["self_harm_thoughts=sometimes"],
+                stage: Some("safety-and-stabilising"),
+                reason_has: "stop flag",
+            },
+        },
+        Case {
+            name: "control",
+            base: Base::Hurt,
+            changes: &["controlled=yes"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("safety-and-stabilising"),
+                reason_has: "stop flag",
+            },
+        },
+        Case {
+            name: "violence",
+            base: Base::Hurt,
+            changes: &["hurt_or_threatened=yes"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("safety-and-stabilising"),
+                reason_has: "stop flag",
+            },
+        },
+        Case {
+            name: "the outside relationship may still be going on",
+            base: Base::Hurt,
+            changes: &["breach=affair", "outside_relationship_ended=not-sure"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("safety-and-stabilising"),
+                reason_has: "stop flag",
+            },
+        },
+        // Repeated betrayal without accountability: steady first and weigh the review.
+        Case {
+            name: "repeated betrayal and no accountability",
+            base: Base::Hurt,
+            changes: &["happened_before=yes", "partner_accountable=no"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("safety-and-stabilising"),
+                reason_has: "is-repair-still-healthy",
+            },
+        },
+        Case {
+            name: "repeated betrayal, and the partner who broke trust denies it",
+            base: Base::BrokeTrust,
+            changes: &["happened_before=yes", "accepts_responsibility=no"],
+            expect: Expect::Start {
+                with: Base::Hurt,
+                changes: &[],
+                stage: Some("safety-and-stabilising"),
+                reason_has: "is-repair-still-healthy",
+            },
+        },
+        Case {
+            name: "repeated betrayal with accountability follows the usual rules",
+            base: Base::Hurt,
+            changes: &["happened_before=yes"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("listening-to-feelings"),
+                reason_has: "answered",
+            },
+        },
+        Case {
+            name: "it came to light less than a month ago",
+            base: Base::Hurt,
+            changes: &["how_long_ago=under-1-month", "came_to_light=discovered", "questions_open=yes"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("safety-and-stabilising"),
+                reason_has: "less than a month",
+            },
+        },
+        // Accountability.
+        Case {
+            name: "the hurt partner says responsibility is not taken",
+            base: Base::Hurt,
+            changes: &["partner_accountable=no"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("disclosure-and-accountability"),
+                reason_has: "not yet fully taken",
+            },
+        },
+        Case {
+            name: "the partner who broke trust takes only part of the responsibility",
+            base: Base::Hurt,
+            changes: &[],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &["accepts_responsibility=partly"],
+                stage: Some("disclosure-and-accountability"),
+                reason_has: "not yet fully taken",
+            },
+        },
+        Case {
+            name: "discovered, with questions still open",
+            base: Base::Hurt,
+            changes: &["came_to_light=discovered", "questions_open=yes"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &["came_to_light=discovered"],
+                stage: Some("disclosure-and-accountability"),
+                reason_has: "discovered rather than disclosed and questions are still open",
+            },
+        },
+        Case {
+            name: "partly told after discovery, with questions still open",
+            base: Base::Hurt,
+            changes: &["came_to_light=partly", "questions_open=yes"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("disclosure-and-accountability"),
+                reason_has: "discovered rather than disclosed",
+            },
+        },
+        // Honesty and questions.
+        Case {
+            name: "discovered, with the questions answered",
+            base: Base::Hurt,
+            changes: &["came_to_light=discovered"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("honesty-and-questions"),
+                reason_has: "found out rather than told",
+            },
+        },
+        Case {
+            name: "only the partner who broke trust says it was found out",
+            base: Base::Hurt,
+            changes: &[],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &["came_to_light=discovered"],
+                stage: Some("honesty-and-questions"),
+                reason_has: "found out rather than told",
+            },
+        },
+        Case {
+            name: "told, with questions still open",
+            base: Base::Hurt,
+            changes: &["questions_open=yes"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("honesty-and-questions"),
+                reason_has: "still has questions",
+            },
+        },
+        // Later stages.
+        Case {
+            name: "told, answered, accountable and already heard",
+            base: Base::Hurt,
+            changes: &["feel_heard=7"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("consistent-actions"),
+                reason_has: "consistent actions",
+            },
+        },
+        Case {
+            name: "told and answered, but not yet feeling heard",
+            base: Base::Hurt,
+            changes: &["feel_heard=6"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("listening-to-feelings"),
+                reason_has: "listening to feelings",
+            },
+        },
+        Case {
+            name: "a mutual breach where both are calm",
+            base: Base::Hurt,
+            changes: &["role=both", "accepts_responsibility=yes"],
+            expect: Expect::Start {
+                with: Base::Hurt,
+                changes: &["role=both", "accepts_responsibility=yes", "questions_open=yes"],
+                stage: Some("honesty-and-questions"),
+                reason_has: "still has questions",
+            },
+        },
+        Case {
+            name: "no rule holds when neither says they were hurt",
+            base: Base::BrokeTrust,
+            changes: &[],
+            expect: Expect::Start { with: Base::BrokeTrust, changes: &[], stage: None, reason_has: "" },
+        },
+    ];
+    cases.iter().for_each(check);
+}
+
+/// Every value a condition compares against, with the question it names.
+fn compared_values(condition: &Condition, out: &mut Vec<(String, Option<String>, bool)>) {
+    if let Some(question) = &condition.question {
+        let numeric = condition.at_least.is_some() || condition.at_most.is_some();
+        for value in condition.equals.iter().chain(&condition.any_of) {
+            out.push((question.clone(), Some(value.clone()), numeric));
+        }
+        if numeric {
+            out.push((question.clone(), None, true));
+        }
+    }
+    for inner in condition.any.iter().chain(&condition.all) {
+        compared_values(inner, out);
+    }
+}
+
+/// A condition that names a value the question never stores silently never holds; the loader
+/// checks a condition's shape but not its values, so this test does.
+#[test]
+fn conditions_compare_only_values_their_questions_can_hold() {
+    let q = &*QUESTIONNAIRE;
+    let mut compared = Vec::new();
+    let conditions = q
+        .questions()
+        .filter_map(|question| question.show_if.as_ref())
+        .chain(q.flags.iter().map(|f| &f.when))
+        .chain(q.start_rules.iter().map(|r| &r.when));
+    for condition in conditions {
+        compared_values(condition, &mut compared);
+    }
+    assert!(compared.len() > 30, "expected the conditions to compare many values, found {}", compared.len());
+    for (id, value, numeric) in compared {
+        let question = q.question(&id).unwrap_or_else(|| panic!("a condition names unknown question {id}"));
+        match (question.kind, value.as_deref()) {
+            (QuestionKind::Scale, None) => assert!(numeric),
+            (QuestionKind::YesNo | QuestionKind::Consent, Some(v)) => {
+                assert!(v == "yes" || (v == "no" && question.kind == QuestionKind::YesNo), "{id}: {v:?}");
+            }
+            (QuestionKind::Single | QuestionKind::Multiple, Some(v)) => {
+                assert!(question.options.iter().any(|o| o.value == v), "{id} has no option {v:?}");
+            }
+            (kind, value) => panic!("{id} ({kind:?}) is compared with {value:?} (at_least/at_most: {numeric})"),
+        }
+    }
+}
+
+#[test]
+fn the_form_says_who_reads_it_and_what_to_do_in_an_emergency() {
+    let q = &*QUESTIONNAIRE;
+    let intro = q.intro.join(" ");
+    for needed in ["alone", "Only your therapist", "not an emergency service", "911", "999", "112", "988"] {
+        assert!(intro.contains(needed), "the intro should mention {needed:?}");
+    }
+    let sensitive =
+        ["outside_relationship_ended", "afraid_of_partner", "hurt_or_threatened", "controlled", "self_harm_thoughts"];
+    for id in sensitive {
+        let help = &q.question(id).unwrap_or_else(|| panic!("no question {id}")).help;
+        assert!(help.contains("Only your therapist"), "{id}: help should say who sees the answer");
+    }
+    for id in ["afraid_of_partner", "hurt_or_threatened", "controlled", "self_harm_thoughts"] {
+        let question = q.question(id).unwrap_or_else(|| panic!("no question {id}"));
+        assert!(question.required, "{id}: safety questions are required");
+        assert!(
+            question.help.contains("911") && question.help.contains("112"),
+            "{id}: help should give emergency numbers"
+        );
+    }
+    assert!(
+        q.question("self_harm_thoughts").is_some_and(|s| s.help.contains("988")),
+        "self-harm help gives a crisis line"
+    );
+    let phq = q.sections.iter().find(|s| s.id == "how-you-are").expect("a how-you-are section");
+    assert!(phq.intro.join(" ").contains("No permission is required to reproduce"), "PHQ-2/GAD-2 attribution");
+    assert!(q.scores.iter().all(|s| s.attribution.contains("Spitzer")), "each score carries its attribution");
+}
+
+/// `any_of` on a scale is accepted by the loader, so it must also hold when the number matches.
+#[test]
+fn any_of_on_a_scale_matches_the_number() {
+    let mut q = QUESTIONNAIRE.clone();
+    q.flags.push(FlagRule {
+        id: "commitment-zero-or-one".to_owned(),
+        severity: Severity::Info,
+        message: "Commitment is 0 or 1.".to_owned(),
+        action: "Ask about it.".to_owned(),
+        when: Condition {
+            question: Some("commitment".to_owned()),
+            any_of: vec!["0".to_owned(), "1".to_owned()],
+            ..Condition::default()
+        },
+    });
+    for (commitment, raised) in [("0", true), ("1", true), ("2", false), ("10", false)] {
+        let evaluation = q.evaluate(&answers(Base::Hurt, &[&format!("commitment={commitment}")]));
+        let got = evaluation.flags.iter().any(|f| f.id == "commitment-zero-or-one");
+        assert_eq!(got, raised, "commitment {commitment}");
+    }
+}

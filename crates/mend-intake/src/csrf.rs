@@ -1,0 +1,63 @@
+//! The form's anti-forgery value: an HMAC of the invitation token under the server's secret, so
+//! only a page this server rendered for this link can post to it.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Separates this use of the secret from any other use of the same key.
+const DOMAIN: &[u8] = b"mend-intake form v1\0";
+
+/// The key that signs form values; kept out of `Debug` output.
+#[derive(Clone)]
+pub(crate) struct FormKey([u8; 32]);
+
+impl std::fmt::Debug for FormKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FormKey(..)")
+    }
+}
+
+impl FormKey {
+    /// Wraps the server's persisted secret.
+    pub(crate) fn new(secret: [u8; 32]) -> Self {
+        Self(secret)
+    }
+
+    fn mac(&self, token: &str) -> HmacSha256 {
+        // HMAC accepts keys of any length, so this cannot fail for a 32-byte key.
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
+        mac.update(DOMAIN);
+        mac.update(token.as_bytes());
+        mac
+    }
+
+    /// The hidden `_csrf` value for the form served at this token.
+    pub(crate) fn sign(&self, token: &str) -> String {
+        hex::encode(self.mac(token).finalize().into_bytes())
+    }
+
+    /// Whether a posted `_csrf` value belongs to this token, compared in constant time.
+    pub(crate) fn verify(&self, token: &str, given: &str) -> bool {
+        let Ok(bytes) = hex::decode(given.trim()) else { return false };
+        self.mac(token).verify_slice(&bytes).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_verifies_only_for_its_own_token_and_key() {
+        let key = FormKey::new([7; 32]);
+        let value = key.sign("token-a");
+        assert!(key.verify("token-a", &value));
+        assert!(!key.verify("token-b", &value));
+        assert!(!FormKey::new([8; 32]).verify("token-a", &value));
+        for bad in ["", "zz", &value[..10]] {
+            assert!(!key.verify("token-a", bad), "{bad:?}");
+        }
+    }
+}

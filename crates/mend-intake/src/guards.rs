@@ -1,0 +1,127 @@
+//! The guards every response passes through: request logging without tokens or answers, error
+//! pages for statuses raised outside the handlers, security headers, and the client address.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tracing::Instrument;
+
+use crate::pages::{Notice, OwnPage};
+
+/// Numbers requests so that a log line about a failure can be matched to its request line.
+static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Logs one line per request: its number, method, route template, status and latency. The path
+/// itself is never logged, because it holds the invitation token.
+pub(crate) async fn log_requests(request: Request, next: Next) -> Response {
+    let id = NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed);
+    let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().map_or("(no route)", MatchedPath::as_str).to_owned();
+    let span = tracing::info_span!("request", id);
+    let started = Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        tracing::info!(
+            method = %method,
+            route = %route,
+            status = response.status().as_u16(),
+            latency_ms = format_args!("{latency_ms:.2}"),
+            "request"
+        );
+    });
+    if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
+        response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+    }
+    response
+}
+
+/// Gives every error status a page of ours, whether it came from a handler, axum (405, a bad
+/// path) or a tower layer (timeout, body limit), so nobody meets a blank or technical page.
+pub(crate) async fn error_pages(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_error = status.is_client_error() || status.is_server_error();
+    if !is_error || response.extensions().get::<OwnPage>().is_some() {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let (page_parts, body) = Notice::for_status(status).into_response().into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if let Some(content_type) = page_parts.headers.get(header::CONTENT_TYPE) {
+        parts.headers.insert(header::CONTENT_TYPE, content_type.clone());
+    }
+    parts.extensions.insert(OwnPage);
+    Response::from_parts(parts, body)
+}
+
+/// Browsers older than `Sec-Fetch-Site` (Safari before 16.4, for one) send `Origin: null` on a
+/// form post from a page with `Referrer-Policy: no-referrer`. The cross-origin layer would refuse
+/// those partners; an `Origin: null` without `Sec-Fetch-Site` is treated as absent instead, and
+/// the form's HMAC value, which another site cannot forge, still guards the post.
+pub(crate) async fn null_origin_as_absent(mut request: Request, next: Next) -> Response {
+    let headers = request.headers_mut();
+    if !headers.contains_key("sec-fetch-site") && headers.get(header::ORIGIN).is_some_and(|o| o == "null") {
+        headers.remove(header::ORIGIN);
+    }
+    next.run(request).await
+}
+
+/// The content security policy: our own stylesheet and script, forms posting only to us, no
+/// framing, nothing else.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The headers set on every response, error pages included.
+pub(crate) fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 6] {
+    [
+        (header::CACHE_CONTROL, "no-store"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+    ]
+    .map(|(name, value)| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)))
+}
+
+/// The address a request is counted under: the peer, or with `trust_proxy` the address the
+/// proxy in front of us appended last to `X-Forwarded-For` (earlier entries are the client's
+/// own claims and could be forged).
+pub(crate) fn client_address(peer: SocketAddr, headers: &HeaderMap, trust_proxy: bool) -> IpAddr {
+    if trust_proxy {
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.rsplit(',').next())
+            .and_then(|last| last.trim().parse::<IpAddr>().ok());
+        if let Some(address) = forwarded {
+            return address;
+        }
+    }
+    peer.ip()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let peer: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.append("x-forwarded-for", HeaderValue::from_static("203.0.113.9"));
+        headers.append("x-forwarded-for", HeaderValue::from_static("198.51.100.1, 192.0.2.44"));
+        assert_eq!(client_address(peer, &headers, false), peer.ip());
+        assert_eq!(client_address(peer, &headers, true), "192.0.2.44".parse::<IpAddr>().unwrap());
+        assert_eq!(client_address(peer, &HeaderMap::new(), true), peer.ip());
+    }
+}

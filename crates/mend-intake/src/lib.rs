@@ -1,0 +1,209 @@
+//! The intake server: each partner opens a private link, fills in the questionnaire alone, and
+//! sends it; the answers are stored durably and the link closes.
+//!
+//! Routes: `GET`/`POST /i/{token}` (the form), `GET /thanks`, `GET /healthz`, and
+//! `/static/intake.css` and `/static/intake.js`. Nothing else: no listing, no admin and no
+//! read-back of answers. See `docs/ARCHITECTURE.md` for the guards and why each exists.
+
+mod csrf;
+mod form;
+mod guards;
+mod handlers;
+mod limiter;
+mod pages;
+mod parse;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use mend_core::Program;
+use mend_store::{Actor, Store, StoreError};
+use tokio::net::TcpListener;
+use tower_http::csrf::CsrfLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::csrf::FormKey;
+use crate::handlers::{AppState, Shared};
+use crate::limiter::Limiter;
+use crate::pages::Notice;
+
+/// The largest request body accepted: the whole form with long answers fits in a fraction of it.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// How long one request may take, reading its body included, before it is answered with 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What the server needs to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The SQLite file shared with the `mend` command.
+    pub db_path: PathBuf,
+    /// The program whose questionnaire is served.
+    pub program: Arc<Program>,
+    /// Whether a reverse proxy in front of the server appends the client's address to
+    /// `X-Forwarded-For`; without it, that header is ignored and the peer address counts.
+    pub trust_proxy: bool,
+    /// The therapist's own words on how secrets are handled, shown above the secrets agreement.
+    pub secrets_policy: Option<String>,
+    /// How many failed link attempts an address may make.
+    pub rate_limit: RateLimit,
+}
+
+/// A per-address budget of failed link attempts (unknown, expired, retired or used tokens): up
+/// to `burst` at once, refilled at `per_second`. Requests on a working link are never counted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Failures allowed in a row before the address must wait.
+    pub burst: u32,
+    /// Failures forgiven per second.
+    pub per_second: f64,
+}
+
+impl Default for RateLimit {
+    /// Twenty failures at once, then one every five seconds: a mistyped link is retried freely,
+    /// while guessing a 128-bit token stays hopeless.
+    fn default() -> Self {
+        Self { burst: 20, per_second: 0.2 }
+    }
+}
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    /// The address could not be bound.
+    #[error("could not listen on {addr}: {source} (is another server using this port?)")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The database could not be opened or read.
+    #[error("could not use the database {path}: {source}")]
+    Store {
+        /// The database file.
+        path: PathBuf,
+        /// The cause.
+        source: StoreError,
+    },
+    /// A startup task did not finish.
+    #[error("the server could not start: {0}")]
+    Startup(String),
+    /// Serving failed.
+    #[error("the server stopped with an error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A bound, ready server.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    router: Router,
+}
+
+impl Application {
+    /// Opens the store, loads the server secret and binds `addr` (port 0 picks a free port).
+    pub async fn build(config: Config, addr: SocketAddr) -> Result<Application, IntakeError> {
+        let db_path = config.db_path.clone();
+        let opened = tokio::task::spawn_blocking(move || {
+            let mut store = Store::open(&db_path)?;
+            store.set_actor(Actor::Server);
+            let secret = store.server_secret()?;
+            Ok::<_, StoreError>((store, secret))
+        })
+        .await
+        .map_err(|e| IntakeError::Startup(e.to_string()))?;
+        let (store, secret) = opened.map_err(|source| IntakeError::Store { path: config.db_path.clone(), source })?;
+        let listener = TcpListener::bind(addr).await.map_err(|source| IntakeError::Bind { addr, source })?;
+        let local_addr = listener.local_addr().map_err(|source| IntakeError::Bind { addr, source })?;
+        let state = Arc::new(AppState {
+            store: Arc::new(Mutex::new(store)),
+            program: config.program,
+            key: FormKey::new(secret),
+            limiter: Limiter::new(&config.rate_limit),
+            trust_proxy: config.trust_proxy,
+            secrets_policy: config.secrets_policy.filter(|p| !p.trim().is_empty()),
+        });
+        Ok(Application { listener, local_addr, router: router(state) })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight and returns.
+    pub async fn run_until_stopped(self) -> Result<(), IntakeError> {
+        self.run_with_shutdown(shutdown_signal()).await
+    }
+
+    /// Serves until `signal` completes, then finishes the requests in flight and returns.
+    pub async fn run_with_shutdown(self, signal: impl Future<Output = ()> + Send + 'static) -> Result<(), IntakeError> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(signal).await.map_err(IntakeError::Serve)
+    }
+}
+
+/// The routes and their guards. Layers listed later wrap those listed earlier, so a request
+/// meets, in order: the log line, the security headers, the error pages, the cross-origin
+/// check, the timeout and the body limit.
+fn router(state: Shared) -> Router {
+    let cross_origin = CsrfLayer::new().with_rejection_response(|_| Notice::Forbidden.into_response());
+    let mut router = Router::new()
+        .route("/i/{token}", get(handlers::show_form).post(handlers::submit_form))
+        .route(handlers::THANKS_PATH, get(handlers::thanks))
+        .route("/healthz", get(handlers::healthz))
+        .route("/static/intake.css", get(handlers::stylesheet))
+        .route("/static/intake.js", get(handlers::script))
+        .fallback(handlers::not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(cross_origin)
+        .layer(axum::middleware::from_fn(guards::null_origin_as_absent))
+        .layer(axum::middleware::from_fn(guards::error_pages));
+    for layer in guards::security_headers() {
+        router = router.layer(layer);
+    }
+    router.layer(axum::middleware::from_fn(guards::log_requests))
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // Without a Ctrl-C handler, wait for the other signal only.
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

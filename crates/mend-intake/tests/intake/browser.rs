@@ -1,0 +1,162 @@
+//! A real browser (Debian's headless Chromium, driven through chromedriver) opens a link, meets
+//! the error summary, fills the form in and sends it; the answers are then in the database.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use mend_core::Answer;
+use serde_json::json;
+
+use crate::helpers::*;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_driver() -> Driver {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    // chromedriver says when it is ready; wait for that line rather than for a fixed time.
+    let ready = lines.by_ref().take(20).map_while(Result::ok).any(|line| line.contains("started successfully"));
+    assert!(ready, "chromedriver did not report that it started");
+    // Keep draining its output so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Driver { child, url: format!("http://127.0.0.1:{port}") }
+}
+
+async fn connect(driver: &Driver, profile: &Path) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".to_owned(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--window-size=360,800",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("a browser session")
+}
+
+#[test]
+fn a_partner_fills_in_the_form_in_a_real_browser() {
+    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+        assert_ne!(
+            std::env::var("MEND_REQUIRE_BROWSER").as_deref(),
+            Ok("1"),
+            "MEND_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing: apt-get install -y chromium chromium-driver"
+        );
+        println!("SKIPPED: chromium not installed");
+        eprintln!("SKIPPED: chromium not installed");
+        return;
+    }
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë Núñez", "Łukasz"]);
+    let link = app.link(&invited.tokens[0]);
+    let profile = tempfile::tempdir().unwrap();
+    let driver = start_driver();
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let browser = connect(&driver, profile.path()).await;
+        let outcome = fill_in_and_send(&browser, &link).await;
+        browser.close().await.expect("the browser closes");
+        outcome
+    });
+
+    let stored = stored_answers(&app, &invited.couple);
+    let answers = &stored["Zoë Núñez"];
+    assert_eq!(answers["nickname"], Answer::Text("Zoë".into()));
+    assert_eq!(answers["found_out"], Answer::Text("discovered".into()));
+    assert_eq!(answers["found_out_how"], Answer::Text("A note in a coat pocket".into()));
+    assert_eq!(answers["worries"], Answer::Choices(vec!["sleep".into(), "children".into()]));
+    assert_eq!(answers["commitment"], Answer::Number(7));
+    assert_eq!(answers["afraid"], Answer::Text("no".into()));
+    assert_eq!(answers["secrets_agreement"], Answer::Text("yes".into()));
+}
+
+async fn click(browser: &Client, css: &str) {
+    browser.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn type_into(browser: &Client, id: &str, text: &str) {
+    browser.find(Locator::Id(id)).await.unwrap().send_keys(text).await.unwrap();
+}
+
+async fn script(browser: &Client, code: &str) -> serde_json::Value {
+    browser.execute(code, Vec::new()).await.expect("the script runs")
+}
+
+async fn fill_in_and_send(browser: &Client, link: &str) {
+    browser.goto(link).await.unwrap();
+    assert_eq!(browser.title().await.unwrap(), "Before we meet");
+    assert_eq!(
+        script(browser, "return document.documentElement.scrollWidth <= window.innerWidth").await,
+        json!(true),
+        "no sideways scrolling at 360 px"
+    );
+    let follow_up = browser.find(Locator::Id("q-found_out_how")).await.unwrap();
+    assert!(!follow_up.is_displayed().await.unwrap(), "the script hides a follow-up that does not apply yet");
+
+    // Sending too early brings the error summary, focused, linking to the first field.
+    click(browser, "button[value=send]").await;
+    browser.wait().for_element(Locator::Css(".error-summary")).await.unwrap();
+    assert!(browser.title().await.unwrap().starts_with("Error: "));
+    assert_eq!(script(browser, "return document.activeElement.className").await, json!("error-summary"));
+    click(browser, ".error-summary a[href='#q-nickname']").await;
+    assert_eq!(script(browser, "return document.activeElement.id").await, json!("q-nickname"), "the link moves focus to the field");
+
+    type_into(browser, "q-nickname", "Zoë").await;
+    click(browser, "label[for='q-found_out-2']").await;
+    let follow_up = browser.find(Locator::Id("q-found_out_how")).await.unwrap();
+    assert!(follow_up.is_displayed().await.unwrap(), "choosing 'discovered' reveals the follow-up");
+    type_into(browser, "q-found_out_how", "A note in a coat pocket").await;
+    click(browser, "label[for='q-worries']").await;
+    click(browser, "label[for='q-worries-3']").await;
+    click(browser, "label[for='q-commitment-8']").await;
+    click(browser, "label[for='q-afraid-2']").await;
+    click(browser, "label[for='q-secrets_agreement']").await;
+    click(browser, "button[value=send]").await;
+
+    browser
+        .wait()
+        .for_element(Locator::XPath("//h1[contains(., 'Your answers have been sent')]"))
+        .await
+        .expect("the thank-you page");
+    assert_eq!(browser.current_url().await.unwrap().path(), "/thanks");
+}

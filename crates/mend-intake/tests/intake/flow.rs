@@ -1,0 +1,279 @@
+//! The partner's journey: open the link, save and come back, fix mistakes, send once.
+
+use mend_core::Answer;
+use mend_store::InvitationState;
+use time::OffsetDateTime;
+
+use crate::helpers::*;
+
+#[test]
+fn both_partners_fill_in_and_send_their_own_forms() {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["José Núñez", "Zoë Łukasz"]);
+
+    for (token, name, other, nickname) in
+        [(&invited.tokens[0], "José", "Zoë", "Pepe"), (&invited.tokens[1], "Zoë", "José", "Zo")]
+    {
+        let page = get(&app.link(token));
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains(&format!("Hello, {name}.")), "greets the partner by first name");
+        assert!(!page.body.contains(other), "never shows the other partner's name");
+        assert_eq!(page.title(), "Before we meet");
+        assert!(!page.body.contains(token.as_str()), "the page never repeats the token");
+
+        let sent = send_valid(&app, token, nickname);
+        assert_eq!(sent.status, 303, "{}", sent.body);
+        assert_eq!(sent.header("location"), Some("/thanks"));
+    }
+
+    let thanks = get(&app.url("/thanks"));
+    assert_eq!(thanks.status, 200);
+    assert!(thanks.body.contains("What happens next"));
+
+    let stored = stored_answers(&app, &invited.couple);
+    assert_eq!(stored.len(), 2, "one response per partner");
+    let jose = &stored["José Núñez"];
+    assert_eq!(jose["nickname"], Answer::Text("Pepe".into()));
+    assert_eq!(jose["worries"], Answer::Choices(vec!["sleep".into(), "children".into()]));
+    assert_eq!(jose["commitment"], Answer::Number(7));
+    assert_eq!(jose["found_out_how"], Answer::Text("A message on a shared tablet.".into()));
+    assert_eq!(stored["Zoë Łukasz"]["nickname"], Answer::Text("Zo".into()));
+
+    for token in &invited.tokens {
+        assert_eq!(get(&app.link(token)).status, 404, "a used link no longer opens the form");
+    }
+}
+
+#[test]
+fn a_saved_draft_comes_back_even_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mend.sqlite3");
+    let first = spawn_on(&db, |_| {});
+    let invited = invite_couple(&first, ["Łukasz", "Ana"]);
+    let token = &invited.tokens[0];
+
+    let page = get(&first.link(token));
+    let csrf = page.csrf();
+    let partial = vec![
+        ("nickname", "Łukasz <the careful>".to_owned()),
+        ("worries", "money".to_owned()),
+        ("commitment", "4".to_owned()),
+        ("notes", "Line one\nline two".to_owned()),
+    ];
+    let saved = post_form(&first.link(token), &with_controls("save", &csrf, &partial));
+    assert_eq!(saved.status, 200);
+    assert!(saved.body.contains("Your answers are saved"));
+    assert!(!saved.title().starts_with("Error"), "saving is not an error");
+    drop(first);
+
+    let second = spawn_on(&db, |_| {});
+    let resumed = get(&second.link(token));
+    assert_eq!(resumed.status, 200);
+    assert!(resumed.body.contains(r#"value="Łukasz &#60;the careful&#62;""#) || resumed.body.contains(r#"value="Łukasz &lt;the careful&gt;""#), "{}", resumed.body);
+    assert!(resumed.body.contains(r#"value="money" checked"#));
+    assert!(resumed.body.contains(r#"id="q-commitment-5" name="commitment" value="4" checked"#));
+    assert!(resumed.body.contains("Line one\nline two</textarea>"));
+    assert_eq!(resumed.csrf(), csrf, "the form secret survives a restart");
+
+    let sent = send_valid(&second, token, "Łukasz");
+    assert_eq!(sent.status, 303);
+    let stored = stored_answers(&second, &invited.couple);
+    assert_eq!(stored["Łukasz"]["worries"], Answer::Choices(vec!["sleep".into(), "children".into()]), "the sent answers win over the draft");
+}
+
+/// Sends the form with one change to valid answers and checks the page that comes back.
+fn check_error(change: (&'static str, Option<&str>), field: &str, message: &str) {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let token = &invited.tokens[0];
+    let csrf = get(&app.link(token)).csrf();
+    let mut answers: Vec<(&'static str, String)> =
+        valid_answers("Zoë").into_iter().filter(|(name, _)| *name != change.0).collect();
+    if let Some(value) = change.1 {
+        answers.push((change.0, value.to_owned()));
+    }
+    let page = post_form(&app.link(token), &with_controls("send", &csrf, &answers));
+
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.title().starts_with("Error: "), "title: {}", page.title());
+    let main = &page.body[page.body.find("<main").unwrap()..];
+    let summary = main.find("There is a problem").expect("an error summary");
+    assert!(summary < main.find("<h1>").unwrap(), "the summary comes first in <main>");
+    assert!(main.contains(&format!(r##"<a href="#q-{field}">{message}</a>"##)), "summary links to the field:\n{main}");
+    assert!(
+        main.contains(&format!(r#"id="q-{field}-error"><span class="visually-hidden">Error:</span> {message}</p>"#)),
+        "message beside the field"
+    );
+    let error_id = format!("q-{field}-error");
+    let described: Vec<&str> = main
+        .split("aria-describedby=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(described.iter().any(|ids| ids.split(' ').any(|id| id == error_id)), "the control points at its message");
+    for (name, value) in &answers {
+        if *name == change.0 || value.contains('\n') {
+            continue;
+        }
+        let kept = main.contains(&format!(r#"name="{name}" value="{value}" checked"#))
+            || main.contains(&format!(r#"name="{name}" value="{value}""#))
+            || main.contains(&format!(">{value}</textarea>"));
+        assert!(kept, "{name}={value} is kept");
+    }
+    if let Some(value) = change.1.filter(|_| ["nickname", "met_on"].contains(&change.0)) {
+        assert!(main.contains(&format!(r#"value="{value}""#)), "a refused text is kept too");
+    }
+    assert!(stored_answers(&app, &invited.couple).is_empty(), "nothing is stored");
+}
+
+#[test]
+fn each_kind_of_mistake_is_shown_beside_its_field_and_answers_are_kept() {
+    check_error(("nickname", None), "nickname", "Enter what we should call you");
+    check_error(("found_out", None), "found_out", "Choose how it came to light");
+    check_error(("worries", Some("pets")), "worries", "Choose only from the options shown");
+    check_error(("commitment", Some("11")), "commitment", "Choose a number from 0 to 10");
+    check_error(("afraid", None), "afraid", "Choose yes or no");
+    check_error(("met_on", Some("2015-02-30")), "met_on", "Enter a real date, for example 2024-03-17");
+    check_error(("secrets_agreement", None), "secrets_agreement", "Tick the box to show you have read how secrets are handled");
+    let long = "x".repeat(201);
+    check_error(("nickname", Some(long.as_str())), "nickname", "Shorten your answer to 200 characters or fewer");
+}
+
+#[test]
+fn every_error_is_listed_when_the_form_is_sent_empty() {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let token = &invited.tokens[0];
+    let csrf = get(&app.link(token)).csrf();
+    let page = post_form(&app.link(token), &[("_csrf", &csrf), ("_action", "send")]);
+    assert_eq!(page.status, 422);
+    for field in ["nickname", "found_out", "worries", "commitment", "afraid", "secrets_agreement"] {
+        assert!(page.body.contains(&format!(r##"href="#q-{field}""##)), "{field} is in the summary");
+        assert!(page.body.contains(&format!(r#"id="q-{field}""#)), "the link target {field} exists");
+    }
+    assert!(!page.body.contains(r##"href="#q-found_out_how""##), "a follow-up that does not apply is not required");
+}
+
+#[test]
+fn answers_to_follow_ups_that_do_not_apply_are_not_stored() {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let token = &invited.tokens[0];
+    let csrf = get(&app.link(token)).csrf();
+    let mut answers = valid_answers("Zoë");
+    for (name, value) in &mut answers {
+        if *name == "found_out" {
+            *value = "told".to_owned();
+        }
+    }
+    let sent = post_form(&app.link(token), &with_controls("send", &csrf, &answers));
+    assert_eq!(sent.status, 303);
+    let stored = &stored_answers(&app, &invited.couple)["Zoë"];
+    assert!(!stored.contains_key("found_out_how"), "{stored:?}");
+    assert_eq!(stored["found_out"], Answer::Text("told".into()));
+}
+
+#[test]
+fn sending_twice_stores_once_and_both_clicks_land_on_thanks() {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let token = invited.tokens[0].clone();
+    let csrf = get(&app.link(&token)).csrf();
+    let answers = valid_answers("Zoë");
+    let body = encode(&with_controls("send", &csrf, &answers));
+
+    // Two clicks racing each other, then a reload of the POST after the fact.
+    let link = app.link(&token);
+    let racing: Vec<_> = (0..2)
+        .map(|_| {
+            let (link, body) = (link.clone(), body.clone());
+            std::thread::spawn(move || post_raw(&link, "application/x-www-form-urlencoded", body.as_bytes(), &[]))
+        })
+        .collect();
+    for reply in racing.into_iter().map(|t| t.join().unwrap()) {
+        assert_eq!((reply.status, reply.header("location")), (303, Some("/thanks")));
+    }
+    let reload = post_raw(&link, "application/x-www-form-urlencoded", body.as_bytes(), &[]);
+    assert_eq!((reload.status, reload.header("location")), (303, Some("/thanks")));
+
+    assert_eq!(app.store().intake_responses(&invited.couple).unwrap().len(), 1, "stored once");
+
+    let forged = post_form(&link, &[("_csrf", "00"), ("_action", "send")]);
+    assert_eq!(forged.status, 404, "without the form's value, a used link is just a link that does not work");
+}
+
+#[test]
+fn unknown_expired_retired_and_used_links_look_exactly_alike() {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let mut store = app.store();
+    let now = OffsetDateTime::now_utc();
+    let questionnaire = &app.program.questionnaire;
+    let partner = invited.couple.partners[1].id;
+    let expired = store
+        .create_invitation(partner, &questionnaire.id, questionnaire.version, now - time::Duration::days(30), now - time::Duration::days(1))
+        .unwrap();
+    // Inviting the first partner again retires their first link.
+    let retired = invited.tokens[0].clone();
+    let fresh = store
+        .create_invitation(invited.couple.partners[0].id, &questionnaire.id, questionnaire.version, now, now + time::Duration::days(3))
+        .unwrap();
+    assert_eq!(store.lookup_invitation(&retired, now).unwrap().unwrap().state, InvitationState::Retired);
+    assert_eq!(store.lookup_invitation(&expired, now).unwrap().unwrap().state, InvitationState::Expired);
+    assert_eq!(send_valid(&app, &fresh, "Zoë").status, 303);
+    let used = fresh;
+    let unknown = "0".repeat(64);
+
+    let mut replies = Vec::new();
+    for token in [unknown.as_str(), &expired, &retired, &used, "not%20a%20token", "%FF%FE"] {
+        let shown = get(&app.link(token));
+        let posted = post_form(&app.link(token), &[("_action", "send"), ("nickname", "x")]);
+        replies.push((token.to_owned(), shown));
+        replies.push((token.to_owned(), posted));
+    }
+    let (_, first) = &replies[0];
+    assert_eq!(first.status, 404);
+    assert!(first.body.contains("Ask your therapist for a new link."));
+    assert!(first.title().contains("This link does not work"));
+    for (token, reply) in &replies {
+        assert_eq!((reply.status, &reply.body), (first.status, &first.body), "token {token}");
+    }
+    assert_eq!(get(&app.url("/no/such/page")).body, first.body, "any other address shows the same page");
+}
+
+#[test]
+fn markup_in_answers_and_names_comes_back_escaped() {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë<b>", "Sam"]);
+    let token = &invited.tokens[0];
+    let page = get(&app.link(token));
+    assert!(!page.body.contains("Zoë<b>"), "the name is escaped");
+    let csrf = page.csrf();
+    let script = "<script>alert('x')</script>";
+    let answers = vec![
+        ("nickname", format!("\"><img src=x onerror=alert(1)>{script}")),
+        ("notes", format!("</textarea>{script}")),
+    ];
+    let reply = post_form(&app.link(token), &with_controls("send", &csrf, &answers));
+    assert_eq!(reply.status, 422);
+    assert!(!reply.body.contains("<script>alert"), "no script comes back as markup");
+    assert!(!reply.body.contains("<img src=x"), "no element comes back as markup");
+    assert!(!reply.body.contains("</textarea><script>"));
+    assert!(reply.body.contains("&#60;script&#62;") || reply.body.contains("&lt;script&gt;"), "the text is kept, escaped");
+}
+
+#[test]
+fn sensitive_questions_show_their_help_beside_them() {
+    let app = spawn_app_with(|config| config.secrets_policy = Some("I keep no secrets\nbetween partners.\n\nAsk me anything.".into()));
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let page = get(&app.link(&invited.tokens[0]));
+    let afraid = page.body.find(r#"data-question="afraid""#).unwrap();
+    let help = page.body.find("Call 112.").unwrap();
+    let next = page.body.find(r#"data-question="met_on""#).unwrap();
+    assert!(afraid < help && help < next, "the help sits inside the question's own block");
+    assert!(page.body.contains(r#"aria-describedby="q-afraid-help""#));
+    let policy = page.body.find("I keep no secrets between partners.").expect("the therapist's policy is shown");
+    let agreement = page.body.find("What you tell your therapist alone").unwrap();
+    assert!(policy < agreement, "the policy comes above the secrets agreement");
+    assert!(page.body.contains("<p>Ask me anything.</p>"));
+}

@@ -1,0 +1,238 @@
+//! The guards: forgery checks, size and format limits, headers on every response, the rate
+//! limit on failed links, and logs that hold neither tokens nor answers.
+
+use crate::helpers::*;
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The headers every response must carry.
+fn assert_guard_headers(reply: &Reply, what: &str) {
+    assert_eq!(reply.header("cache-control"), Some("no-store"), "{what}");
+    assert_eq!(reply.header("referrer-policy"), Some("no-referrer"), "{what}");
+    assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{what}");
+    let csp = reply.header("content-security-policy").unwrap_or_default();
+    for directive in [
+        "default-src 'none'",
+        "style-src 'self'",
+        "script-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ] {
+        assert!(csp.contains(directive), "{what}: {directive} in {csp:?}");
+    }
+}
+
+/// An error page of ours: HTML with a heading, not a blank or technical body.
+fn assert_page(reply: &Reply, status: u16, heading: &str) {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert!(reply.header("content-type").is_some_and(|t| t.starts_with("text/html")), "{:?}", reply.headers);
+    assert!(reply.body.starts_with("<!DOCTYPE html>"), "{}", reply.body);
+    assert!(reply.body.contains(&format!("<h1>{heading}</h1>")), "{}", reply.body);
+    assert_guard_headers(reply, heading);
+}
+
+#[test]
+fn a_post_without_the_form_value_or_from_another_site_is_refused() {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let link = app.link(&invited.tokens[0]);
+    let answers = valid_answers("Zoë");
+    let csrf = get(&link).csrf();
+
+    let missing = post_form(&link, &with_controls("send", "", &answers)[1..]);
+    assert_page(&missing, 403, "Your answers could not be sent from this page");
+    let wrong = post_form(&link, &with_controls("send", &"ab".repeat(32), &answers));
+    assert_page(&wrong, 403, "Your answers could not be sent from this page");
+    let other_link = get(&app.link(&invited.tokens[1])).csrf();
+    let borrowed = post_form(&link, &with_controls("send", &other_link, &answers));
+    assert_eq!(borrowed.status, 403, "a value is bound to its own link");
+
+    let body = encode(&with_controls("send", &csrf, &answers));
+    let cross_site = post_raw(&link, FORM, body.as_bytes(), &[("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")]);
+    assert_page(&cross_site, 403, "Your answers could not be sent from this page");
+    let foreign_origin = post_raw(&link, FORM, body.as_bytes(), &[("origin", "https://evil.example")]);
+    assert_eq!(foreign_origin.status, 403, "an old browser posting from another origin");
+
+    assert!(stored_answers(&app, &invited.couple).is_empty(), "nothing was stored by refused posts");
+
+    // An old browser on our own page sends `Origin: null` and no Sec-Fetch-Site.
+    let old_browser = post_raw(&link, FORM, body.as_bytes(), &[("origin", "null")]);
+    assert_eq!(old_browser.status, 303, "{}", old_browser.body);
+}
+
+#[test]
+fn a_body_over_the_limit_is_refused_with_a_page() {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let link = app.link(&invited.tokens[0]);
+    let csrf = get(&link).csrf();
+    let huge = "x".repeat(mend_intake::BODY_LIMIT);
+    let fields = [("_csrf", csrf.as_str()), ("_action", "send"), ("notes", huge.as_str())];
+    let reply = post_form(&link, &fields);
+    assert_page(&reply, 413, "Your answers are too long to send");
+}
+
+#[test]
+fn unreadable_bodies_get_a_page_not_an_error() {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let link = app.link(&invited.tokens[0]);
+    let csrf = get(&link).csrf();
+    let prefix = format!("_csrf={csrf}&_action=send&");
+    for (body, content_type) in [
+        (format!("{prefix}nickname=%FF%FE").into_bytes(), FORM),
+        ([prefix.as_bytes(), b"nickname=\xff\xfe"].concat(), FORM),
+        (format!("{prefix}nickname=%E2%82").into_bytes(), FORM),
+        (format!("{prefix}nickname=%zz").into_bytes(), FORM),
+        (format!("{prefix}=nameless").into_bytes(), FORM),
+        (format!("{prefix}_action=save").into_bytes(), FORM),
+        (format!("{prefix}nickname=Zo%C3%AB").into_bytes(), "application/json"),
+        (format!("{prefix}nickname=Zo%C3%AB").into_bytes(), "multipart/form-data; boundary=x"),
+    ] {
+        let reply = post_raw(&link, content_type, &body, &[]);
+        assert_page(&reply, 400, "Your answers could not be read");
+    }
+    let unknown_action = post_form(&link, &[("_csrf", &csrf), ("_action", "delete")]);
+    assert_eq!(unknown_action.status, 400);
+}
+
+#[test]
+fn every_response_carries_the_guard_headers() {
+    let app = spawn_app_with(|config| config.rate_limit = mend_intake::RateLimit { burst: 1, per_second: 0.001 });
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let link = app.link(&invited.tokens[0]);
+    let form = get(&link);
+    let csrf = form.csrf();
+    let big = "x".repeat(mend_intake::BODY_LIMIT + 10);
+    let replies = [
+        ("form", form),
+        ("errors", post_form(&link, &[("_csrf", &csrf), ("_action", "send")])),
+        ("saved", post_form(&link, &[("_csrf", &csrf), ("_action", "save")])),
+        ("forbidden", post_form(&link, &[("_action", "send")])),
+        ("bad request", post_raw(&link, FORM, b"a=%ff", &[])),
+        ("too large", post_form(&link, &[("_csrf", &csrf), ("notes", &big)])),
+        ("method", put(&link)),
+        ("health", get(&app.url("/healthz"))),
+        ("css", get(&app.url("/static/intake.css"))),
+        ("js", get(&app.url("/static/intake.js"))),
+        ("thanks", get(&app.url("/thanks"))),
+        ("sent", send_valid(&app, &invited.tokens[1], "Sam")),
+        ("not found", get(&app.url("/admin"))),
+        ("invalid link", get(&app.link("deadbeef"))),
+        ("rate limited", get(&app.link("deadbeef"))),
+    ];
+    let statuses: Vec<u16> = replies.iter().map(|(_, r)| r.status).collect();
+    assert_eq!(statuses, [200, 422, 200, 403, 400, 413, 405, 200, 200, 200, 200, 303, 404, 404, 429]);
+    for (what, reply) in &replies {
+        assert_guard_headers(reply, what);
+    }
+    assert_page(&replies[6].1, 405, "This page cannot do that");
+    assert!(replies[8].1.header("content-type").is_some_and(|t| t.starts_with("text/css")));
+    assert!(replies[9].1.header("content-type").is_some_and(|t| t.starts_with("text/javascript")));
+    assert_eq!(replies[7].1.body, "ok\n");
+}
+
+#[test]
+fn repeated_bad_links_are_slowed_but_a_working_link_never_is() {
+    let app = spawn_app_with(|config| config.rate_limit = mend_intake::RateLimit { burst: 3, per_second: 0.001 });
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let link = app.link(&invited.tokens[0]);
+
+    // A partner who opens and saves their form many times is never counted.
+    let csrf = get(&link).csrf();
+    for _ in 0..15 {
+        assert_eq!(get(&link).status, 200);
+        assert_eq!(post_form(&link, &[("_csrf", &csrf), ("_action", "save"), ("nickname", "Zoë")]).status, 200);
+    }
+
+    // A guesser gets the burst, then waits.
+    for n in 0..3 {
+        assert_eq!(get(&app.link(&format!("{n:064}"))).status, 404, "attempt {n}");
+    }
+    let limited = get(&app.link(&"9".repeat(64)));
+    assert_eq!(limited.status, 429);
+    assert!(limited.header("retry-after").is_some_and(|s| s.parse::<u64>().is_ok_and(|s| s >= 1)));
+    assert!(limited.body.contains("Too many attempts"));
+    let limited_post = post_form(&app.link(&"8".repeat(64)), &[("_action", "send")]);
+    assert_eq!(limited_post.status, 429);
+}
+
+#[test]
+fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+    for trust_proxy in [false, true] {
+        let app = spawn_app_with(|config| {
+            config.trust_proxy = trust_proxy;
+            config.rate_limit = mend_intake::RateLimit { burst: 1, per_second: 0.001 };
+        });
+        let bad = app.link(&"1".repeat(64));
+        assert_eq!(get_with(&bad, &[("x-forwarded-for", "198.51.100.7")]).status, 404);
+        let other_client = get_with(&bad, &[("x-forwarded-for", "198.51.100.8")]).status;
+        let same_client = get_with(&bad, &[("x-forwarded-for", "203.0.113.1, 198.51.100.7")]).status;
+        if trust_proxy {
+            assert_eq!((other_client, same_client), (404, 429), "each client has its own budget");
+        } else {
+            assert_eq!((other_client, same_client), (429, 429), "the header is ignored: one peer, one budget");
+        }
+    }
+}
+
+#[test]
+fn logs_hold_neither_tokens_nor_answers() {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let token = &invited.tokens[0];
+    let link = app.link(token);
+    let csrf = get(&link).csrf();
+    let secret = "Łukasz-private-answer-9731";
+    let mut answers = valid_answers(secret);
+    answers.push(("notes", format!("{secret} in the notes")));
+    answers.retain(|(n, v)| *n != "notes" || v.contains(secret));
+    assert_eq!(post_form(&link, &with_controls("save", &csrf, &answers)).status, 200);
+    assert_eq!(post_form(&link, &[("_csrf", &csrf), ("_action", "send"), ("nickname", secret)]).status, 422);
+    assert_eq!(post_form(&link, &with_controls("send", &csrf, &answers)).status, 303);
+    assert_eq!(post_form(&link, &with_controls("send", &csrf, &answers)).status, 303);
+    assert_eq!(get(&link).status, 404);
+
+    // A failure on our side: an invitation made for another version of the questionnaire.
+    let mut store = app.store();
+    let now = time::OffsetDateTime::now_utc();
+    let stale = store
+        .create_invitation(invited.couple.partners[1].id, "fixture", 1, now, now + time::Duration::days(1))
+        .unwrap();
+    let apology = get(&app.link(&stale));
+    assert_page(&apology, 500, "Sorry, something went wrong on our side");
+
+    let logs = logs();
+    assert!(logs.contains("route=/i/{token}"), "requests are logged by route template:\n{logs}");
+    assert!(logs.contains("status=303") && logs.contains("status=422"));
+    assert!(logs.contains("questionnaire \"fixture\" version 1"), "the cause of a 500 is logged:\n{logs}");
+    for needle in [token.as_str(), stale.as_str(), secret, &csrf] {
+        assert!(!logs.contains(needle), "{needle} leaked into the log:\n{logs}");
+    }
+    assert!(!apology.body.contains("version"), "the apology does not show the cause");
+}
+
+#[test]
+fn the_server_finishes_and_stops_when_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mend.sqlite3");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = mend_intake::Config {
+        db_path: db,
+        program: fixture_program(),
+        trust_proxy: false,
+        secrets_policy: None,
+        rate_limit: mend_intake::RateLimit::default(),
+    };
+    let app = runtime.block_on(mend_intake::Application::build(config, "127.0.0.1:0".parse().unwrap())).unwrap();
+    let url = format!("http://{}/healthz", app.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = runtime.spawn(app.run_with_shutdown(async move {
+        let _ = stopped.await;
+    }));
+    assert_eq!(get(&url).status, 200);
+    stop.send(()).unwrap();
+    let finished = runtime.block_on(async { tokio::time::timeout(std::time::Duration::from_secs(10), server).await });
+    assert!(matches!(finished, Ok(Ok(Ok(())))), "the server returns cleanly: {finished:?}");
+}

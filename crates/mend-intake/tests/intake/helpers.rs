@@ -1,0 +1,338 @@
+//! Starting the server on a free port against a fresh database, inviting couples, and talking
+//! to it with a blocking HTTP client that never follows redirects.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Once};
+use std::time::Duration;
+
+use mend_core::{Answer, BreachKind, PartnerName, Program, Questionnaire, Roles};
+use mend_intake::{Application, Config, RateLimit};
+use mend_store::{Couple, NewCouple, Store};
+use tempfile::TempDir;
+use time::OffsetDateTime;
+
+/// The questionnaire every test serves.
+pub const FIXTURE: &str = include_str!("fixture.toml");
+
+/// The fixture questionnaire, checked the way content is checked when it is loaded.
+pub fn fixture_questionnaire() -> Questionnaire {
+    let mut questionnaire: Questionnaire = toml::from_str(FIXTURE).expect("the fixture questionnaire parses");
+    questionnaire.id = "fixture".to_owned();
+    questionnaire
+}
+
+/// A program around the fixture questionnaire; the server needs nothing else from it.
+pub fn fixture_program() -> Arc<Program> {
+    Arc::new(Program {
+        title: "Test program".to_owned(),
+        summary: "For tests.".to_owned(),
+        sources: Vec::new(),
+        stages: Vec::new(),
+        review_stages: Vec::new(),
+        sheets: BTreeMap::new(),
+        questionnaire: fixture_questionnaire(),
+    })
+}
+
+/// Everything the server logged, from every test in this binary.
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+static INSTALL_LOGGER: Once = Once::new();
+
+struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Captures every event at every level from every crate into [`LOGS`].
+fn install_logger() {
+    INSTALL_LOGGER.call_once(|| {
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(|| LogWriter)
+            .try_init()
+            .expect("no other logger is installed in this test binary");
+    });
+}
+
+/// The captured log so far.
+pub fn logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)).into_owned()
+}
+
+/// A running server on its own runtime, stopped when dropped.
+pub struct TestApp {
+    pub base: String,
+    pub db: PathBuf,
+    pub program: Arc<Program>,
+    runtime: Option<tokio::runtime::Runtime>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: Option<TempDir>,
+}
+
+impl TestApp {
+    /// A full URL for a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The URL of an invitation link.
+    pub fn link(&self, token: &str) -> String {
+        self.url(&format!("/i/{token}"))
+    }
+
+    /// Opens the database the server uses, as the therapist's CLI would.
+    pub fn store(&self) -> Store {
+        Store::open(&self.db).expect("the test database opens")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(Duration::from_secs(5));
+        }
+    }
+}
+
+/// A server with the default settings and a fresh database.
+pub fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {})
+}
+
+/// A server with adjusted settings and a fresh database.
+pub fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = dir.path().join("mend.sqlite3");
+    let mut app = spawn_on(&db, adjust);
+    app._dir = Some(dir);
+    app
+}
+
+/// A server on an existing database file, as after a restart.
+pub fn spawn_on(db: &Path, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    install_logger();
+    let program = fixture_program();
+    let mut config = Config {
+        db_path: db.to_owned(),
+        program: Arc::clone(&program),
+        trust_proxy: false,
+        secrets_policy: None,
+        rate_limit: RateLimit::default(),
+    };
+    adjust(&mut config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let addr: SocketAddr = "127.0.0.1:0".parse().expect("an address");
+    let app = runtime.block_on(Application::build(config, addr)).expect("the server starts");
+    assert_ne!(app.port(), 0);
+    let base = format!("http://{}", app.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    runtime.spawn(app.run_with_shutdown(async move {
+        let _ = stopped.await;
+    }));
+    TestApp { base, db: db.to_owned(), program, runtime: Some(runtime), stop: Some(stop), _dir: None }
+}
+
+/// A couple with one invitation per partner, in the order of `names`.
+pub struct Invited {
+    pub couple: Couple,
+    pub tokens: [String; 2],
+}
+
+/// Adds a couple and invites both partners to the fixture questionnaire for two weeks.
+pub fn invite_couple(app: &TestApp, names: [&str; 2]) -> Invited {
+    let mut store = app.store();
+    let now = OffsetDateTime::now_utc();
+    let couple = store
+        .add_couple(
+            &NewCouple {
+                partners: names.map(|n| PartnerName::parse(n).expect("a valid name")),
+                roles: [Roles::Hurt, Roles::BrokeTrust],
+                breach: BreachKind::Affair,
+                label: None,
+            },
+            now,
+        )
+        .expect("the couple is added");
+    let questionnaire = &app.program.questionnaire;
+    let tokens = [0, 1].map(|i| {
+        store
+            .create_invitation(couple.partners[i].id, &questionnaire.id, questionnaire.version, now, now + time::Duration::days(14))
+            .expect("the invitation is made")
+    });
+    Invited { couple, tokens }
+}
+
+/// The answers stored for a couple, by partner name.
+pub fn stored_answers(app: &TestApp, couple: &Couple) -> BTreeMap<String, BTreeMap<String, Answer>> {
+    app.store()
+        .intake_responses(couple)
+        .expect("responses read back")
+        .into_iter()
+        .map(|r| (r.partner_name.as_str().to_owned(), r.answers))
+        .collect()
+}
+
+/// A response read in full.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    /// The first value of a header, by lowercase name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The hidden `_csrf` value in a form page.
+    pub fn csrf(&self) -> String {
+        let start = self.body.find("name=\"_csrf\" value=\"").expect("the page has a _csrf field") + 20;
+        let end = self.body[start..].find('"').expect("the value ends") + start;
+        self.body[start..end].to_owned()
+    }
+
+    /// The text of the `<title>`.
+    pub fn title(&self) -> &str {
+        let start = self.body.find("<title>").map_or(0, |i| i + 7);
+        let end = self.body[start..].find("</title>").map_or(start, |i| i + start);
+        &self.body[start..end]
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+fn read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+    try_read(response).expect("the server answers")
+}
+
+fn try_read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Reply, ureq::Error> {
+    let mut response = response?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let body = response.body_mut().with_config().limit(10 * 1024 * 1024).read_to_string()?;
+    Ok(Reply { status, headers, body })
+}
+
+/// `GET url`, with a failure to connect or read returned rather than panicking.
+pub fn try_get(url: &str) -> Result<Reply, ureq::Error> {
+    try_read(agent().get(url).call())
+}
+
+/// `POST url` with a urlencoded body, with a failure returned rather than panicking.
+pub fn try_post(url: &str, body: &str) -> Result<Reply, ureq::Error> {
+    try_read(agent().post(url).header("content-type", "application/x-www-form-urlencoded").send(body))
+}
+
+/// `GET url`.
+pub fn get(url: &str) -> Reply {
+    read(agent().get(url).call())
+}
+
+/// `GET url` with extra headers.
+pub fn get_with(url: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut request = agent().get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    read(request.call())
+}
+
+/// `POST url` with a urlencoded body.
+pub fn post_form(url: &str, fields: &[(&str, &str)]) -> Reply {
+    post_raw(url, "application/x-www-form-urlencoded", encode(fields).as_bytes(), &[])
+}
+
+/// `POST url` with any body, content type and extra headers.
+pub fn post_raw(url: &str, content_type: &str, body: &[u8], headers: &[(&str, &str)]) -> Reply {
+    let mut request = agent().post(url).header("content-type", content_type);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    read(request.send(body))
+}
+
+/// `PUT url`, a method the server does not answer.
+pub fn put(url: &str) -> Reply {
+    read(agent().put(url).send(&b""[..]))
+}
+
+/// Urlencodes fields as a browser does.
+pub fn encode(fields: &[(&str, &str)]) -> String {
+    fields.iter().map(|(n, v)| format!("{}={}", escape(n), escape(v))).collect::<Vec<_>>().join("&")
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => out.push(char::from(byte)),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// A complete, valid set of answers to the fixture questionnaire.
+pub fn valid_answers(nickname: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("nickname", nickname.to_owned()),
+        ("found_out", "discovered".to_owned()),
+        ("found_out_how", "A message on a shared tablet.".to_owned()),
+        ("worries", "sleep".to_owned()),
+        ("worries", "children".to_owned()),
+        ("commitment", "7".to_owned()),
+        ("afraid", "no".to_owned()),
+        ("met_on", "2015-06-01".to_owned()),
+        ("notes", "Nothing more for now.".to_owned()),
+        ("secrets_agreement", "yes".to_owned()),
+    ]
+}
+
+/// Fields for a POST: the control fields, then the answers.
+pub fn with_controls<'a>(action: &'a str, csrf: &'a str, answers: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![("_csrf", csrf), ("_action", action)];
+    fields.extend(answers.iter().map(|(n, v)| (*n, v.as_str())));
+    fields
+}
+
+/// Opens a link and sends valid answers from the page it gives; returns the POST's reply.
+pub fn send_valid(app: &TestApp, token: &str, nickname: &str) -> Reply {
+    let page = get(&app.link(token));
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = page.csrf();
+    let answers = valid_answers(nickname);
+    post_form(&app.link(token), &with_controls("send", &csrf, &answers))
+}

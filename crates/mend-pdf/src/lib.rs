@@ -1,0 +1,244 @@
+//! mend's homework sheets as printable PDF: the couple's names, the dates, the instructions
+//! and room to write, laid out with real font metrics and split cleanly across pages.
+//!
+//! ```no_run
+//! # fn demo(sheet: &mend_core::Sheet) -> Result<(), mend_pdf::PdfError> {
+//! use mend_pdf::{ForWhom, Paper, SheetOptions, render};
+//! let options = SheetOptions {
+//!     paper: Paper::A4,
+//!     practice_name: Some("Harbour Couples Practice".into()),
+//!     for_whom: ForWhom::Names(vec!["José Núñez".into(), "Zoë".into()]),
+//!     given_on: Some(time::macros::date!(2025 - 03 - 04)),
+//!     due_on: None,
+//! };
+//! let rendered = render(sheet, &options)?;
+//! std::fs::write("sheet.pdf", &rendered.bytes).ok();
+//! # Ok(()) }
+//! ```
+//!
+//! The pipeline: every string is checked against the embedded font ([`check_printable`]),
+//! `compose` turns the sheet into units of unbreakable pieces, `layout` places them on pages
+//! inside the `frame` (header and footer), and `pdf` writes the result through printpdf.
+
+mod compose;
+mod error;
+mod font;
+mod frame;
+mod layout;
+mod pdf;
+mod sfnt;
+mod wrap;
+
+use mend_core::content::{Block, Sheet};
+
+pub use error::PdfError;
+
+use compose::Composer;
+use font::{Fonts, fonts};
+use frame::{Frame, Geometry};
+use pdf::PageMarks;
+
+/// The paper a sheet is printed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    /// US Letter, 8.5 × 11 in.
+    #[default]
+    Letter,
+    /// ISO A4, 210 × 297 mm.
+    A4,
+}
+
+impl Paper {
+    fn geometry(self) -> Geometry {
+        // Three quarters of an inch: well above the 0.6 in that home printers may clip.
+        let margin = 54.0;
+        match self {
+            Paper::Letter => Geometry { width: 612.0, height: 792.0, margin },
+            Paper::A4 => Geometry { width: 595.276, height: 841.89, margin },
+        }
+    }
+}
+
+/// Whose sheet it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ForWhom {
+    /// Lines on which to write the names by hand.
+    #[default]
+    Blank,
+    /// One partner's name, or both.
+    Names(Vec<String>),
+}
+
+/// How and for whom to print a sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SheetOptions {
+    /// Letter or A4.
+    pub paper: Paper,
+    /// The practice's name, printed at the top of every page.
+    pub practice_name: Option<String>,
+    /// The partner or partners the sheet is for.
+    pub for_whom: ForWhom,
+    /// The day the homework is given; a line to write it on when `None`.
+    pub given_on: Option<time::Date>,
+    /// The day it is due, printed only when set.
+    pub due_on: Option<time::Date>,
+}
+
+/// A finished PDF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The PDF file.
+    pub bytes: Vec<u8>,
+    /// How many pages it has.
+    pub pages: usize,
+}
+
+/// Renders one sheet as a PDF.
+pub fn render(sheet: &Sheet, options: &SheetOptions) -> Result<Rendered, PdfError> {
+    render_many(&[(sheet, options.clone())])
+}
+
+/// Renders several sheets into one PDF to print at once; each sheet starts on a new page and
+/// counts its own pages.
+pub fn render_many(sheets: &[(&Sheet, SheetOptions)]) -> Result<Rendered, PdfError> {
+    let fonts = fonts()?;
+    let mut pages = Vec::new();
+    for (sheet, options) in sheets {
+        check_sheet(fonts, sheet, options)?;
+        pages.extend(lay_out(fonts, sheet, options));
+    }
+    let title = match sheets {
+        [] => return Err(PdfError::NoSheets),
+        [(sheet, _)] => sheet.title.as_str(),
+        _ => "Homework sheets",
+    };
+    let bytes = pdf::write(title, &pages, fonts)?;
+    Ok(Rendered { bytes, pages: pages.len() })
+}
+
+/// Checks that the embedded font can draw every character of a text (whitespace is always
+/// fine: layout turns it into spaces). Call it on names when they are entered, to refuse
+/// early what could not be printed later.
+pub fn check_printable(text: &str) -> Result<(), PdfError> {
+    check_text(fonts()?, "text", text)
+}
+
+fn check_text(fonts: &Fonts, place: &str, text: &str) -> Result<(), PdfError> {
+    let missing = text
+        .chars()
+        .find(|&c| !c.is_whitespace() && !(fonts.regular.has_glyph(c) && fonts.bold.has_glyph(c)));
+    match missing {
+        Some(character) => Err(PdfError::MissingGlyph { place: place.to_string(), text: text.to_string(), character }),
+        None => Ok(()),
+    }
+}
+
+/// Checks every string that will be printed, and the number of names.
+fn check_sheet(fonts: &Fonts, sheet: &Sheet, options: &SheetOptions) -> Result<(), PdfError> {
+    if let ForWhom::Names(names) = &options.for_whom {
+        if names.is_empty() || names.len() > 2 {
+            return Err(PdfError::NameCount { count: names.len() });
+        }
+        for name in names {
+            check_text(fonts, "name", name)?;
+        }
+    }
+    if let Some(practice) = &options.practice_name {
+        check_text(fonts, "practice name", practice)?;
+    }
+    let place = if sheet.id.is_empty() { "sheet".to_string() } else { format!("sheet `{}`", sheet.id) };
+    let texts = [&sheet.title, &sheet.purpose].into_iter().chain(&sheet.instructions).chain(sheet.blocks.iter().flat_map(block_texts));
+    for text in texts {
+        check_text(fonts, &place, text)?;
+    }
+    Ok(())
+}
+
+/// Every string a block prints.
+fn block_texts(block: &Block) -> Vec<&String> {
+    match block {
+        Block::Heading { text } | Block::Paragraph { text } => vec![text],
+        Block::Steps { items } | Block::Checklist { items } => items.iter().collect(),
+        Block::Lines { label, .. } => vec![label],
+        Block::Table { columns, .. } => columns.iter().collect(),
+        Block::Scale { label, low, high } => vec![label, low, high],
+        Block::Signature { signers } => signers.iter().collect(),
+    }
+}
+
+/// Lays out one sheet on pages of its paper, with header and footer.
+///
+/// The footer's "page N of M" needs M before the body's room is known, so the frame is laid
+/// out for a guess and again if the page count has more digits than the guess.
+fn lay_out(fonts: &Fonts, sheet: &Sheet, options: &SheetOptions) -> Vec<PageMarks> {
+    let geometry = options.paper.geometry();
+    let composer = Composer { fonts, left: geometry.margin, width: geometry.content_width() };
+    let units = composer.sheet(sheet, options);
+    let (left, right) = header_texts(sheet, options);
+    let mut guess = 1;
+    let (frame, bodies) = loop {
+        let frame = Frame::new(fonts, geometry, &left, &right, guess);
+        let bodies = layout::paginate(&units, frame.body_height());
+        if digits(bodies.len()) <= digits(guess) {
+            break (frame, bodies);
+        }
+        guess = bodies.len();
+    };
+    let count = bodies.len();
+    bodies
+        .into_iter()
+        .enumerate()
+        .map(|(index, body)| {
+            let mut marks = frame.marks(index + 1, count);
+            marks.extend(body.iter().map(|m| m.shifted(frame.body_top)));
+            PageMarks { width: geometry.width, height: geometry.height, marks }
+        })
+        .collect()
+}
+
+fn digits(n: usize) -> usize {
+    n.to_string().len()
+}
+
+/// The header's left part (the practice, or the sheet's title) and right part (names and date).
+fn header_texts(sheet: &Sheet, options: &SheetOptions) -> (String, String) {
+    let left = options.practice_name.clone().unwrap_or_else(|| sheet.title.clone());
+    let mut right = Vec::new();
+    if let ForWhom::Names(names) = &options.for_whom {
+        right.push(names.join(" and "));
+    }
+    if let Some(date) = options.given_on {
+        right.push(format_date(date));
+    }
+    (left, right.join(" · "))
+}
+
+/// "4 March 2025": the same on both sides of the Atlantic.
+pub(crate) fn format_date(date: time::Date) -> String {
+    format!("{} {} {}", date.day(), date.month(), date.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_the_same_everywhere() {
+        assert_eq!(format_date(time::macros::date!(2025 - 03 - 04)), "4 March 2025");
+    }
+
+    #[test]
+    fn the_fixed_words_mend_prints_are_printable() {
+        let fonts = fonts().unwrap();
+        for text in [frame::CONFIDENTIAL, "Why this sheet How to do it • · Date page 0123456789 of"] {
+            check_text(fonts, "text", text).unwrap();
+        }
+    }
+
+    #[test]
+    fn margins_survive_a_home_printer() {
+        for paper in [Paper::Letter, Paper::A4] {
+            assert!(paper.geometry().margin >= 0.6 * 72.0);
+        }
+    }
+}

@@ -1,0 +1,411 @@
+//! Couples and their partners: adding, listing, finding by short id or name, reading the whole
+//! record for the planner, and deleting without a trace.
+
+use mend_core::{Answers, BreachKind, CoupleRecord, InvalidInput, PartnerName, PartnerRecord, Roles};
+use rand::RngCore;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::audit::record;
+use crate::clock::stamp;
+use crate::{Store, StoreError};
+
+/// A couple's internal row id; the therapist sees the short id instead.
+pub type CoupleId = i64;
+
+/// A partner's internal row id.
+pub type PartnerId = i64;
+
+/// How many random short ids to try before giving up; a practice would need hundreds of
+/// thousands of couples before one clash became likely, so this bound is never reached in use.
+const SHORT_ID_ATTEMPTS: usize = 64;
+
+/// What the therapist gives to add a couple.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCouple {
+    /// The two partners' display names, in the order given.
+    pub partners: [PartnerName; 2],
+    /// Each partner's part in the breach, in the same order.
+    pub roles: [Roles; 2],
+    /// What broke trust.
+    pub breach: BreachKind,
+    /// The therapist's own label for the case, if any.
+    pub label: Option<String>,
+}
+
+/// A couple as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Couple {
+    /// The internal row id.
+    #[serde(skip)]
+    pub id: CoupleId,
+    /// Six lowercase hex characters, shown to the therapist and typed back.
+    #[serde(rename = "id")]
+    pub short_id: String,
+    /// What broke trust.
+    pub breach: BreachKind,
+    /// The therapist's label, if any.
+    pub label: Option<String>,
+    /// When the couple was added, RFC 3339 UTC.
+    pub created_at: String,
+    /// The stage of the latest recorded session, or one the therapist set.
+    pub current_stage: Option<String>,
+    /// The two partners, in the order they were added.
+    pub partners: Vec<Partner>,
+}
+
+/// One partner as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Partner {
+    /// The internal row id, used to invite this partner.
+    #[serde(skip)]
+    pub id: PartnerId,
+    /// The display name.
+    pub name: PartnerName,
+    /// Pronouns, if recorded.
+    pub pronouns: Option<String>,
+    /// Their part in the breach.
+    pub roles: Roles,
+}
+
+/// One submitted intake form, as read back for the therapist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeResponse {
+    /// The partner who answered.
+    pub partner_id: PartnerId,
+    /// That partner's name.
+    pub partner_name: PartnerName,
+    /// The questionnaire's id.
+    pub questionnaire: String,
+    /// The questionnaire's version.
+    pub version: u32,
+    /// When it was submitted, RFC 3339 UTC.
+    pub submitted_at: String,
+    /// The answers.
+    pub answers: Answers,
+}
+
+impl Couple {
+    /// Both names for people to read: `José Núñez & Zoë`.
+    pub fn names(&self) -> String {
+        self.partners.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(" & ")
+    }
+
+    /// The partner whose name is `query` (case-insensitive), or the only one whose name
+    /// contains it.
+    pub fn partner(&self, query: &str) -> Result<&Partner, StoreError> {
+        let wanted = query.trim().to_lowercase();
+        let choices = || self.partners.iter().map(|p| p.name.to_string()).collect::<Vec<_>>();
+        if let Some(exact) = self.partners.iter().find(|p| p.name.as_str().to_lowercase() == wanted) {
+            return Ok(exact);
+        }
+        let matching: Vec<&Partner> = if wanted.is_empty() {
+            Vec::new()
+        } else {
+            self.partners.iter().filter(|p| p.name.as_str().to_lowercase().contains(&wanted)).collect()
+        };
+        match matching.as_slice() {
+            [one] => Ok(one),
+            [] => Err(StoreError::NoSuchPartner { query: query.to_owned(), choices: choices() }),
+            _ => Err(StoreError::AmbiguousPartner { query: query.to_owned(), choices: choices() }),
+        }
+    }
+
+    /// How the couple is listed when a query matches several: `a1b2c3 (José Núñez & Zoë)`.
+    fn candidate(&self) -> String {
+        format!("{} ({})", self.short_id, self.names())
+    }
+}
+
+impl Store {
+    /// Adds a couple and its two partners, giving it a fresh random short id.
+    pub fn add_couple(&mut self, new: &NewCouple, now: OffsetDateTime) -> Result<Couple, StoreError> {
+        check_new_couple(new)?;
+        let label = new.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
+        let created_at = stamp(now)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let short_id = fresh_short_id(&tx)?;
+        tx.execute(
+            "INSERT INTO couples (short_id, breach, label, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![short_id, new.breach.as_str(), label, created_at],
+        )?;
+        let couple_id = tx.last_insert_rowid();
+        for (position, (name, roles)) in (1_i64..).zip(new.partners.iter().zip(new.roles)) {
+            tx.execute(
+                "INSERT INTO partners (couple_id, position, name, roles) VALUES (?1, ?2, ?3, ?4)",
+                params![couple_id, position, name.as_str(), roles.as_str()],
+            )?;
+        }
+        record(&tx, self.actor, "couple added", Some(&short_id), None, now)?;
+        let couple = load_couple(&tx, couple_id)?;
+        tx.commit()?;
+        Ok(couple)
+    }
+
+    /// Every couple, oldest first.
+    pub fn couples(&self) -> Result<Vec<Couple>, StoreError> {
+        let ids: Vec<CoupleId> = self
+            .conn
+            .prepare("SELECT id FROM couples ORDER BY id")?
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.into_iter().map(|id| load_couple(&self.conn, id)).collect()
+    }
+
+    /// The couple the therapist means by `query`: its short id, the start of it, or a
+    /// case-insensitive part of either partner's name. Several matches are an error that lists
+    /// them.
+    pub fn find_couple(&self, query: &str) -> Result<Couple, StoreError> {
+        let wanted = query.trim().to_lowercase();
+        if wanted.is_empty() {
+            return Err(StoreError::NoSuchCouple { query: query.to_owned() });
+        }
+        let couples = self.couples()?;
+        if let Some(exact) = couples.iter().find(|c| c.short_id == wanted) {
+            return Ok(exact.clone());
+        }
+        let mut matching: Vec<Couple> = couples
+            .into_iter()
+            .filter(|c| {
+                c.short_id.starts_with(&wanted)
+                    || c.partners.iter().any(|p| p.name.as_str().to_lowercase().contains(&wanted))
+            })
+            .collect();
+        match matching.len() {
+            0 => Err(StoreError::NoSuchCouple { query: query.to_owned() }),
+            1 => Ok(matching.remove(0)),
+            _ => Err(StoreError::AmbiguousCouple {
+                query: query.to_owned(),
+                candidates: matching.iter().map(Couple::candidate).collect(),
+            }),
+        }
+    }
+
+    /// Reads the couple again by its internal id, for example after a change.
+    pub fn couple(&self, id: CoupleId) -> Result<Couple, StoreError> {
+        load_couple(&self.conn, id)
+    }
+
+    /// Everything the planner needs: partners with their latest intake answers, sessions and
+    /// resolved flags.
+    pub fn couple_record(&self, couple: &Couple) -> Result<CoupleRecord, StoreError> {
+        let partners = couple
+            .partners
+            .iter()
+            .map(|p| {
+                Ok(PartnerRecord {
+                    name: p.name.clone(),
+                    pronouns: p.pronouns.clone(),
+                    roles: p.roles,
+                    intake: latest_answers(&self.conn, p.id)?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(CoupleRecord {
+            id: couple.short_id.clone(),
+            label: couple.label.clone(),
+            breach: couple.breach,
+            partners,
+            sessions: self.sessions(couple)?,
+            resolved_flags: self.resolved_flags(couple)?,
+        })
+    }
+
+    /// Every intake form the couple's partners submitted, oldest first.
+    pub fn intake_responses(&self, couple: &Couple) -> Result<Vec<IntakeResponse>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.partner_id, p.name, r.questionnaire, r.questionnaire_version, r.submitted_at, r.answers
+             FROM intake_responses r JOIN partners p ON p.id = r.partner_id
+             WHERE p.couple_id = ?1 ORDER BY r.submitted_at, r.id",
+        )?;
+        let rows = stmt
+            .query_map([couple.id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get::<_, String>(5)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(partner_id, name, questionnaire, version, submitted_at, answers)| {
+                Ok(IntakeResponse {
+                    partner_id,
+                    partner_name: stored_name(name)?,
+                    questionnaire,
+                    version,
+                    submitted_at,
+                    answers: serde_json::from_str(&answers)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records a partner's pronouns, or clears them with `None` or empty text.
+    pub fn set_pronouns(
+        &mut self,
+        partner: PartnerId,
+        pronouns: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let pronouns = pronouns.map(str::trim).filter(|p| !p.is_empty());
+        if pronouns.is_some_and(|p| p.chars().count() > 40 || p.chars().any(char::is_control)) {
+            return Err(InvalidInput("pronouns are at most 40 characters on one line: shorten them".into()).into());
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let short_id = couple_of_partner(&tx, partner)?;
+        tx.execute("UPDATE partners SET pronouns = ?1 WHERE id = ?2", params![pronouns, partner])?;
+        record(&tx, self.actor, "pronouns changed", Some(&short_id), None, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets the stage the couple is working on, or clears it with `None`.
+    pub fn set_current_stage(
+        &mut self,
+        couple: &Couple,
+        stage: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        if let Some(stage) = stage {
+            mend_core::domain::check_id(stage)?;
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute("UPDATE couples SET current_stage = ?1 WHERE id = ?2", params![stage, couple.id])?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchCouple { query: couple.short_id.clone() });
+        }
+        record(&tx, self.actor, "stage set", Some(&couple.short_id), stage, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Deletes the couple with everything about it (partners, invitations, drafts, answers,
+    /// sessions, flags), overwriting the deleted content, and then folds the write-ahead log back
+    /// into the file and empties it so that no old copy of a page survives there.
+    ///
+    /// If another connection is reading at that moment the log may not be emptied; the deleted
+    /// content is then gone from the log at the next checkpoint.
+    pub fn delete_couple(&mut self, couple: &Couple, now: OffsetDateTime) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let deleted = tx.execute("DELETE FROM couples WHERE id = ?1", [couple.id])?;
+        if deleted == 0 {
+            return Err(StoreError::NoSuchCouple { query: couple.short_id.clone() });
+        }
+        record(&tx, self.actor, "couple deleted", Some(&couple.short_id), None, now)?;
+        tx.commit()?;
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+}
+
+/// Refuses partners that could not be told apart and roles that do not describe a breach.
+fn check_new_couple(new: &NewCouple) -> Result<(), StoreError> {
+    let [first, second] = &new.partners;
+    if first.as_str().to_lowercase() == second.as_str().to_lowercase() {
+        return Err(InvalidInput(format!(
+            "both partners are called {first:?}: give them display names that tell them apart"
+        ))
+        .into());
+    }
+    let sensible = matches!(
+        new.roles,
+        [Roles::BrokeTrust, Roles::Hurt] | [Roles::Hurt, Roles::BrokeTrust] | [Roles::Mutual, Roles::Mutual]
+    );
+    if !sensible {
+        return Err(InvalidInput(
+            "the roles must be one partner who broke trust and one who was hurt, or mutual for both".into(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// A random six-character hex id that no couple has yet.
+fn fresh_short_id(conn: &Connection) -> Result<String, StoreError> {
+    for _ in 0..SHORT_ID_ATTEMPTS {
+        let mut bytes = [0u8; 3];
+        rand::rng().fill_bytes(&mut bytes);
+        let candidate = hex::encode(bytes);
+        let taken: bool =
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM couples WHERE short_id = ?1)", [&candidate], |row| {
+                row.get(0)
+            })?;
+        if !taken {
+            return Ok(candidate);
+        }
+    }
+    Err(StoreError::Corrupt("no free short id was found for a new couple".into()))
+}
+
+/// Reads one couple with its partners.
+pub(crate) fn load_couple(conn: &Connection, id: CoupleId) -> Result<Couple, StoreError> {
+    let row: Option<(String, String, Option<String>, String, Option<String>)> = conn
+        .query_row(
+            "SELECT short_id, breach, label, created_at, current_stage FROM couples WHERE id = ?1",
+            [id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+        )
+        .optional()?;
+    let Some((short_id, breach, label, created_at, current_stage)) = row else {
+        return Err(StoreError::NoSuchCouple { query: format!("#{id}") });
+    };
+    Ok(Couple {
+        id,
+        breach: BreachKind::parse(&breach).map_err(|e| StoreError::Corrupt(e.0))?,
+        short_id,
+        label,
+        created_at,
+        current_stage,
+        partners: load_partners(conn, id)?,
+    })
+}
+
+fn load_partners(conn: &Connection, couple: CoupleId) -> Result<Vec<Partner>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT id, name, pronouns, roles FROM partners WHERE couple_id = ?1 ORDER BY position")?;
+    let rows = stmt
+        .query_map([couple], |row| Ok((row.get(0)?, row.get::<_, String>(1)?, row.get(2)?, row.get::<_, String>(3)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(id, name, pronouns, roles)| {
+            Ok(Partner {
+                id,
+                name: stored_name(name)?,
+                pronouns,
+                roles: Roles::parse(&roles).map_err(|e| StoreError::Corrupt(e.0))?,
+            })
+        })
+        .collect()
+}
+
+/// A name read back from the file, which was valid when it was written.
+pub(crate) fn stored_name(raw: String) -> Result<PartnerName, StoreError> {
+    PartnerName::parse(&raw).map_err(|_| StoreError::Corrupt("a partner's stored name is not a valid name".into()))
+}
+
+/// Refuses a couple that was deleted since it was looked up.
+pub(crate) fn ensure_couple(conn: &Connection, couple: &Couple) -> Result<(), StoreError> {
+    let exists: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM couples WHERE id = ?1)", [couple.id], |row| row.get(0))?;
+    if exists { Ok(()) } else { Err(StoreError::NoSuchCouple { query: couple.short_id.clone() }) }
+}
+
+/// The short id of the couple a partner belongs to.
+pub(crate) fn couple_of_partner(conn: &Connection, partner: PartnerId) -> Result<String, StoreError> {
+    conn.query_row(
+        "SELECT c.short_id FROM partners p JOIN couples c ON c.id = p.couple_id WHERE p.id = ?1",
+        [partner],
+        |row| row.get(0),
+    )
+    .optional()?
+    .ok_or(StoreError::UnknownPartnerId(partner))
+}
+
+fn latest_answers(conn: &Connection, partner: PartnerId) -> Result<Option<Answers>, StoreError> {
+    let answers: Option<String> = conn
+        .query_row(
+            "SELECT answers FROM intake_responses WHERE partner_id = ?1 ORDER BY submitted_at DESC, id DESC LIMIT 1",
+            [partner],
+            |row| row.get(0),
+        )
+        .optional()?;
+    answers.map(|json| serde_json::from_str(&json)).transpose().map_err(Into::into)
+}

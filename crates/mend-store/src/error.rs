@@ -1,0 +1,168 @@
+//! Everything that can go wrong with the practice record, each cause with a message that says what
+//! to do about it.
+
+use std::path::PathBuf;
+
+use mend_core::InvalidInput;
+use rusqlite::ErrorCode;
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file exists but is not an SQLite database at all.
+    #[error("{} is not a mend database (not SQLite): check the --db path", path.display())]
+    NotSqlite {
+        /// The file that was given.
+        path: PathBuf,
+    },
+
+    /// The file is an SQLite database that some other program made.
+    #[error("{} is an SQLite database but not one of mend's: check the --db path", path.display())]
+    NotMend {
+        /// The file that was given.
+        path: PathBuf,
+    },
+
+    /// The file that should hold the practice record does not exist.
+    #[error("no database at {}: run `mend couple add` first or pass --db", path.display())]
+    NoDatabase {
+        /// The file that was looked for.
+        path: PathBuf,
+    },
+
+    /// The database was written by a newer mend whose schema this one does not know.
+    #[error(
+        "the database was written by a newer mend (schema version {found}, this mend knows up to \
+         {supported}): upgrade mend to open it; the file was left untouched"
+    )]
+    TooNew {
+        /// The schema version found in the file.
+        found: u32,
+        /// The newest schema version this build understands.
+        supported: u32,
+    },
+
+    /// A folder for the database could not be created.
+    #[error("cannot create the folder {} for the database: {source}; create it yourself or pass another --db", path.display())]
+    CreateDir {
+        /// The folder that could not be created.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+
+    /// A file could not be created, read or written.
+    #[error("cannot use {}: {source}; check that the path is right and that you may write there", path.display())]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+
+    /// A file that mend would create is already there.
+    #[error("{} already exists: choose a new file name or move the old file away first", path.display())]
+    AlreadyExists {
+        /// The file that is in the way.
+        path: PathBuf,
+    },
+
+    /// Another program held the database locked for longer than the busy timeout.
+    #[error("the database stayed busy for more than 5 seconds (another mend is using it): try again")]
+    Busy(#[source] rusqlite::Error),
+
+    /// SQLite reported an error that is not one of the causes above.
+    #[error("the database reported an error: {0}")]
+    Sqlite(#[source] rusqlite::Error),
+
+    /// The schema could not be brought up to date.
+    #[error("cannot upgrade the database schema: {0}; restore the file from a backup")]
+    Migration(#[from] rusqlite_migration::Error),
+
+    /// Something stored in the database cannot be read back as what it should be.
+    #[error("the database holds damaged data ({0}): restore the file from a backup")]
+    Corrupt(String),
+
+    /// A value given to the store was refused.
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+
+    /// No couple's short id or partner names match.
+    #[error("no couple matches {query:?}: run `mend couple list` to see short ids and names")]
+    NoSuchCouple {
+        /// What was asked for.
+        query: String,
+    },
+
+    /// Several couples match; the therapist must be more precise.
+    #[error("{query:?} matches more than one couple ({}): use the short id", candidates.join(", "))]
+    AmbiguousCouple {
+        /// What was asked for.
+        query: String,
+        /// Each matching couple as `short id (name & name)`.
+        candidates: Vec<String>,
+    },
+
+    /// No partner of the couple matches the name given.
+    #[error("no partner is called {query:?} in this couple: use {}", choices.join(" or "))]
+    NoSuchPartner {
+        /// What was asked for.
+        query: String,
+        /// The couple's partners' names.
+        choices: Vec<String>,
+    },
+
+    /// Both partners match the name given.
+    #[error("{query:?} matches both partners: use the full name, {}", choices.join(" or "))]
+    AmbiguousPartner {
+        /// What was asked for.
+        query: String,
+        /// The couple's partners' names.
+        choices: Vec<String>,
+    },
+
+    /// A partner id no longer exists, usually because the couple was deleted meanwhile.
+    #[error("partner #{0} does not exist (the couple may have been deleted): look the couple up again")]
+    UnknownPartnerId(i64),
+
+    /// A session number that the couple does not have.
+    #[error("couple {couple} has no session {number}: run `mend session list {couple}` to see its sessions")]
+    NoSuchSession {
+        /// The couple's short id.
+        couple: String,
+        /// The session number asked for.
+        number: u32,
+    },
+
+    /// A draft was saved for an invitation that is used, expired or replaced.
+    #[error("this intake link is no longer active (used, expired or replaced): ask the therapist for a new one")]
+    InvitationNotActive,
+
+    /// An import was attempted into a database that already holds couples.
+    #[error("the database already holds couples: import into a new, empty file (pass --db NEW_FILE)")]
+    ImportNotEmpty,
+
+    /// An export file cannot be imported.
+    #[error("the export cannot be imported: {0}")]
+    BadExport(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        match err.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy(err),
+            _ => StoreError::Sqlite(err),
+        }
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(err: serde_json::Error) -> Self {
+        StoreError::Corrupt(format!("stored JSON does not parse: {err}"))
+    }
+}
+
+/// Whether an SQLite error means the file is not a database.
+pub(crate) fn is_not_a_database(err: &rusqlite::Error) -> bool {
+    err.sqlite_error_code() == Some(ErrorCode::NotADatabase)
+}

@@ -1,0 +1,448 @@
+//! The practice record as human-readable JSON, to move it to another machine or keep it outside
+//! SQLite; an export imported into an empty file and exported again gives the same JSON.
+
+use std::collections::BTreeSet;
+
+use mend_core::{Answers, BreachKind, FlagResolution, PartnerName, RawAnswers, Roles};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::audit::record;
+use crate::couples::{CoupleId, PartnerId, ensure_couple, load_couple};
+use crate::{Couple, Store, StoreError};
+
+/// The value of [`Export::format`] in every mend export.
+pub const EXPORT_FORMAT: &str = "mend-export";
+
+/// The version of the export format this build writes and reads.
+pub const EXPORT_VERSION: u32 = 1;
+
+/// A whole practice record, or one couple's, as plain data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Export {
+    /// Always [`EXPORT_FORMAT`], so a stray JSON file is recognised as not ours.
+    pub format: String,
+    /// The export format's version, [`EXPORT_VERSION`] when written by this build.
+    pub version: u32,
+    /// The couples, oldest first.
+    pub couples: Vec<ExportedCouple>,
+}
+
+/// One couple with everything recorded about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedCouple {
+    /// The short id, kept so the therapist's notes that mention it stay true.
+    pub id: String,
+    /// What broke trust.
+    pub breach: BreachKind,
+    /// The therapist's label.
+    pub label: Option<String>,
+    /// When it was added, RFC 3339 UTC.
+    pub created_at: String,
+    /// The stage the couple is working on.
+    pub current_stage: Option<String>,
+    /// The two partners, in order.
+    pub partners: Vec<ExportedPartner>,
+    /// Sessions, oldest first.
+    pub sessions: Vec<ExportedSession>,
+    /// Resolved flags, oldest first.
+    pub resolved_flags: Vec<FlagResolution>,
+}
+
+/// One partner with their invitations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedPartner {
+    /// The display name.
+    pub name: PartnerName,
+    /// Pronouns, if recorded.
+    pub pronouns: Option<String>,
+    /// Their part in the breach.
+    pub roles: Roles,
+    /// Every invitation made for them, oldest first.
+    pub invitations: Vec<ExportedInvitation>,
+}
+
+/// One invitation, with the draft or the answers that came through it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedInvitation {
+    /// The SHA-256 of the token as hex; the token itself is never stored, so links keep working
+    /// after an import but cannot be recovered from an export.
+    pub token_sha256: String,
+    /// The questionnaire's id.
+    pub questionnaire: String,
+    /// The questionnaire's version.
+    pub version: u32,
+    /// When it was made.
+    pub created_at: String,
+    /// When it stops working.
+    pub expires_at: String,
+    /// When the form was submitted through it.
+    pub used_at: Option<String>,
+    /// When a newer invitation replaced it.
+    pub retired_at: Option<String>,
+    /// Unfinished answers, while the form is being filled in.
+    pub draft: Option<ExportedDraft>,
+    /// The submitted answers.
+    pub response: Option<ExportedResponse>,
+}
+
+/// Unfinished answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedDraft {
+    /// When they were last saved.
+    pub saved_at: String,
+    /// The fields as the browser sent them.
+    pub answers: RawAnswers,
+}
+
+/// Submitted answers, for the invitation's questionnaire and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedResponse {
+    /// When they were submitted.
+    pub submitted_at: String,
+    /// The answers.
+    pub answers: Answers,
+}
+
+/// One session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedSession {
+    /// 1 for the first.
+    pub number: u32,
+    /// The day it was held.
+    pub held_on: String,
+    /// The stage worked on.
+    pub stage: String,
+    /// The plan used, if one was saved.
+    pub plan: Option<serde_json::Value>,
+    /// Homework sheet ids given.
+    pub homework: Vec<String>,
+    /// Progress marker ids met.
+    pub met: Vec<String>,
+    /// The therapist's notes.
+    pub notes: String,
+    /// When it was last recorded.
+    pub recorded_at: String,
+}
+
+impl Export {
+    /// The export as indented JSON.
+    pub fn to_json(&self) -> Result<String, StoreError> {
+        let mut json = serde_json::to_string_pretty(self)?;
+        json.push('\n');
+        Ok(json)
+    }
+
+    /// Reads an export back from its JSON.
+    pub fn from_json(json: &str) -> Result<Export, StoreError> {
+        serde_json::from_str(json)
+            .map_err(|err| StoreError::BadExport(format!("it is not a valid mend export ({err})")))
+    }
+}
+
+impl Store {
+    /// Exports every couple, or only `couple`, read from one consistent snapshot. The audit
+    /// trail notes the export at the current time.
+    pub fn export(&self, couple: Option<&Couple>) -> Result<Export, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let ids: Vec<CoupleId> = match couple {
+            Some(c) => {
+                ensure_couple(&tx, c)?;
+                vec![c.id]
+            }
+            None => tx
+                .prepare("SELECT id FROM couples ORDER BY id")?
+                .query_map([], |row| row.get(0))?
+                .collect::<Result<_, _>>()?,
+        };
+        let couples = ids.into_iter().map(|id| export_couple(&tx, id)).collect::<Result<Vec<_>, _>>()?;
+        tx.commit()?;
+        let detail = format!("{} couples", couples.len());
+        record(
+            &self.conn,
+            self.actor,
+            "export",
+            couple.map(|c| c.short_id.as_str()),
+            Some(&detail),
+            OffsetDateTime::now_utc(),
+        )?;
+        Ok(Export { format: EXPORT_FORMAT.to_owned(), version: EXPORT_VERSION, couples })
+    }
+
+    /// Imports an export into this database, which must hold no couples yet, in one
+    /// transaction: either everything is imported or nothing is.
+    pub fn import(&mut self, export: &Export) -> Result<(), StoreError> {
+        check_export(export)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: i64 = tx.query_row("SELECT count(*) FROM couples", [], |row| row.get(0))?;
+        if existing > 0 {
+            return Err(StoreError::ImportNotEmpty);
+        }
+        for couple in &export.couples {
+            import_couple(&tx, couple)?;
+        }
+        let detail = format!("{} couples", export.couples.len());
+        record(&tx, self.actor, "import", None, Some(&detail), OffsetDateTime::now_utc())?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn export_couple(conn: &Connection, id: CoupleId) -> Result<ExportedCouple, StoreError> {
+    let couple = load_couple(conn, id)?;
+    let partners = couple
+        .partners
+        .iter()
+        .map(|p| {
+            Ok(ExportedPartner {
+                name: p.name.clone(),
+                pronouns: p.pronouns.clone(),
+                roles: p.roles,
+                invitations: export_invitations(conn, p.id)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let mut flags =
+        conn.prepare("SELECT flag, note, resolved_at FROM flag_resolutions WHERE couple_id = ?1 ORDER BY id")?;
+    let resolved_flags = flags
+        .query_map([id], |row| Ok(FlagResolution { flag: row.get(0)?, note: row.get(1)?, resolved_at: row.get(2)? }))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ExportedCouple {
+        id: couple.short_id,
+        breach: couple.breach,
+        label: couple.label,
+        created_at: couple.created_at,
+        current_stage: couple.current_stage,
+        partners,
+        sessions: export_sessions(conn, id)?,
+        resolved_flags,
+    })
+}
+
+fn export_invitations(conn: &Connection, partner: PartnerId) -> Result<Vec<ExportedInvitation>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, token_sha256, questionnaire, questionnaire_version, created_at, expires_at, used_at, retired_at
+         FROM invitations WHERE partner_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([partner], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                ExportedInvitation {
+                    token_sha256: row.get(1)?,
+                    questionnaire: row.get(2)?,
+                    version: row.get(3)?,
+                    created_at: row.get(4)?,
+                    expires_at: row.get(5)?,
+                    used_at: row.get(6)?,
+                    retired_at: row.get(7)?,
+                    draft: None,
+                    response: None,
+                },
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(id, mut invitation)| {
+            invitation.draft = export_draft(conn, id)?;
+            invitation.response = export_response(conn, id)?;
+            Ok(invitation)
+        })
+        .collect()
+}
+
+fn export_draft(conn: &Connection, invitation: i64) -> Result<Option<ExportedDraft>, StoreError> {
+    let row: Option<(String, String)> = conn
+        .query_row("SELECT saved_at, answers FROM intake_drafts WHERE invitation_id = ?1", [invitation], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    row.map(|(saved_at, answers)| Ok(ExportedDraft { saved_at, answers: serde_json::from_str(&answers)? })).transpose()
+}
+
+fn export_response(conn: &Connection, invitation: i64) -> Result<Option<ExportedResponse>, StoreError> {
+    let row: Option<(String, String)> = conn
+        .query_row("SELECT submitted_at, answers FROM intake_responses WHERE invitation_id = ?1", [invitation], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    row.map(|(submitted_at, answers)| Ok(ExportedResponse { submitted_at, answers: serde_json::from_str(&answers)? }))
+        .transpose()
+}
+
+fn export_sessions(conn: &Connection, couple: CoupleId) -> Result<Vec<ExportedSession>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT number, held_on, stage, plan, homework, met, notes, recorded_at
+         FROM sessions WHERE couple_id = ?1 ORDER BY number",
+    )?;
+    let rows = stmt
+        .query_map([couple], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, String>(5)?,
+                row.get(6)?,
+                row.get(7)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(number, held_on, stage, plan, homework, met, notes, recorded_at)| {
+            Ok(ExportedSession {
+                number,
+                held_on,
+                stage,
+                plan: plan.map(|json| serde_json::from_str(&json)).transpose()?,
+                homework: serde_json::from_str(&homework)?,
+                met: serde_json::from_str(&met)?,
+                notes,
+                recorded_at,
+            })
+        })
+        .collect()
+}
+
+/// Refuses an export this build cannot import faithfully, before anything is written.
+fn check_export(export: &Export) -> Result<(), StoreError> {
+    let bad = |why: String| Err(StoreError::BadExport(why));
+    if export.format != EXPORT_FORMAT {
+        return bad(format!(
+            "its format is {:?}, not {EXPORT_FORMAT:?}: pass a file made by `mend export`",
+            export.format
+        ));
+    }
+    if export.version > EXPORT_VERSION {
+        return bad(format!(
+            "it was written by a newer mend (export version {}, this mend reads {EXPORT_VERSION}): upgrade mend",
+            export.version
+        ));
+    }
+    if export.version != EXPORT_VERSION {
+        return bad(format!("its export version {} is unknown: pass a file made by `mend export`", export.version));
+    }
+    let mut short_ids = BTreeSet::new();
+    let mut hashes = BTreeSet::new();
+    for couple in &export.couples {
+        let id = &couple.id;
+        if id.len() != 6 || !id.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
+            return bad(format!("the couple id {id:?} is not six lowercase hex characters"));
+        }
+        if !short_ids.insert(id.as_str()) {
+            return bad(format!("the couple id {id} appears twice"));
+        }
+        if couple.partners.len() != 2 {
+            return bad(format!("couple {id} has {} partners instead of two", couple.partners.len()));
+        }
+        let mut numbers = BTreeSet::new();
+        if let Some(s) = couple.sessions.iter().find(|s| s.number == 0 || !numbers.insert(s.number)) {
+            return bad(format!("couple {id} has session number {} twice or below 1", s.number));
+        }
+        for invitation in couple.partners.iter().flat_map(|p| &p.invitations) {
+            let hash = &invitation.token_sha256;
+            if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
+                return bad(format!("an invitation of couple {id} has a token hash that is not SHA-256 hex"));
+            }
+            if !hashes.insert(hash.as_str()) {
+                return bad(format!("an invitation of couple {id} repeats another's token hash"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn import_couple(conn: &Connection, couple: &ExportedCouple) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO couples (short_id, breach, label, created_at, current_stage) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![couple.id, couple.breach.as_str(), couple.label, couple.created_at, couple.current_stage],
+    )?;
+    let couple_id = conn.last_insert_rowid();
+    for (position, partner) in (1_i64..).zip(&couple.partners) {
+        conn.execute(
+            "INSERT INTO partners (couple_id, position, name, pronouns, roles) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![couple_id, position, partner.name.as_str(), partner.pronouns, partner.roles.as_str()],
+        )?;
+        let partner_id = conn.last_insert_rowid();
+        for invitation in &partner.invitations {
+            import_invitation(conn, partner_id, invitation)?;
+        }
+    }
+    for s in &couple.sessions {
+        conn.execute(
+            "INSERT INTO sessions (couple_id, number, held_on, stage, plan, homework, met, notes, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                couple_id,
+                s.number,
+                s.held_on,
+                s.stage,
+                s.plan.as_ref().map(serde_json::Value::to_string),
+                serde_json::to_string(&s.homework)?,
+                serde_json::to_string(&s.met)?,
+                s.notes,
+                s.recorded_at
+            ],
+        )?;
+    }
+    for flag in &couple.resolved_flags {
+        conn.execute(
+            "INSERT INTO flag_resolutions (couple_id, flag, note, resolved_at) VALUES (?1, ?2, ?3, ?4)",
+            params![couple_id, flag.flag, flag.note, flag.resolved_at],
+        )?;
+    }
+    Ok(())
+}
+
+fn import_invitation(
+    conn: &Connection,
+    partner_id: PartnerId,
+    invitation: &ExportedInvitation,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO invitations (partner_id, token_sha256, questionnaire, questionnaire_version, created_at, expires_at,
+                                  used_at, retired_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            partner_id,
+            invitation.token_sha256,
+            invitation.questionnaire,
+            invitation.version,
+            invitation.created_at,
+            invitation.expires_at,
+            invitation.used_at,
+            invitation.retired_at
+        ],
+    )?;
+    let invitation_id = conn.last_insert_rowid();
+    if let Some(draft) = &invitation.draft {
+        conn.execute(
+            "INSERT INTO intake_drafts (invitation_id, answers, saved_at) VALUES (?1, ?2, ?3)",
+            params![invitation_id, serde_json::to_string(&draft.answers)?, draft.saved_at],
+        )?;
+    }
+    if let Some(response) = &invitation.response {
+        conn.execute(
+            "INSERT INTO intake_responses (partner_id, invitation_id, questionnaire, questionnaire_version, answers, submitted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                partner_id,
+                invitation_id,
+                invitation.questionnaire,
+                invitation.version,
+                serde_json::to_string(&response.answers)?,
+                response.submitted_at
+            ],
+        )?;
+    }
+    Ok(())
+}

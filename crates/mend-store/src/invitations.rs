@@ -1,0 +1,303 @@
+//! Invitations to the intake form: random tokens stored only as hashes, their expiry and
+//! retirement, drafts kept while a partner fills the form in, and the single-use submission.
+
+use mend_core::{Answers, InvalidInput, PartnerName, RawAnswers};
+use rand::RngCore;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::audit::record;
+use crate::clock::stamp;
+use crate::couples::{PartnerId, couple_of_partner, stored_name};
+use crate::{Couple, Store, StoreError};
+
+/// An invitation's internal row id.
+pub type InvitationId = i64;
+
+/// Random bytes in a token: 256 bits, far beyond guessing.
+const TOKEN_BYTES: usize = 32;
+
+/// Where an invitation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationState {
+    /// The link works: the form may be filled in and submitted.
+    Active,
+    /// The form was submitted through it.
+    Used,
+    /// Its expiry has passed.
+    Expired,
+    /// A newer invitation for the same partner replaced it.
+    Retired,
+}
+
+/// An open invitation as the therapist sees it; the token itself is never stored or shown again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvitationInfo {
+    /// The invitation's internal id.
+    pub invitation_id: InvitationId,
+    /// The partner invited.
+    pub partner_id: PartnerId,
+    /// That partner's name.
+    pub partner_name: PartnerName,
+    /// The questionnaire's id.
+    pub questionnaire: String,
+    /// The questionnaire's version.
+    pub version: u32,
+    /// When it was made, RFC 3339 UTC.
+    pub created_at: String,
+    /// When it stops working, RFC 3339 UTC.
+    pub expires_at: String,
+}
+
+/// What a token leads to, for the intake server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationLookup {
+    /// The invitation's internal id, for drafts.
+    pub invitation_id: InvitationId,
+    /// The partner invited.
+    pub partner_id: PartnerId,
+    /// That partner's name, to greet them.
+    pub partner_name: PartnerName,
+    /// The couple's short id.
+    pub couple_short_id: String,
+    /// The questionnaire's id.
+    pub questionnaire: String,
+    /// The questionnaire's version.
+    pub version: u32,
+    /// When it stops working, RFC 3339 UTC.
+    pub expires_at: String,
+    /// Where it stands at the time asked about.
+    pub state: InvitationState,
+}
+
+/// What happened to a submitted form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// The answers are stored durably and the link is closed.
+    Stored,
+    /// The link was used before; nothing was stored.
+    AlreadyUsed,
+    /// The token is unknown, expired or replaced; nothing was stored.
+    NotActive,
+}
+
+/// An invitation row with what decides its state.
+struct InvitationRow {
+    id: InvitationId,
+    partner_id: PartnerId,
+    partner_name: String,
+    couple_short_id: String,
+    questionnaire: String,
+    version: u32,
+    expires_at: String,
+    used_at: Option<String>,
+    retired_at: Option<String>,
+}
+
+impl InvitationRow {
+    /// Use comes first, so a submitted form reads as used even after it would have expired.
+    fn state(&self, now: &str) -> InvitationState {
+        if self.used_at.is_some() {
+            InvitationState::Used
+        } else if self.retired_at.is_some() {
+            InvitationState::Retired
+        } else if self.expires_at.as_str() <= now {
+            InvitationState::Expired
+        } else {
+            InvitationState::Active
+        }
+    }
+}
+
+const INVITATION_COLUMNS: &str =
+    "SELECT i.id, i.partner_id, p.name, c.short_id, i.questionnaire, i.questionnaire_version,
+        i.expires_at, i.used_at, i.retired_at
+ FROM invitations i JOIN partners p ON p.id = i.partner_id JOIN couples c ON c.id = p.couple_id";
+
+fn invitation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<InvitationRow> {
+    Ok(InvitationRow {
+        id: row.get(0)?,
+        partner_id: row.get(1)?,
+        partner_name: row.get(2)?,
+        couple_short_id: row.get(3)?,
+        questionnaire: row.get(4)?,
+        version: row.get(5)?,
+        expires_at: row.get(6)?,
+        used_at: row.get(7)?,
+        retired_at: row.get(8)?,
+    })
+}
+
+fn find_by_hash(conn: &Connection, hash: &str) -> Result<Option<InvitationRow>, StoreError> {
+    let sql = format!("{INVITATION_COLUMNS} WHERE i.token_sha256 = ?1");
+    Ok(conn.query_row(&sql, [hash], invitation_row).optional()?)
+}
+
+fn find_by_id(conn: &Connection, id: InvitationId) -> Result<Option<InvitationRow>, StoreError> {
+    let sql = format!("{INVITATION_COLUMNS} WHERE i.id = ?1");
+    Ok(conn.query_row(&sql, [id], invitation_row).optional()?)
+}
+
+/// The SHA-256 of a token as lowercase hex: all the database ever holds of it.
+pub(crate) fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+impl Store {
+    /// Invites a partner to fill in a questionnaire until `expires_at`, and returns the token
+    /// for the link. The partner's earlier unused invitations stop working in the same
+    /// transaction, so only the newest link is live.
+    pub fn create_invitation(
+        &mut self,
+        partner: PartnerId,
+        questionnaire: &str,
+        version: u32,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<String, StoreError> {
+        mend_core::domain::check_id(questionnaire)?;
+        if expires_at <= now {
+            return Err(InvalidInput("an invitation must expire after it is made: give a later expiry".into()).into());
+        }
+        let (created, expires) = (stamp(now)?, stamp(expires_at)?);
+        let token = new_token();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let short_id = couple_of_partner(&tx, partner)?;
+        tx.execute(
+            "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL",
+            params![created, partner],
+        )?;
+        tx.execute(
+            "INSERT INTO invitations (partner_id, token_sha256, questionnaire, questionnaire_version, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![partner, token_hash(&token), questionnaire, version, created, expires],
+        )?;
+        let detail = format!("invitation {}", tx.last_insert_rowid());
+        record(&tx, self.actor, "invitation created", Some(&short_id), Some(&detail), now)?;
+        tx.commit()?;
+        Ok(token)
+    }
+
+    /// The couple's invitations that still work at `now`, oldest first.
+    pub fn open_invitations(&self, couple: &Couple, now: OffsetDateTime) -> Result<Vec<InvitationInfo>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT i.id, i.partner_id, p.name, i.questionnaire, i.questionnaire_version, i.created_at, i.expires_at
+             FROM invitations i JOIN partners p ON p.id = i.partner_id
+             WHERE p.couple_id = ?1 AND i.used_at IS NULL AND i.retired_at IS NULL AND i.expires_at > ?2
+             ORDER BY i.id",
+        )?;
+        let rows = stmt
+            .query_map(params![couple.id, stamp(now)?], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(invitation_id, partner_id, name, questionnaire, version, created_at, expires_at)| {
+                Ok(InvitationInfo {
+                    invitation_id,
+                    partner_id,
+                    partner_name: stored_name(name)?,
+                    questionnaire,
+                    version,
+                    created_at,
+                    expires_at,
+                })
+            })
+            .collect()
+    }
+
+    /// What a token from a link leads to at `now`, or `None` if no invitation has it.
+    pub fn lookup_invitation(&self, token: &str, now: OffsetDateTime) -> Result<Option<InvitationLookup>, StoreError> {
+        let now = stamp(now)?;
+        let Some(row) = find_by_hash(&self.conn, &token_hash(token))? else {
+            return Ok(None);
+        };
+        let state = row.state(&now);
+        Ok(Some(InvitationLookup {
+            invitation_id: row.id,
+            partner_id: row.partner_id,
+            partner_name: stored_name(row.partner_name)?,
+            couple_short_id: row.couple_short_id,
+            questionnaire: row.questionnaire,
+            version: row.version,
+            expires_at: row.expires_at,
+            state,
+        }))
+    }
+
+    /// Keeps a partner's unfinished answers so they can come back to the form; refused with
+    /// [`StoreError::InvitationNotActive`] once the invitation is used, expired or replaced.
+    pub fn save_draft(
+        &mut self,
+        invitation_id: InvitationId,
+        draft: &RawAnswers,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let saved_at = stamp(now)?;
+        let answers = serde_json::to_string(draft)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let active = find_by_id(&tx, invitation_id)?.is_some_and(|row| row.state(&saved_at) == InvitationState::Active);
+        if !active {
+            return Err(StoreError::InvitationNotActive);
+        }
+        tx.execute(
+            "INSERT INTO intake_drafts (invitation_id, answers, saved_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (invitation_id) DO UPDATE SET answers = excluded.answers, saved_at = excluded.saved_at",
+            params![invitation_id, answers, saved_at],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The unfinished answers kept for an invitation, if any.
+    pub fn draft(&self, invitation_id: InvitationId) -> Result<Option<RawAnswers>, StoreError> {
+        let answers: Option<String> = self
+            .conn
+            .query_row("SELECT answers FROM intake_drafts WHERE invitation_id = ?1", [invitation_id], |row| row.get(0))
+            .optional()?;
+        answers.map(|json| serde_json::from_str(&json)).transpose().map_err(Into::into)
+    }
+
+    /// Stores a partner's answers through their token in one IMMEDIATE transaction: checks the
+    /// invitation still works, stores the answers, closes the invitation, drops the draft and
+    /// notes it in the audit trail. This is the one place that makes a link single-use: of two
+    /// submissions racing, the second waits for the first and then finds the link used.
+    pub fn submit_intake(
+        &mut self,
+        token: &str,
+        answers: &Answers,
+        now: OffsetDateTime,
+    ) -> Result<SubmitOutcome, StoreError> {
+        let submitted_at = stamp(now)?;
+        let answers_json = serde_json::to_string(answers)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(row) = find_by_hash(&tx, &token_hash(token))? else {
+            return Ok(SubmitOutcome::NotActive);
+        };
+        match row.state(&submitted_at) {
+            InvitationState::Active => {}
+            InvitationState::Used => return Ok(SubmitOutcome::AlreadyUsed),
+            InvitationState::Expired | InvitationState::Retired => return Ok(SubmitOutcome::NotActive),
+        }
+        tx.execute(
+            "INSERT INTO intake_responses (partner_id, invitation_id, questionnaire, questionnaire_version, answers, submitted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![row.partner_id, row.id, row.questionnaire, row.version, answers_json, submitted_at],
+        )?;
+        tx.execute("UPDATE invitations SET used_at = ?1 WHERE id = ?2", params![submitted_at, row.id])?;
+        tx.execute("DELETE FROM intake_drafts WHERE invitation_id = ?1", [row.id])?;
+        let detail = format!("invitation {}", row.id);
+        record(&tx, self.actor, "intake submitted", Some(&row.couple_short_id), Some(&detail), now)?;
+        tx.commit()?;
+        Ok(SubmitOutcome::Stored)
+    }
+}

@@ -1,0 +1,53 @@
+//! mend's practice record: one SQLite file, shared safely by the therapist's CLI and the intake
+//! server, reached only through one function per query.
+//!
+//! Callers never write SQL. Every write runs in a transaction (IMMEDIATE when it reads before it
+//! writes), every time is passed in as `now` so tests control the clock, and the audit trail
+//! records what was done to which couple without names or answers.
+
+mod audit;
+mod backup;
+mod clock;
+mod couples;
+mod error;
+mod export;
+mod invitations;
+mod open;
+mod schema;
+mod sessions;
+
+use std::path::PathBuf;
+
+use rusqlite::Connection;
+
+pub use audit::{Actor, AuditEntry};
+pub use couples::{Couple, CoupleId, IntakeResponse, NewCouple, Partner, PartnerId};
+pub use error::StoreError;
+pub use export::{EXPORT_FORMAT, EXPORT_VERSION, Export, ExportedCouple, ExportedDraft, ExportedInvitation};
+pub use export::{ExportedPartner, ExportedResponse, ExportedSession};
+pub use invitations::{InvitationId, InvitationInfo, InvitationLookup, InvitationState, SubmitOutcome};
+pub use schema::{SCHEMA_VERSION, migrations};
+pub use sessions::NewSession;
+
+/// An open practice record: one connection to the database file.
+///
+/// Open one `Store` per thread or task that needs it; SQLite's WAL mode and the busy timeout let
+/// the CLI and the intake server use the same file at the same time.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    actor: Actor,
+}
+
+impl Store {
+    /// Says who is using this store, for the audit trail; a new store acts as [`Actor::Cli`].
+    pub fn set_actor(&mut self, actor: Actor) {
+        self.actor = actor;
+    }
+
+    /// Who the audit trail records for the writes of this store.
+    pub fn actor(&self) -> Actor {
+        self.actor
+    }
+}

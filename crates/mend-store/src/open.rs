@@ -1,0 +1,167 @@
+//! Opening the database file: creating it private to its owner, refusing what is not ours,
+//! setting the connection's safety pragmas and bringing the schema up to date.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::is_not_a_database;
+use crate::schema::{SCHEMA_VERSION, migrations};
+use crate::{Actor, Store, StoreError};
+
+/// How long a connection waits for another one (the CLI or the server) to finish writing.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The first bytes of every SQLite 3 database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+impl Store {
+    /// Opens the practice record at `path`, creating the file (owner-only) and its folders if
+    /// they do not exist yet, and upgrading an older schema.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            create_private_file(path)?;
+        }
+        Store::connect(path)
+    }
+
+    /// Opens the practice record at `path`, which must already exist.
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::NoDatabase { path: path.to_owned() });
+        }
+        Store::connect(path)
+    }
+
+    /// The file this store reads and writes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn connect(path: &Path) -> Result<Store, StoreError> {
+        check_header(path)?;
+        let not_sqlite = |err: rusqlite::Error| {
+            if is_not_a_database(&err) { StoreError::NotSqlite { path: path.to_owned() } } else { err.into() }
+        };
+        // The file exists by now; not passing CREATE means a file removed meanwhile is an error
+        // rather than a silently recreated, world-readable one.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(not_sqlite)?;
+        let mode = configure(&conn).map_err(not_sqlite)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Corrupt(format!("SQLite refused WAL mode for this file and chose {mode}")));
+        }
+        migrate(&mut conn, path)?;
+        Ok(Store { conn, path: path.to_owned(), actor: Actor::Cli })
+    }
+}
+
+/// Creates the folders and an empty file readable only by its owner, so that SQLite's own
+/// `-wal` and `-shm` files, which copy the database file's mode, are private too.
+pub(crate) fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir { path: parent.to_owned(), source })?;
+    }
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        // Another process created it between our check and now; that file is as good as ours.
+        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::Io { path: path.to_owned(), source }),
+    }
+}
+
+/// Refuses a file that is neither empty nor an SQLite database before SQLite touches it.
+fn check_header(path: &Path) -> Result<(), StoreError> {
+    let io_error = |source| StoreError::Io { path: path.to_owned(), source };
+    if fs::metadata(path).map_err(io_error)?.is_dir() {
+        return Err(StoreError::NotSqlite { path: path.to_owned() });
+    }
+    let mut header = Vec::with_capacity(SQLITE_HEADER.len());
+    File::open(path).map_err(io_error)?.take(SQLITE_HEADER.len() as u64).read_to_end(&mut header).map_err(io_error)?;
+    if header.is_empty() || header == SQLITE_HEADER {
+        Ok(())
+    } else {
+        Err(StoreError::NotSqlite { path: path.to_owned() })
+    }
+}
+
+/// Sets what every connection needs: waiting for the other process, enforced foreign keys,
+/// WAL so the CLI and the server can read while the other writes, FULL sync so an acknowledged
+/// answer survives a power cut, and zeroing of deleted content. Returns the journal mode SQLite
+/// actually chose.
+fn configure(conn: &Connection) -> rusqlite::Result<String> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "secure_delete", true)?;
+    Ok(mode)
+}
+
+/// Refuses a newer or foreign schema, then applies the migrations this file lacks.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    // Both are read from one snapshot: a migration sets the tables and the version together, so
+    // a file another process is migrating right now never looks like someone else's database.
+    let snapshot = conn.transaction()?;
+    let found = user_version(&snapshot)?;
+    let foreign = found == 0 && has_tables(&snapshot)?;
+    snapshot.commit()?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
+    }
+    if foreign {
+        return Err(StoreError::NotMend { path: PathBuf::from(path) });
+    }
+    if found == SCHEMA_VERSION {
+        return Ok(());
+    }
+    // The migrations run in one IMMEDIATE transaction, so two processes opening a new file at
+    // once take turns; the second then finds the tables made and the version already current.
+    conn.set_transaction_behavior(TransactionBehavior::Immediate);
+    let result = migrations().to_latest(conn);
+    conn.set_transaction_behavior(TransactionBehavior::Deferred);
+    match result {
+        Ok(()) => Ok(()),
+        Err(_) if user_version(conn)? == SCHEMA_VERSION => Ok(()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn user_version(conn: &Connection) -> Result<u32, StoreError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    u32::try_from(version).map_err(|_| StoreError::Corrupt(format!("schema version {version}")))
+}
+
+fn has_tables(conn: &Connection) -> Result<bool, StoreError> {
+    let count: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'", [], |row| row.get(0))?;
+    Ok(count > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connections_wait_sync_fully_enforce_foreign_keys_and_zero_deleted_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("mend.db")).unwrap();
+        let pragma = |name: &str| -> i64 { store.conn.pragma_query_value(None, name, |row| row.get(0)).unwrap() };
+        assert_eq!(pragma("busy_timeout"), 5000);
+        assert_eq!(pragma("synchronous"), 2, "FULL");
+        assert_eq!(pragma("foreign_keys"), 1);
+        assert_eq!(pragma("secure_delete"), 1);
+        let mode: String = store.conn.pragma_query_value(None, "journal_mode", |row| row.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
+}

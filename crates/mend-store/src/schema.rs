@@ -1,0 +1,128 @@
+//! The database schema as an ordered list of migrations; the file's `user_version` says how many
+//! have run.
+
+use rusqlite_migration::{M, Migrations};
+
+/// The schema version this build writes: the number of migrations below.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Every migration, oldest first. Never edit one that has shipped: add a new one.
+const MIGRATIONS: &[M<'static>] = &[
+    // 1: the practice record.
+    M::up(
+        r#"
+CREATE TABLE couples (
+    id            INTEGER PRIMARY KEY,
+    short_id      TEXT NOT NULL UNIQUE
+                  CHECK (length(short_id) = 6 AND short_id NOT GLOB '*[^0-9a-f]*'),
+    breach        TEXT NOT NULL CHECK (breach IN
+                  ('lies', 'emotional-betrayal', 'affair', 'broken-promises', 'financial', 'other')),
+    label         TEXT,
+    created_at    TEXT NOT NULL,
+    current_stage TEXT
+) STRICT;
+
+CREATE TABLE partners (
+    id        INTEGER PRIMARY KEY,
+    couple_id INTEGER NOT NULL REFERENCES couples (id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL CHECK (position IN (1, 2)),
+    name      TEXT NOT NULL,
+    pronouns  TEXT,
+    roles     TEXT NOT NULL CHECK (roles IN ('broke_trust', 'hurt', 'mutual')),
+    UNIQUE (couple_id, position)
+) STRICT;
+
+CREATE TABLE invitations (
+    id                    INTEGER PRIMARY KEY,
+    partner_id            INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+    token_sha256          TEXT NOT NULL UNIQUE CHECK (length(token_sha256) = 64),
+    questionnaire         TEXT NOT NULL,
+    questionnaire_version INTEGER NOT NULL,
+    created_at            TEXT NOT NULL,
+    expires_at            TEXT NOT NULL,
+    used_at               TEXT,
+    retired_at            TEXT
+) STRICT;
+CREATE INDEX invitations_by_partner ON invitations (partner_id);
+
+CREATE TABLE intake_drafts (
+    invitation_id INTEGER PRIMARY KEY REFERENCES invitations (id) ON DELETE CASCADE,
+    answers       TEXT NOT NULL CHECK (json_valid(answers)),
+    saved_at      TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE intake_responses (
+    id                    INTEGER PRIMARY KEY,
+    partner_id            INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+    invitation_id         INTEGER NOT NULL UNIQUE REFERENCES invitations (id) ON DELETE CASCADE,
+    questionnaire         TEXT NOT NULL,
+    questionnaire_version INTEGER NOT NULL,
+    answers               TEXT NOT NULL CHECK (json_valid(answers)),
+    submitted_at          TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE sessions (
+    id          INTEGER PRIMARY KEY,
+    couple_id   INTEGER NOT NULL REFERENCES couples (id) ON DELETE CASCADE,
+    number      INTEGER NOT NULL CHECK (number >= 1),
+    held_on     TEXT NOT NULL,
+    stage       TEXT NOT NULL,
+    plan        TEXT CHECK (plan IS NULL OR json_valid(plan)),
+    homework    TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(homework)),
+    met         TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(met)),
+    notes       TEXT NOT NULL DEFAULT '',
+    recorded_at TEXT NOT NULL,
+    UNIQUE (couple_id, number)
+) STRICT;
+
+CREATE TABLE flag_resolutions (
+    id          INTEGER PRIMARY KEY,
+    couple_id   INTEGER NOT NULL REFERENCES couples (id) ON DELETE CASCADE,
+    flag        TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    resolved_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX flag_resolutions_by_couple ON flag_resolutions (couple_id);
+
+-- The couple is named by its short id, not a foreign key, so the trail outlives a deletion.
+CREATE TABLE audit_log (
+    id     INTEGER PRIMARY KEY,
+    at     TEXT NOT NULL,
+    actor  TEXT NOT NULL CHECK (actor IN ('cli', 'server')),
+    action TEXT NOT NULL,
+    couple TEXT,
+    detail TEXT
+) STRICT;
+"#,
+    ),
+    // 2: settings for the intake server, and the index that finds a partner's latest answers.
+    M::up(
+        r#"
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+CREATE INDEX intake_responses_by_partner ON intake_responses (partner_id, submitted_at);
+"#,
+    ),
+];
+
+/// The schema's migrations in order, for opening files and for tests that build an older file.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATIONS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_to_an_empty_database() {
+        migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn schema_version_counts_the_migrations() {
+        assert_eq!(SCHEMA_VERSION as usize, MIGRATIONS.len());
+    }
+}

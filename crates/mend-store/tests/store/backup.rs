@@ -1,0 +1,79 @@
+//! Backups taken while another connection keeps writing.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+use mend_store::{Store, StoreError};
+
+use crate::helpers::{at, couple, fresh, fresh_store, raw};
+
+/// The most couples the writer adds, so the test ends even if the backup never signals.
+const WRITER_LIMIT: usize = 2_000;
+
+#[test]
+fn a_backup_taken_during_writes_is_whole_and_has_everything_committed_before_it() {
+    let (dir, path) = fresh();
+    let mut store = Store::open(&path).unwrap();
+    for i in 0..20 {
+        store.add_couple(&couple(&format!("Partner {i}a"), &format!("Partner {i}b")), at(i)).unwrap();
+    }
+    let backup_path = dir.path().join("backups").join("copy.db");
+    let stop = AtomicBool::new(false);
+    let (committed_tx, committed_rx) = mpsc::channel::<String>();
+
+    let (committed_before, writer_total) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let mut server = Store::open_existing(&path).unwrap();
+            let mut added = 0;
+            while added < WRITER_LIMIT && !stop.load(Ordering::SeqCst) {
+                let c = server.add_couple(&couple("Zoë", "José Núñez"), at(100)).unwrap();
+                added += 1;
+                // The send happens after the commit, so whatever the main thread has received
+                // before starting the backup was committed before it.
+                let _ = committed_tx.send(c.short_id);
+            }
+            added
+        });
+        // Let the writer get going so the backup overlaps its inserts.
+        let mut committed_before: Vec<String> = (0..3).map(|_| committed_rx.recv().unwrap()).collect();
+        committed_before.extend(committed_rx.try_iter());
+        store.backup(&backup_path).unwrap();
+        stop.store(true, Ordering::SeqCst);
+        (committed_before, writer.join().unwrap())
+    });
+    assert!(writer_total >= committed_before.len());
+
+    let copy = raw(&backup_path);
+    let check: String = copy.query_row("PRAGMA integrity_check", [], |row| row.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    let in_copy: i64 = copy.query_row("SELECT count(*) FROM couples", [], |row| row.get(0)).unwrap();
+    assert!(in_copy as usize >= 20 + committed_before.len(), "{in_copy} couples in the backup");
+    for short_id in &committed_before {
+        let present: bool = copy
+            .query_row("SELECT EXISTS (SELECT 1 FROM couples WHERE short_id = ?1)", [short_id], |row| row.get(0))
+            .unwrap();
+        assert!(present, "{short_id} was committed before the backup but is missing from it");
+    }
+    // Every couple in the copy is whole: two partners each.
+    let partners: i64 = copy.query_row("SELECT count(*) FROM partners", [], |row| row.get(0)).unwrap();
+    assert_eq!(partners, in_copy * 2);
+    drop(copy);
+    let reopened = Store::open_existing(&backup_path).unwrap();
+    assert_eq!(reopened.couples().unwrap().len() as i64, in_copy);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_backup_is_private_and_never_overwrites_a_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, mut store) = fresh_store();
+    store.add_couple(&couple("José Núñez", "Zoë"), at(0)).unwrap();
+    let dest = dir.path().join("copy.db");
+    store.backup(&dest).unwrap();
+    assert_eq!(std::fs::metadata(&dest).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(store.audit_log().unwrap().pop().unwrap().action, "backup");
+
+    let err = store.backup(&dest).unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err:?}");
+    assert_eq!(Store::open_existing(&dest).unwrap().couples().unwrap().len(), 1, "the first backup is intact");
+}

@@ -1,0 +1,139 @@
+//! Export to JSON and import into an empty file.
+
+use mend_core::{RawAnswers, Roles};
+use mend_store::{Export, InvitationState, NewSession, Store, StoreError};
+use time::macros::date;
+
+use crate::helpers::{DAY, answers, at, couple, fresh, fresh_store};
+
+/// A practice with one of everything: pronouns, a label, a stage, used, retired and open
+/// invitations, a draft, answers, sessions with and without a plan, and a resolved flag.
+/// Returns the open invitation's token.
+fn full_practice(store: &mut Store) -> String {
+    let mut first = couple("José Núñez", "Zoë");
+    first.label = Some("Tuesdays".into());
+    let a = store.add_couple(&first, at(0)).unwrap();
+    let mut second = couple("Łukasz", "Amara");
+    second.roles = [Roles::Mutual, Roles::Mutual];
+    let b = store.add_couple(&second, at(1)).unwrap();
+
+    store.set_pronouns(a.partners[1].id, Some("she/her"), at(2)).unwrap();
+    let used = store.create_invitation(a.partners[0].id, "intake", 1, at(3), at(DAY)).unwrap();
+    store.submit_intake(&used, &answers("I want to rebuild this."), at(4)).unwrap();
+    store.create_invitation(a.partners[1].id, "intake", 1, at(5), at(DAY)).unwrap();
+    let open = store.create_invitation(a.partners[1].id, "intake", 1, at(6), at(DAY)).unwrap();
+    let open_id = store.lookup_invitation(&open, at(6)).unwrap().unwrap().invitation_id;
+    let draft = RawAnswers::from([("in_own_words".to_owned(), vec!["Still deciding…".to_owned()])]);
+    store.save_draft(open_id, &draft, at(7)).unwrap();
+
+    let mut held = NewSession {
+        held_on: date!(2025 - 03 - 04),
+        stage: "safety".into(),
+        plan_json: Some(r#"{"minutes":50,"items":[{"title":"Check-in","minutes":5}]}"#.into()),
+        homework: vec!["trigger-log".into()],
+        met: vec!["pause-word".into()],
+        notes: "Agreed on a pause word.".into(),
+        number: None,
+    };
+    store.record_session(&a, &held, at(8)).unwrap();
+    held.plan_json = None;
+    held.stage = "atonement".into();
+    store.record_session(&a, &held, at(9)).unwrap();
+    store.resolve_flag(&b, "low-mood", "Referred to GP.", at(10)).unwrap();
+    open
+}
+
+#[test]
+fn export_then_import_into_a_new_file_then_export_gives_the_same_json() {
+    let (_dir, mut store) = fresh_store();
+    let open_token = full_practice(&mut store);
+    let first = store.export(None).unwrap().to_json().unwrap();
+
+    let (_other_dir, other_path) = fresh();
+    let mut copy = Store::open(&other_path).unwrap();
+    copy.import(&Export::from_json(&first).unwrap()).unwrap();
+    let second = copy.export(None).unwrap().to_json().unwrap();
+    assert_eq!(first, second);
+
+    // Links made before the move still work after it, and the records read the same.
+    let found = copy.lookup_invitation(&open_token, at(11)).unwrap().unwrap();
+    assert_eq!(found.state, InvitationState::Active);
+    assert!(copy.draft(found.invitation_id).unwrap().is_some());
+    for (original, imported) in store.couples().unwrap().iter().zip(copy.couples().unwrap()) {
+        assert_eq!(store.couple_record(original).unwrap(), copy.couple_record(&imported).unwrap());
+    }
+}
+
+#[test]
+fn the_export_is_readable_json_with_a_format_and_version() {
+    let (_dir, mut store) = fresh_store();
+    full_practice(&mut store);
+    let json = store.export(None).unwrap().to_json().unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["format"], "mend-export");
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["couples"][0]["partners"][0]["name"], "José Núñez");
+    assert_eq!(value["couples"][0]["sessions"][0]["plan"]["minutes"], 50);
+    assert!(json.contains("\n  \"couples\""), "indented for people");
+    assert!(json.contains("José Núñez"), "non-ASCII kept as is");
+}
+
+#[test]
+fn one_couple_can_be_exported_alone() {
+    let (_dir, mut store) = fresh_store();
+    full_practice(&mut store);
+    let second = store.couples().unwrap().pop().unwrap();
+    let export = store.export(Some(&second)).unwrap();
+    assert_eq!(export.couples.len(), 1);
+    assert_eq!(export.couples[0].id, second.short_id);
+    let entry = store.audit_log().unwrap().pop().unwrap();
+    assert_eq!((entry.action.as_str(), entry.couple.as_deref()), ("export", Some(second.short_id.as_str())));
+}
+
+#[test]
+fn importing_into_a_database_that_has_couples_is_refused_and_changes_nothing() {
+    let (_dir, mut store) = fresh_store();
+    full_practice(&mut store);
+    let export = store.export(None).unwrap();
+    let before = store.couples().unwrap();
+    let err = store.import(&export).unwrap_err();
+    assert!(matches!(err, StoreError::ImportNotEmpty), "{err:?}");
+    assert!(err.to_string().contains("new, empty file"), "{err}");
+    assert_eq!(store.couples().unwrap(), before);
+}
+
+#[test]
+fn exports_that_are_not_ours_or_are_too_new_or_inconsistent_are_refused() {
+    let (_dir, mut store) = fresh_store();
+    full_practice(&mut store);
+    let good = store.export(None).unwrap();
+    let (_other_dir, mut empty) = fresh_store();
+
+    let check = |export: Export, expected: &str, empty: &mut Store| {
+        let err = empty.import(&export).unwrap_err();
+        assert!(matches!(err, StoreError::BadExport(_)), "{err:?}");
+        assert!(err.to_string().contains(expected), "{err}");
+        assert!(empty.couples().unwrap().is_empty());
+    };
+    let mut wrong_format = good.clone();
+    wrong_format.format = "other-app".into();
+    check(wrong_format, "not \"mend-export\"", &mut empty);
+    let mut newer = good.clone();
+    newer.version = 2;
+    check(newer, "upgrade mend", &mut empty);
+    let mut twice = good.clone();
+    twice.couples.push(twice.couples[0].clone());
+    check(twice, "appears twice", &mut empty);
+    let mut lonely = good.clone();
+    lonely.couples[0].partners.pop();
+    check(lonely, "instead of two", &mut empty);
+
+    for json in [
+        "{",
+        r#"{"format":"mend-export","version":1}"#,
+        r#"{"format":"mend-export","version":1,"couples":[],"extra":1}"#,
+    ] {
+        let err = Export::from_json(json).unwrap_err();
+        assert!(matches!(err, StoreError::BadExport(_)), "{json}: {err:?}");
+    }
+}

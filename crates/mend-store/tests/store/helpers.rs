@@ -1,0 +1,82 @@
+//! What every test arranges: a fresh database file, a fixed clock, invented couples and answers.
+
+use std::path::{Path, PathBuf};
+
+use mend_core::{Answer, Answers, BreachKind, PartnerName, Roles};
+use mend_store::{NewCouple, Store};
+use tempfile::TempDir;
+use time::{Duration, OffsetDateTime, macros::datetime};
+
+/// A temporary folder and a database path inside a folder that does not exist yet.
+pub(crate) fn fresh() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("practice").join("mend.db");
+    (dir, path)
+}
+
+/// A store on a fresh file.
+pub(crate) fn fresh_store() -> (TempDir, Store) {
+    let (dir, path) = fresh();
+    let store = Store::open(&path).unwrap();
+    (dir, store)
+}
+
+/// The tests' "now": a fixed morning, plus some minutes.
+pub(crate) fn at(minutes: i64) -> OffsetDateTime {
+    datetime!(2025-03-01 09:00 UTC) + Duration::minutes(minutes)
+}
+
+/// A day after [`at`]`(0)`, in minutes.
+pub(crate) const DAY: i64 = 24 * 60;
+
+pub(crate) fn name(raw: &str) -> PartnerName {
+    PartnerName::parse(raw).unwrap()
+}
+
+/// A couple where the first partner broke trust through an affair.
+pub(crate) fn couple(first: &str, second: &str) -> NewCouple {
+    NewCouple {
+        partners: [name(first), name(second)],
+        roles: [Roles::BrokeTrust, Roles::Hurt],
+        breach: BreachKind::Affair,
+        label: None,
+    }
+}
+
+/// A small set of valid answers with one free-text answer that tests can look for.
+pub(crate) fn answers(text: &str) -> Answers {
+    Answers::from([
+        ("safe_at_home".to_owned(), Answer::Text("yes".into())),
+        ("hope".to_owned(), Answer::Number(7)),
+        ("wants".to_owned(), Answer::Choices(vec!["honesty".into(), "time".into()])),
+        ("in_own_words".to_owned(), Answer::Text(text.into())),
+    ])
+}
+
+/// The bytes of the database file and of its `-wal` and `-shm` companions, where they exist.
+pub(crate) fn all_bytes(db: &Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = db.as_os_str().to_owned();
+        file.push(suffix);
+        if let Ok(content) = std::fs::read(&file) {
+            bytes.extend(content);
+        }
+    }
+    bytes
+}
+
+/// Whether `needle` occurs anywhere in `haystack`.
+pub(crate) fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// A raw connection, for looking at what the store wrote.
+pub(crate) fn raw(db: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(db).unwrap()
+}
+
+/// How many rows a table holds.
+pub(crate) fn count(db: &Path, table: &str) -> i64 {
+    raw(db).query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0)).unwrap()
+}

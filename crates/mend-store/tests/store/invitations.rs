@@ -1,0 +1,213 @@
+//! Invitations: tokens kept only as hashes, expiry, retirement on re-invite, drafts, single use.
+
+use std::sync::Barrier;
+
+use mend_core::RawAnswers;
+use mend_store::{Couple, InvitationState, Store, StoreError, SubmitOutcome};
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{DAY, all_bytes, answers, at, contains, count, couple, fresh_store};
+
+fn with_couple() -> (tempfile::TempDir, Store, Couple) {
+    let (dir, mut store) = fresh_store();
+    let added = store.add_couple(&couple("José Núñez", "Zoë"), at(0)).unwrap();
+    (dir, store, added)
+}
+
+fn draft(text: &str) -> RawAnswers {
+    RawAnswers::from([("in_own_words".to_owned(), vec![text.to_owned()]), ("hope".to_owned(), vec!["6".to_owned()])])
+}
+
+#[test]
+fn a_token_is_long_and_random_and_only_its_hash_is_stored() {
+    let (_dir, mut store, added) = with_couple();
+    let token = store.create_invitation(added.partners[0].id, "intake", 1, at(1), at(14 * DAY)).unwrap();
+    let other = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(14 * DAY)).unwrap();
+    assert_ne!(token, other);
+    assert_eq!(token.len(), 64, "32 random bytes as hex");
+    assert!(token.chars().all(|c| c.is_ascii_hexdigit()));
+
+    let bytes = all_bytes(store.path());
+    let hash = hex::encode(Sha256::digest(token.as_bytes()));
+    assert!(contains(&bytes, &hash), "the scan finds what is stored");
+    assert!(!contains(&bytes, &token), "the token itself is in the database files");
+    assert!(!contains(&bytes, &other));
+}
+
+#[test]
+fn a_lookup_tells_who_was_invited_and_whether_the_link_still_works() {
+    let (_dir, mut store, added) = with_couple();
+    let zoe = &added.partners[1];
+    let token = store.create_invitation(zoe.id, "intake", 3, at(1), at(2 * DAY)).unwrap();
+
+    let found = store.lookup_invitation(&token, at(2)).unwrap().unwrap();
+    assert_eq!(found.partner_name, zoe.name);
+    assert_eq!(found.partner_id, zoe.id);
+    assert_eq!(found.couple_short_id, added.short_id);
+    assert_eq!((found.questionnaire.as_str(), found.version), ("intake", 3));
+    assert_eq!(found.expires_at, "2025-03-03T09:00:00Z");
+    assert_eq!(found.state, InvitationState::Active);
+
+    let state_at = |minutes| store.lookup_invitation(&token, at(minutes)).unwrap().unwrap().state;
+    assert_eq!(state_at(2 * DAY - 1), InvitationState::Active);
+    assert_eq!(state_at(2 * DAY), InvitationState::Expired, "the expiry itself is too late");
+    assert_eq!(state_at(3 * DAY), InvitationState::Expired);
+
+    assert_eq!(store.lookup_invitation("not-a-token", at(2)).unwrap(), None);
+    assert_eq!(store.lookup_invitation(&token.to_uppercase(), at(2)).unwrap(), None);
+}
+
+#[test]
+fn inviting_a_partner_again_retires_the_earlier_link() {
+    let (_dir, mut store, added) = with_couple();
+    let [jose, zoe] = [added.partners[0].id, added.partners[1].id];
+    let old = store.create_invitation(zoe, "intake", 1, at(1), at(DAY)).unwrap();
+    let jose_link = store.create_invitation(jose, "intake", 1, at(2), at(DAY)).unwrap();
+    let new = store.create_invitation(zoe, "intake", 1, at(3), at(DAY)).unwrap();
+
+    assert_eq!(store.lookup_invitation(&old, at(4)).unwrap().unwrap().state, InvitationState::Retired);
+    assert_eq!(store.lookup_invitation(&new, at(4)).unwrap().unwrap().state, InvitationState::Active);
+    assert_eq!(store.lookup_invitation(&jose_link, at(4)).unwrap().unwrap().state, InvitationState::Active);
+
+    let open: Vec<_> =
+        store.open_invitations(&added, at(4)).unwrap().into_iter().map(|i| i.partner_name.to_string()).collect();
+    assert_eq!(open, vec!["José Núñez", "Zoë"]);
+    assert_eq!(store.submit_intake(&old, &answers("too late"), at(5)).unwrap(), SubmitOutcome::NotActive);
+    assert_eq!(count(store.path(), "intake_responses"), 0);
+}
+
+#[test]
+fn open_invitations_leave_out_expired_and_used_links_and_show_no_token() {
+    let (_dir, mut store, added) = with_couple();
+    let [jose, zoe] = [added.partners[0].id, added.partners[1].id];
+    let used = store.create_invitation(jose, "intake", 1, at(1), at(DAY)).unwrap();
+    store.submit_intake(&used, &answers("done"), at(2)).unwrap();
+    store.create_invitation(zoe, "intake", 1, at(3), at(60)).unwrap();
+
+    let open = store.open_invitations(&added, at(4)).unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].partner_name.as_str(), "Zoë");
+    assert_eq!(
+        (open[0].created_at.as_str(), open[0].expires_at.as_str()),
+        ("2025-03-01T09:03:00Z", "2025-03-01T10:00:00Z")
+    );
+    assert!(store.open_invitations(&added, at(60)).unwrap().is_empty());
+}
+
+#[test]
+fn a_link_stores_answers_once_and_then_reads_as_used() {
+    let (_dir, mut store, added) = with_couple();
+    let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(DAY)).unwrap();
+
+    assert_eq!(store.submit_intake(&token, &answers("first"), at(2)).unwrap(), SubmitOutcome::Stored);
+    assert_eq!(store.submit_intake(&token, &answers("second"), at(3)).unwrap(), SubmitOutcome::AlreadyUsed);
+    assert_eq!(count(store.path(), "intake_responses"), 1);
+    assert_eq!(store.intake_responses(&added).unwrap()[0].answers, answers("first"));
+    assert_eq!(store.lookup_invitation(&token, at(4)).unwrap().unwrap().state, InvitationState::Used);
+    // Still used, not expired, once the expiry has passed.
+    assert_eq!(store.lookup_invitation(&token, at(2 * DAY)).unwrap().unwrap().state, InvitationState::Used);
+    assert_eq!(store.submit_intake("unknown", &answers("x"), at(5)).unwrap(), SubmitOutcome::NotActive);
+}
+
+#[test]
+fn an_expired_link_stores_nothing() {
+    let (_dir, mut store, added) = with_couple();
+    let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(60)).unwrap();
+    assert_eq!(store.submit_intake(&token, &answers("late"), at(60)).unwrap(), SubmitOutcome::NotActive);
+    assert_eq!(count(store.path(), "intake_responses"), 0);
+}
+
+#[test]
+fn two_submissions_racing_on_separate_connections_store_one_response() {
+    let (_dir, mut store, added) = with_couple();
+    let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(DAY)).unwrap();
+    let path = store.path().to_owned();
+    let barrier = Barrier::new(2);
+    let outcomes: Vec<SubmitOutcome> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ["one", "two"]
+            .map(|text| {
+                let (path, token, barrier) = (&path, &token, &barrier);
+                scope.spawn(move || {
+                    let mut server = Store::open_existing(path).unwrap();
+                    barrier.wait();
+                    server.submit_intake(token, &answers(text), at(2)).unwrap()
+                })
+            })
+            .into_iter()
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let stored = outcomes.iter().filter(|o| **o == SubmitOutcome::Stored).count();
+    let used = outcomes.iter().filter(|o| **o == SubmitOutcome::AlreadyUsed).count();
+    assert_eq!((stored, used), (1, 1), "{outcomes:?}");
+    assert_eq!(count(&path, "intake_responses"), 1);
+}
+
+#[test]
+fn a_draft_is_kept_replaced_and_dropped_on_submission() {
+    let (_dir, mut store, added) = with_couple();
+    let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(DAY)).unwrap();
+    let id = store.lookup_invitation(&token, at(1)).unwrap().unwrap().invitation_id;
+
+    assert_eq!(store.draft(id).unwrap(), None);
+    store.save_draft(id, &draft("halfway"), at(2)).unwrap();
+    assert_eq!(store.draft(id).unwrap(), Some(draft("halfway")));
+    store.save_draft(id, &draft("nearly there"), at(3)).unwrap();
+    assert_eq!(store.draft(id).unwrap(), Some(draft("nearly there")));
+    assert_eq!(count(store.path(), "intake_drafts"), 1);
+
+    store.submit_intake(&token, &answers("finished"), at(4)).unwrap();
+    assert_eq!(store.draft(id).unwrap(), None);
+    let err = store.save_draft(id, &draft("after"), at(5)).unwrap_err();
+    assert!(matches!(err, StoreError::InvitationNotActive), "{err:?}");
+    assert_eq!(store.draft(id).unwrap(), None);
+}
+
+#[test]
+fn drafts_are_refused_for_expired_retired_and_unknown_invitations() {
+    let (_dir, mut store, added) = with_couple();
+    let zoe = added.partners[1].id;
+    let first = store.create_invitation(zoe, "intake", 1, at(1), at(60)).unwrap();
+    let first_id = store.lookup_invitation(&first, at(1)).unwrap().unwrap().invitation_id;
+    assert!(matches!(store.save_draft(first_id, &draft("x"), at(60)), Err(StoreError::InvitationNotActive)));
+    let second = store.create_invitation(zoe, "intake", 1, at(61), at(DAY)).unwrap();
+    assert!(matches!(store.save_draft(first_id, &draft("x"), at(62)), Err(StoreError::InvitationNotActive)));
+    assert!(matches!(store.save_draft(9999, &draft("x"), at(62)), Err(StoreError::InvitationNotActive)));
+    let second_id = store.lookup_invitation(&second, at(62)).unwrap().unwrap().invitation_id;
+    store.save_draft(second_id, &draft("fine"), at(62)).unwrap();
+}
+
+#[test]
+fn invitations_need_a_known_partner_and_a_later_expiry() {
+    let (_dir, mut store, added) = with_couple();
+    let err = store.create_invitation(9999, "intake", 1, at(1), at(DAY)).unwrap_err();
+    assert!(matches!(err, StoreError::UnknownPartnerId(9999)), "{err:?}");
+    let err = store.create_invitation(added.partners[0].id, "intake", 1, at(10), at(10)).unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    let err = store.create_invitation(added.partners[0].id, "Intake Form", 1, at(1), at(DAY)).unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert_eq!(count(store.path(), "invitations"), 0);
+}
+
+#[test]
+fn the_audit_trail_notes_invitations_and_submissions_without_names_or_answers() {
+    let (_dir, mut store, added) = with_couple();
+    store.set_actor(mend_store::Actor::Cli);
+    let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(DAY)).unwrap();
+    let mut server = Store::open_existing(store.path()).unwrap();
+    server.set_actor(mend_store::Actor::Server);
+    server.submit_intake(&token, &answers("private words"), at(2)).unwrap();
+
+    let log = store.audit_log().unwrap();
+    let lines: Vec<_> = log.iter().map(|e| (e.actor.as_str(), e.action.as_str(), e.couple.as_deref())).collect();
+    let id = Some(added.short_id.as_str());
+    assert_eq!(
+        lines,
+        vec![("cli", "couple added", id), ("cli", "invitation created", id), ("server", "intake submitted", id)]
+    );
+    assert_eq!(log[2].at, "2025-03-01T09:02:00Z");
+    let everything = format!("{log:?}");
+    for secret in ["José", "Zoë", "private words", &token] {
+        assert!(!everything.contains(secret), "{secret:?} in the audit trail: {everything}");
+    }
+}

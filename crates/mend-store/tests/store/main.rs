@@ -1,0 +1,11 @@
+//! The store on real SQLite files in temporary folders: opening, couples, invitations, sessions,
+//! export and import, backups and deletion.
+
+mod backup;
+mod couples;
+mod deletion;
+mod export;
+mod helpers;
+mod invitations;
+mod opening;
+mod sessions;

@@ -1,0 +1,1 @@
+//! Journeys live in tests/journeys/.
