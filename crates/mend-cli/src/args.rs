@@ -82,7 +82,9 @@ pub(crate) enum Command {
     #[command(after_help = "Example:\n  mend serve --addr 127.0.0.1:8080 --base-url https://intake.example.org")]
     Serve(ServeArgs),
     /// Write everything mend holds (or one couple) to a JSON file.
-    #[command(after_help = "Example:\n  mend export -o practice.json\n  mend export --couple alex -o alex-and-sam.json")]
+    #[command(
+        after_help = "Example:\n  mend export -o practice.json\n  mend export --couple alex -o alex-and-sam.json"
+    )]
     Export(ExportArgs),
     /// Restore a JSON export into an empty database.
     #[command(after_help = "Example:\n  mend --db restored.db import practice.json")]
@@ -106,7 +108,9 @@ pub(crate) enum Command {
 #[derive(Debug, Subcommand)]
 pub(crate) enum CoupleCommand {
     /// Add a couple.
-    #[command(after_help = "Example:\n  mend couple add --partner 'José Núñez' --partner Zoë --breach lies --broke-trust José --label 'referred by Dr. K'")]
+    #[command(
+        after_help = "Example:\n  mend couple add --partner 'José Núñez' --partner Zoë --breach lies --broke-trust José --label 'referred by Dr. K'"
+    )]
     Add(CoupleAddArgs),
     /// List couples.
     List(FormatArgs),
@@ -206,7 +210,9 @@ pub(crate) struct PlanArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum SessionCommand {
     /// Record a session (or add notes and met markers to the one saved by `mend plan --save`).
-    #[command(after_help = "Example:\n  mend session record alex --stage honesty-and-questions --homework feelings-journal --met questions-answered --notes 'calmer'")]
+    #[command(
+        after_help = "Example:\n  mend session record alex --stage honesty-and-questions --homework feelings-journal --met questions-answered --notes 'calmer'"
+    )]
     Record(SessionRecordArgs),
     /// List a couple's sessions.
     List(SessionListArgs),
@@ -244,7 +250,9 @@ pub(crate) struct SessionListArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum FlagCommand {
     /// Mark a flag as assessed and resolved, with why.
-    #[command(after_help = "Example:\n  mend flag resolve alex affair-ongoing --note 'contact ended, confirmed in individual session'")]
+    #[command(
+        after_help = "Example:\n  mend flag resolve alex affair-ongoing --note 'contact ended, confirmed in individual session'"
+    )]
     Resolve(FlagResolveArgs),
 }
 
@@ -264,7 +272,9 @@ pub(crate) enum HomeworkCommand {
     /// List the homework sheets.
     List(FormatArgs),
     /// Print one sheet to a PDF file.
-    #[command(after_help = "Example:\n  mend homework print trigger-log --couple alex --partner Sam --due 2026-12-01 -o trigger-log.pdf")]
+    #[command(
+        after_help = "Example:\n  mend homework print trigger-log --couple alex --partner Sam --due 2026-12-01 -o trigger-log.pdf"
+    )]
     Print(HomeworkPrintArgs),
     /// Print every sheet given in the couple's latest session.
     #[command(after_help = "Example:\n  mend homework packet alex -o sheets/")]

@@ -112,3 +112,66 @@ pub(crate) fn read_content_dir(dir: &Path) -> Result<Vec<(String, String)>> {
     }
     Ok(files)
 }
+
+impl Context {
+    /// Opens the database, creating it (owner-only) if it does not exist yet.
+    pub(crate) fn create_store(&self) -> Result<mend_store::Store> {
+        Ok(mend_store::Store::open(&self.db_path)?)
+    }
+
+    /// Opens an existing database; a missing file is an error that says how to start.
+    pub(crate) fn store(&self) -> Result<mend_store::Store> {
+        Ok(mend_store::Store::open_existing(&self.db_path)?)
+    }
+
+    /// Where invitation links point: the flag, else the configuration, else the local server.
+    pub(crate) fn base_url(&self, flag: Option<&str>) -> String {
+        let url = flag.or(self.config.base_url.as_deref()).unwrap_or(DEFAULT_BASE_URL);
+        url.trim_end_matches('/').to_owned()
+    }
+}
+
+/// Where `mend serve` listens by default, and so where links point when nothing else is said.
+pub(crate) const DEFAULT_BASE_URL: &str = "http://127.0.0.1:8080";
+
+/// The current time, in UTC.
+pub(crate) fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+/// Today's date where the therapist is (UTC if the local offset cannot be known).
+pub(crate) fn today() -> time::Date {
+    time::OffsetDateTime::now_local().unwrap_or_else(|_| now()).date()
+}
+
+/// Parses `YYYY-MM-DD`.
+pub(crate) fn parse_date(raw: &str) -> Result<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(raw.trim(), format)
+        .map_err(|_| anyhow::anyhow!("{raw:?} is not a date: write it as YYYY-MM-DD, for example 2026-12-01"))
+}
+
+/// Formats a date as `YYYY-MM-DD`.
+pub(crate) fn format_date(date: time::Date) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    date.format(format).unwrap_or_default()
+}
+
+/// Parses a duration such as `14d`, `2w` or `48h`.
+pub(crate) fn parse_duration(raw: &str) -> Result<time::Duration> {
+    let raw = raw.trim();
+    let bad = || anyhow::anyhow!("{raw:?} is not a duration: write a number and a unit, such as 14d, 2w or 48h");
+    let split = raw.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (number, unit) = raw.split_at(split);
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let duration = match unit {
+        "h" => time::Duration::hours(n),
+        "d" => time::Duration::days(n),
+        "w" => time::Duration::weeks(n),
+        _ => return Err(bad()),
+    };
+    if n == 0 || duration > time::Duration::days(90) {
+        bail!("{raw:?} is out of range: a link may last from 1 hour to 90 days");
+    }
+    Ok(duration)
+}

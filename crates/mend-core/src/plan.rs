@@ -37,7 +37,8 @@ practice is shortened to 5 minutes; optional exercises are dropped, last listed 
 and homework are shortened to 3 minutes each; practice is dropped; essential exercises are shortened, last \
 first, to half their time; check-in and closing are shortened to 3 minutes; essential exercises are \
 dropped, last first, always keeping one. The safety check is never shortened or dropped, and check-in and \
-closing are never dropped. Minutes freed beyond what is needed go back to the exercises and practice.";
+closing are never dropped. Minutes freed beyond what is needed undo the latest cuts first, then go to the \
+exercises and practice.";
 
 /// What a plan is asked for, besides the program and the record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -823,33 +824,48 @@ fn time_note(minutes: u32, base: u32) -> Option<String> {
     }
 }
 
-/// Cuts the agenda to `total` minutes by the stated rule, then gives any spare minutes to the
-/// exercises and practice. Returns whether anything was cut.
+/// One cut made to fit the agenda, remembered so that minutes left over can undo it.
+enum Cut {
+    /// The item at this index lost this many minutes.
+    Shortened(usize, u32),
+    /// The item at this index was dropped.
+    Dropped(usize),
+}
+
+/// A step of the shortening rule: given the minutes still too many, it cuts and records its cuts.
+type Step = fn(&mut [Draft], u32, &mut Vec<Cut>);
+
+/// Cuts the agenda to `total` minutes by the stated rule, undoes the latest cuts that the minutes
+/// left over allow, then gives any spare minutes to the exercises and practice. Returns whether
+/// anything stayed cut.
 fn fit(drafts: &mut [Draft], total: u32) -> bool {
-    let steps: [fn(&mut [Draft], u32); 8] = [
-        |d, excess| shorten(d, excess, |d| d.item.kind == AgendaKind::Practice, false),
-        |d, excess| drop_last_first(d, excess, |d| d.item.kind == AgendaKind::Exercise && !d.essential),
-        |d, excess| {
-            shorten(d, excess, |d| matches!(d.item.kind, AgendaKind::HomeworkReview | AgendaKind::Homework), false)
+    let steps: [Step; 8] = [
+        |d, excess, cuts| shorten(d, excess, cuts, |d| d.item.kind == AgendaKind::Practice, false),
+        |d, excess, cuts| drop_last_first(d, excess, cuts, |d| d.item.kind == AgendaKind::Exercise && !d.essential),
+        |d, excess, cuts| {
+            let fixed = |d: &Draft| matches!(d.item.kind, AgendaKind::HomeworkReview | AgendaKind::Homework);
+            shorten(d, excess, cuts, fixed, false);
         },
-        |d, excess| drop_last_first(d, excess, |d| d.item.kind == AgendaKind::Practice),
-        |d, excess| shorten(d, excess, |d| d.item.kind == AgendaKind::Exercise, true),
-        |d, excess| shorten(d, excess, |d| matches!(d.item.kind, AgendaKind::CheckIn | AgendaKind::Closing), false),
-        |d, excess| drop_last_first(d, excess, |d| d.item.kind == AgendaKind::Exercise),
+        |d, excess, cuts| drop_last_first(d, excess, cuts, |d| d.item.kind == AgendaKind::Practice),
+        |d, excess, cuts| shorten(d, excess, cuts, |d| d.item.kind == AgendaKind::Exercise, true),
+        |d, excess, cuts| {
+            let ends = |d: &Draft| matches!(d.item.kind, AgendaKind::CheckIn | AgendaKind::Closing);
+            shorten(d, excess, cuts, ends, false);
+        },
+        |d, excess, cuts| drop_last_first(d, excess, cuts, |d| d.item.kind == AgendaKind::Exercise),
         squeeze_first_exercise,
     ];
-    let mut cut = false;
+    let mut cuts = Vec::new();
     for step in steps {
         let used = used_minutes(drafts);
         if used <= total {
             break;
         }
-        cut = true;
-        step(drafts, used - total);
+        step(drafts, used - total, &mut cuts);
     }
-    let used = used_minutes(drafts);
-    spread(drafts, total.saturating_sub(used));
-    cut
+    let spare = undo_cuts(drafts, &cuts, total.saturating_sub(used_minutes(drafts)));
+    spread(drafts, spare);
+    drafts.iter().any(|d| d.dropped || d.item.minutes < d.base)
 }
 
 fn used_minutes(drafts: &[Draft]) -> u32 {
@@ -858,7 +874,7 @@ fn used_minutes(drafts: &[Draft]) -> u32 {
 
 /// Shortens matching items towards their floor, by no more than `excess` in all; `last_first`
 /// takes from the last matching item before the earlier ones.
-fn shorten(drafts: &mut [Draft], mut excess: u32, matches: fn(&Draft) -> bool, last_first: bool) {
+fn shorten(drafts: &mut [Draft], mut excess: u32, cuts: &mut Vec<Cut>, matches: fn(&Draft) -> bool, last_first: bool) {
     let order: Vec<usize> = if last_first { (0..drafts.len()).rev().collect() } else { (0..drafts.len()).collect() };
     for i in order {
         let draft = &mut drafts[i];
@@ -869,14 +885,17 @@ fn shorten(drafts: &mut [Draft], mut excess: u32, matches: fn(&Draft) -> bool, l
             continue;
         }
         let cut = excess.min(draft.item.minutes.saturating_sub(draft.floor));
-        draft.item.minutes -= cut;
-        excess -= cut;
+        if cut > 0 {
+            draft.item.minutes -= cut;
+            excess -= cut;
+            cuts.push(Cut::Shortened(i, cut));
+        }
     }
 }
 
 /// Drops matching items, last first, until `excess` minutes are freed; the last exercise left is
 /// always kept, so a session never loses the stage's work entirely.
-fn drop_last_first(drafts: &mut [Draft], excess: u32, matches: fn(&Draft) -> bool) {
+fn drop_last_first(drafts: &mut [Draft], excess: u32, cuts: &mut Vec<Cut>, matches: fn(&Draft) -> bool) {
     let mut freed = 0;
     for i in (0..drafts.len()).rev() {
         if freed >= excess {
@@ -889,15 +908,40 @@ fn drop_last_first(drafts: &mut [Draft], excess: u32, matches: fn(&Draft) -> boo
         }
         draft.dropped = true;
         freed += draft.item.minutes;
+        cuts.push(Cut::Dropped(i));
     }
 }
 
 /// The last resort: the one exercise left takes whatever time remains, below its floor if need be.
 /// The fixed items' floors add up to far less than the shortest session, so at least 13 minutes remain.
-fn squeeze_first_exercise(drafts: &mut [Draft], excess: u32) {
-    if let Some(draft) = drafts.iter_mut().find(|d| !d.dropped && d.item.kind == AgendaKind::Exercise) {
-        draft.item.minutes = draft.item.minutes.saturating_sub(excess).max(1);
+fn squeeze_first_exercise(drafts: &mut [Draft], excess: u32, cuts: &mut Vec<Cut>) {
+    if let Some((i, draft)) =
+        drafts.iter_mut().enumerate().find(|(_, d)| !d.dropped && d.item.kind == AgendaKind::Exercise)
+    {
+        let cut = excess.min(draft.item.minutes.saturating_sub(1));
+        draft.item.minutes -= cut;
+        cuts.push(Cut::Shortened(i, cut));
     }
+}
+
+/// Undoes cuts, latest first, while the spare minutes cover them: a shortened item gets back what
+/// it can, a dropped item returns only whole. Returns the minutes still spare.
+fn undo_cuts(drafts: &mut [Draft], cuts: &[Cut], mut spare: u32) -> u32 {
+    for cut in cuts.iter().rev() {
+        match *cut {
+            Cut::Shortened(i, by) if !drafts[i].dropped => {
+                let back = by.min(spare);
+                drafts[i].item.minutes += back;
+                spare -= back;
+            }
+            Cut::Dropped(i) if drafts[i].item.minutes <= spare => {
+                drafts[i].dropped = false;
+                spare -= drafts[i].item.minutes;
+            }
+            Cut::Shortened(..) | Cut::Dropped(_) => {}
+        }
+    }
+    spare
 }
 
 /// Gives spare minutes to the kept exercises and practice in proportion to their length, the

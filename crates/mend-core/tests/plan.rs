@@ -355,7 +355,7 @@ fn a_short_session_states_its_rule_and_keeps_check_in_and_safety() {
     // Telling needs 30 + 25 + 10 minutes of exercises: nothing of it fits whole in 30 or 50 minutes.
     let cases = [
         (30, "Dropped: Exercise asking (25 min), Exercise pause (10 min), Practice and integration (10 min)."),
-        (40, "Dropped: Exercise asking (25 min), Exercise pause (10 min), Practice and integration (10 min). Shortened: Check-in"),
+        (40, "Dropped: Exercise asking (25 min), Exercise pause (10 min), Practice and integration (10 min). Shortened: Review"),
         (50, "Dropped: Exercise pause (10 min), Practice and integration (10 min). Shortened: Review of"),
     ];
     for (minutes, says) in cases {
@@ -762,6 +762,184 @@ fn text_fits_80_columns_and_colours_only_when_asked() {
             assert!(coloured.contains("\x1b[1m"), "headings are bold");
             if plan.notice.is_some() {
                 assert!(coloured.contains("\x1b[1;31m!! Joint sessions wait"), "the stop notice is red and bold");
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shipped program: three invented couples, snapshotted in every format.
+
+fn embedded() -> Program {
+    match Program::embedded() {
+        Ok(program) => program,
+        Err(errors) => panic!("the embedded program does not load:\n{errors}"),
+    }
+}
+
+fn text(value: &str) -> Answer {
+    Answer::Text(value.to_owned())
+}
+
+fn choices(values: &[&str]) -> Answer {
+    Answer::Choices(values.iter().map(|v| (*v).to_owned()).collect())
+}
+
+/// An intake with nothing alarming in it, for one partner's role; each couple changes what is theirs.
+fn intake(role: &str, breach: &str, changes: &[(&str, Answer)]) -> Answers {
+    let mut answers: Answers = [
+        ("breach", choices(&[breach])),
+        ("role", text(role)),
+        ("came_to_light", text("told")),
+        ("how_long_ago", text("1-6-months")),
+        ("happened_before", text("no")),
+        ("commitment", Answer::Number(8)),
+        ("hope", text("repair")),
+        ("phq2_interest", Answer::Number(1)),
+        ("phq2_down", Answer::Number(1)),
+        ("gad2_nervous", Answer::Number(1)),
+        ("gad2_worry", Answer::Number(0)),
+        ("arguments", choices(&["one-withdraws"])),
+        ("feel_heard", Answer::Number(5)),
+        ("told_imagining", text("never")),
+        ("afraid_of_partner", text("no")),
+        ("hurt_or_threatened", text("no")),
+        ("controlled", text("no")),
+        ("self_harm_thoughts", text("no")),
+        ("earlier_therapy", text("no")),
+    ]
+    .into_iter()
+    .map(|(id, answer)| (id.to_owned(), answer))
+    .collect();
+    if matches!(role, "hurt" | "both") {
+        answers.insert("questions_open".to_owned(), text("no"));
+        answers.insert("partner_accountable".to_owned(), text("yes"));
+    }
+    if matches!(role, "broke_trust" | "both") {
+        answers.insert("accepts_responsibility".to_owned(), text("yes"));
+    }
+    if matches!(breach, "affair" | "emotional-betrayal") {
+        answers.insert("outside_relationship_ended".to_owned(), text("yes"));
+    }
+    for (id, answer) in changes {
+        answers.insert((*id).to_owned(), answer.clone());
+    }
+    answers
+}
+
+/// Ana found out about Łukasz's affair; her mood screen is positive. Session 3, 50 minutes.
+fn affair_with_low_mood() -> (CoupleRecord, PlanOptions) {
+    let ana = intake(
+        "hurt",
+        "affair",
+        &[
+            ("came_to_light", text("discovered")),
+            ("questions_open", text("yes")),
+            ("partner_accountable", text("partly")),
+            ("phq2_interest", Answer::Number(2)),
+            ("phq2_down", Answer::Number(2)),
+            ("feel_heard", Answer::Number(3)),
+        ],
+    );
+    let lukasz = intake("broke_trust", "affair", &[("came_to_light", text("partly"))]);
+    let record = CoupleRecord {
+        id: "a7c2".to_owned(),
+        label: Some("referred by their GP".to_owned()),
+        breach: BreachKind::Affair,
+        partners: vec![partner("Łukasz Nowak", Roles::BrokeTrust, Some(lukasz)), partner("Ana Lima", Roles::Hurt, Some(ana))],
+        sessions: vec![
+            session(1, "disclosure-and-accountability", &["accountability-letter", "feelings-journal"], &["transparency-agreed"]),
+            session(2, "disclosure-and-accountability", &["accountability-letter", "feelings-journal"], &["excuses-set-aside"]),
+        ],
+        resolved_flags: Vec::new(),
+    };
+    (record, PlanOptions { minutes: 50, stage_override: None, today: "2025-03-14".to_owned() })
+}
+
+/// Zoë and Sam both broke promises; listening is done, so they move on. Session 4, 80 minutes.
+fn mutual_broken_promises() -> (CoupleRecord, PlanOptions) {
+    let zoe = intake("both", "broken-promises", &[("earlier_therapy", text("yes"))]);
+    let sam = intake("both", "broken-promises", &[("gad2_nervous", Answer::Number(2)), ("gad2_worry", Answer::Number(2))]);
+    let record = CoupleRecord {
+        id: "m4p8".to_owned(),
+        label: None,
+        breach: BreachKind::BrokenPromises,
+        partners: vec![partner("Zoë Fischer", Roles::Mutual, Some(zoe)), partner("Sam Okafor", Roles::Mutual, Some(sam))],
+        sessions: vec![
+            session(1, "listening-to-feelings", &["reflective-listening"], &["feelings-reflected"]),
+            session(2, "listening-to-feelings", &["reflective-listening", "check-in-guide"], &[]),
+            session(3, "listening-to-feelings", &["check-in-guide"], &["hurt-partner-feels-heard", "check-ins-held"]),
+        ],
+        resolved_flags: vec![FlagResolution {
+            flag: "gad2-positive".to_owned(),
+            note: "Anxiety assessed; Sam sees a GP about it.".to_owned(),
+            resolved_at: "2025-02-20T09:30:00Z".to_owned(),
+        }],
+    };
+    (record, PlanOptions { minutes: 80, stage_override: None, today: "2025-03-14".to_owned() })
+}
+
+/// José lied; Mei says she is sometimes afraid of him. Before session 1, 60 minutes: individual sessions.
+fn lies_with_fear() -> (CoupleRecord, PlanOptions) {
+    let mei = intake(
+        "hurt",
+        "lies",
+        &[("afraid_of_partner", text("yes")), ("came_to_light", text("discovered")), ("arguments", choices(&["shouting"]))],
+    );
+    let jose = intake("broke_trust", "lies", &[("came_to_light", text("discovered"))]);
+    let record = CoupleRecord {
+        id: "j2n5".to_owned(),
+        label: None,
+        breach: BreachKind::Lies,
+        partners: vec![partner("José Núñez", Roles::BrokeTrust, Some(jose)), partner("Mei Chen", Roles::Hurt, Some(mei))],
+        sessions: Vec::new(),
+        resolved_flags: Vec::new(),
+    };
+    (record, PlanOptions { minutes: 60, stage_override: None, today: "2025-03-14".to_owned() })
+}
+
+fn snapshot_all_formats(name: &str, (record, options): (CoupleRecord, PlanOptions)) -> Plan {
+    let plan = make(&embedded(), &record, &options);
+    insta::assert_snapshot!(format!("{name}_text"), render_text(&plan, false));
+    insta::assert_snapshot!(format!("{name}_markdown"), render_markdown(&plan));
+    insta::assert_snapshot!(format!("{name}_json"), serde_json::to_string_pretty(&plan).unwrap());
+    plan
+}
+
+#[test]
+fn snapshot_affair_discovered_with_low_mood() {
+    let plan = snapshot_all_formats("affair_low_mood", affair_with_low_mood());
+    assert_eq!(plan.stage.id, "disclosure-and-accountability");
+    assert!(plan.flags.iter().any(|f| f.id == "phq2-positive" && f.partner == "Ana Lima" && !f.resolved));
+}
+
+#[test]
+fn snapshot_mutual_broken_promises() {
+    let plan = snapshot_all_formats("mutual_promises", mutual_broken_promises());
+    assert_eq!(plan.stage.id, "consistent-actions");
+    assert_eq!(plan.session_number, 4);
+}
+
+#[test]
+fn snapshot_lies_with_fear_holds_joint_work() {
+    let plan = snapshot_all_formats("lies_fear", lies_with_fear());
+    assert_eq!(plan.session_kind, SessionKind::Individual);
+}
+
+#[test]
+fn the_shipped_program_plans_every_stage_at_every_length() {
+    let program = embedded();
+    let (record, _) = affair_with_low_mood();
+    let (held, _) = lies_with_fear();
+    for stage in program.all_stages() {
+        for minutes in 30..=120 {
+            let options = PlanOptions { minutes, stage_override: Some(stage.id.clone()), today: "2025-03-14".to_owned() };
+            for record in [&record, &held] {
+                let plan = make(&program, record, &options);
+                check_minutes(&plan, &format!("{} at {minutes} minutes", stage.id));
+                for line in render_text(&plan, false).lines() {
+                    assert!(line.chars().count() <= 80, "too wide: {line:?}");
+                }
             }
         }
     }

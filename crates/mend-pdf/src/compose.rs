@@ -95,9 +95,9 @@ impl Composer<'_> {
             .map(|l| self.fonts.face(LABEL.face).width(l, LABEL.size))
             .fold(0.0, f32::max)
             + 10.0;
-        let row = |label: &str, value: Piece| self.meta_row(label, label_width, value);
         let value_x = self.left + label_width;
         let value_width = self.width - label_width;
+        let row = |label: &str, (value, label_top): (Piece, f32)| self.meta_row(label, label_width, value, label_top);
         body.push(row("For", self.for_whom(sheet.audience, &options.for_whom, value_x, value_width)));
         body.push(row("Filled in by", self.value_text(sheet.audience.describe(), value_x, value_width)));
         let given = match options.given_on {
@@ -115,31 +115,35 @@ impl Composer<'_> {
         Unit { body, ..Unit::default() }
     }
 
-    fn for_whom(&self, audience: Audience, for_whom: &ForWhom, x: f32, width: f32) -> Piece {
+    fn for_whom(&self, audience: Audience, for_whom: &ForWhom, x: f32, width: f32) -> (Piece, f32) {
         match for_whom {
             ForWhom::Names(names) => self.value_text(&names.join(" and "), x, width),
             ForWhom::Blank => self.blank_rules(if audience == Audience::Together { 2 } else { 1 }, x, width),
         }
     }
 
-    /// A label in bold beside its value, as tall as the taller of the two.
-    fn meta_row(&self, label: &str, label_width: f32, value: Piece) -> Piece {
-        let label = set_text(self.fonts, LABEL, self.left, 0.0, label_width - 4.0, Align::Left, label);
+    /// A label in bold beside its value, its first line's box starting at `label_top` so
+    /// that it shares the value's baseline; as tall as the taller of the two.
+    fn meta_row(&self, label: &str, label_width: f32, value: Piece, label_top: f32) -> Piece {
+        let label = set_text(self.fonts, LABEL, self.left, label_top, label_width - 4.0, Align::Left, label);
         let mut marks = label.marks;
-        let height = value.height.max(label.height);
+        let height = value.height.max(label_top + label.height);
         marks.extend(value.marks);
         Piece { height, marks }
     }
 
-    fn value_text(&self, text: &str, x: f32, width: f32) -> Piece {
+    /// Text for a label's value; the label starts at the same top.
+    fn value_text(&self, text: &str, x: f32, width: f32) -> (Piece, f32) {
         let set = set_text(self.fonts, BODY, x, 0.0, width, Align::Left, text);
-        Piece { height: set.height, marks: set.marks }
+        (Piece { height: set.height, marks: set.marks }, 0.0)
     }
 
-    /// One or two lines to write on, joined by "and", with room above them for handwriting.
-    fn blank_rules(&self, count: usize, x: f32, width: f32) -> Piece {
+    /// One or two lines to write on, joined by "and", with room above them for handwriting;
+    /// the label goes on the last line of text, level with the lines.
+    fn blank_rules(&self, count: usize, x: f32, width: f32) -> (Piece, f32) {
         const HEIGHT: f32 = 24.0;
-        let baseline = HEIGHT - (BODY.leading - baseline_offset(self.fonts, BODY));
+        let text_top = HEIGHT - BODY.leading;
+        let baseline = text_top + baseline_offset(self.fonts, BODY);
         let rule_y = baseline + 2.0;
         let and = " and ";
         let and_width = self.fonts.face(BODY.face).width(and, BODY.size);
@@ -154,7 +158,7 @@ impl Composer<'_> {
             marks.push(self.rule(at, at + each, rule_y, WRITING_LINE));
             at += each;
         }
-        Piece { height: HEIGHT, marks }
+        (Piece { height: HEIGHT, marks }, text_top)
     }
 
     fn label_piece(&self, text: &str) -> Piece {

@@ -218,6 +218,17 @@ pub(crate) fn format_date(date: time::Date) -> String {
     format!("{} {} {}", date.day(), date.month(), date.year())
 }
 
+// The unit tests share the integration tests' fixture sheets, which name the crate.
+#[cfg(test)]
+extern crate self as mend_pdf;
+
+#[cfg(test)]
+#[path = "../tests/common/mod.rs"]
+mod fixtures;
+
+#[cfg(test)]
+mod geometry_tests;
+
 #[cfg(test)]
 mod tests {
     use super::*;

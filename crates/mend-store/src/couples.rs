@@ -337,25 +337,31 @@ fn fresh_short_id(conn: &Connection) -> Result<String, StoreError> {
 
 /// Reads one couple with its partners.
 pub(crate) fn load_couple(conn: &Connection, id: CoupleId) -> Result<Couple, StoreError> {
-    let row: Option<(String, String, Option<String>, String, Option<String>)> = conn
+    let couple = conn
         .query_row(
             "SELECT short_id, breach, label, created_at, current_stage FROM couples WHERE id = ?1",
             [id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            |row| {
+                let breach: String = row.get(1)?;
+                Ok(Couple {
+                    id,
+                    short_id: row.get(0)?,
+                    breach: BreachKind::parse(&breach).map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
+                    })?,
+                    label: row.get(2)?,
+                    created_at: row.get(3)?,
+                    current_stage: row.get(4)?,
+                    partners: Vec::new(),
+                })
+            },
         )
         .optional()?;
-    let Some((short_id, breach, label, created_at, current_stage)) = row else {
+    let Some(mut couple) = couple else {
         return Err(StoreError::NoSuchCouple { query: format!("#{id}") });
     };
-    Ok(Couple {
-        id,
-        breach: BreachKind::parse(&breach).map_err(|e| StoreError::Corrupt(e.0))?,
-        short_id,
-        label,
-        created_at,
-        current_stage,
-        partners: load_partners(conn, id)?,
-    })
+    couple.partners = load_partners(conn, id)?;
+    Ok(couple)
 }
 
 fn load_partners(conn: &Connection, couple: CoupleId) -> Result<Vec<Partner>, StoreError> {

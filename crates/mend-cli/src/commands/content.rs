@@ -93,7 +93,13 @@ fn list(program: &Program, format: Format) -> Result<ExitCode> {
         let number = if review { "review".to_owned() } else { format!("{:>6}", n + 1) };
         println!("{number}  {:<32} {}", stage.id, stage.title);
         for exercise in &stage.exercises {
-            println!("          - {:<30} {} ({} min, {})", exercise.id, exercise.title, exercise.minutes, exercise.role.describe());
+            println!(
+                "          - {:<30} {} ({} min, {})",
+                exercise.id,
+                exercise.title,
+                exercise.minutes,
+                exercise.role.describe()
+            );
         }
     }
     println!("\nHomework sheets:");
@@ -200,7 +206,9 @@ fn show_sheet(sheet: &Sheet) -> String {
         let line = match block {
             Block::Heading { text } => format!("## {text}"),
             Block::Paragraph { text } => text.clone(),
-            Block::Steps { items } => items.iter().enumerate().map(|(n, i)| format!("{}. {i}", n + 1)).collect::<Vec<_>>().join("\n"),
+            Block::Steps { items } => {
+                items.iter().enumerate().map(|(n, i)| format!("{}. {i}", n + 1)).collect::<Vec<_>>().join("\n")
+            }
             Block::Checklist { items } => items.iter().map(|i| format!("[ ] {i}")).collect::<Vec<_>>().join("\n"),
             Block::Lines { label, count } => format!("{label} ({count} ruled lines)"),
             Block::Table { columns, rows } => format!("| {} | ({rows} empty rows)", columns.join(" | ")),

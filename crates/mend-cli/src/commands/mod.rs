@@ -4,16 +4,44 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, FlagCommand};
 use crate::context::Context;
 
 mod content;
+mod couple;
+mod data;
+mod homework;
+mod intake;
+mod invite;
+mod misc;
+mod plan;
+mod serve;
+mod session;
 
 /// Runs one command line.
 pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
+    // These need no database, program or configuration.
+    match cli.command {
+        Command::Completions(args) => return misc::completions(args),
+        Command::Man => return misc::man(),
+        _ => {}
+    }
     let ctx = Context::new(&cli)?;
     match cli.command {
         Command::Content(command) => content::run(&ctx, command),
-        other => anyhow::bail!("`{other:?}` is not available in this build yet"),
+        Command::Couple(command) => couple::run(&ctx, command),
+        Command::Invite(args) => invite::run(&ctx, args),
+        Command::Intake(args) => intake::run(&ctx, args),
+        Command::Plan(args) => plan::run(&ctx, args),
+        Command::Session(command) => session::run(&ctx, command),
+        Command::Flag(FlagCommand::Resolve(args)) => session::resolve_flag(&ctx, args),
+        Command::Homework(command) => homework::run(&ctx, command),
+        Command::Serve(args) => serve::run(&ctx, args),
+        Command::Export(args) => data::export(&ctx, args),
+        Command::Import(args) => data::import(&ctx, args),
+        Command::Backup(args) => data::backup(&ctx, args),
+        Command::Demo(_) => anyhow::bail!("`mend demo` is not available in this build yet"),
+        Command::Config(command) => misc::config(&ctx, command),
+        Command::Completions(_) | Command::Man => unreachable!("handled above"),
     }
 }

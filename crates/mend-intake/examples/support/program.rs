@@ -9,7 +9,7 @@ use std::sync::Arc;
 use mend_core::{Program, Questionnaire};
 
 /// The embedded program, or one around the questionnaire at `path`.
-pub fn load(questionnaire: Option<&Path>) -> Result<Arc<Program>, Box<dyn Error>> {
+pub(crate) fn load(questionnaire: Option<&Path>) -> Result<Arc<Program>, Box<dyn Error>> {
     let Some(path) = questionnaire else {
         return Ok(Arc::new(Program::embedded()?));
     };

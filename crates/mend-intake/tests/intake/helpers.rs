@@ -15,17 +15,17 @@ use tempfile::TempDir;
 use time::OffsetDateTime;
 
 /// The questionnaire every test serves.
-pub const FIXTURE: &str = include_str!("fixture.toml");
+pub(crate) const FIXTURE: &str = include_str!("fixture.toml");
 
 /// The fixture questionnaire, checked the way content is checked when it is loaded.
-pub fn fixture_questionnaire() -> Questionnaire {
+pub(crate) fn fixture_questionnaire() -> Questionnaire {
     let mut questionnaire: Questionnaire = toml::from_str(FIXTURE).expect("the fixture questionnaire parses");
     questionnaire.id = "fixture".to_owned();
     questionnaire
 }
 
 /// A program around the fixture questionnaire; the server needs nothing else from it.
-pub fn fixture_program() -> Arc<Program> {
+pub(crate) fn fixture_program() -> Arc<Program> {
     Arc::new(Program {
         title: "Test program".to_owned(),
         summary: "For tests.".to_owned(),
@@ -67,15 +67,15 @@ fn install_logger() {
 }
 
 /// The captured log so far.
-pub fn logs() -> String {
+pub(crate) fn logs() -> String {
     String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)).into_owned()
 }
 
 /// A running server on its own runtime, stopped when dropped.
-pub struct TestApp {
-    pub base: String,
-    pub db: PathBuf,
-    pub program: Arc<Program>,
+pub(crate) struct TestApp {
+    pub(crate) base: String,
+    pub(crate) db: PathBuf,
+    pub(crate) program: Arc<Program>,
     runtime: Option<tokio::runtime::Runtime>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: Option<TempDir>,
@@ -83,17 +83,17 @@ pub struct TestApp {
 
 impl TestApp {
     /// A full URL for a path.
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
     /// The URL of an invitation link.
-    pub fn link(&self, token: &str) -> String {
+    pub(crate) fn link(&self, token: &str) -> String {
         self.url(&format!("/i/{token}"))
     }
 
     /// Opens the database the server uses, as the therapist's CLI would.
-    pub fn store(&self) -> Store {
+    pub(crate) fn store(&self) -> Store {
         Store::open(&self.db).expect("the test database opens")
     }
 }
@@ -110,12 +110,12 @@ impl Drop for TestApp {
 }
 
 /// A server with the default settings and a fresh database.
-pub fn spawn_app() -> TestApp {
+pub(crate) fn spawn_app() -> TestApp {
     spawn_app_with(|_| {})
 }
 
 /// A server with adjusted settings and a fresh database.
-pub fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+pub(crate) fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let db = dir.path().join("mend.sqlite3");
     let mut app = spawn_on(&db, adjust);
@@ -124,7 +124,7 @@ pub fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 /// A server on an existing database file, as after a restart.
-pub fn spawn_on(db: &Path, adjust: impl FnOnce(&mut Config)) -> TestApp {
+pub(crate) fn spawn_on(db: &Path, adjust: impl FnOnce(&mut Config)) -> TestApp {
     install_logger();
     let program = fixture_program();
     let mut config = Config {
@@ -152,13 +152,13 @@ pub fn spawn_on(db: &Path, adjust: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 /// A couple with one invitation per partner, in the order of `names`.
-pub struct Invited {
-    pub couple: Couple,
-    pub tokens: [String; 2],
+pub(crate) struct Invited {
+    pub(crate) couple: Couple,
+    pub(crate) tokens: [String; 2],
 }
 
 /// Adds a couple and invites both partners to the fixture questionnaire for two weeks.
-pub fn invite_couple(app: &TestApp, names: [&str; 2]) -> Invited {
+pub(crate) fn invite_couple(app: &TestApp, names: [&str; 2]) -> Invited {
     let mut store = app.store();
     let now = OffsetDateTime::now_utc();
     let couple = store
@@ -182,7 +182,7 @@ pub fn invite_couple(app: &TestApp, names: [&str; 2]) -> Invited {
 }
 
 /// The answers stored for a couple, by partner name.
-pub fn stored_answers(app: &TestApp, couple: &Couple) -> BTreeMap<String, BTreeMap<String, Answer>> {
+pub(crate) fn stored_answers(app: &TestApp, couple: &Couple) -> BTreeMap<String, BTreeMap<String, Answer>> {
     app.store()
         .intake_responses(couple)
         .expect("responses read back")
@@ -193,27 +193,27 @@ pub fn stored_answers(app: &TestApp, couple: &Couple) -> BTreeMap<String, BTreeM
 
 /// A response read in full.
 #[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl Reply {
     /// The first value of a header, by lowercase name.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     /// The hidden `_csrf` value in a form page.
-    pub fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let start = self.body.find("name=\"_csrf\" value=\"").expect("the page has a _csrf field") + 20;
         let end = self.body[start..].find('"').expect("the value ends") + start;
         self.body[start..end].to_owned()
     }
 
     /// The text of the `<title>`.
-    pub fn title(&self) -> &str {
+    pub(crate) fn title(&self) -> &str {
         let start = self.body.find("<title>").map_or(0, |i| i + 7);
         let end = self.body[start..].find("</title>").map_or(start, |i| i + start);
         &self.body[start..end]
@@ -246,22 +246,22 @@ fn try_read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> 
 }
 
 /// `GET url`, with a failure to connect or read returned rather than panicking.
-pub fn try_get(url: &str) -> Result<Reply, ureq::Error> {
+pub(crate) fn try_get(url: &str) -> Result<Reply, ureq::Error> {
     try_read(agent().get(url).call())
 }
 
 /// `POST url` with a urlencoded body, with a failure returned rather than panicking.
-pub fn try_post(url: &str, body: &str) -> Result<Reply, ureq::Error> {
+pub(crate) fn try_post(url: &str, body: &str) -> Result<Reply, ureq::Error> {
     try_read(agent().post(url).header("content-type", "application/x-www-form-urlencoded").send(body))
 }
 
 /// `GET url`.
-pub fn get(url: &str) -> Reply {
+pub(crate) fn get(url: &str) -> Reply {
     read(agent().get(url).call())
 }
 
 /// `GET url` with extra headers.
-pub fn get_with(url: &str, headers: &[(&str, &str)]) -> Reply {
+pub(crate) fn get_with(url: &str, headers: &[(&str, &str)]) -> Reply {
     let mut request = agent().get(url);
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -270,12 +270,12 @@ pub fn get_with(url: &str, headers: &[(&str, &str)]) -> Reply {
 }
 
 /// `POST url` with a urlencoded body.
-pub fn post_form(url: &str, fields: &[(&str, &str)]) -> Reply {
+pub(crate) fn post_form(url: &str, fields: &[(&str, &str)]) -> Reply {
     post_raw(url, "application/x-www-form-urlencoded", encode(fields).as_bytes(), &[])
 }
 
 /// `POST url` with any body, content type and extra headers.
-pub fn post_raw(url: &str, content_type: &str, body: &[u8], headers: &[(&str, &str)]) -> Reply {
+pub(crate) fn post_raw(url: &str, content_type: &str, body: &[u8], headers: &[(&str, &str)]) -> Reply {
     let mut request = agent().post(url).header("content-type", content_type);
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -284,12 +284,12 @@ pub fn post_raw(url: &str, content_type: &str, body: &[u8], headers: &[(&str, &s
 }
 
 /// `PUT url`, a method the server does not answer.
-pub fn put(url: &str) -> Reply {
+pub(crate) fn put(url: &str) -> Reply {
     read(agent().put(url).send(&b""[..]))
 }
 
 /// Urlencodes fields as a browser does.
-pub fn encode(fields: &[(&str, &str)]) -> String {
+pub(crate) fn encode(fields: &[(&str, &str)]) -> String {
     fields.iter().map(|(n, v)| format!("{}={}", escape(n), escape(v))).collect::<Vec<_>>().join("&")
 }
 
@@ -306,7 +306,7 @@ fn escape(text: &str) -> String {
 }
 
 /// A complete, valid set of answers to the fixture questionnaire.
-pub fn valid_answers(nickname: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn valid_answers(nickname: &str) -> Vec<(&'static str, String)> {
     vec![
         ("nickname", nickname.to_owned()),
         ("found_out", "discovered".to_owned()),
@@ -322,14 +322,14 @@ pub fn valid_answers(nickname: &str) -> Vec<(&'static str, String)> {
 }
 
 /// Fields for a POST: the control fields, then the answers.
-pub fn with_controls<'a>(action: &'a str, csrf: &'a str, answers: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn with_controls<'a>(action: &'a str, csrf: &'a str, answers: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![("_csrf", csrf), ("_action", action)];
     fields.extend(answers.iter().map(|(n, v)| (*n, v.as_str())));
     fields
 }
 
 /// Opens a link and sends valid answers from the page it gives; returns the POST's reply.
-pub fn send_valid(app: &TestApp, token: &str, nickname: &str) -> Reply {
+pub(crate) fn send_valid(app: &TestApp, token: &str, nickname: &str) -> Reply {
     let page = get(&app.link(token));
     assert_eq!(page.status, 200, "{}", page.body);
     let csrf = page.csrf();

@@ -1,0 +1,55 @@
+//! `mend export | import | backup`: everything mend holds, out and back in, with no lock-in.
+
+use std::fs;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use mend_store::Export;
+
+use crate::args::{BackupArgs, ExportArgs, ImportArgs};
+use crate::context::Context;
+
+pub(crate) fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
+    let store = ctx.store()?;
+    let couple = args.couple.as_deref().map(|q| store.find_couple(q)).transpose()?;
+    let export = store.export(couple.as_ref())?;
+    let json = export.to_json()?;
+    write_private(&args.output, json.as_bytes())?;
+    let scope = couple.map_or_else(|| "every couple".to_owned(), |c| format!("couple {}", c.short_id));
+    println!(
+        "Exported {scope} to {}. It holds health information: keep it as safe as the database.",
+        args.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn import(ctx: &Context, args: ImportArgs) -> Result<ExitCode> {
+    let text = fs::read_to_string(&args.file)
+        .with_context(|| format!("cannot read {}: check the path", args.file.display()))?;
+    let export = Export::from_json(&text).with_context(|| format!("{} is not a mend export", args.file.display()))?;
+    let mut store = ctx.create_store()?;
+    store.import(&export)?;
+    println!("Imported {} into {}.", args.file.display(), ctx.db_path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn backup(ctx: &Context, args: BackupArgs) -> Result<ExitCode> {
+    let store = ctx.store()?;
+    store.backup(&args.file)?;
+    println!("Backed up {} to {}.", ctx.db_path.display(), args.file.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a file only its owner can read: exports hold health information.
+pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file =
+        options.open(path).with_context(|| format!("cannot write {}: check the folder exists", path.display()))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}

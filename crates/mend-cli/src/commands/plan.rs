@@ -1,0 +1,54 @@
+//! `mend plan`: a timed plan for the couple's next session, from the program and the record.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use mend_core::plan::{PlanOptions, plan, render_markdown, render_text};
+use mend_store::NewSession;
+
+use crate::args::{PlanArgs, PlanFormat};
+use crate::context::{Context, format_date, now, today};
+
+/// The session length when neither the flag nor the configuration says.
+const DEFAULT_MINUTES: u32 = 50;
+
+pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
+    let program = ctx.program()?;
+    let mut store = ctx.store()?;
+    let couple = store.find_couple(&args.couple)?;
+    let record = store.couple_record(&couple)?;
+    let options = PlanOptions {
+        minutes: args.minutes.or(ctx.config.session_minutes).unwrap_or(DEFAULT_MINUTES),
+        stage_override: args.stage.clone(),
+        today: format_date(today()),
+    };
+    let plan = plan(&program, &record, &options)?;
+    match args.format {
+        PlanFormat::Text => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            print!("{}", render_text(&plan, color));
+        }
+        PlanFormat::Markdown => print!("{}", render_markdown(&plan)),
+        PlanFormat::Json => crate::output::json(&plan)?,
+    }
+    if args.save {
+        let session = NewSession {
+            held_on: today(),
+            stage: plan.stage.id.clone(),
+            plan_json: Some(serde_json::to_string(&plan)?),
+            homework: plan.homework.clone(),
+            met: Vec::new(),
+            notes: String::new(),
+            number: None,
+        };
+        let number = store.record_session(&couple, &session, now())?;
+        eprintln!(
+            "Saved as session #{number}, held today. Add notes and met markers with `mend session record {} --stage {} --met MARKER,... --notes TEXT`.",
+            couple.short_id, plan.stage.id
+        );
+    } else {
+        store.audit(mend_store::Actor::Cli, "plan prepared", Some(&couple.short_id), now())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

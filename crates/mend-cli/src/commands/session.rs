@@ -1,0 +1,108 @@
+//! `mend session record | list` and `mend flag resolve`: the record of what was done.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use mend_core::Program;
+use mend_store::NewSession;
+
+use crate::args::{FlagResolveArgs, Format, SessionCommand, SessionRecordArgs};
+use crate::commands::couple::list_or_none;
+use crate::context::{Context, format_date, now, parse_date, today};
+use crate::output::json;
+
+pub(crate) fn run(ctx: &Context, command: SessionCommand) -> Result<ExitCode> {
+    match command {
+        SessionCommand::Record(args) => record(ctx, args),
+        SessionCommand::List(args) => {
+            let store = ctx.store()?;
+            let couple = store.find_couple(&args.couple)?;
+            let sessions = store.sessions(&couple)?;
+            if args.format.format == Format::Json {
+                json(&sessions)?;
+            } else if sessions.is_empty() {
+                println!(
+                    "No sessions recorded for {} yet. `mend plan {} --save` plans and records the first.",
+                    couple.names(),
+                    couple.short_id
+                );
+            } else {
+                println!("Sessions of {} ({}):", couple.names(), couple.short_id);
+                for s in &sessions {
+                    println!("\n#{} on {} — stage {}", s.number, s.held_on, s.stage);
+                    println!("  homework given: {}", list_or_none(&s.homework));
+                    println!("  progress met:   {}", list_or_none(&s.met));
+                    if !s.notes.is_empty() {
+                        print!("{}", crate::output::wrap(&format!("notes: {}", s.notes), 80, "  "));
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Checks that every id given on the command line names something in the program.
+pub(crate) fn check_ids(program: &Program, stage: &str, homework: &[String], met: &[String]) -> Result<()> {
+    let Some(stage) = program.stage(stage) else {
+        let known: Vec<&str> = program.all_stages().map(|s| s.id.as_str()).collect();
+        bail!("unknown stage {stage:?}: use one of {}", known.join(", "));
+    };
+    for sheet in homework {
+        if program.sheet(sheet).is_none() {
+            bail!("unknown homework sheet {sheet:?}: see `mend homework list` for the ids");
+        }
+    }
+    for marker in met {
+        if !stage.progress_markers.iter().any(|m| &m.id == marker) {
+            let known: Vec<&str> = stage.progress_markers.iter().map(|m| m.id.as_str()).collect();
+            bail!("{marker:?} is not a progress marker of stage {}: use one of {}", stage.id, known.join(", "));
+        }
+    }
+    Ok(())
+}
+
+fn record(ctx: &Context, args: SessionRecordArgs) -> Result<ExitCode> {
+    let program = ctx.program()?;
+    check_ids(&program, &args.stage, &args.homework, &args.met)?;
+    let held_on = match &args.date {
+        Some(raw) => parse_date(raw)?,
+        None => today(),
+    };
+    let mut store = ctx.store()?;
+    let couple = store.find_couple(&args.couple)?;
+    // A plan saved today with `mend plan --save` is the session being recorded: add to it
+    // instead of recording a second one.
+    let sessions = store.sessions(&couple)?;
+    let held = format_date(held_on);
+    let number = sessions.last().filter(|s| s.held_on == held).map(|s| s.number);
+    let session = NewSession {
+        held_on,
+        stage: args.stage.clone(),
+        plan_json: None,
+        homework: args.homework,
+        met: args.met,
+        notes: args.notes.unwrap_or_default(),
+        number,
+    };
+    let number = store.record_session(&couple, &session, now())?;
+    let verb = if session.number.is_some() { "Updated" } else { "Recorded" };
+    println!("{verb} session #{number} of {} on {held} at stage {}.", couple.names(), args.stage);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn resolve_flag(ctx: &Context, args: FlagResolveArgs) -> Result<ExitCode> {
+    let program = ctx.program()?;
+    if !program.questionnaire.flags.iter().any(|f| f.id == args.flag) {
+        let known: Vec<&str> = program.questionnaire.flags.iter().map(|f| f.id.as_str()).collect();
+        bail!("unknown flag {:?}: use one of {} (as `mend intake` shows them)", args.flag, known.join(", "));
+    }
+    if args.note.trim().is_empty() {
+        bail!("--note is empty: say what was assessed and decided");
+    }
+    let mut store = ctx.store()?;
+    let couple = store.find_couple(&args.couple)?;
+    store.resolve_flag(&couple, &args.flag, &args.note, now())?;
+    println!("Resolved flag {} for {}; the note is kept in the record and the audit log.", args.flag, couple.names());
+    Ok(ExitCode::SUCCESS)
+}
