@@ -85,12 +85,19 @@ pub struct SheetOptions {
 }
 
 /// A finished PDF.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Rendered {
     /// The PDF file.
     pub bytes: Vec<u8>,
     /// How many pages it has.
     pub pages: usize,
+}
+
+impl std::fmt::Debug for Rendered {
+    /// The size rather than every byte, so that a failing test stays readable.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rendered").field("bytes", &format_args!("<{} bytes>", self.bytes.len())).field("pages", &self.pages).finish()
+    }
 }
 
 /// Renders one sheet as a PDF.

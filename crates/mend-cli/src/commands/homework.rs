@@ -1,12 +1,229 @@
 //! `mend homework list | print | packet`: the couple's homework sheets as PDF.
 
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result, bail};
+use mend_core::content::Audience;
+use mend_core::{Program, Role, Sheet};
+use mend_pdf::{ForWhom, Paper, SheetOptions};
+use mend_store::Couple;
+use serde::Serialize;
 
-use crate::args::HomeworkCommand;
-use crate::context::Context;
+use crate::args::{self, Format, HomeworkCommand, HomeworkPacketArgs, HomeworkPrintArgs};
+use crate::commands::data::write_private;
+use crate::context::{Context, now, parse_date, today};
+use crate::output::json;
 
-pub(crate) fn run(_ctx: &Context, _command: HomeworkCommand) -> Result<ExitCode> {
-    anyhow::bail!("homework printing is not available in this build yet")
+pub(crate) fn run(ctx: &Context, command: HomeworkCommand) -> Result<ExitCode> {
+    match command {
+        HomeworkCommand::List(args) => list(ctx, args.format),
+        HomeworkCommand::Print(args) => print(ctx, args),
+        HomeworkCommand::Packet(args) => packet(ctx, args),
+    }
+}
+
+/// One row of `homework list`.
+#[derive(Serialize)]
+struct Row<'a> {
+    id: &'a str,
+    title: &'a str,
+    audience: Audience,
+    for_whom: &'static str,
+    pages: usize,
+}
+
+fn list(ctx: &Context, format: Format) -> Result<ExitCode> {
+    let program = ctx.program()?;
+    let options = SheetOptions { paper: paper(ctx, None)?, ..SheetOptions::default() };
+    let mut rows = Vec::new();
+    for sheet in program.sheets.values() {
+        let pages = mend_pdf::render(sheet, &options)?.pages;
+        rows.push(Row {
+            id: &sheet.id,
+            title: &sheet.title,
+            audience: sheet.audience,
+            for_whom: sheet.audience.describe(),
+            pages,
+        });
+    }
+    if format == Format::Json {
+        json(&rows)?;
+    } else {
+        for row in &rows {
+            let pages = if row.pages == 1 { "1 page".to_owned() } else { format!("{} pages", row.pages) };
+            println!("{:<28} {:<44} {:<28} {pages}", row.id, row.title, row.for_whom);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The paper: the flag, else the configuration, else Letter.
+fn paper(ctx: &Context, flag: Option<args::Paper>) -> Result<Paper> {
+    Ok(match flag {
+        Some(args::Paper::Letter) => Paper::Letter,
+        Some(args::Paper::A4) => Paper::A4,
+        None => match ctx.config.paper.as_deref().map(str::to_lowercase).as_deref() {
+            None | Some("letter") => Paper::Letter,
+            Some("a4") => Paper::A4,
+            Some(other) => bail!("the configuration's paper {other:?} is not a paper size: use \"letter\" or \"a4\""),
+        },
+    })
+}
+
+/// Who gets a copy of a sheet: one entry per copy, each with the names printed on it.
+fn copies(sheet: &Sheet, couple: &Couple) -> Vec<Vec<String>> {
+    let name = |p: &mend_store::Partner| p.name.to_string();
+    match sheet.audience {
+        Audience::Together => vec![couple.partners.iter().map(name).collect()],
+        Audience::Each => couple.partners.iter().map(|p| vec![name(p)]).collect(),
+        Audience::BrokeTrust => {
+            couple.partners.iter().filter(|p| p.roles.includes(Role::BrokeTrust)).map(|p| vec![name(p)]).collect()
+        }
+        Audience::Hurt => {
+            couple.partners.iter().filter(|p| p.roles.includes(Role::Hurt)).map(|p| vec![name(p)]).collect()
+        }
+    }
+}
+
+fn find_sheet<'a>(program: &'a Program, id: &str) -> Result<&'a Sheet> {
+    program.sheet(id).with_context(|| format!("unknown homework sheet {id:?}: see `mend homework list` for the ids"))
+}
+
+fn print(ctx: &Context, args: HomeworkPrintArgs) -> Result<ExitCode> {
+    let program = ctx.program()?;
+    let sheet = find_sheet(&program, &args.sheet)?;
+    let due_on = args.due.as_deref().map(parse_date).transpose()?;
+    let base = SheetOptions {
+        paper: paper(ctx, args.paper)?,
+        practice_name: ctx.config.practice_name.clone(),
+        for_whom: ForWhom::Blank,
+        given_on: None,
+        due_on,
+    };
+    let copies = match &args.couple {
+        None => {
+            if args.partner.is_some() {
+                bail!("--partner needs --couple: say whose couple the partner belongs to");
+            }
+            vec![base.clone()]
+        }
+        Some(query) => {
+            let mut store = ctx.store()?;
+            let couple = store.find_couple(query)?;
+            store.audit(mend_store::Actor::Cli, "homework printed", Some(&couple.short_id), now())?;
+            let names = match &args.partner {
+                Some(partner) => vec![vec![couple.partner(partner)?.name.to_string()]],
+                None => copies(sheet, &couple),
+            };
+            names
+                .into_iter()
+                .map(|names| SheetOptions { for_whom: ForWhom::Names(names), given_on: Some(today()), ..base.clone() })
+                .collect()
+        }
+    };
+    let sheets: Vec<(&Sheet, SheetOptions)> = copies.into_iter().map(|o| (sheet, o)).collect();
+    let rendered = mend_pdf::render_many(&sheets)?;
+    write_private(&args.output, &rendered.bytes)?;
+    println!(
+        "Wrote {} ({} page(s), {} KB).",
+        args.output.display(),
+        rendered.pages,
+        rendered.bytes.len().div_ceil(1024)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A name made safe for a file name: `José Núñez` → `josé-núñez`.
+fn slug(name: &str) -> String {
+    let words: Vec<String> =
+        name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    if words.is_empty() { "partner".to_owned() } else { words.join("-") }
+}
+
+fn packet(ctx: &Context, args: HomeworkPacketArgs) -> Result<ExitCode> {
+    let program = ctx.program()?;
+    let mut store = ctx.store()?;
+    let couple = store.find_couple(&args.couple)?;
+    let sheet_ids = if args.sheets.is_empty() {
+        let sessions = store.sessions(&couple)?;
+        let Some(latest) = sessions.last() else {
+            bail!(
+                "{} have no recorded session yet: run `mend plan {} --save` first, or name sheets with --sheets a,b",
+                couple.names(),
+                couple.short_id
+            );
+        };
+        if latest.homework.is_empty() {
+            bail!("session #{} gave no homework: name sheets with --sheets a,b", latest.number);
+        }
+        latest.homework.clone()
+    } else {
+        args.sheets.clone()
+    };
+    let sheets = sheet_ids.iter().map(|id| find_sheet(&program, id)).collect::<Result<Vec<_>>>()?;
+    let due_on = args.due.as_deref().map(parse_date).transpose()?;
+    let base = SheetOptions {
+        paper: paper(ctx, args.paper)?,
+        practice_name: ctx.config.practice_name.clone(),
+        for_whom: ForWhom::Blank,
+        given_on: Some(today()),
+        due_on,
+    };
+    fs::create_dir_all(&args.output)
+        .with_context(|| format!("cannot create the folder {}: check the path", args.output.display()))?;
+
+    let mut jobs: Vec<(&Sheet, SheetOptions, PathBuf)> = Vec::new();
+    for sheet in &sheets {
+        for names in copies(sheet, &couple) {
+            let file = if sheet.audience == Audience::Together {
+                format!("{}.pdf", sheet.id)
+            } else {
+                format!("{}-{}.pdf", sheet.id, slug(&names[0]))
+            };
+            let options = SheetOptions { for_whom: ForWhom::Names(names), ..base.clone() };
+            jobs.push((sheet, options, args.output.join(file)));
+        }
+    }
+    let progress = progress_bar(jobs.len() as u64 + 1);
+    let mut written = Vec::new();
+    for (sheet, options, path) in &jobs {
+        progress.set_message(sheet.id.clone());
+        let rendered = mend_pdf::render(sheet, options)?;
+        write_private(path, &rendered.bytes)?;
+        written.push((path.clone(), rendered.pages));
+        progress.inc(1);
+    }
+    let combined: Vec<(&Sheet, SheetOptions)> = jobs.iter().map(|(s, o, _)| (*s, o.clone())).collect();
+    let all = mend_pdf::render_many(&combined)?;
+    let all_path = args.output.join("all-sheets.pdf");
+    write_private(&all_path, &all.bytes)?;
+    progress.inc(1);
+    progress.finish_and_clear();
+    store.audit(mend_store::Actor::Cli, "homework packet printed", Some(&couple.short_id), now())?;
+
+    println!("Homework for {} ({} sheet(s)):", couple.names(), sheets.len());
+    for (path, pages) in &written {
+        println!("  {} ({pages} page(s))", display(path));
+    }
+    println!("  {} (everything, to print at once: {} pages)", display(&all_path), all.pages);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// A progress bar on a terminal; hidden when stderr is not one (scripts, tests).
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    bar
 }

@@ -8,8 +8,8 @@ use crate::args::{Cli, Command, FlagCommand};
 use crate::context::Context;
 
 mod content;
-mod couple;
-mod data;
+pub(crate) mod couple;
+pub(crate) mod data;
 mod homework;
 mod intake;
 mod invite;

@@ -1,0 +1,40 @@
+# Shortcuts for the commands in README.md; each recipe is one command you could type yourself.
+
+# List the recipes.
+default:
+    @just --list
+
+# Walk the whole journey with invented people (the README's first command).
+demo:
+    cargo run -- demo
+
+# Run mend with any arguments: `just run couple list`.
+run *ARGS:
+    cargo run -- {{ARGS}}
+
+# Run the intake server on 127.0.0.1:8080.
+serve:
+    cargo run -- serve
+
+# Every test (the README's second command).
+test:
+    cargo test --workspace
+
+# Clippy with warnings as errors, and the format check.
+lint:
+    cargo clippy --workspace --all-targets -- -D warnings
+    cargo fmt --all --check
+
+# Format everything.
+fmt:
+    cargo fmt --all
+
+# The benchmarks named by the issues: PDF rendering, the intake server, `mend plan`.
+bench:
+    cargo bench -p mend-pdf
+    cargo run --release -p mend-intake --example bench
+    ./benches/plan.sh
+
+# Everything CI runs.
+ci:
+    ./.ci/run
