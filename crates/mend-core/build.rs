@@ -11,7 +11,9 @@ fn main() {
     collect(&content, &content, &mut files);
     files.sort();
 
-    let mut out = String::from("/// Every content file, as (path under content/, text).\npub(crate) static FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Every content file, as (path under content/, text).\npub(crate) static FILES: &[(&str, &str)] = &[\n",
+    );
     for (relative, absolute) in &files {
         out.push_str(&format!("    ({relative:?}, include_str!({absolute:?})),\n"));
     }

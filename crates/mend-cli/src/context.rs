@@ -164,14 +164,17 @@ pub(crate) fn parse_duration(raw: &str) -> Result<time::Duration> {
     let split = raw.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
     let (number, unit) = raw.split_at(split);
     let n: i64 = number.parse().map_err(|_| bad())?;
-    let duration = match unit {
-        "h" => time::Duration::hours(n),
-        "d" => time::Duration::days(n),
-        "w" => time::Duration::weeks(n),
+    let hours_per_unit = match unit {
+        "h" => 1,
+        "d" => 24,
+        "w" => 24 * 7,
         _ => return Err(bad()),
     };
-    if n == 0 || duration > time::Duration::days(90) {
+    // Counted in hours with a checked multiplication: a huge count such as `99999999999999w`
+    // must be refused as out of range, not overflow while building the duration.
+    let hours = n.checked_mul(hours_per_unit).filter(|h| (1..=90 * 24).contains(h));
+    let Some(hours) = hours else {
         bail!("{raw:?} is out of range: a link may last from 1 hour to 90 days");
-    }
-    Ok(duration)
+    };
+    Ok(time::Duration::hours(hours))
 }

@@ -4,9 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::de::DeserializeOwned;
 
-use crate::content::{
-    Block, Citation, ContentError, ContentErrors, Program, ProgramFile, Sheet, Stage, check_item_id,
-};
+use crate::content::{Block, Citation, ContentError, ContentErrors, Program, ProgramFile, Sheet, Stage, check_item_id};
 use crate::questionnaire::{Condition, QuestionKind, Questionnaire};
 
 /// The file that orders the program.
@@ -22,117 +20,162 @@ impl Problems {
     }
 }
 
+/// Everything the content files held, before the references between them are checked.
+#[derive(Default)]
+struct Parsed {
+    /// Stages by id, with their file.
+    stages: BTreeMap<String, (String, Stage)>,
+    /// Sheets by id.
+    sheets: BTreeMap<String, Sheet>,
+    /// Questionnaires by id, with their file.
+    questionnaires: BTreeMap<String, (String, Questionnaire)>,
+    /// Files that exist but could not be read. Their own problem is already reported, so a
+    /// reference to one must not also claim that the file is missing.
+    unreadable: BTreeSet<String>,
+}
+
+impl Parsed {
+    /// Whether `folder/id.toml` exists but could not be read.
+    fn is_unreadable(&self, folder: &str, id: &str) -> bool {
+        self.unreadable.contains(&format!("{folder}/{id}.toml"))
+    }
+}
+
 pub(crate) fn load(files: BTreeMap<String, String>) -> Result<Program, ContentErrors> {
     let mut problems = Problems::default();
-
-    let Some(program_text) = files.get(PROGRAM_FILE) else {
-        problems.add(PROGRAM_FILE, None, "missing: the content folder needs a program.toml that lists the stages");
-        return Err(ContentErrors(problems.0));
+    // A broken program.toml must not hide the problems in every other file, so all files are
+    // read before giving up on it: one `mend content check` then shows everything to fix.
+    let program_file = match files.get(PROGRAM_FILE) {
+        Some(text) => parse::<ProgramFile>(&mut problems, PROGRAM_FILE, None, text),
+        None => {
+            problems.add(PROGRAM_FILE, None, "missing: the content folder needs a program.toml that lists the stages");
+            None
+        }
     };
-    let Some(program_file) = parse::<ProgramFile>(&mut problems, PROGRAM_FILE, program_text) else {
-        return Err(ContentErrors(problems.0));
-    };
+    let parsed = parse_files(&mut problems, &files);
+    match program_file {
+        Some(program_file) => check_program(problems, program_file, parsed),
+        None => Err(ContentErrors(problems.0)),
+    }
+}
 
-    let mut stages: BTreeMap<String, (String, Stage)> = BTreeMap::new();
-    let mut sheets: BTreeMap<String, Sheet> = BTreeMap::new();
-    let mut questionnaires: BTreeMap<String, (String, Questionnaire)> = BTreeMap::new();
-    for (path, text) in &files {
+/// Reads every file but program.toml, checking what can be checked inside one file alone.
+fn parse_files(problems: &mut Problems, files: &BTreeMap<String, String>) -> Parsed {
+    let mut parsed = Parsed::default();
+    for (path, text) in files {
         let Some((folder, id)) = folder_and_id(path) else {
             if path != PROGRAM_FILE {
-                problems.add(path, None, "unexpected file: content lives in program.toml, stages/, homework/ and intake/");
+                problems.add(
+                    path,
+                    None,
+                    "unexpected file: content lives in program.toml, stages/, homework/ and intake/",
+                );
             }
             continue;
         };
         check_item_id(&mut problems.0, path, &id);
-        match folder {
-            "stages" => {
-                if let Some(mut stage) = parse::<Stage>(&mut problems, path, text) {
-                    stage.id = id.clone();
-                    stages.insert(id, (path.clone(), stage));
-                }
+        let read = match folder {
+            "stages" => parse::<Stage>(problems, path, Some(&id), text).map(|mut stage| {
+                stage.id = id.clone();
+                parsed.stages.insert(id, (path.clone(), stage));
+            }),
+            "homework" => parse::<Sheet>(problems, path, Some(&id), text).map(|mut sheet| {
+                sheet.id = id.clone();
+                check_sheet(problems, path, &sheet);
+                parsed.sheets.insert(id, sheet);
+            }),
+            "intake" => parse::<Questionnaire>(problems, path, Some(&id), text).map(|mut questionnaire| {
+                questionnaire.id = id.clone();
+                parsed.questionnaires.insert(id, (path.clone(), questionnaire));
+            }),
+            _ => {
+                problems.add(path, None, "unexpected folder: use stages/, homework/ or intake/");
+                Some(())
             }
-            "homework" => {
-                if let Some(mut sheet) = parse::<Sheet>(&mut problems, path, text) {
-                    sheet.id = id.clone();
-                    check_sheet(&mut problems, path, &sheet);
-                    sheets.insert(id, sheet);
-                }
-            }
-            "intake" => {
-                if let Some(mut questionnaire) = parse::<Questionnaire>(&mut problems, path, text) {
-                    questionnaire.id = id.clone();
-                    questionnaires.insert(id, (path.clone(), questionnaire));
-                }
-            }
-            _ => problems.add(path, None, "unexpected folder: use stages/, homework/ or intake/"),
+        };
+        if read.is_none() {
+            parsed.unreadable.insert(path.clone());
         }
     }
+    parsed
+}
 
+/// Checks the references between files and, when nothing is wrong, builds the program.
+fn check_program(
+    mut problems: Problems,
+    program_file: ProgramFile,
+    mut parsed: Parsed,
+) -> Result<Program, ContentErrors> {
     let sources: BTreeSet<&str> = program_file.sources.iter().map(|s| s.id.as_str()).collect();
     let check_citations = |problems: &mut Problems, file: &str, id: &str, citations: &[Citation]| {
         for citation in citations {
             if !sources.contains(citation.article.as_str()) {
-                problems.add(file, Some(id), format!(
-                    "cites unknown article {:?}: use one of the source ids in program.toml ({})",
-                    citation.article,
-                    sources.iter().copied().collect::<Vec<_>>().join(", ")
-                ));
+                problems.add(
+                    file,
+                    Some(id),
+                    format!(
+                        "cites unknown article {:?}: use one of the source ids in program.toml ({})",
+                        citation.article,
+                        sources.iter().copied().collect::<Vec<_>>().join(", ")
+                    ),
+                );
             }
         }
     };
-    for sheet in sheets.values() {
+    for sheet in parsed.sheets.values() {
         check_citations(&mut problems, &format!("homework/{}.toml", sheet.id), &sheet.id, &sheet.sources);
     }
 
     // Stages: each listed once, each file listed, references resolved.
     let mut listed = BTreeSet::new();
-    let mut exercise_ids: BTreeMap<String, String> = BTreeMap::new();
-    let mut ordered = |ids: &[String], problems: &mut Problems| -> Vec<Stage> {
-        let mut out = Vec::new();
-        for id in ids {
-            if !listed.insert(id.clone()) {
-                problems.add(PROGRAM_FILE, Some(id), "stage listed twice: list each stage once");
-                continue;
-            }
-            match stages.get(id) {
-                Some((_, stage)) => out.push(stage.clone()),
-                None => problems.add(PROGRAM_FILE, Some(id), format!(
-                    "lists stage {id:?} but there is no stages/{id}.toml: add the file or remove the id"
-                )),
-            }
-        }
-        out
-    };
-    let advancing = ordered(&program_file.stages, &mut problems);
-    let review = ordered(&program_file.review_stages, &mut problems);
-    if advancing.is_empty() {
+    let advancing = order_stages(&mut problems, &parsed, &program_file.stages, &mut listed);
+    let review = order_stages(&mut problems, &parsed, &program_file.review_stages, &mut listed);
+    if program_file.stages.is_empty() {
         problems.add(PROGRAM_FILE, None, "lists no stages: add stage ids to `stages`");
     }
-    for (id, (path, _)) in &stages {
+    for (id, (path, _)) in &parsed.stages {
         if !listed.contains(id) {
-            problems.add(path, Some(id), "this stage is not in program.toml: add its id to `stages` or `review_stages`");
+            problems.add(
+                path,
+                Some(id),
+                "this stage is not in program.toml: add its id to `stages` or `review_stages`",
+            );
         }
     }
-    for (path, stage) in stages.values() {
-        check_stage(&mut problems, path, stage, &sheets, &mut exercise_ids);
+    let mut exercise_ids: BTreeMap<String, String> = BTreeMap::new();
+    for (path, stage) in parsed.stages.values() {
+        check_stage(&mut problems, path, stage, &parsed, &mut exercise_ids);
         check_citations(&mut problems, path, &stage.id, &stage.sources);
         for exercise in &stage.exercises {
             check_citations(&mut problems, path, &exercise.id, &exercise.sources);
         }
     }
 
-    // The questionnaire.
-    let questionnaire = match questionnaires.remove(&program_file.questionnaire) {
+    // The questionnaire the program names; any other would never be asked, so it is a mistake.
+    let questionnaire = parsed.questionnaires.remove(&program_file.questionnaire);
+    for (id, (path, _)) in &parsed.questionnaires {
+        problems.add(
+            path,
+            Some(id),
+            "this questionnaire is not used: set `questionnaire` in program.toml to its id or remove the file",
+        );
+    }
+    let questionnaire = match questionnaire {
         Some((path, q)) => {
-            check_questionnaire(&mut problems, &path, &q, &stages);
+            check_questionnaire(&mut problems, &path, &q, &parsed);
             check_citations(&mut problems, &path, &q.id, &q.sources);
             Some(q)
         }
+        None if parsed.is_unreadable("intake", &program_file.questionnaire) => None,
         None => {
-            problems.add(PROGRAM_FILE, Some(&program_file.questionnaire), format!(
-                "names questionnaire {:?} but there is no intake/{}.toml: add it or fix `questionnaire`",
-                program_file.questionnaire, program_file.questionnaire
-            ));
+            problems.add(
+                PROGRAM_FILE,
+                Some(&program_file.questionnaire),
+                format!(
+                    "names questionnaire {:?} but there is no intake/{}.toml: add it or fix `questionnaire`",
+                    program_file.questionnaire, program_file.questionnaire
+                ),
+            );
             None
         }
     };
@@ -144,11 +187,38 @@ pub(crate) fn load(files: BTreeMap<String, String>) -> Result<Program, ContentEr
             sources: program_file.sources,
             stages: advancing,
             review_stages: review,
-            sheets,
+            sheets: parsed.sheets,
             questionnaire,
         }),
         _ => Err(ContentErrors(problems.0)),
     }
+}
+
+/// The stages named by `ids`, in order, noting each in `listed` and reporting repeats and
+/// stages that have no file.
+fn order_stages(
+    problems: &mut Problems,
+    parsed: &Parsed,
+    ids: &[String],
+    listed: &mut BTreeSet<String>,
+) -> Vec<Stage> {
+    let mut out = Vec::new();
+    for id in ids {
+        if !listed.insert(id.clone()) {
+            problems.add(PROGRAM_FILE, Some(id), "stage listed twice: list each stage once");
+            continue;
+        }
+        match parsed.stages.get(id) {
+            Some((_, stage)) => out.push(stage.clone()),
+            None if parsed.is_unreadable("stages", id) => {}
+            None => problems.add(
+                PROGRAM_FILE,
+                Some(id),
+                format!("lists stage {id:?} but there is no stages/{id}.toml: add the file or remove the id"),
+            ),
+        }
+    }
+    out
 }
 
 /// `stages/accountability.toml` → `("stages", "accountability")`.
@@ -197,9 +267,13 @@ fn check_stage(
     }
     for sheet in &stage.homework {
         if !sheets.contains_key(sheet) {
-            problems.add(path, id, format!(
-                "homework names sheet {sheet:?} but there is no homework/{sheet}.toml: fix the id or add the sheet"
-            ));
+            problems.add(
+                path,
+                id,
+                format!(
+                    "homework names sheet {sheet:?} but there is no homework/{sheet}.toml: fix the id or add the sheet"
+                ),
+            );
         }
     }
     let mut markers = BTreeSet::new();
@@ -236,14 +310,18 @@ fn check_sheet(problems: &mut Problems, path: &str, sheet: &Sheet) {
     for (n, block) in sheet.blocks.iter().enumerate() {
         let problem = match block {
             Block::Heading { text } | Block::Paragraph { text } if text.trim().is_empty() => Some("has no text"),
-            Block::Steps { items } | Block::Checklist { items } if items.is_empty() || items.iter().any(|i| i.trim().is_empty()) => {
+            Block::Steps { items } | Block::Checklist { items }
+                if items.is_empty() || items.iter().any(|i| i.trim().is_empty()) =>
+            {
                 Some("needs items, none of them empty")
             }
             Block::Lines { count, .. } if !(1..=40).contains(count) => Some("needs a `count` from 1 to 40"),
             Block::Table { columns, rows } if columns.is_empty() || columns.len() > 6 || !(1..=30).contains(rows) => {
                 Some("needs 1 to 6 columns and 1 to 30 rows")
             }
-            Block::Scale { label, low, high } if label.trim().is_empty() || low.trim().is_empty() || high.trim().is_empty() => {
+            Block::Scale { label, low, high }
+                if label.trim().is_empty() || low.trim().is_empty() || high.trim().is_empty() =>
+            {
                 Some("needs a label and words for both ends")
             }
             Block::Signature { signers } if signers.is_empty() || signers.len() > 2 => Some("needs one or two signers"),
@@ -299,7 +377,11 @@ fn check_questionnaire(
     for score in &q.scores {
         for item in &score.questions {
             if seen.get(item.as_str()) != Some(&QuestionKind::Scale) {
-                problems.add(path, Some(&score.id), format!("sums {item:?}, which is not a scale question: fix the id"));
+                problems.add(
+                    path,
+                    Some(&score.id),
+                    format!("sums {item:?}, which is not a scale question: fix the id"),
+                );
             }
         }
     }
@@ -318,7 +400,11 @@ fn check_questionnaire(
     }
     for rule in &q.start_rules {
         if !stages.contains_key(&rule.stage) {
-            problems.add(path, Some(&rule.stage), "a start rule names an unknown stage: use a stage id from program.toml");
+            problems.add(
+                path,
+                Some(&rule.stage),
+                "a start rule names an unknown stage: use a stage id from program.toml",
+            );
         }
         check_condition(problems, path, &rule.stage, &rule.when, &seen, &score_ids, "when");
     }
@@ -345,12 +431,20 @@ fn check_condition(
     let tests = [c.equals.is_some(), !c.any_of.is_empty(), c.at_least.is_some() || c.at_most.is_some()];
     if let Some(question) = &c.question {
         if !earlier.contains_key(question.as_str()) {
-            problems.add(path, Some(owner), format!(
-                "`{field}` names question {question:?}, which does not come before it: name an earlier question"
-            ));
+            problems.add(
+                path,
+                Some(owner),
+                format!(
+                    "`{field}` names question {question:?}, which does not come before it: name an earlier question"
+                ),
+            );
         }
         if tests.iter().filter(|t| **t).count() != 1 {
-            problems.add(path, Some(owner), format!("`{field}` must use exactly one of equals, any_of, at_least/at_most"));
+            problems.add(
+                path,
+                Some(owner),
+                format!("`{field}` must use exactly one of equals, any_of, at_least/at_most"),
+            );
         }
     }
     if let Some(score) = &c.score {

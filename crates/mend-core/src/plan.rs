@@ -70,9 +70,7 @@ pub enum PlanError {
         known: Vec<String>,
     },
     /// The session length is outside what can be planned.
-    #[error(
-        "a session of {minutes} minutes cannot be planned: give --minutes from {MIN_MINUTES} to {MAX_MINUTES}"
-    )]
+    #[error("a session of {minutes} minutes cannot be planned: give --minutes from {MIN_MINUTES} to {MAX_MINUTES}")]
     MinutesOutOfRange {
         /// The length that was given.
         minutes: u32,
@@ -298,8 +296,7 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
     let sessions = sessions_in_order(record);
     let choice = choose_stage(program, record, &sessions, options.stage_override.as_deref())?;
     let flags = raised_flags(program, record);
-    let open_stops: Vec<&PlanFlag> =
-        flags.iter().filter(|f| !f.resolved && f.severity == Severity::Stop).collect();
+    let open_stops: Vec<&PlanFlag> = flags.iter().filter(|f| !f.resolved && f.severity == Severity::Stop).collect();
 
     let mut plan = Plan {
         couple: record.id.clone(),
@@ -418,22 +415,23 @@ fn stage_from_record<'a>(
 
 /// The stage after the latest session at an advancing stage: the same one until all of its
 /// markers are met, then the next one.
-fn stage_from_progress<'a>(program: &'a Program, record: &CoupleRecord, sessions: &[&SessionRecord]) -> StageChoice<'a> {
+fn stage_from_progress<'a>(
+    program: &'a Program,
+    record: &CoupleRecord,
+    sessions: &[&SessionRecord],
+) -> StageChoice<'a> {
     let latest = sessions[sessions.len() - 1];
     let index = program.stage_index(&latest.stage).unwrap_or(0);
     let stage = &program.stages[index];
     let mut reason = skipped_stages_note(program, sessions, index);
 
-    let met: BTreeSet<&str> = sessions
-        .iter()
-        .filter(|s| s.stage == stage.id)
-        .flat_map(|s| s.met.iter().map(String::as_str))
-        .collect();
+    let met: BTreeSet<&str> =
+        sessions.iter().filter(|s| s.stage == stage.id).flat_map(|s| s.met.iter().map(String::as_str)).collect();
     let unmet: Vec<_> = stage.progress_markers.iter().filter(|m| !met.contains(m.id.as_str())).collect();
     let total = stage.progress_markers.len();
 
     if !unmet.is_empty() {
-        let list: Vec<String> = unmet.iter().map(|m| format!("{} ({})", m.text, m.id)).collect();
+        let list: Vec<String> = unmet.iter().map(|m| format!("{} ({})", m.text.trim_end_matches('.'), m.id)).collect();
         let _ = write!(
             reason,
             "Session {} worked on “{}”, and {} of its {total} progress markers are still unmet: {}. The couple moves \
@@ -458,9 +456,10 @@ fn stage_from_progress<'a>(program: &'a Program, record: &CoupleRecord, sessions
             StageChoice { stage: next, reason }
         }
         None => {
-            let review = program.review_stages.first().map_or(String::new(), |r| {
-                format!(" To look back on the work, plan a review with --stage {}.", r.id)
-            });
+            let review = program
+                .review_stages
+                .first()
+                .map_or(String::new(), |r| format!(" To look back on the work, plan a review with --stage {}.", r.id));
             let _ = write!(
                 reason,
                 "All {total} progress markers of “{}”, the last stage, were met by session {}: the program's \
@@ -518,8 +517,9 @@ fn stage_from_intake<'a>(program: &'a Program, record: &CoupleRecord) -> Result<
     let all_answers: Vec<&Answers> = answered.iter().map(|(_, a)| *a).collect();
     let questionnaire = &program.questionnaire;
     let Some(rule) = questionnaire.start_rule(&all_answers) else {
-        let reason =
-            format!("The intake answers match none of the start rules, so the plan starts at the first stage.{partial}");
+        let reason = format!(
+            "The intake answers match none of the start rules, so the plan starts at the first stage.{partial}"
+        );
         return Ok(StageChoice { stage: first, reason });
     };
     // The winning rule holds for a partner exactly when it also wins on that partner's answers alone,
@@ -566,7 +566,8 @@ fn watch_fors(stage: &Stage, flags: &[PlanFlag]) -> Vec<WatchFor> {
         partner: Some(f.partner.clone()),
         flag: Some(f.id.clone()),
     });
-    let own = stage.watch_fors.iter().map(|text| WatchFor { text: text.clone(), severity: None, partner: None, flag: None });
+    let own =
+        stage.watch_fors.iter().map(|text| WatchFor { text: text.clone(), severity: None, partner: None, flag: None });
     open.chain(own).collect()
 }
 
@@ -708,8 +709,11 @@ fn safety_check(context: &Context<'_>) -> Draft {
         "Ask about thoughts of self-harm whenever mood is low, and check that each knows where to get help quickly."
             .to_owned(),
     ];
-    for flag in context.flags.iter().filter(|f| !f.resolved && f.severity != Severity::Stop) {
-        what.push(format!("Follow up the open flag {} ({}, {}): {}", flag.id, flag.partner, flag.severity, flag.action));
+    for flag in context.flags.iter().filter(|f| !f.resolved && f.severity == Severity::Caution) {
+        what.push(format!(
+            "Follow up the open flag {} ({}, {}): {}",
+            flag.id, flag.partner, flag.severity, flag.action
+        ));
     }
     for flag in context.flags.iter().filter(|f| f.resolved && f.severity == Severity::Stop) {
         what.push(format!(
@@ -734,23 +738,28 @@ fn homework_review(context: &Context<'_>) -> Option<Draft> {
         .homework
         .iter()
         .map(|id| match context.program.sheet(id) {
-            Some(sheet) => format!("{} ({}, for {}). It is meant to: {}", sheet.title, sheet.id, sheet.audience.describe(), lowercase_first(&sheet.purpose)),
+            Some(sheet) => review_line(sheet, context.record),
             None => format!("{id} (a sheet this program does not have): ask how it went."),
         })
         .collect();
     what.push(
-        "Ask what each of them did with it, what was hard, and what they noticed. Thank the effort, not the \
-         result; if it was not done, ask what got in the way without blame."
+        "Thank the effort, not the result; if something was not done, ask what got in the way, without blame."
             .to_owned(),
     );
     Some(
-        Draft::new(AgendaKind::HomeworkReview, format!("Review of homework from session {}", last.number), HOMEWORK_REVIEW_MINUTES, SHORT_ITEM_FLOOR)
-            .with_what(what),
+        Draft::new(
+            AgendaKind::HomeworkReview,
+            format!("Review of homework from session {}", last.number),
+            HOMEWORK_REVIEW_MINUTES,
+            SHORT_ITEM_FLOOR,
+        )
+        .with_what(what),
     )
 }
 
 fn exercise_draft(context: &Context<'_>, exercise: &Exercise) -> Draft {
-    let mut draft = Draft::new(AgendaKind::Exercise, exercise.title.clone(), exercise.minutes, exercise.minutes.div_ceil(2));
+    let mut draft =
+        Draft::new(AgendaKind::Exercise, exercise.title.clone(), exercise.minutes, exercise.minutes.div_ceil(2));
     draft.essential = exercise.essential;
     draft.item.role = Some(exercise.role);
     draft.item.exercise = Some(exercise.id.clone());
@@ -775,7 +784,7 @@ fn homework_to_give(context: &Context<'_>) -> Option<Draft> {
         .homework
         .iter()
         .map(|id| match context.program.sheet(id) {
-            Some(sheet) => sheet_line(sheet),
+            Some(sheet) => sheet_line(sheet, context.record),
             None => id.clone(),
         })
         .collect();
@@ -792,8 +801,36 @@ fn closing() -> Draft {
     Draft::new(AgendaKind::Closing, "Closing", CLOSING_MINUTES, SHORT_ITEM_FLOOR).with_what(what)
 }
 
-fn sheet_line(sheet: &Sheet) -> String {
-    format!("{} ({}, for {}): {}", sheet.title, sheet.id, sheet.audience.describe(), sheet.purpose)
+/// A sheet given as homework: its title, who fills it in by name, and what it is for.
+fn sheet_line(sheet: &Sheet, record: &CoupleRecord) -> String {
+    format!("{} ({}), {}: {}", sheet.title, sheet.id, sheet_audience(sheet.audience, record), sheet.purpose)
+}
+
+/// A sheet given last time, with what to ask about it.
+fn review_line(sheet: &Sheet, record: &CoupleRecord) -> String {
+    let ask = match sheet.audience {
+        Audience::Together => "ask how doing it together went, what was hard, and what they noticed",
+        Audience::Each => "ask each of them what they did with it, what was hard, and what they noticed",
+        Audience::BrokeTrust | Audience::Hurt => "ask what they did with it, what was hard, and what they noticed",
+    };
+    format!("{} ({}), {}: {ask}.", sheet.title, sheet.id, sheet_audience(sheet.audience, record))
+}
+
+/// Who fills in a sheet, by name.
+fn sheet_audience(audience: Audience, record: &CoupleRecord) -> String {
+    let role = match audience {
+        Audience::Together => return "done together".to_owned(),
+        Audience::Each => return "one for each partner".to_owned(),
+        Audience::BrokeTrust => Role::BrokeTrust,
+        Audience::Hurt => Role::Hurt,
+    };
+    let names: Vec<String> =
+        record.partners.iter().filter(|p| p.roles.includes(role)).map(|p| p.name.to_string()).collect();
+    match names.as_slice() {
+        [] => format!("for {}", audience.describe()),
+        [one] => format!("for {one}"),
+        _ => format!("for {}, one each", join_names(&names)),
+    }
 }
 
 /// Who does an exercise, by name.
@@ -816,7 +853,9 @@ fn who_does(role: Role, record: &CoupleRecord) -> String {
 
 fn time_note(minutes: u32, base: u32) -> Option<String> {
     if minutes < base {
-        Some(format!("Shortened to {minutes} of its {base} minutes: do the first steps fully rather than all of them in a rush."))
+        Some(format!(
+            "Shortened to {minutes} of its {base} minutes: do the first steps fully rather than all of them in a rush."
+        ))
     } else if minutes > base {
         Some(format!("Given {minutes} minutes (written for {base}): go slowly and let each partner finish."))
     } else {
@@ -976,11 +1015,11 @@ fn spread(drafts: &mut [Draft], spare: u32) {
 
 fn shortening_statement(drafts: &[Draft], full: u32, minutes: u32) -> String {
     let dropped: Vec<String> =
-        drafts.iter().filter(|d| d.dropped).map(|d| format!("{} ({} min)", d.item.title, d.base)).collect();
+        drafts.iter().filter(|d| d.dropped).map(|d| format!("“{}” ({} min)", d.item.title, d.base)).collect();
     let shortened: Vec<String> = drafts
         .iter()
         .filter(|d| !d.dropped && d.item.minutes < d.base)
-        .map(|d| format!("{} ({} → {} min)", d.item.title, d.base, d.item.minutes))
+        .map(|d| format!("“{}” ({} → {} min)", d.item.title, d.base, d.item.minutes))
         .collect();
     let mut statement = format!("The full agenda needs {full} minutes; this session has {minutes}.");
     if !dropped.is_empty() {
@@ -1006,19 +1045,21 @@ fn safety_sheets(program: &Program) -> Vec<&Sheet> {
 }
 
 fn stop_notice(couple: &str, open_stops: &[&PlanFlag]) -> String {
-    let which: Vec<String> = open_stops.iter().map(|f| format!("{} ({}'s intake: {})", f.id, f.partner, f.message)).collect();
+    let which: Vec<String> =
+        open_stops.iter().map(|f| format!("{}, from {}'s intake: {}", f.id, f.partner, f.message)).collect();
     let ids: BTreeSet<&str> = open_stops.iter().map(|f| f.id.as_str()).collect();
     let commands: Vec<String> = ids.iter().map(|id| format!("`mend flag resolve {couple} {id} --note TEXT`")).collect();
     format!(
-        "Joint sessions wait: a stop flag is open — {}. See each partner alone to assess safety. When joint work is \
-         safe, resolve each flag with {} and plan again.",
-        which.join("; "),
+        "Joint sessions wait while a stop flag is open. {} See each partner alone to assess safety; when joint work \
+         is safe, resolve each flag with {} and plan again.",
+        which.join(" "),
         commands.join(" and ")
     )
 }
 
 fn individual_agenda(record: &CoupleRecord, flags: &[PlanFlag], sheets: &[&Sheet], minutes: u32) -> Vec<AgendaItem> {
-    let raised_stop = |name: &str| flags.iter().any(|f| f.partner == name && !f.resolved && f.severity == Severity::Stop);
+    let raised_stop =
+        |name: &str| flags.iter().any(|f| f.partner == name && !f.resolved && f.severity == Severity::Stop);
     // The extra minute of an odd length goes to the first partner whose own answers raised a stop flag.
     let extra_to = record.partners.iter().position(|p| raised_stop(p.name.as_str())).unwrap_or(0);
     record
@@ -1027,7 +1068,8 @@ fn individual_agenda(record: &CoupleRecord, flags: &[PlanFlag], sheets: &[&Sheet
         .enumerate()
         .map(|(i, partner)| {
             let name = partner.name.to_string();
-            let other = record.partners.iter().find(|p| p.name != partner.name).map_or(String::new(), |p| p.name.to_string());
+            let other =
+                record.partners.iter().find(|p| p.name != partner.name).map_or(String::new(), |p| p.name.to_string());
             let mut what = vec![format!("See {name} alone; {other} waits elsewhere, out of earshot.")];
             for flag in flags.iter().filter(|f| !f.resolved && f.severity == Severity::Stop) {
                 if flag.partner == name {
@@ -1039,7 +1081,11 @@ fn individual_agenda(record: &CoupleRecord, flags: &[PlanFlag], sheets: &[&Sheet
                     ));
                 }
             }
-            what.extend(sheets.iter().map(|sheet| format!("Go through the sheet {} and give it: {}", sheet.title, sheet.purpose)));
+            what.extend(
+                sheets.iter().map(|sheet| {
+                    format!("Go through the sheet {} ({}) with {name} and give it.", sheet.title, sheet.id)
+                }),
+            );
             AgendaItem {
                 kind: AgendaKind::Individual,
                 title: format!("Individual safety assessment: {name}"),
@@ -1112,9 +1158,42 @@ fn capitalise_first(text: &str) -> String {
     chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
-fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect())
+/// Watch-fors with a flag raised by both intakes, read once with both names.
+fn grouped_watch_fors(watch_fors: &[WatchFor]) -> Vec<(&WatchFor, String)> {
+    let mut groups: Vec<(&WatchFor, Vec<String>)> = Vec::new();
+    for watch in watch_fors {
+        let partner = watch.partner.clone().unwrap_or_default();
+        match groups.iter_mut().find(|(first, _)| watch.flag.is_some() && first.flag == watch.flag) {
+            Some((_, partners)) => partners.push(partner),
+            None => groups.push((watch, vec![partner])),
+        }
+    }
+    groups.into_iter().map(|(watch, partners)| (watch, join_names(&partners))).collect()
+}
+
+/// Flags raised by both intakes, read once: the first of each id, who raised it, and its status.
+fn grouped_flags(flags: &[PlanFlag]) -> Vec<(&PlanFlag, String, String)> {
+    let mut groups: Vec<(&PlanFlag, Vec<&PlanFlag>)> = Vec::new();
+    for flag in flags {
+        match groups.iter_mut().find(|(first, _)| first.id == flag.id) {
+            Some((_, all)) => all.push(flag),
+            None => groups.push((flag, vec![flag])),
+        }
+    }
+    let status = |f: &PlanFlag| if f.resolved { "resolved" } else { "open" };
+    groups
+        .into_iter()
+        .map(|(first, all)| {
+            let names: Vec<String> = all.iter().map(|f| f.partner.clone()).collect();
+            let state = if all.iter().all(|f| f.resolved == first.resolved) {
+                status(first).to_owned()
+            } else {
+                let each: Vec<String> = all.iter().map(|f| format!("{} for {}", status(f), f.partner)).collect();
+                join_names(&each)
+            };
+            (first, join_names(&names), state)
+        })
+        .collect()
 }
 
 /// The widest a line of the text plan may be.
@@ -1169,10 +1248,10 @@ pub fn render_text(plan: &Plan, color: bool) -> String {
 
     out.push('\n');
     out.push_str(&paint(BOLD, "WATCH FOR\n"));
-    for watch in &plan.watch_fors {
-        let text = match (&watch.severity, &watch.partner) {
-            (Some(severity), Some(partner)) => format!("[{severity}] {partner}: {}", watch.text),
-            _ => watch.text.clone(),
+    for (watch, partners) in grouped_watch_fors(&plan.watch_fors) {
+        let text = match watch.severity {
+            Some(severity) => format!("[{severity}] {partners}: {}", watch.text),
+            None => watch.text.clone(),
         };
         let line = wrap(&text, "  - ", "    ");
         out.push_str(&match watch.severity {
@@ -1187,9 +1266,8 @@ pub fn render_text(plan: &Plan, color: bool) -> String {
     if plan.flags.is_empty() {
         out.push_str("  None raised.\n");
     }
-    for flag in &plan.flags {
-        let status = if flag.resolved { "resolved" } else { "open" };
-        out.push_str(&wrap(&format!("{} · {} · {} · {status}", flag.id, flag.severity, flag.partner), "  ", "  "));
+    for (flag, who, state) in grouped_flags(&plan.flags) {
+        out.push_str(&wrap(&format!("{} · {} · {who} · {state}", flag.id, flag.severity), "  ", "  "));
         out.push_str(&wrap(&flag.message, "    ", "    "));
         out.push_str(&wrap(&flag.action, "    To do: ", "           "));
     }
@@ -1206,7 +1284,7 @@ pub fn render_text(plan: &Plan, color: bool) -> String {
 }
 
 /// The column where an agenda item's text starts.
-const ITEM_INDENT: &str = "              ";
+const ITEM_INDENT: &str = "               ";
 
 fn render_item_text(out: &mut String, item: &AgendaItem, color: bool) {
     let mut title = item.title.clone();
@@ -1241,15 +1319,16 @@ fn clock(minutes: u32) -> String {
 }
 
 /// Wraps `text` into lines of at most 80 characters, the first starting with `first` and the rest
-/// with `rest`; words longer than a line are split. Every line ends with a newline.
+/// with `rest`. A command in backticks stays on one line when it fits on a line of its own, so it
+/// can be copied whole; words longer than a line are split. Every line ends with a newline.
 fn wrap(text: &str, first: &str, rest: &str) -> String {
     let mut out = String::new();
     let mut line = first.to_owned();
     let mut line_len = first.chars().count();
     let mut empty = true;
     let rest_len = rest.chars().count();
-    for word in text.split_whitespace() {
-        let mut word: String = word.to_owned();
+    for unit in wrap_units(text, WIDTH.saturating_sub(rest_len)) {
+        let mut word = unit;
         loop {
             let word_len = word.chars().count();
             let needed = if empty { word_len } else { word_len + 1 };
@@ -1284,6 +1363,32 @@ fn wrap(text: &str, first: &str, rest: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The words of `text`, with each backtick span joined into one unit when it is at most `max` long.
+fn wrap_units(text: &str, max: usize) -> Vec<String> {
+    let mut units = Vec::new();
+    let mut span: Vec<&str> = Vec::new();
+    for word in text.split_whitespace() {
+        let opens_or_closes = word.matches('`').count() % 2 == 1;
+        if span.is_empty() && !opens_or_closes {
+            units.push(word.to_owned());
+            continue;
+        }
+        span.push(word);
+        if span.len() > 1 && opens_or_closes {
+            let joined = span.join(" ");
+            if joined.chars().count() <= max {
+                units.push(joined);
+            } else {
+                units.extend(span.iter().map(|w| (*w).to_owned()));
+            }
+            span.clear();
+        }
+    }
+    // An unclosed backtick: the words go out one by one.
+    units.extend(span.iter().map(|w| (*w).to_owned()));
+    units
 }
 
 /// Renders a plan as Markdown, for notes or printing.
@@ -1326,12 +1431,12 @@ pub fn render_markdown(plan: &Plan) -> String {
     }
 
     out.push_str("## Watch for\n\n");
-    for watch in &plan.watch_fors {
-        match (&watch.severity, &watch.partner) {
-            (Some(severity), Some(partner)) => {
-                let _ = writeln!(out, "- **{severity}** ({}): {}", md(partner), md(&watch.text));
+    for (watch, partners) in grouped_watch_fors(&plan.watch_fors) {
+        match watch.severity {
+            Some(severity) => {
+                let _ = writeln!(out, "- **{severity}** ({}): {}", md(&partners), md(&watch.text));
             }
-            _ => {
+            None => {
                 let _ = writeln!(out, "- {}", md(&watch.text));
             }
         }
@@ -1342,15 +1447,17 @@ pub fn render_markdown(plan: &Plan) -> String {
     if plan.flags.is_empty() {
         out.push_str("None raised.\n\n");
     } else {
-        out.push_str("| Flag | Severity | Partner | Status | What it means | To do |\n| --- | --- | --- | --- | --- | --- |\n");
-        for flag in &plan.flags {
-            let status = if flag.resolved { "resolved" } else { "open" };
+        out.push_str(
+            "| Flag | Severity | Raised by | Status | What it means | To do |\n| --- | --- | --- | --- | --- | --- |\n",
+        );
+        for (flag, who, state) in grouped_flags(&plan.flags) {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {status} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} | {} |",
                 flag.id,
                 flag.severity,
-                md(&flag.partner),
+                md(&who),
+                md(&state),
                 md(&flag.message),
                 md(&flag.action)
             );
@@ -1427,6 +1534,18 @@ mod tests {
         }
         assert!(wrapped.starts_with("  - word"));
         assert_eq!(wrapped.matches('x').count(), 200);
+    }
+
+    #[test]
+    fn wrap_keeps_a_command_in_backticks_on_one_line() {
+        let text = "Mark them with `mend session record a7c2 --stage disclosure-and-accountability --met ID` soon.";
+        let wrapped = wrap(text, "Why:   ", "       ");
+        assert!(
+            wrapped.contains("\n       `mend session record a7c2 --stage disclosure-and-accountability --met ID`"),
+            "{wrapped}"
+        );
+        let unclosed = wrap("a `b c", "", "");
+        assert_eq!(unclosed, "a `b c\n");
     }
 
     #[test]

@@ -415,7 +415,11 @@ fn collect_evidence(q: &Questionnaire, c: &Condition, answers: &Answers, scores:
         && let (Some(question), Some(answer)) = (q.question(id), answers.get(id))
         && !out.iter().any(|e| &e.question == id)
     {
-        out.push(Evidence { question: id.clone(), label: question.label.clone(), answer: q.describe(question, answer) });
+        out.push(Evidence {
+            question: id.clone(),
+            label: question.label.clone(),
+            answer: q.describe(question, answer),
+        });
     }
     if let Some(id) = &c.score
         && let Some(score) = scores.iter().find(|s| &s.id == id)
@@ -477,9 +481,7 @@ pub(crate) fn holds(c: &Condition, answers: &Answers, scores: &[Score]) -> bool 
             }
             compare(c, *n)
         }
-        Answer::Text(text) => {
-            c.equals.as_ref().is_some_and(|e| e == text) || c.any_of.iter().any(|v| v == text)
-        }
+        Answer::Text(text) => c.equals.as_ref().is_some_and(|e| e == text) || c.any_of.iter().any(|v| v == text),
         Answer::Choices(values) => {
             c.equals.as_ref().is_some_and(|e| values.contains(e)) || values.iter().any(|v| c.any_of.contains(v))
         }

@@ -3,8 +3,13 @@
 //! The behaviour tests run against a small fixture program built here from TOML, so they do not
 //! move when the shipped content is edited; the snapshot tests use the embedded program.
 
-use mend_core::plan::{AgendaKind, NoteAbout, Plan, PlanError, PlanOptions, SessionKind, plan, render_markdown, render_text};
-use mend_core::{Answer, Answers, BreachKind, CoupleRecord, FlagResolution, PartnerName, PartnerRecord, Program, Roles, SessionRecord, Severity};
+use mend_core::plan::{
+    AgendaKind, NoteAbout, Plan, PlanError, PlanOptions, SessionKind, plan, render_markdown, render_text,
+};
+use mend_core::{
+    Answer, Answers, BreachKind, CoupleRecord, FlagResolution, PartnerName, PartnerRecord, Program, Roles,
+    SessionRecord, Severity,
+};
 
 // ---------------------------------------------------------------------------------------------
 // The fixture program: three stages, one review stage, four sheets, a tiny questionnaire.
@@ -178,7 +183,11 @@ fn fixture() -> Program {
             "stages/steadying.toml".to_owned(),
             stage_toml(
                 "Steadying",
-                &[("calm-talk", "both", 20, true), ("body-map", "hurt", 15, false), ("own-it", "broke_trust", 10, false)],
+                &[
+                    ("calm-talk", "both", 20, true),
+                    ("body-map", "hurt", 15, false),
+                    ("own-it", "broke_trust", 10, false),
+                ],
                 &["safety-card", "calm-log"],
                 &["calm", "safe"],
             ),
@@ -187,7 +196,11 @@ fn fixture() -> Program {
             "stages/telling.toml".to_owned(),
             stage_toml(
                 "Telling",
-                &[("full-account", "broke_trust", 30, true), ("asking", "hurt", 25, true), ("pause", "both", 10, false)],
+                &[
+                    ("full-account", "broke_trust", 30, true),
+                    ("asking", "hurt", 25, true),
+                    ("pause", "both", 10, false),
+                ],
                 &["question-list"],
                 &["told", "asked", "heard"],
             ),
@@ -245,7 +258,11 @@ fn session(number: u32, stage: &str, homework: &[&str], met: &[&str]) -> Session
 }
 
 fn resolution(flag: &str) -> FlagResolution {
-    FlagResolution { flag: flag.to_owned(), note: "Seen alone; safe to go on.".to_owned(), resolved_at: "2025-01-02T10:00:00Z".to_owned() }
+    FlagResolution {
+        flag: flag.to_owned(),
+        note: "Seen alone; safe to go on.".to_owned(),
+        resolved_at: "2025-01-02T10:00:00Z".to_owned(),
+    }
 }
 
 /// José broke trust, Zoë was hurt; intakes as given, no sessions.
@@ -317,11 +334,18 @@ fn minutes_add_up_for_every_length_joint_and_individual() {
         ("first session, no intake", couple(None, None), SessionKind::Joint),
         (
             "long exercises with homework review",
-            with_sessions(couple(Some(answers(&[("found_out", "discovered")])), None), vec![session(1, "telling", &["question-list"], &[])]),
+            with_sessions(
+                couple(Some(answers(&[("found_out", "discovered")])), None),
+                vec![session(1, "telling", &["question-list"], &[])],
+            ),
             SessionKind::Joint,
         ),
         ("steadying, first session", calm_couple(), SessionKind::Joint),
-        ("rebuilding, short stage", with_sessions(calm_couple(), vec![session(4, "rebuilding", &["shared-hopes"], &[])]), SessionKind::Joint),
+        (
+            "rebuilding, short stage",
+            with_sessions(calm_couple(), vec![session(4, "rebuilding", &["shared-hopes"], &[])]),
+            SessionKind::Joint,
+        ),
         ("open stop flag", couple(None, Some(fearful.clone())), SessionKind::Individual),
         (
             "two open stop flags",
@@ -354,9 +378,13 @@ fn a_short_session_states_its_rule_and_keeps_check_in_and_safety() {
     let record = with_sessions(calm_couple(), vec![session(1, "telling", &["question-list"], &[])]);
     // Telling needs 30 + 25 + 10 minutes of exercises: nothing of it fits whole in 30 or 50 minutes.
     let cases = [
-        (30, "Dropped: Exercise asking (25 min), Exercise pause (10 min), Practice and integration (10 min)."),
-        (40, "Dropped: Exercise asking (25 min), Exercise pause (10 min), Practice and integration (10 min). Shortened: Review"),
-        (50, "Dropped: Exercise pause (10 min), Practice and integration (10 min). Shortened: Review of"),
+        (30, "Dropped: “Exercise asking” (25 min), “Exercise pause” (10 min), “Practice and integration” (10 min)."),
+        (
+            40,
+            "Dropped: “Exercise asking” (25 min), “Exercise pause” (10 min), “Practice and integration” (10 min). \
+             Shortened: “Review",
+        ),
+        (50, "Dropped: “Exercise pause” (10 min), “Practice and integration” (10 min). Shortened: “Review of"),
     ];
     for (minutes, says) in cases {
         let plan = make(&program, &record, &options(minutes));
@@ -420,9 +448,19 @@ fn the_first_stage_comes_from_the_intake_start_rules() {
     let cases: Vec<(&str, CoupleRecord, &str, Vec<&str>)> = vec![
         ("no intake at all", couple(None, None), "steadying", vec!["No intake answers yet", "mend invite k3f9"]),
         ("no rule holds", calm_couple(), "steadying", vec!["match none of the start rules"]),
-        ("one partner's answers", couple(None, found()), "telling", vec!["Zoë's answers", "begin with the telling", "José Núñez has not answered"]),
+        (
+            "one partner's answers",
+            couple(None, found()),
+            "telling",
+            vec!["Zoë's answers", "begin with the telling", "José Núñez has not answered"],
+        ),
         ("the first rule wins across partners", couple(answered(), found()), "telling", vec!["Zoë's answers"]),
-        ("a later rule", couple(answered(), Some(answers(&[("found_out", "told")]))), "rebuilding", vec!["José Núñez's answers"]),
+        (
+            "a later rule",
+            couple(answered(), Some(answers(&[("found_out", "told")]))),
+            "rebuilding",
+            vec!["José Núñez's answers"],
+        ),
         ("both partners match", couple(found(), found()), "telling", vec!["José Núñez's and Zoë's answers"]),
     ];
     for (what, record, stage, reason) in cases {
@@ -437,7 +475,12 @@ fn a_stage_advances_only_when_all_its_markers_are_met() {
     // The intake would start at "telling"; once sessions exist, only the record counts.
     let base = || couple(Some(answers(&[("found_out", "discovered")])), None);
     let cases: Vec<(&str, Vec<SessionRecord>, &str, Vec<&str>)> = vec![
-        ("all markers met in one session", vec![session(1, "steadying", &[], &["calm", "safe"])], "telling", vec!["All 2 progress markers", "were met by session 1"]),
+        (
+            "all markers met in one session",
+            vec![session(1, "steadying", &[], &["calm", "safe"])],
+            "telling",
+            vec!["All 2 progress markers", "were met by session 1"],
+        ),
         (
             "markers met across sessions",
             vec![session(1, "steadying", &[], &["calm"]), session(2, "steadying", &[], &["safe"])],
@@ -448,9 +491,18 @@ fn a_stage_advances_only_when_all_its_markers_are_met() {
             "one marker unmet",
             vec![session(1, "steadying", &[], &["calm"])],
             "steadying",
-            vec!["1 of its 2 progress markers are still unmet", "Marker safe is seen. (safe)", "--stage steadying --met ID"],
+            vec![
+                "1 of its 2 progress markers are still unmet",
+                "Marker safe is seen (safe)",
+                "--stage steadying --met ID",
+            ],
         ),
-        ("nothing met", vec![session(1, "telling", &[], &[])], "telling", vec!["3 of its 3", "(told)", "(asked)", "(heard)"]),
+        (
+            "nothing met",
+            vec![session(1, "telling", &[], &[])],
+            "telling",
+            vec!["3 of its 3", "(told)", "(asked)", "(heard)"],
+        ),
         (
             "markers met at another stage do not count",
             vec![session(1, "telling", &[], &["told", "asked", "heard"]), session(2, "steadying", &[], &["told"])],
@@ -601,7 +653,11 @@ fn every_stop_flag_holds_joint_work_until_resolved() {
         assert_eq!(plan.notice, None);
         assert!(plan.flags.iter().any(|f| f.id == flag && f.resolved));
         let safety = plan.agenda.iter().find(|i| i.kind == AgendaKind::Safety).unwrap();
-        assert!(safety.what.iter().any(|w| w.contains(&format!("stop flag {flag} (Zoë) was resolved"))), "{:?}", safety.what);
+        assert!(
+            safety.what.iter().any(|w| w.contains(&format!("stop flag {flag} (Zoë) was resolved"))),
+            "{:?}",
+            safety.what
+        );
     }
 
     // Two open flags: both are named, and resolving one is not enough.
@@ -637,7 +693,8 @@ fn watch_fors_hold_open_flags_with_partner_and_severity_then_the_stages_own() {
             (None, None, "Watch-for of Steadying."),
         ]
     );
-    let flags: Vec<(&str, &str, bool)> = plan.flags.iter().map(|f| (f.id.as_str(), f.partner.as_str(), f.resolved)).collect();
+    let flags: Vec<(&str, &str, bool)> =
+        plan.flags.iter().map(|f| (f.id.as_str(), f.partner.as_str(), f.resolved)).collect();
     assert_eq!(flags, [("fear", "Zoë", true), ("low-mood", "José Núñez", false)]);
 }
 
@@ -719,9 +776,16 @@ fn homework_is_reviewed_by_title_and_given_from_the_stage() {
     assert_eq!(plan.homework, ["safety-card", "calm-log"]);
     let review = plan.agenda.iter().find(|i| i.kind == AgendaKind::HomeworkReview).expect("a review of last homework");
     assert_eq!(review.title, "Review of homework from session 1");
-    assert!(review.what[0].starts_with("Safety card (safety-card, for each partner)"), "{:?}", review.what);
-    assert!(review.what[1].starts_with("Calm log (calm-log, for both, together)"), "{:?}", review.what);
-    assert!(review.what.iter().any(|w| w.starts_with("Ask what each of them did with it")));
+    assert_eq!(
+        review.what[..2],
+        [
+            "Safety card (safety-card), one for each partner: ask each of them what they did with it, what was hard, \
+             and what they noticed.",
+            "Calm log (calm-log), done together: ask how doing it together went, what was hard, and what they noticed.",
+        ]
+    );
+    let given = plan.agenda.iter().find(|i| i.kind == AgendaKind::Homework).expect("homework to give");
+    assert_eq!(given.what[0], "Safety card (safety-card), one for each partner: Practise Safety card at home.");
 
     let first = make(&program, &calm_couple(), &options(60));
     assert!(first.agenda.iter().all(|i| i.kind != AgendaKind::HomeworkReview), "nothing to review at session 1");
@@ -846,10 +910,23 @@ fn affair_with_low_mood() -> (CoupleRecord, PlanOptions) {
         id: "a7c2".to_owned(),
         label: Some("referred by their GP".to_owned()),
         breach: BreachKind::Affair,
-        partners: vec![partner("Łukasz Nowak", Roles::BrokeTrust, Some(lukasz)), partner("Ana Lima", Roles::Hurt, Some(ana))],
+        partners: vec![
+            partner("Łukasz Nowak", Roles::BrokeTrust, Some(lukasz)),
+            partner("Ana Lima", Roles::Hurt, Some(ana)),
+        ],
         sessions: vec![
-            session(1, "disclosure-and-accountability", &["accountability-letter", "feelings-journal"], &["transparency-agreed"]),
-            session(2, "disclosure-and-accountability", &["accountability-letter", "feelings-journal"], &["excuses-set-aside"]),
+            session(
+                1,
+                "disclosure-and-accountability",
+                &["accountability-letter", "feelings-journal"],
+                &["transparency-agreed"],
+            ),
+            session(
+                2,
+                "disclosure-and-accountability",
+                &["accountability-letter", "feelings-journal"],
+                &["excuses-set-aside"],
+            ),
         ],
         resolved_flags: Vec::new(),
     };
@@ -859,12 +936,16 @@ fn affair_with_low_mood() -> (CoupleRecord, PlanOptions) {
 /// Zoë and Sam both broke promises; listening is done, so they move on. Session 4, 80 minutes.
 fn mutual_broken_promises() -> (CoupleRecord, PlanOptions) {
     let zoe = intake("both", "broken-promises", &[("earlier_therapy", text("yes"))]);
-    let sam = intake("both", "broken-promises", &[("gad2_nervous", Answer::Number(2)), ("gad2_worry", Answer::Number(2))]);
+    let sam =
+        intake("both", "broken-promises", &[("gad2_nervous", Answer::Number(2)), ("gad2_worry", Answer::Number(2))]);
     let record = CoupleRecord {
         id: "m4p8".to_owned(),
         label: None,
         breach: BreachKind::BrokenPromises,
-        partners: vec![partner("Zoë Fischer", Roles::Mutual, Some(zoe)), partner("Sam Okafor", Roles::Mutual, Some(sam))],
+        partners: vec![
+            partner("Zoë Fischer", Roles::Mutual, Some(zoe)),
+            partner("Sam Okafor", Roles::Mutual, Some(sam)),
+        ],
         sessions: vec![
             session(1, "listening-to-feelings", &["reflective-listening"], &["feelings-reflected"]),
             session(2, "listening-to-feelings", &["reflective-listening", "check-in-guide"], &[]),
@@ -884,14 +965,21 @@ fn lies_with_fear() -> (CoupleRecord, PlanOptions) {
     let mei = intake(
         "hurt",
         "lies",
-        &[("afraid_of_partner", text("yes")), ("came_to_light", text("discovered")), ("arguments", choices(&["shouting"]))],
+        &[
+            ("afraid_of_partner", text("yes")),
+            ("came_to_light", text("discovered")),
+            ("arguments", choices(&["shouting"])),
+        ],
     );
     let jose = intake("broke_trust", "lies", &[("came_to_light", text("discovered"))]);
     let record = CoupleRecord {
         id: "j2n5".to_owned(),
         label: None,
         breach: BreachKind::Lies,
-        partners: vec![partner("José Núñez", Roles::BrokeTrust, Some(jose)), partner("Mei Chen", Roles::Hurt, Some(mei))],
+        partners: vec![
+            partner("José Núñez", Roles::BrokeTrust, Some(jose)),
+            partner("Mei Chen", Roles::Hurt, Some(mei)),
+        ],
         sessions: Vec::new(),
         resolved_flags: Vec::new(),
     };
@@ -933,7 +1021,8 @@ fn the_shipped_program_plans_every_stage_at_every_length() {
     let (held, _) = lies_with_fear();
     for stage in program.all_stages() {
         for minutes in 30..=120 {
-            let options = PlanOptions { minutes, stage_override: Some(stage.id.clone()), today: "2025-03-14".to_owned() };
+            let options =
+                PlanOptions { minutes, stage_override: Some(stage.id.clone()), today: "2025-03-14".to_owned() };
             for record in [&record, &held] {
                 let plan = make(&program, record, &options);
                 check_minutes(&plan, &format!("{} at {minutes} minutes", stage.id));

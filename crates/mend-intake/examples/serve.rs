@@ -36,7 +36,9 @@ fn run() -> Result<(), Box<dyn Error>> {
     let mut addr: SocketAddr = "127.0.0.1:0".parse()?;
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--questionnaire" => questionnaire = Some(PathBuf::from(args.next().ok_or("--questionnaire needs a file")?)),
+            "--questionnaire" => {
+                questionnaire = Some(PathBuf::from(args.next().ok_or("--questionnaire needs a file")?))
+            }
             "--addr" => addr = args.next().ok_or("--addr needs an address")?.parse()?,
             _ if db.is_none() => db = Some(PathBuf::from(arg)),
             other => return Err(format!("unexpected argument {other:?}").into()),

@@ -132,13 +132,9 @@ pub(crate) fn form_view(
     errors: &[FieldError],
     secrets_policy: Option<&str>,
 ) -> FormView {
-    let messages: BTreeMap<&str, &str> =
-        errors.iter().map(|e| (e.question.as_str(), e.message.as_str())).collect();
-    let sections = questionnaire
-        .sections
-        .iter()
-        .map(|section| section_view(section, raw, &messages, secrets_policy))
-        .collect();
+    let messages: BTreeMap<&str, &str> = errors.iter().map(|e| (e.question.as_str(), e.message.as_str())).collect();
+    let sections =
+        questionnaire.sections.iter().map(|section| section_view(section, raw, &messages, secrets_policy)).collect();
     let summary = errors
         .iter()
         .map(|e| SummaryLink { href: format!("#{}", control_id(&e.question)), message: e.message.clone() })
@@ -161,7 +157,12 @@ fn section_view(
             .iter()
             .map(|q| {
                 let policy = if is_secrets_agreement(q) { secrets_policy } else { None };
-                field_view(q, raw.get(&q.id).map_or(&[][..], Vec::as_slice), messages.get(q.id.as_str()).copied(), policy)
+                field_view(
+                    q,
+                    raw.get(&q.id).map_or(&[][..], Vec::as_slice),
+                    messages.get(q.id.as_str()).copied(),
+                    policy,
+                )
             })
             .collect(),
     }
@@ -268,10 +269,7 @@ fn described_by(field: &FieldView) -> String {
 
 /// Splits text into paragraphs at blank lines, joining the lines within each.
 pub(crate) fn paragraphs(text: &str) -> Vec<String> {
-    text.split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
-        .collect()
+    text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty()).collect()
 }
 
 /// The first word of a display name, for the greeting.

@@ -228,7 +228,8 @@ pub(crate) async fn submit_form(
     let lookup_token = token.clone();
     let found = app.with_store(move |store| store.lookup_invitation(&lookup_token, now)).await?;
     let posted = if is_form(&headers) { parse_form(&body).ok() } else { None };
-    let signed = posted.as_ref().and_then(|form| form.csrf.as_deref()).is_some_and(|value| app.key.verify(&token, value));
+    let signed =
+        posted.as_ref().and_then(|form| form.csrf.as_deref()).is_some_and(|value| app.key.verify(&token, value));
 
     let invitation = match found {
         Some(invitation) if is_active(&invitation) => invitation,
@@ -260,7 +261,14 @@ async fn save_draft(
     let id = invitation.invitation_id;
     let stored = draft.clone();
     app.with_store(move |store| store.save_draft(id, &stored, now)).await?;
-    Ok(app.render_form(FormRender { invitation, token, answers: &draft, errors: &[], saved: true, status: StatusCode::OK }))
+    Ok(app.render_form(FormRender {
+        invitation,
+        token,
+        answers: &draft,
+        errors: &[],
+        saved: true,
+        status: StatusCode::OK,
+    }))
 }
 
 async fn send_answers(
@@ -345,7 +353,8 @@ mod tests {
     fn only_urlencoded_bodies_are_forms() {
         let mut headers = HeaderMap::new();
         assert!(!is_form(&headers));
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded; charset=UTF-8"));
+        headers
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded; charset=UTF-8"));
         assert!(is_form(&headers));
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("multipart/form-data; boundary=x"));
         assert!(!is_form(&headers));

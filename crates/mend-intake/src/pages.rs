@@ -102,10 +102,9 @@ impl Notice {
 
     fn paragraphs(self) -> &'static [&'static str] {
         match self {
-            Notice::InvalidLink => &[
-                "The link may be mistyped, out of date, or no longer in use.",
-                "Ask your therapist for a new link.",
-            ],
+            Notice::InvalidLink => {
+                &["The link may be mistyped, out of date, or no longer in use.", "Ask your therapist for a new link."]
+            }
             Notice::BadRequest => &[
                 "The page sent something the server could not understand.",
                 "Go back to your link, open it again and try once more. If it keeps happening, tell your therapist.",

@@ -80,7 +80,10 @@ fn hex_digit(b: u8) -> Option<u8> {
 mod tests {
     use super::*;
 
-    fn check(body: &[u8], expected: Result<(&str, &[(&str, &[&str])]), MalformedForm>) {
+    /// Fields as `(name, values)`.
+    type Fields<'a> = &'a [(&'a str, &'a [&'a str])];
+
+    fn check(body: &[u8], expected: Result<(&str, Fields<'_>), MalformedForm>) {
         let parsed = parse_form(body);
         let expected = expected.map(|(action, answers)| PostedForm {
             action: Some(action.to_owned()),

@@ -1,5 +1,6 @@
 //! Writes the test sheets as PDFs into a folder, to look at them: `cargo run -p mend-pdf
-//! --example look -- /tmp/mend-pdf-look`, then `pdftoppm -png -r 60` on the files.
+//! --example look -- /tmp/mend-pdf-look`, then `pdftoppm -png -r 60` on the files. It writes the
+//! test fixtures and every shipped sheet.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -19,6 +20,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (name, sheet, options) in cases {
         let rendered = render(&sheet, &options)?;
         let path = format!("{folder}/{name}.pdf");
+        std::fs::write(&path, &rendered.bytes)?;
+        println!("{path}: {} page(s), {} bytes", rendered.pages, rendered.bytes.len());
+    }
+    // The shipped sheets too, once the content is there.
+    let program = mend_core::Program::embedded()?;
+    for (id, sheet) in &program.sheets {
+        let rendered = render(sheet, &common::options(Paper::Letter, &["José Núñez", "Zoë"]))?;
+        let path = format!("{folder}/shipped-{id}.pdf");
         std::fs::write(&path, &rendered.bytes)?;
         println!("{path}: {} page(s), {} bytes", rendered.pages, rendered.bytes.len());
     }

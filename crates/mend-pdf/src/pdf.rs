@@ -72,8 +72,8 @@ fn gray_color(gray: f32) -> Color {
     Color::Greyscale(Greyscale { percent: gray, icc_profile: None })
 }
 
-/// One page's drawing operations: shapes first, then all text in one text section, so text
-/// is never hidden under a filled box.
+/// One page's drawing operations: shapes first, then text, so that text is never hidden
+/// under a filled box.
 fn pdf_page(page: &PageMarks, ids: &FontIds) -> PdfPage {
     let flip = |y: f32| Pt(page.height - y);
     let mut ops = Vec::new();
@@ -100,9 +100,11 @@ fn pdf_page(page: &PageMarks, ids: &FontIds) -> PdfPage {
             Mark::Text { .. } => {}
         }
     }
-    ops.push(Op::StartTextSection);
     for mark in &page.marks {
         if let Mark::Text { x, y, style, ref text } = *mark {
+            // One text object per line: extractors (lopdf, screen readers, copy and paste)
+            // end a line at the end of a text object, so words on separate lines stay apart.
+            ops.push(Op::StartTextSection);
             if state.font != Some((style.face, style.size)) {
                 let id = match style.face {
                     Face::Regular => &ids.regular,
@@ -114,9 +116,9 @@ fn pdf_page(page: &PageMarks, ids: &FontIds) -> PdfPage {
             state.fill(&mut ops, style.gray);
             ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(x), flip(y)) });
             ops.push(Op::ShowText { items: vec![TextItem::Text(text.clone())] });
+            ops.push(Op::EndTextSection);
         }
     }
-    ops.push(Op::EndTextSection);
     let media = Rect::from_wh(Pt(page.width), Pt(page.height));
     PdfPage { media_box: media.clone(), trim_box: media.clone(), crop_box: media, ops }
 }

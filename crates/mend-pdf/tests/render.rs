@@ -172,10 +172,10 @@ fn a_name_the_font_cannot_print_is_refused_with_the_character() {
 #[test]
 fn sheet_text_the_font_cannot_print_is_refused_with_the_sheet() {
     let mut sheet = common::every_block();
-    sheet.blocks.push(Block::Checklist { items: vec!["We smiled 😊".into()] });
+    sheet.blocks.push(Block::Checklist { items: vec!["We celebrated 🎉".into()] });
     let error = render(&sheet, &options(Paper::Letter, &["Zoë"])).unwrap_err();
     assert!(
-        error.to_string().starts_with("cannot print '😊' (U+1F60A) in the sheet `evening-check-in` \"We smiled 😊\""),
+        error.to_string().starts_with("cannot print '🎉' (U+1F389) in the sheet `evening-check-in` \"We celebrated 🎉\""),
         "{error}"
     );
     let practice = SheetOptions { practice_name: Some("港湾 Practice".into()), ..SheetOptions::default() };

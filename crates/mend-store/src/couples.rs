@@ -291,7 +291,7 @@ impl Store {
         }
         record(&tx, self.actor, "couple deleted", Some(&couple.short_id), None, now)?;
         tx.commit()?;
-        // removed
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 }

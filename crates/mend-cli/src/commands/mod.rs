@@ -10,6 +10,7 @@ use crate::context::Context;
 mod content;
 pub(crate) mod couple;
 pub(crate) mod data;
+mod demo;
 mod homework;
 mod intake;
 mod invite;
@@ -40,7 +41,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(args) => data::export(&ctx, args),
         Command::Import(args) => data::import(&ctx, args),
         Command::Backup(args) => data::backup(&ctx, args),
-        Command::Demo(_) => anyhow::bail!("`mend demo` is not available in this build yet"),
+        Command::Demo(args) => demo::run(&ctx, args),
         Command::Config(command) => misc::config(&ctx, command),
         Command::Completions(_) | Command::Man => unreachable!("handled above"),
     }

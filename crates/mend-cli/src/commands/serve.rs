@@ -1,12 +1,54 @@
 //! `mend serve`: the intake server that invitation links point to.
 
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
+use mend_intake::{Application, Config, RateLimit};
 
 use crate::args::ServeArgs;
 use crate::context::Context;
 
-pub(crate) fn run(_ctx: &Context, _args: ServeArgs) -> Result<ExitCode> {
-    anyhow::bail!("the intake server is not available in this build yet")
+pub(crate) fn run(ctx: &Context, args: ServeArgs) -> Result<ExitCode> {
+    let addr = resolve(&args.addr)?;
+    let config = Config {
+        db_path: ctx.db_path.clone(),
+        program: Arc::new(ctx.program()?),
+        trust_proxy: args.trust_proxy,
+        secrets_policy: ctx.config.secrets_policy.clone(),
+        rate_limit: RateLimit::default(),
+    };
+    init_logging();
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
+    runtime.block_on(async {
+        let app = Application::build(config, addr).await?;
+        let local = app.local_addr();
+        let base = ctx.base_url(args.base_url.as_deref());
+        // Scripts (and the tests) read this line to learn the port when --addr ends in :0.
+        println!("mend serve: listening on http://{local}");
+        println!("Invitation links start with {base}/i/ . Stop with Ctrl-C; requests in flight finish first.");
+        app.run_until_stopped().await?;
+        println!("mend serve: stopped");
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Accepts `127.0.0.1:8080`, `[::1]:8080` or `localhost:8080`.
+fn resolve(raw: &str) -> Result<SocketAddr> {
+    raw.to_socket_addrs().ok().and_then(|mut addrs| addrs.next()).with_context(|| {
+        format!("{raw:?} is not an address to listen on: write it as HOST:PORT, such as 127.0.0.1:8080")
+    })
+}
+
+/// Request lines on stderr (method, route template, status, time; never a token or an answer).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MEND_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
 }

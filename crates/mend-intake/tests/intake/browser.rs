@@ -111,7 +111,13 @@ fn a_partner_fills_in_the_form_in_a_real_browser() {
 }
 
 async fn click(browser: &Client, css: &str) {
-    browser.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 async fn type_into(browser: &Client, id: &str, text: &str) {
@@ -139,7 +145,11 @@ async fn fill_in_and_send(browser: &Client, link: &str) {
     assert!(browser.title().await.unwrap().starts_with("Error: "));
     assert_eq!(script(browser, "return document.activeElement.className").await, json!("error-summary"));
     click(browser, ".error-summary a[href='#q-nickname']").await;
-    assert_eq!(script(browser, "return document.activeElement.id").await, json!("q-nickname"), "the link moves focus to the field");
+    assert_eq!(
+        script(browser, "return document.activeElement.id").await,
+        json!("q-nickname"),
+        "the link moves focus to the field"
+    );
 
     type_into(browser, "q-nickname", "Zoë").await;
     click(browser, "label[for='q-found_out-2']").await;

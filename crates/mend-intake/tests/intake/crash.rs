@@ -21,7 +21,11 @@ fn serve_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
     let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps");
     let serve = profile_dir.join("examples").join("serve");
-    assert!(serve.exists(), "{} is missing: run `cargo test -p mend-intake`, which builds the examples", serve.display());
+    assert!(
+        serve.exists(),
+        "{} is missing: run `cargo test -p mend-intake`, which builds the examples",
+        serve.display()
+    );
     serve
 }
 
@@ -41,7 +45,8 @@ fn a_killed_server_keeps_every_acknowledged_submission() {
         let couple = store
             .add_couple(
                 &mend_store::NewCouple {
-                    partners: [format!("Zoë {n}"), format!("José {n}")].map(|name| mend_core::PartnerName::parse(&name).unwrap()),
+                    partners: [format!("Zoë {n}"), format!("José {n}")]
+                        .map(|name| mend_core::PartnerName::parse(&name).unwrap()),
                     roles: [mend_core::Roles::Hurt, mend_core::Roles::BrokeTrust],
                     breach: mend_core::BreachKind::Lies,
                     label: None,
@@ -105,10 +110,12 @@ fn a_killed_server_keeps_every_acknowledged_submission() {
     assert!(acked.len() >= ACKED_BEFORE_KILL && acked.len() < 120, "{} acknowledged", acked.len());
     let store = Store::open(&db).expect("the database reopens after the kill");
     for (token, nickname) in &acked {
-        let invitation = store.lookup_invitation(token, OffsetDateTime::now_utc()).unwrap().expect("the invitation exists");
+        let invitation =
+            store.lookup_invitation(token, OffsetDateTime::now_utc()).unwrap().expect("the invitation exists");
         assert_eq!(invitation.state, InvitationState::Used, "an acknowledged link is closed");
         let responses = store.intake_responses(&store.find_couple(&invitation.couple_short_id).unwrap()).unwrap();
-        let answers = &responses.iter().find(|r| r.partner_id == invitation.partner_id).expect("its answers are stored").answers;
+        let answers =
+            &responses.iter().find(|r| r.partner_id == invitation.partner_id).expect("its answers are stored").answers;
         assert_eq!(answers["nickname"], Answer::Text(nickname.clone()));
     }
     drop(store);

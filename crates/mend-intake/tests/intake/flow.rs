@@ -69,7 +69,12 @@ fn a_saved_draft_comes_back_even_after_a_restart() {
     let second = spawn_on(&db, |_| {});
     let resumed = get(&second.link(token));
     assert_eq!(resumed.status, 200);
-    assert!(resumed.body.contains(r#"value="Łukasz &#60;the careful&#62;""#) || resumed.body.contains(r#"value="Łukasz &lt;the careful&gt;""#), "{}", resumed.body);
+    assert!(
+        resumed.body.contains(r#"value="Łukasz &#60;the careful&#62;""#)
+            || resumed.body.contains(r#"value="Łukasz &lt;the careful&gt;""#),
+        "{}",
+        resumed.body
+    );
     assert!(resumed.body.contains(r#"value="money" checked"#));
     assert!(resumed.body.contains(r#"id="q-commitment-5" name="commitment" value="4" checked"#));
     assert!(resumed.body.contains("Line one\nline two</textarea>"));
@@ -78,7 +83,11 @@ fn a_saved_draft_comes_back_even_after_a_restart() {
     let sent = send_valid(&second, token, "Łukasz");
     assert_eq!(sent.status, 303);
     let stored = stored_answers(&second, &invited.couple);
-    assert_eq!(stored["Łukasz"]["worries"], Answer::Choices(vec!["sleep".into(), "children".into()]), "the sent answers win over the draft");
+    assert_eq!(
+        stored["Łukasz"]["worries"],
+        Answer::Choices(vec!["sleep".into(), "children".into()]),
+        "the sent answers win over the draft"
+    );
 }
 
 /// Sends the form with one change to valid answers and checks the page that comes back.
@@ -105,11 +114,8 @@ fn check_error(change: (&'static str, Option<&str>), field: &str, message: &str)
         "message beside the field"
     );
     let error_id = format!("q-{field}-error");
-    let described: Vec<&str> = main
-        .split("aria-describedby=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .collect();
+    let described: Vec<&str> =
+        main.split("aria-describedby=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
     assert!(described.iter().any(|ids| ids.split(' ').any(|id| id == error_id)), "the control points at its message");
     for (name, value) in &answers {
         if *name == change.0 || value.contains('\n') {
@@ -134,7 +140,11 @@ fn each_kind_of_mistake_is_shown_beside_its_field_and_answers_are_kept() {
     check_error(("commitment", Some("11")), "commitment", "Choose a number from 0 to 10");
     check_error(("afraid", None), "afraid", "Choose yes or no");
     check_error(("met_on", Some("2015-02-30")), "met_on", "Enter a real date, for example 2024-03-17");
-    check_error(("secrets_agreement", None), "secrets_agreement", "Tick the box to show you have read how secrets are handled");
+    check_error(
+        ("secrets_agreement", None),
+        "secrets_agreement",
+        "Tick the box to show you have read how secrets are handled",
+    );
     let long = "x".repeat(201);
     check_error(("nickname", Some(long.as_str())), "nickname", "Shorten your answer to 200 characters or fewer");
 }
@@ -211,12 +221,24 @@ fn unknown_expired_retired_and_used_links_look_exactly_alike() {
     let questionnaire = &app.program.questionnaire;
     let partner = invited.couple.partners[1].id;
     let expired = store
-        .create_invitation(partner, &questionnaire.id, questionnaire.version, now - time::Duration::days(30), now - time::Duration::days(1))
+        .create_invitation(
+            partner,
+            &questionnaire.id,
+            questionnaire.version,
+            now - time::Duration::days(30),
+            now - time::Duration::days(1),
+        )
         .unwrap();
     // Inviting the first partner again retires their first link.
     let retired = invited.tokens[0].clone();
     let fresh = store
-        .create_invitation(invited.couple.partners[0].id, &questionnaire.id, questionnaire.version, now, now + time::Duration::days(3))
+        .create_invitation(
+            invited.couple.partners[0].id,
+            &questionnaire.id,
+            questionnaire.version,
+            now,
+            now + time::Duration::days(3),
+        )
         .unwrap();
     assert_eq!(store.lookup_invitation(&retired, now).unwrap().unwrap().state, InvitationState::Retired);
     assert_eq!(store.lookup_invitation(&expired, now).unwrap().unwrap().state, InvitationState::Expired);
@@ -259,12 +281,17 @@ fn markup_in_answers_and_names_comes_back_escaped() {
     assert!(!reply.body.contains("<script>alert"), "no script comes back as markup");
     assert!(!reply.body.contains("<img src=x"), "no element comes back as markup");
     assert!(!reply.body.contains("</textarea><script>"));
-    assert!(reply.body.contains("&#60;script&#62;") || reply.body.contains("&lt;script&gt;"), "the text is kept, escaped");
+    assert!(
+        reply.body.contains("&#60;script&#62;") || reply.body.contains("&lt;script&gt;"),
+        "the text is kept, escaped"
+    );
 }
 
 #[test]
 fn sensitive_questions_show_their_help_beside_them() {
-    let app = spawn_app_with(|config| config.secrets_policy = Some("I keep no secrets\nbetween partners.\n\nAsk me anything.".into()));
+    let app = spawn_app_with(|config| {
+        config.secrets_policy = Some("I keep no secrets\nbetween partners.\n\nAsk me anything.".into())
+    });
     let invited = invite_couple(&app, ["Zoë", "Sam"]);
     let page = get(&app.link(&invited.tokens[0]));
     let afraid = page.body.find(r#"data-question="afraid""#).unwrap();

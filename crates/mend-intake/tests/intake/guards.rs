@@ -49,7 +49,8 @@ fn a_post_without_the_form_value_or_from_another_site_is_refused() {
     assert_eq!(borrowed.status, 403, "a value is bound to its own link");
 
     let body = encode(&with_controls("send", &csrf, &answers));
-    let cross_site = post_raw(&link, FORM, body.as_bytes(), &[("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")]);
+    let cross_site =
+        post_raw(&link, FORM, body.as_bytes(), &[("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")]);
     assert_page(&cross_site, 403, "Your answers could not be sent from this page");
     let foreign_origin = post_raw(&link, FORM, body.as_bytes(), &[("origin", "https://evil.example")]);
     assert_eq!(foreign_origin.status, 403, "an old browser posting from another origin");

@@ -135,11 +135,8 @@ pub(crate) fn spawn_on(db: &Path, adjust: impl FnOnce(&mut Config)) -> TestApp {
         rate_limit: RateLimit::default(),
     };
     adjust(&mut config);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime");
     let addr: SocketAddr = "127.0.0.1:0".parse().expect("an address");
     let app = runtime.block_on(Application::build(config, addr)).expect("the server starts");
     assert_ne!(app.port(), 0);
@@ -175,7 +172,13 @@ pub(crate) fn invite_couple(app: &TestApp, names: [&str; 2]) -> Invited {
     let questionnaire = &app.program.questionnaire;
     let tokens = [0, 1].map(|i| {
         store
-            .create_invitation(couple.partners[i].id, &questionnaire.id, questionnaire.version, now, now + time::Duration::days(14))
+            .create_invitation(
+                couple.partners[i].id,
+                &questionnaire.id,
+                questionnaire.version,
+                now,
+                now + time::Duration::days(14),
+            )
             .expect("the invitation is made")
     });
     Invited { couple, tokens }
@@ -322,7 +325,11 @@ pub(crate) fn valid_answers(nickname: &str) -> Vec<(&'static str, String)> {
 }
 
 /// Fields for a POST: the control fields, then the answers.
-pub(crate) fn with_controls<'a>(action: &'a str, csrf: &'a str, answers: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn with_controls<'a>(
+    action: &'a str,
+    csrf: &'a str,
+    answers: &'a [(&'static str, String)],
+) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![("_csrf", csrf), ("_action", action)];
     fields.extend(answers.iter().map(|(n, v)| (*n, v.as_str())));
     fields

@@ -1,0 +1,354 @@
+//! `mend demo`: the whole journey with invented people, in a demo database of its own.
+//!
+//! Each step runs this same `mend` binary as a separate process, exactly as the therapist would
+//! type it, and prints the command with its output. The two partners' intakes go over real HTTP
+//! to a real `mend serve`, the way a browser would send them.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::args::DemoArgs;
+use crate::context::Context;
+
+/// How long the demo waits for its intake server to say where it listens.
+const SERVER_START_LIMIT: Duration = Duration::from_secs(30);
+
+/// The invented couple.
+const BROKE_TRUST: &str = "Daniel Okafor";
+const HURT: &str = "Maria Núñez";
+
+pub(crate) fn run(_ctx: &Context, args: DemoArgs) -> Result<ExitCode> {
+    let dir = match args.dir {
+        Some(dir) => dir,
+        None => std::env::temp_dir().join(format!("mend-demo-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the demo folder {}", dir.display()))?;
+    let db = dir.join("demo.db");
+    // The demo's database is its own: start it afresh so the demo always tells the same story.
+    for suffix in ["", "-wal", "-shm"] {
+        let path = PathBuf::from(format!("{}{suffix}", db.display()));
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove the old demo file {}", path.display()))?;
+        }
+    }
+    let demo = Demo { exe: std::env::current_exe().context("cannot find the mend binary to run")?, db };
+
+    println!("mend demo: the journey of one invented couple, in {}", dir.display());
+    println!("Your own database is not touched: every step below uses --db {}.\n", demo.db.display());
+
+    say("1. The therapist adds the couple.");
+    let added = demo.mend(&[
+        "couple",
+        "add",
+        "--partner",
+        BROKE_TRUST,
+        "--partner",
+        HURT,
+        "--breach",
+        "affair",
+        "--broke-trust",
+        BROKE_TRUST,
+        "--label",
+        "demo",
+    ])?;
+    let couple = added
+        .split_whitespace()
+        .nth(2)
+        .map(|w| w.trim_end_matches(':').to_owned())
+        .context("`mend couple add` did not print the couple's id")?;
+
+    say("2. The intake server runs, so the links work.");
+    let mut server = demo.serve()?;
+    let result = demo.journey(&couple, &dir, &server.base);
+    if result.is_err() || !args.keep_serving {
+        server.stop();
+    }
+    result?;
+
+    if args.keep_serving {
+        say("The server keeps running. A fresh link to look at the form yourself:");
+        demo.mend(&["invite", &couple, "--partner", HURT, "--base-url", &server.base])?;
+        println!("Open it in a browser. Press Ctrl-C to stop the server.");
+        server.wait();
+    } else {
+        println!("To open the form in a browser yourself, run `mend demo --keep-serving`.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn say(text: &str) {
+    println!("\n{text}");
+}
+
+struct Demo {
+    exe: PathBuf,
+    db: PathBuf,
+}
+
+/// The demo's intake server, a child process.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn wait(&mut self) {
+        let _ = self.child.wait();
+    }
+}
+
+impl Demo {
+    /// Runs `mend ARGS` on the demo database, printing the command and its output.
+    fn mend(&self, args: &[&str]) -> Result<String> {
+        let shown: Vec<String> = args.iter().map(|a| shell_word(a)).collect();
+        println!("$ mend {}", shown.join(" "));
+        let output = Command::new(&self.exe)
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .with_context(|| format!("cannot run {}", self.exe.display()))?;
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        for line in stdout.lines().chain(stderr.lines()) {
+            println!("  {line}");
+        }
+        if !output.status.success() {
+            bail!("the demo stopped: `mend {}` failed", shown.join(" "));
+        }
+        Ok(stdout)
+    }
+
+    /// Starts `mend serve` on a free port and waits for it to say where it listens.
+    fn serve(&self) -> Result<Server> {
+        println!("$ mend serve --addr 127.0.0.1:0 &");
+        let mut child = Command::new(&self.exe)
+            .arg("--db")
+            .arg(&self.db)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env("MEND_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start the intake server")?;
+        let stdout = child.stdout.take().context("the server has no output")?;
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + SERVER_START_LIMIT;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match receive.recv_timeout(left) {
+                Ok(line) => {
+                    println!("  {line}");
+                    if let Some(base) = line.strip_prefix("mend serve: listening on ") {
+                        return Ok(Server { child, base: base.trim().to_owned() });
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        let _ = child.kill();
+        bail!("the intake server did not start within {} seconds", SERVER_START_LIMIT.as_secs())
+    }
+
+    fn journey(&self, couple: &str, dir: &Path, base: &str) -> Result<()> {
+        say("3. The therapist makes a private link for each partner.");
+        let links = self.mend(&["invite", couple, "--base-url", base])?;
+        let urls: Vec<&str> = links.lines().map(str::trim).filter(|l| l.starts_with(base)).collect();
+        let [first, second] = urls.as_slice() else { bail!("`mend invite` did not print two links") };
+
+        say("4. Each partner opens their own link and sends the form (here over HTTP, as a browser would).");
+        for (url, (name, answers)) in [first, second]
+            .into_iter()
+            .zip([(BROKE_TRUST, answers_of_partner_who_broke_trust()), (HURT, answers_of_hurt_partner())])
+        {
+            let status = submit(url, &answers)?;
+            println!("  {name}: GET the form, POST the answers → {status}");
+        }
+
+        say("5. The therapist reads both intakes side by side, with their flags.");
+        self.mend(&["intake", couple])?;
+
+        say("6. A timed plan for the first session, saved as session 1.");
+        self.mend(&["plan", couple, "--minutes", "50", "--save"])?;
+
+        say("7. After the session, the therapist records what happened.");
+        self.mend(&[
+            "session",
+            "record",
+            couple,
+            "--stage",
+            "disclosure-and-accountability",
+            "--met",
+            "acknowledgement-given",
+            "--notes",
+            "Daniel gave his account without excuses; Maria asked for a pause once and came back.",
+        ])?;
+
+        say("8. The homework sheets for the couple, as PDF.");
+        let folder = dir.join("homework");
+        let folder = folder.to_string_lossy();
+        self.mend(&["homework", "packet", couple, "-o", &folder])?;
+        println!("\nThe journey is done. The homework PDFs are in {folder}");
+        Ok(())
+    }
+}
+
+/// Quotes a word for display when a shell would need it.
+fn shell_word(word: &str) -> String {
+    if word.chars().all(|c| c.is_alphanumeric() || "-_./:=,".contains(c)) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// Answers of the partner who broke trust: accountable, no flags beyond information.
+fn answers_of_partner_who_broke_trust() -> Vec<(&'static str, &'static str)> {
+    let mut answers = common_answers();
+    answers.extend([
+        ("name", "Daniel"),
+        ("role", "broke_trust"),
+        ("accepts_responsibility", "yes"),
+        ("phq2_interest", "1"),
+        ("phq2_down", "1"),
+        ("gad2_nervous", "1"),
+        ("gad2_worry", "1"),
+        ("signature", "Daniel Okafor"),
+    ]);
+    answers
+}
+
+/// Answers of the hurt partner: low mood screens positive, which raises a `caution` flag.
+fn answers_of_hurt_partner() -> Vec<(&'static str, &'static str)> {
+    let mut answers = common_answers();
+    answers.extend([
+        ("name", "Maria"),
+        ("role", "hurt"),
+        ("questions_open", "yes"),
+        ("partner_accountable", "partly"),
+        ("symptoms", "hypervigilance"),
+        ("symptoms", "sleep"),
+        ("phq2_interest", "2"),
+        ("phq2_down", "2"),
+        ("gad2_nervous", "2"),
+        ("gad2_worry", "1"),
+        ("signature", "Maria Núñez"),
+    ]);
+    answers
+}
+
+/// What both invented partners answer the same way.
+fn common_answers() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("breach", "affair"),
+        ("came_to_light", "discovered"),
+        ("how_long_ago", "1-6-months"),
+        ("outside_relationship_ended", "yes"),
+        ("happened_before", "no"),
+        ("commitment", "8"),
+        ("hope", "repair"),
+        ("trust_boundaries", "2"),
+        ("trust_honest", "1"),
+        ("trust_best_interest", "2"),
+        ("trust_promises", "1"),
+        ("trust_safety", "2"),
+        ("arguments", "one-withdraws"),
+        ("feel_heard", "5"),
+        ("told_imagining", "never"),
+        ("afraid_of_partner", "no"),
+        ("hurt_or_threatened", "no"),
+        ("controlled", "no"),
+        ("self_harm_thoughts", "no"),
+        ("safe_to_contact", "yes"),
+        ("goals", "To understand what happened and whether we can trust each other again."),
+        ("earlier_therapy", "no"),
+        ("secrets_policy", "yes"),
+        ("consent", "yes"),
+    ]
+}
+
+/// Opens the form, reads its forgery-protection value as a browser would, and sends the answers.
+fn submit(url: &str, answers: &[(&str, &str)]) -> Result<String> {
+    let (host, path) = split_url(url)?;
+    let page = http(&host, "GET", &path, None)?;
+    if !page.starts_with("HTTP/1.1 200") {
+        bail!("the form did not open: {}", page.lines().next().unwrap_or(""));
+    }
+    let csrf = hidden_value(&page, "_csrf").context("the form has no _csrf value")?;
+    let mut body = format!("_csrf={}&_action=send", encode(&csrf));
+    for (name, value) in answers {
+        body.push_str(&format!("&{}={}", encode(name), encode(value)));
+    }
+    let response = http(&host, "POST", &path, Some(&body))?;
+    let status = response.lines().next().unwrap_or("").trim().to_owned();
+    if !status.contains(" 303 ") {
+        bail!("the form was not accepted ({status}); this is a bug in the demo's answers");
+    }
+    Ok(status.trim_start_matches("HTTP/1.1 ").to_owned())
+}
+
+/// `http://127.0.0.1:4000/i/abc` → (`127.0.0.1:4000`, `/i/abc`).
+fn split_url(url: &str) -> Result<(String, String)> {
+    let rest = url.strip_prefix("http://").context("the demo speaks plain HTTP to its own local server only")?;
+    let (host, path) = rest.split_once('/').context("a link without a path")?;
+    Ok((host.to_owned(), format!("/{path}")))
+}
+
+/// One HTTP/1.1 request on a fresh connection; returns the whole response as text.
+fn http(host: &str, method: &str, path: &str, form: Option<&str>) -> Result<String> {
+    let mut stream = TcpStream::connect(host).with_context(|| format!("cannot reach the server at {host}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    if let Some(body) = form {
+        request.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ));
+    } else {
+        request.push_str("\r\n");
+    }
+    stream.write_all(request.as_bytes())?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    Ok(String::from_utf8_lossy(&response).into_owned())
+}
+
+/// The value of `<input type="hidden" name="NAME" value="...">`.
+fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\""))?;
+    let rest = &html[at..];
+    let start = rest.find("value=\"")? + "value=\"".len();
+    let end = rest[start..].find('"')?;
+    Some(rest[start..start + end].to_owned())
+}
+
+/// Percent-encodes a form value.
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}

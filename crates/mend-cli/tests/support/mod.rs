@@ -1,0 +1,130 @@
+//! Runs the real `mend` binary in a sandbox of its own: a temporary folder for the database,
+//! the configuration and the home directory, so no test ever touches the therapist's files.
+
+// Each test binary that includes this module uses only some of its helpers.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A temporary folder with mend's database and configuration paths pointing into it.
+#[derive(Debug)]
+pub(crate) struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+/// What one run of the binary printed and how it ended.
+#[derive(Debug)]
+pub(crate) struct Run {
+    /// Everything written to standard output.
+    pub(crate) stdout: String,
+    /// Everything written to standard error.
+    pub(crate) stderr: String,
+    /// The exit code; `None` when a signal ended the process.
+    pub(crate) code: Option<i32>,
+}
+
+impl Sandbox {
+    /// A fresh, empty sandbox.
+    pub(crate) fn new() -> Self {
+        Self { dir: tempfile::tempdir().expect("create a temporary folder") }
+    }
+
+    /// The sandbox folder.
+    pub(crate) fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path inside the sandbox.
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The database `MEND_DB` points at.
+    pub(crate) fn db(&self) -> PathBuf {
+        self.path("mend.db")
+    }
+
+    /// Runs `mend` with `args`, stdin closed, in the sandbox.
+    pub(crate) fn mend(&self, args: &[&str]) -> Run {
+        self.mend_with_env(args, &[])
+    }
+
+    /// Runs `mend` with `args` and extra environment variables.
+    pub(crate) fn mend_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let home = self.path("home");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mend"));
+        command
+            .args(args)
+            .current_dir(self.dir())
+            .env("MEND_DB", self.db())
+            .env("MEND_CONFIG", self.path("config.toml"))
+            // Should anything still look for the platform's folders, it finds the sandbox.
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env_remove("MEND_CONTENT")
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::null());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command.output().expect("run the mend binary");
+        Run {
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+            code: output.status.code(),
+        }
+    }
+
+    /// Runs `mend` and insists that it succeeded, returning its standard output.
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
+        let run = self.mend(args);
+        assert_eq!(run.code, Some(0), "mend {args:?} failed:\n{}{}", run.stdout, run.stderr);
+        assert!(!run.stderr.contains("panicked"), "mend {args:?} panicked:\n{}", run.stderr);
+        run.stdout
+    }
+
+    /// Runs `mend`, insists that it failed cleanly, and returns its one-line error.
+    pub(crate) fn fails(&self, args: &[&str]) -> String {
+        self.mend(args).clean_failure(args)
+    }
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Run {
+    /// Checks that the run failed the way a user should see it fail: a non-zero exit, no
+    /// panic, and exactly one line on standard error that starts with `mend:`. Returns that line.
+    pub(crate) fn clean_failure(&self, args: &[&str]) -> String {
+        assert!(!self.stderr.contains("panicked"), "mend {args:?} panicked:\n{}", self.stderr);
+        assert!(matches!(self.code, Some(code) if code != 0), "mend {args:?} did not fail: {self:?}");
+        let message = self.stderr.trim_end();
+        assert_eq!(message.lines().count(), 1, "mend {args:?} should print one line of error, printed:\n{message}");
+        assert!(message.starts_with("mend: "), "mend {args:?} error does not start with `mend: `: {message}");
+        message.to_owned()
+    }
+}
+
+/// The bytes of a database and of its write-ahead log, to show that a command changed nothing.
+pub(crate) fn database_bytes(db: &Path) -> (Vec<u8>, Option<Vec<u8>>) {
+    let main = std::fs::read(db).expect("read the database");
+    let wal = std::fs::read(wal_path(db)).ok();
+    (main, wal)
+}
+
+/// Where SQLite keeps the write-ahead log of `db`.
+pub(crate) fn wal_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// Whether `needle` occurs anywhere in `haystack`.
+pub(crate) fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|window| window == needle)
+}
