@@ -193,8 +193,8 @@ pub(crate) struct IntakeArgs {
 pub(crate) struct PlanArgs {
     /// The couple's short id or part of a partner's name.
     pub(crate) couple: String,
-    /// Length of the session in minutes (default from configuration, else 50).
-    #[arg(long, value_name = "MINUTES", value_parser = clap::value_parser!(u32).range(20..=180))]
+    /// Length of the session in minutes, 30 to 120 (default from configuration, else 50).
+    #[arg(long, value_name = "MINUTES", value_parser = clap::value_parser!(u32).range(30..=120))]
     pub(crate) minutes: Option<u32>,
     /// Plan this stage instead of the one the record points to.
     #[arg(long, value_name = "ID")]

@@ -16,7 +16,7 @@ use crate::args::Cli;
 pub(crate) struct Config {
     /// The practice's name, printed on homework sheets.
     pub(crate) practice_name: Option<String>,
-    /// The therapist's name, printed on homework sheets.
+    /// The therapist's name, printed on homework sheets beside the practice's.
     pub(crate) therapist_name: Option<String>,
     /// `letter` or `a4`.
     pub(crate) paper: Option<String>,
@@ -129,6 +129,24 @@ impl Context {
         let url = flag.or(self.config.base_url.as_deref()).unwrap_or(DEFAULT_BASE_URL);
         url.trim_end_matches('/').to_owned()
     }
+}
+
+/// Refuses a base address that no partner could open: links are only useful when they start
+/// with `http://` or `https://` and name a host, and a query or fragment would break the path
+/// that follows. `source` says where the address came from, such as `--base-url`.
+pub(crate) fn check_base_url(url: &str, source: &str) -> Result<()> {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+    let host = rest.map(|rest| rest.split('/').next().unwrap_or_default());
+    let usable = host.is_some_and(|host| !host.is_empty())
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#');
+    if !usable {
+        bail!(
+            "{source} {url:?} is not an address partners can open: give the intake server's address, \
+             starting with https:// (or http://), such as https://intake.example.org"
+        );
+    }
+    Ok(())
 }
 
 /// Where `mend serve` listens by default, and so where links point when nothing else is said.

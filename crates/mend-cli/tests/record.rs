@@ -325,7 +325,7 @@ fn a_couple_goes_from_first_record_to_export_import_and_backup() {
     assert!(recorded.contains("session #1"), "{recorded}");
 
     let sessions = sandbox.ok(&["session", "list", &id]);
-    assert!(sessions.contains(&format!("#1 on ")) && sessions.contains(&stage_id), "{sessions}");
+    assert!(sessions.contains("#1 on ") && sessions.contains(&stage_id), "{sessions}");
     assert!(sessions.contains(&sheet) && sessions.contains(&marker) && sessions.contains("calmer"), "{sessions}");
     let listed = parse_json(&sandbox.ok(&["session", "list", &id, "--format", "json"]));
     let listed = listed.as_array().expect("sessions");
@@ -381,6 +381,98 @@ fn a_couple_goes_from_first_record_to_export_import_and_backup() {
     assert_eq!(couples[0].short_id, id);
     assert_eq!(couples[0].names(), "José Núñez & Zoë");
     assert_eq!(copy.sessions(&couples[0]).expect("sessions").len(), 1);
+}
+
+#[test]
+fn links_point_where_the_flag_or_the_configuration_says_and_nowhere_unusable() {
+    let sandbox = Sandbox::new();
+    let id = add_couple(&sandbox, "José Núñez", "Zoë", "lies", "José");
+    std::fs::write(sandbox.path("config.toml"), "base_url = \"https://intake.example.org/\"\n")
+        .expect("write the configuration");
+
+    // The configuration's address, without its trailing slash, then the flag over it.
+    let from_config = links(&sandbox.ok(&["invite", &id, "--partner", "zoë"]));
+    assert_eq!(from_config.len(), 1);
+    assert_eq!(from_config[0].0, "https://intake.example.org");
+    let from_flag = links(&sandbox.ok(&["invite", &id, "--partner", "zoë", "--base-url", "http://10.0.0.5:8080"]));
+    assert_eq!(from_flag[0].0, "http://10.0.0.5:8080");
+
+    // An address nobody could open is refused before any link is made or retired.
+    for bad in ["not a url", "intake.example.org", "ftp://intake.example.org", "https://", "https://x.example/?a=1"] {
+        refused_without_change(&sandbox, &["invite", &id, "--base-url", bad], "https://");
+    }
+    std::fs::write(sandbox.path("config.toml"), "base_url = \"intake.example.org\"\n")
+        .expect("write the configuration");
+    let message = refused_without_change(&sandbox, &["invite", &id], "config.toml");
+    assert!(message.contains("base_url"), "{message}");
+    std::fs::remove_file(sandbox.path("config.toml")).expect("remove the configuration");
+
+    // A link that lasts hours says when to the minute, the same instant `couple show` reports.
+    let before = time::OffsetDateTime::now_utc();
+    let made = parse_json(&sandbox.ok(&["invite", &id, "--expires", "48h", "--format", "json"]));
+    let made = made.as_array().expect("one entry per link");
+    assert_eq!(made.len(), 2);
+    let rfc3339 = &time::format_description::well_known::Rfc3339;
+    let expires_at = made[0]["expires_at"].as_str().expect("an expiry");
+    let expires = time::OffsetDateTime::parse(expires_at, rfc3339).expect("the expiry is RFC 3339");
+    // Whole seconds are kept; a minute either way allows for a slow machine.
+    let off_by = (expires - time::Duration::hours(48) - before).abs();
+    assert!(off_by < time::Duration::minutes(1), "{expires_at} is not 48 hours after {before}");
+    let shown = parse_json(&sandbox.ok(&["couple", "show", &id, "--format", "json"]));
+    let open: Vec<&str> = shown["open_invitations"]
+        .as_array()
+        .expect("open invitations")
+        .iter()
+        .filter_map(|i| i["expires_at"].as_str())
+        .collect();
+    assert_eq!(open, [expires_at, expires_at], "only the two newest links are open");
+    let text = sandbox.ok(&["invite", &id, "--partner", "José", "--expires", "2h"]);
+    assert!(text.lines().any(|l| l.contains("José Núñez (until ") && l.contains(" UTC)")), "{text}");
+}
+
+#[test]
+fn an_export_written_over_an_older_file_is_made_private() {
+    let sandbox = Sandbox::new();
+    add_couple(&sandbox, "Łukasz", "Zoë", "financial", "Łukasz");
+    let export = sandbox.path("shared-folder-export.json");
+    std::fs::write(&export, "an old file anyone could read").expect("write the older file");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&export, std::fs::Permissions::from_mode(0o644)).expect("open the old file up");
+    }
+    sandbox.ok(&["export", "-o", export.to_str().expect("UTF-8 path")]);
+    assert!(std::fs::read_to_string(&export).expect("read the export").contains("Łukasz"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&export).expect("the export exists").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the export holds health information");
+    }
+}
+
+#[test]
+fn two_sessions_on_one_day_stay_two_unless_the_first_was_a_saved_plan() {
+    let sandbox = Sandbox::new();
+    let id = add_couple(&sandbox, "José Núñez", "Zoë", "lies", "José");
+    let record_on_one_day = |stage: &str, notes: &str| {
+        sandbox.ok(&["session", "record", &id, "--stage", stage, "--notes", notes, "--date", "2026-03-02"])
+    };
+    let first = record_on_one_day("safety-and-stabilising", "one");
+    assert!(first.contains("Recorded session #1"), "{first}");
+    let second = record_on_one_day("honesty-and-questions", "two");
+    assert!(second.contains("Recorded session #2"), "{second}");
+    let sessions = parse_json(&sandbox.ok(&["session", "list", &id, "--format", "json"]));
+    let stages: Vec<&str> = sessions.as_array().expect("sessions").iter().filter_map(|s| s["stage"].as_str()).collect();
+    assert_eq!(stages, ["safety-and-stabilising", "honesty-and-questions"]);
+
+    // A plan saved today is the session that the next recording today fills in.
+    sandbox.ok(&["plan", &id, "--save"]);
+    let filled = sandbox.ok(&["session", "record", &id, "--stage", "honesty-and-questions", "--notes", "three"]);
+    assert!(filled.contains("Updated session #3"), "{filled}");
+    let sessions = parse_json(&sandbox.ok(&["session", "list", &id, "--format", "json"]));
+    assert_eq!(sessions.as_array().map(Vec::len), Some(3));
+    assert_eq!(sessions[2]["notes"], "three");
 }
 
 // ---------------------------------------------------------------------------------------------

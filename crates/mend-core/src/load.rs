@@ -74,6 +74,7 @@ fn parse_files(problems: &mut Problems, files: &BTreeMap<String, String>) -> Par
             continue;
         };
         check_item_id(&mut problems.0, path, &id);
+        // `None` when the file could not be read; the reason is already among the problems.
         let read = match folder {
             "stages" => parse::<Stage>(problems, path, Some(&id), text).map(|mut stage| {
                 stage.id = id.clone();
@@ -196,12 +197,7 @@ fn check_program(
 
 /// The stages named by `ids`, in order, noting each in `listed` and reporting repeats and
 /// stages that have no file.
-fn order_stages(
-    problems: &mut Problems,
-    parsed: &Parsed,
-    ids: &[String],
-    listed: &mut BTreeSet<String>,
-) -> Vec<Stage> {
+fn order_stages(problems: &mut Problems, parsed: &Parsed, ids: &[String], listed: &mut BTreeSet<String>) -> Vec<Stage> {
     let mut out = Vec::new();
     for id in ids {
         if !listed.insert(id.clone()) {
@@ -228,18 +224,32 @@ fn folder_and_id(path: &str) -> Option<(&str, String)> {
     Some((folder, id.to_owned()))
 }
 
-fn parse<T: DeserializeOwned>(problems: &mut Problems, path: &str, text: &str) -> Option<T> {
+/// Reads one file as `T`, reporting a failure with its line and what to do.
+fn parse<T: DeserializeOwned>(problems: &mut Problems, path: &str, id: Option<&str>, text: &str) -> Option<T> {
     match toml::from_str(text) {
         Ok(value) => Some(value),
         Err(e) => {
-            let message = e.message().to_owned();
+            let message = e.message().trim_end();
+            // Counting bytes rather than slicing the text, which could split a character.
             let location = e.span().map(|span| {
-                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                let line = text.bytes().take(span.start).filter(|b| *b == b'\n').count() + 1;
                 format!("line {line}: ")
             });
-            problems.add(path, None, format!("{}{message}", location.unwrap_or_default()));
+            let advice = parse_advice(message);
+            problems.add(path, id, format!("{}{message}{advice}", location.unwrap_or_default()));
             None
         }
+    }
+}
+
+/// What to do about a TOML error, when the parser's own message does not already say.
+fn parse_advice(message: &str) -> &'static str {
+    if message.starts_with("missing field") {
+        ": add it"
+    } else if message.contains("expected one of") {
+        ""
+    } else {
+        ": fix the TOML on that line"
     }
 }
 
@@ -247,7 +257,7 @@ fn check_stage(
     problems: &mut Problems,
     path: &str,
     stage: &Stage,
-    sheets: &BTreeMap<String, Sheet>,
+    parsed: &Parsed,
     exercise_ids: &mut BTreeMap<String, String>,
 ) {
     let id = Some(stage.id.as_str());
@@ -266,7 +276,7 @@ fn check_stage(
         }
     }
     for sheet in &stage.homework {
-        if !sheets.contains_key(sheet) {
+        if !parsed.sheets.contains_key(sheet) && !parsed.is_unreadable("homework", sheet) {
             problems.add(
                 path,
                 id,
@@ -308,37 +318,37 @@ fn check_sheet(problems: &mut Problems, path: &str, sheet: &Sheet) {
         problems.add(path, id, "`instructions` is empty: say how to do the homework");
     }
     for (n, block) in sheet.blocks.iter().enumerate() {
-        let problem = match block {
-            Block::Heading { text } | Block::Paragraph { text } if text.trim().is_empty() => Some("has no text"),
-            Block::Steps { items } | Block::Checklist { items }
-                if items.is_empty() || items.iter().any(|i| i.trim().is_empty()) =>
-            {
-                Some("needs items, none of them empty")
-            }
-            Block::Lines { count, .. } if !(1..=40).contains(count) => Some("needs a `count` from 1 to 40"),
-            Block::Table { columns, rows } if columns.is_empty() || columns.len() > 6 || !(1..=30).contains(rows) => {
-                Some("needs 1 to 6 columns and 1 to 30 rows")
-            }
-            Block::Scale { label, low, high }
-                if label.trim().is_empty() || low.trim().is_empty() || high.trim().is_empty() =>
-            {
-                Some("needs a label and words for both ends")
-            }
-            Block::Signature { signers } if signers.is_empty() || signers.len() > 2 => Some("needs one or two signers"),
-            _ => None,
-        };
-        if let Some(problem) = problem {
-            problems.add(path, id, format!("block {} cannot print: it {problem}", n + 1));
+        if let Some((kind, fix)) = block_problem(block) {
+            problems.add(path, id, format!("block {} ({kind}) cannot print: {fix}", n + 1));
         }
     }
 }
 
-fn check_questionnaire(
-    problems: &mut Problems,
-    path: &str,
-    q: &Questionnaire,
-    stages: &BTreeMap<String, (String, Stage)>,
-) {
+/// For a block a printer cannot draw: its kind and what to change.
+fn block_problem(block: &Block) -> Option<(&'static str, &'static str)> {
+    let blank = |text: &str| text.trim().is_empty();
+    let bad_items = |items: &[String]| items.is_empty() || items.iter().any(|i| blank(i));
+    match block {
+        Block::Heading { text } if blank(text) => Some(("heading", "give it some `text`")),
+        Block::Paragraph { text } if blank(text) => Some(("paragraph", "give it some `text`")),
+        Block::Steps { items } if bad_items(items) => Some(("steps", "give it `items`, none of them empty")),
+        Block::Checklist { items } if bad_items(items) => Some(("checklist", "give it `items`, none of them empty")),
+        Block::Lines { count, .. } if !(1..=40).contains(count) => Some(("lines", "give it a `count` from 1 to 40")),
+        Block::Table { columns, rows } if columns.is_empty() || columns.len() > 6 || !(1..=30).contains(rows) => {
+            Some(("table", "give it 1 to 6 columns and 1 to 30 rows"))
+        }
+        Block::Scale { label, low, high } if blank(label) || blank(low) || blank(high) => {
+            Some(("scale", "give it a `label` and words for both ends (`low`, `high`)"))
+        }
+        Block::Signature { signers } if signers.is_empty() || signers.len() > 2 => {
+            Some(("signature", "give it one or two `signers`"))
+        }
+        _ => None,
+    }
+}
+
+fn check_questionnaire(problems: &mut Problems, path: &str, q: &Questionnaire, parsed: &Parsed) {
+    let questions: BTreeSet<&str> = q.questions().map(|question| question.id.as_str()).collect();
     let mut seen: BTreeMap<&str, QuestionKind> = BTreeMap::new();
     let mut sections = BTreeSet::new();
     for section in &q.sections {
@@ -350,7 +360,8 @@ fn check_questionnaire(
             let id = Some(question.id.as_str());
             check_item_id(&mut problems.0, path, &question.id);
             if let Some(condition) = &question.show_if {
-                check_condition(problems, path, &question.id, condition, &seen, &[], "show_if");
+                let names = Names { earlier: &seen, questions: &questions, scores: &[] };
+                check_condition(problems, path, &question.id, condition, &names, "show_if");
             }
             if seen.insert(&question.id, question.kind).is_some() {
                 problems.add(path, id, "question id used twice: rename one");
@@ -374,6 +385,7 @@ fn check_questionnaire(
         }
     }
     let score_ids: Vec<&str> = q.scores.iter().map(|s| s.id.as_str()).collect();
+    let names = Names { earlier: &seen, questions: &questions, scores: &score_ids };
     for score in &q.scores {
         for item in &score.questions {
             if seen.get(item.as_str()) != Some(&QuestionKind::Scale) {
@@ -387,7 +399,7 @@ fn check_questionnaire(
     }
     for flag in &q.flags {
         check_item_id(&mut problems.0, path, &flag.id);
-        check_condition(problems, path, &flag.id, &flag.when, &seen, &score_ids, "when");
+        check_condition(problems, path, &flag.id, &flag.when, &names, "when");
         if flag.action.trim().is_empty() {
             problems.add(path, Some(&flag.id), "a flag needs an `action`: say what the therapist should do");
         }
@@ -399,45 +411,47 @@ fn check_questionnaire(
         }
     }
     for rule in &q.start_rules {
-        if !stages.contains_key(&rule.stage) {
+        if !parsed.stages.contains_key(&rule.stage) && !parsed.is_unreadable("stages", &rule.stage) {
             problems.add(
                 path,
                 Some(&rule.stage),
                 "a start rule names an unknown stage: use a stage id from program.toml",
             );
         }
-        check_condition(problems, path, &rule.stage, &rule.when, &seen, &score_ids, "when");
+        check_condition(problems, path, &rule.stage, &rule.when, &names, "when");
     }
 }
 
+/// What a condition may name.
+struct Names<'a> {
+    /// The questions before the condition's owner (every question, for flags and start rules).
+    earlier: &'a BTreeMap<&'a str, QuestionKind>,
+    /// Every question in the questionnaire, to tell a misspelt id from one that comes too late.
+    questions: &'a BTreeSet<&'a str>,
+    /// The score ids a condition may test (none for `show_if`, which is evaluated as the form
+    /// is filled in, before any score exists).
+    scores: &'a [&'a str],
+}
+
 /// Checks a condition's shape and that it names known, earlier questions or scores.
-fn check_condition(
-    problems: &mut Problems,
-    path: &str,
-    owner: &str,
-    c: &Condition,
-    earlier: &BTreeMap<&str, QuestionKind>,
-    scores: &[&str],
-    field: &str,
-) {
+fn check_condition(problems: &mut Problems, path: &str, owner: &str, c: &Condition, names: &Names<'_>, field: &str) {
     let subjects = [c.question.is_some(), c.score.is_some(), !c.any.is_empty(), !c.all.is_empty()];
     if subjects.iter().filter(|s| **s).count() != 1 {
         problems.add(path, Some(owner), format!("`{field}` must name exactly one of question, score, any or all"));
         return;
     }
     for inner in c.any.iter().chain(&c.all) {
-        check_condition(problems, path, owner, inner, earlier, scores, field);
+        check_condition(problems, path, owner, inner, names, field);
     }
     let tests = [c.equals.is_some(), !c.any_of.is_empty(), c.at_least.is_some() || c.at_most.is_some()];
     if let Some(question) = &c.question {
-        if !earlier.contains_key(question.as_str()) {
-            problems.add(
-                path,
-                Some(owner),
-                format!(
-                    "`{field}` names question {question:?}, which does not come before it: name an earlier question"
-                ),
-            );
+        if !names.earlier.contains_key(question.as_str()) {
+            let problem = if names.questions.contains(question.as_str()) {
+                format!("names question {question:?}, which comes after it")
+            } else {
+                format!("names unknown question {question:?}")
+            };
+            problems.add(path, Some(owner), format!("`{field}` {problem}: name an earlier question"));
         }
         if tests.iter().filter(|t| **t).count() != 1 {
             problems.add(
@@ -448,8 +462,17 @@ fn check_condition(
         }
     }
     if let Some(score) = &c.score {
-        if !scores.contains(&score.as_str()) {
-            problems.add(path, Some(owner), format!("`{field}` names unknown score {score:?}"));
+        if names.scores.is_empty() {
+            problems.add(path, Some(owner), format!("`{field}` cannot test score {score:?}: test a question instead"));
+        } else if !names.scores.contains(&score.as_str()) {
+            problems.add(
+                path,
+                Some(owner),
+                format!(
+                    "`{field}` names unknown score {score:?}: use one of the [[scores]] ids ({})",
+                    names.scores.join(", ")
+                ),
+            );
         }
         if c.at_least.is_none() && c.at_most.is_none() {
             problems.add(path, Some(owner), format!("`{field}` on a score needs at_least or at_most"));

@@ -555,7 +555,7 @@ fn raised_flags(program: &Program, record: &CoupleRecord) -> Vec<PlanFlag> {
         }));
     }
     // A stable sort keeps the partners' order and the questionnaire's order within each severity.
-    flags.sort_by(|a, b| b.severity.cmp(&a.severity));
+    flags.sort_by_key(|f| std::cmp::Reverse(f.severity));
     flags
 }
 

@@ -250,10 +250,10 @@ fn questionnaire_file_not_named_by_the_program_is_reported() {
     check(
         "intake/spare.toml",
         "",
-        "version = 1\n",
+        "version = 1\ntitle = \"Spare\"\nintro = []\nsections = []\n",
         "intake/spare.toml",
         Some("spare"),
-        "set `questionnaire` in program.toml to its id or remove the file",
+        "not used: set `questionnaire` in program.toml to its id or remove the file",
     );
 }
 
@@ -327,8 +327,20 @@ fn stage_citing_an_unknown_article_is_reported() {
         "{ article = \"trust-broken\"",
         "{ article = \"trust-brokn\"",
         "stages/reconnection.toml",
-        Some("fears-and-needs-talk"),
+        Some("reconnection"),
         "cites unknown article \"trust-brokn\": use one of the source ids in program.toml (betrayed-partner, trust-broken)",
+    );
+}
+
+#[test]
+fn exercise_citing_an_unknown_article_is_reported() {
+    check(
+        "stages/reconnection.toml",
+        "{ article = \"trust-broken\", section = \"Managing Triggers",
+        "{ article = \"bloom\", section = \"Managing Triggers",
+        "stages/reconnection.toml",
+        Some("new-experiences-plan"),
+        "cites unknown article \"bloom\": use one of the source ids in program.toml",
     );
 }
 
@@ -364,7 +376,7 @@ fn missing_required_field_is_reported() {
         "",
         "stages/reconnection.toml",
         Some("reconnection"),
-        "missing field `title`",
+        "line 1: missing field `title`: add it",
     );
 }
 
@@ -512,7 +524,7 @@ fn flag_naming_an_unknown_score_is_reported() {
         "when = { score = \"phq9\", at_least = 3 }",
         "intake/intake.toml",
         Some("phq2-positive"),
-        "names unknown score \"phq9\": use one of the [[scores]] ids (gad2, phq2)",
+        "names unknown score \"phq9\": use one of the [[scores]] ids (phq2, gad2)",
     );
 }
 
@@ -582,4 +594,44 @@ fn broken_program_toml_does_not_hide_problems_in_other_files() {
     let missing: Vec<_> =
         expected.iter().filter(|(file, id, says)| !errors.iter().any(|e| matches(e, file, *id, says))).collect();
     assert!(missing.is_empty(), "not reported: {missing:?}\ngot:\n{}", list(&errors));
+}
+
+#[test]
+fn unreadable_files_are_not_also_reported_as_missing() {
+    let errors = errors_after(&[
+        ("stages/reconnection.toml", "title = \"Reconnection\"", "title = "),
+        ("homework/trigger-log.toml", "rows = 8", "rows = = 8"),
+        ("intake/intake.toml", "version = ", "version = = "),
+    ]);
+    let files: Vec<&str> = errors.iter().map(|e| e.file.as_str()).collect();
+    assert_eq!(
+        files,
+        ["homework/trigger-log.toml", "intake/intake.toml", "stages/reconnection.toml"],
+        "each broken file should be reported once, and nothing else:\n{}",
+        list(&errors)
+    );
+}
+
+#[test]
+fn show_if_testing_a_score_is_reported() {
+    check(
+        "intake/intake.toml",
+        "show_if = { question = \"breach\", equals = \"other\" }",
+        "show_if = { score = \"phq2\", at_least = 3 }",
+        "intake/intake.toml",
+        Some("breach_other"),
+        "`show_if` cannot test score \"phq2\": test a question instead",
+    );
+}
+
+#[test]
+fn program_listing_no_stages_is_reported() {
+    check(
+        "program.toml",
+        "stages = […]\n",
+        "stages = []\n",
+        "program.toml",
+        None,
+        "lists no stages: add stage ids to `stages`",
+    );
 }

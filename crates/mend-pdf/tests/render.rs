@@ -238,3 +238,10 @@ fn every_shipped_sheet_renders_on_both_papers() {
         }
     }
 }
+
+#[test]
+fn extracted_text_reads_in_order() {
+    let (_, _, texts) = check(&common::every_block(), &options(Paper::Letter, &["José Núñez", "Zoë"]));
+    let pages: Vec<String> = texts.iter().enumerate().map(|(i, t)| format!("--- page {} ---\n{t}", i + 1)).collect();
+    insta::assert_snapshot!(pages.join("\n"));
+}

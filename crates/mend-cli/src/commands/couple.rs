@@ -28,7 +28,12 @@ pub(crate) fn run(ctx: &Context, command: CoupleCommand) -> Result<ExitCode> {
                 for couple in &couples {
                     let stage = couple.current_stage.as_deref().unwrap_or("not started");
                     let label = couple.label.as_deref().map(|l| format!(" [{l}]")).unwrap_or_default();
-                    println!("{}  {:<36} {:<20} {stage}{label}", couple.short_id, couple.names(), couple.breach);
+                    println!(
+                        "{}  {:<36} {:<20} {stage}{label}",
+                        couple.short_id,
+                        couple.names(),
+                        couple.breach.as_str()
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)

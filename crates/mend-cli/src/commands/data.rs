@@ -49,6 +49,15 @@ pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> 
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file =
         options.open(path).with_context(|| format!("cannot write {}: check the folder exists", path.display()))?;
+    // The mode above applies only to a new file; an older file being overwritten keeps whatever
+    // mode it had, so it is narrowed here before any health information goes in. Devices and
+    // pipes, such as /dev/stdout, are left as they are.
+    #[cfg(unix)]
+    if file.metadata().is_ok_and(|m| m.is_file()) {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot make {} private to you: choose a file you own", path.display()))?;
+    }
     file.write_all(bytes)?;
     file.sync_all()?;
     Ok(())

@@ -97,6 +97,13 @@ struct Server {
     base: String,
 }
 
+/// The server must not outlive the demo, whatever way the demo ends.
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 impl Server {
     fn stop(&mut self) {
         let _ = self.child.kill();

@@ -98,7 +98,7 @@ fn print(ctx: &Context, args: HomeworkPrintArgs) -> Result<ExitCode> {
     let due_on = args.due.as_deref().map(parse_date).transpose()?;
     let base = SheetOptions {
         paper: paper(ctx, args.paper)?,
-        practice_name: ctx.config.practice_name.clone(),
+        practice_name: practice_line(ctx),
         for_whom: ForWhom::Blank,
         given_on: None,
         due_on,
@@ -167,7 +167,7 @@ fn packet(ctx: &Context, args: HomeworkPacketArgs) -> Result<ExitCode> {
     let due_on = args.due.as_deref().map(parse_date).transpose()?;
     let base = SheetOptions {
         paper: paper(ctx, args.paper)?,
-        practice_name: ctx.config.practice_name.clone(),
+        practice_name: practice_line(ctx),
         for_whom: ForWhom::Blank,
         given_on: Some(today()),
         due_on,
@@ -226,4 +226,13 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// The line at the top of every sheet: the practice and, if configured, the therapist.
+fn practice_line(ctx: &Context) -> Option<String> {
+    match (&ctx.config.practice_name, &ctx.config.therapist_name) {
+        (Some(practice), Some(therapist)) => Some(format!("{practice} · {therapist}")),
+        (Some(one), None) | (None, Some(one)) => Some(one.clone()),
+        (None, None) => None,
+    }
 }

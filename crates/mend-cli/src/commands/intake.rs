@@ -89,7 +89,8 @@ pub(crate) fn run(ctx: &Context, args: IntakeArgs) -> Result<ExitCode> {
 fn build(program: &Program, couple: &Couple, responses: &[IntakeResponse], resolved: &BTreeSet<String>) -> IntakeView {
     let questionnaire = &program.questionnaire;
     let answers_of: Vec<Option<&IntakeResponse>> =
-        couple.partners.iter().map(|p| responses.iter().find(|r| r.partner_id == p.id)).collect();
+        // Responses come oldest first; a partner's latest one is what counts.
+        couple.partners.iter().map(|p| responses.iter().rev().find(|r| r.partner_id == p.id)).collect();
     let partners = couple
         .partners
         .iter()
@@ -256,7 +257,7 @@ fn render(view: &IntakeView, color: bool) -> String {
         for line in 0..height {
             let left = columns.first().and_then(|c| c.get(line)).map_or("", String::as_str);
             let right = columns.get(1).and_then(|c| c.get(line)).map_or("", String::as_str);
-            out.push_str(&format!("  {left:<COLUMN$} {right}\n").trim_end().to_owned());
+            out.push_str(format!("  {left:<COLUMN$} {right}").trim_end());
             out.push('\n');
         }
     }

@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::args::{Format, InviteArgs};
-use crate::context::{Context, now, parse_duration};
+use crate::context::{Context, check_base_url, config_path, now, parse_duration};
 use crate::output::json;
 
 /// One link, as printed.
@@ -17,8 +17,24 @@ struct Link {
     expires_at: String,
 }
 
+/// When a link stops working, to the minute: a link may last only hours.
+const UNTIL: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+
+/// The same instant as the store writes it, so `invite` and `couple show` agree in JSON.
+const STAMP: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+
 pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
     let lifetime = parse_duration(&args.expires)?;
+    // Checked before any link is made: making one retires the partner's previous link, so a
+    // mistyped address must not cost them a link that worked.
+    let base = ctx.base_url(args.base_url.as_deref());
+    let source = match &args.base_url {
+        Some(_) => "--base-url".to_owned(),
+        None => format!("base_url in {}", config_path()?.display()),
+    };
+    check_base_url(&base, &source)?;
     let program = ctx.program()?;
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
@@ -26,8 +42,7 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
         Some(name) => vec![couple.partner(name)?.clone()],
         None => couple.partners.clone(),
     };
-    let base = ctx.base_url(args.base_url.as_deref());
-    let now = now();
+    let now = now().replace_nanosecond(0)?;
     let expires = now + lifetime;
     let questionnaire = &program.questionnaire;
     let mut links = Vec::new();
@@ -36,7 +51,7 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
         links.push(Link {
             partner: partner.name.to_string(),
             url: format!("{base}/i/{token}"),
-            expires_at: crate::context::format_date(expires.date()),
+            expires_at: expires.format(STAMP)?,
         });
     }
     if args.format.format == Format::Json {
@@ -45,7 +60,7 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
     }
     println!("Private intake links for {} (shown once; each works until its answers are sent):", couple.names());
     for link in &links {
-        println!("\n  {} (until {}):\n  {}", link.partner, link.expires_at, link.url);
+        println!("\n  {} (until {}):\n  {}", link.partner, expires.format(UNTIL)?, link.url);
     }
     println!(
         "\nGive each partner only their own link. Running `mend invite` again makes a new link and retires the old one.\nThe links need `mend serve` running at {base}."

@@ -71,11 +71,15 @@ fn record(ctx: &Context, args: SessionRecordArgs) -> Result<ExitCode> {
     };
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
-    // A plan saved today with `mend plan --save` is the session being recorded: add to it
-    // instead of recording a second one.
+    // A plan saved with `mend plan --save` for the same day is the session being recorded: add
+    // to it instead of recording a second one. A session recorded without a plan is never
+    // merged into, so two sessions held on one day stay two.
     let sessions = store.sessions(&couple)?;
     let held = format_date(held_on);
-    let number = sessions.last().filter(|s| s.held_on == held).map(|s| s.number);
+    let number = match sessions.last().filter(|s| s.held_on == held) {
+        Some(last) => store.session_plan(&couple, last.number)?.map(|_| last.number),
+        None => None,
+    };
     let session = NewSession {
         held_on,
         stage: args.stage.clone(),
@@ -103,6 +107,6 @@ pub(crate) fn resolve_flag(ctx: &Context, args: FlagResolveArgs) -> Result<ExitC
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
     store.resolve_flag(&couple, &args.flag, &args.note, now())?;
-    println!("Resolved flag {} for {}; the note is kept in the record and the audit log.", args.flag, couple.names());
+    println!("Resolved flag {} for {}; the note is kept in the couple's record.", args.flag, couple.names());
     Ok(ExitCode::SUCCESS)
 }

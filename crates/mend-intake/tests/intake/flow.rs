@@ -304,3 +304,55 @@ fn sensitive_questions_show_their_help_beside_them() {
     assert!(policy < agreement, "the policy comes above the secrets agreement");
     assert!(page.body.contains("<p>Ask me anything.</p>"));
 }
+
+#[test]
+fn the_real_questionnaire_renders_accessibly_and_accepts_complete_answers() {
+    use mend_core::questionnaire::QuestionKind;
+
+    let program = std::sync::Arc::new(mend_core::Program::embedded().expect("the embedded content is valid"));
+    let app = spawn_app_with(|config| config.program = std::sync::Arc::clone(&program));
+    let invited = invite_couple(&app, ["José Núñez", "Zoë"]);
+    let link = app.link(&invited.tokens[0]);
+    let page = get(&link);
+    assert_eq!(page.status, 200);
+    assert_eq!(page.title(), program.questionnaire.title);
+    assert_eq!(page.body.matches("<h1>").count(), 1, "one h1");
+    assert!(page.body.contains(r#"<html lang="en">"#) && page.body.contains(r##"href="#main""##));
+
+    // Every control has a label tied to it, and every id is unique.
+    let ids: Vec<&str> = page.body.split(" id=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), unique.len(), "duplicate ids");
+    for control in page.body.split("<input").skip(1).chain(page.body.split("<textarea").skip(1)) {
+        let Some(id) = control.split(" id=\"").nth(1).and_then(|rest| rest.split('"').next()) else { continue };
+        assert!(page.body.contains(&format!(r#"for="{id}""#)), "the control {id} has a label");
+    }
+    // Groups sit in fieldsets with the question as legend.
+    for question in program.questionnaire.questions() {
+        let grouped = !matches!(question.kind, QuestionKind::ShortText | QuestionKind::LongText | QuestionKind::Date);
+        assert!(page.body.contains(&format!(r#"id="q-{}""#, question.id)), "{} has a control", question.id);
+        if grouped {
+            let block = &page.body[page.body.find(&format!(r#"data-question="{}""#, question.id)).unwrap()..];
+            assert!(block.find("<legend").unwrap() < block.find("<input").unwrap(), "{} has a legend", question.id);
+        }
+    }
+
+    // The first option, the lowest number or a short text for every question is a complete set.
+    let csrf = page.csrf();
+    let mut fields = vec![("_csrf".to_owned(), csrf), ("_action".to_owned(), "send".to_owned())];
+    for question in program.questionnaire.questions() {
+        let value = match question.kind {
+            QuestionKind::YesNo => "no".to_owned(),
+            QuestionKind::Single | QuestionKind::Multiple => question.options[0].value.clone(),
+            QuestionKind::Scale => question.min.unwrap_or(0).to_string(),
+            QuestionKind::Date => "2024-03-17".to_owned(),
+            QuestionKind::Consent => "yes".to_owned(),
+            QuestionKind::ShortText | QuestionKind::LongText => "José Núñez".to_owned(),
+        };
+        fields.push((question.id.clone(), value));
+    }
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let sent = post_form(&link, &fields);
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(stored_answers(&app, &invited.couple).len(), 1);
+}

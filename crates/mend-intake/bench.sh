@@ -1,0 +1,8 @@
+#!/bin/sh
+# Benchmarks the intake server against its two baselines (a fixed page, a bare durable insert).
+# Needs oha (`cargo install oha`) and wrk (`apt-get install wrk`). Extra arguments go to the
+# benchmark, for example `--seconds 5` or `--questionnaire tests/intake/fixture.toml`.
+set -eu
+cd "$(dirname "$0")/../.."
+cargo build --release -p mend-intake --example bench --example serve
+exec target/release/examples/bench "$@"

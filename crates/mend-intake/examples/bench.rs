@@ -1,0 +1,561 @@
+//! Measures the intake server against two baselines built into this same binary: an axum route
+//! that returns a fixed page, and an axum route that inserts one row into SQLite with the same
+//! durability as the store (WAL, `synchronous=FULL`).
+//!
+//! ```text
+//! cargo build --release -p mend-intake --examples
+//! target/release/examples/bench [--seconds 8] [--questionnaire FILE.toml]
+//! ```
+//!
+//! It needs `oha` (`cargo install oha`) and `wrk` (`apt-get install wrk`) on the PATH (or oha in
+//! `~/.cargo/bin`), and the `serve` example next to it for the memory measurement. Everything runs
+//! on 127.0.0.1, with the load generator sharing the machine's cores with the server, so compare
+//! the ratios rather than the absolute numbers.
+
+#[path = "support/program.rs"]
+mod program;
+
+use std::error::Error;
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use mend_core::{BreachKind, PartnerName, Program, Roles};
+use mend_intake::{Application, Config, RateLimit};
+use mend_store::{NewCouple, Store};
+use time::OffsetDateTime;
+
+type BenchResult<T> = Result<T, Box<dyn Error>>;
+
+/// Concurrent connections for the throughput runs.
+const CONNECTIONS: u32 = 32;
+/// The rate of the latency runs.
+const FIXED_RATE: u32 = 200;
+/// How long each latency run lasts.
+const LATENCY_SECONDS: u32 = 10;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bench: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Options {
+    seconds: u32,
+    questionnaire: Option<PathBuf>,
+}
+
+fn options() -> BenchResult<Options> {
+    let mut options = Options { seconds: 8, questionnaire: None };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--seconds" => options.seconds = args.next().ok_or("--seconds needs a number")?.parse()?,
+            "--questionnaire" => {
+                options.questionnaire = Some(PathBuf::from(args.next().ok_or("--questionnaire needs a file")?))
+            }
+            other => return Err(format!("unexpected argument {other:?}").into()),
+        }
+    }
+    Ok(options)
+}
+
+fn run() -> BenchResult<()> {
+    let options = options()?;
+    let oha = find_tool("oha")?;
+    let wrk = find_tool("wrk")?;
+    let program = program::load(options.questionnaire.as_deref())?;
+    // On the real disk, next to the build, so that fsync costs what it costs in use.
+    let dir = tempfile::Builder::new().prefix("mend-bench-").tempdir_in(target_dir())?;
+    let db = dir.path().join("intake.sqlite3");
+    let baseline_db = dir.path().join("baseline.sqlite3");
+
+    let runtime = tokio::runtime::Runtime::new()?;
+    let app = runtime.block_on(Application::build(app_config(&db, &program), "127.0.0.1:0".parse()?))?;
+    let app_addr = app.local_addr();
+    runtime.spawn(app.run_until_stopped());
+
+    let mut seeder = Seeder::new(&db, &program)?;
+    let form_token = seeder.invite(1)?.remove(0);
+    let form_url = format!("http://{app_addr}/i/{form_token}");
+    let page = ureq_agent().get(&form_url).call()?.body_mut().read_to_string()?;
+    println!("form page: {} bytes, questionnaire {:?} with {} questions", page.len(), program.questionnaire.id, program.questionnaire.questions().count());
+
+    let fixed_addr = runtime.block_on(serve_fixed_page(page.clone()))?;
+    let insert_addr = runtime.block_on(serve_bare_insert(&baseline_db))?;
+
+    println!("\n== GET throughput ({CONNECTIONS} connections, {}s each, oha) ==", options.seconds);
+    let fixed = oha_run(&oha, &format!("http://{fixed_addr}/page"), &["-c", &CONNECTIONS.to_string(), "-z", &format!("{}s", options.seconds)])?;
+    let form = oha_run(&oha, &form_url, &["-c", &CONNECTIONS.to_string(), "-z", &format!("{}s", options.seconds)])?;
+    println!("fixed page      {:>9.0} req/s  p99 {:>6.2} ms", fixed.rate, fixed.p99_ms);
+    println!("GET /i/{{token}}  {:>9.0} req/s  p99 {:>6.2} ms", form.rate, form.p99_ms);
+    let get_ratio = form.rate / fixed.rate;
+
+    let sample_token = seeder.invite(1)?.remove(0);
+    let submission = sample_submission(&program, &format!("http://{app_addr}/i/{sample_token}"))?;
+    println!("\n== POST throughput ({CONNECTIONS} connections, {}s each, wrk) ==", options.seconds);
+    let insert = wrk_fixed_body(&wrk, &format!("http://{insert_addr}/insert"), &submission.body, options.seconds, dir.path())?;
+    println!("bare insert     {:>9.0} req/s  p99 {:>6.2} ms", insert.rate, insert.p99_ms);
+    // Every submission needs its own invitation: enough for 1.5 times the bare insert rate.
+    let needed = (insert.rate * f64::from(options.seconds) * 1.5) as usize + 500;
+    let started = Instant::now();
+    let tokens = seeder.invite(needed)?;
+    println!("(seeded {needed} invitations in {:.1}s)", started.elapsed().as_secs_f64());
+    let bodies = signed_bodies(&app_addr, &tokens, &submission)?;
+    let before = seeder.responses()?;
+    let submitted = wrk_submissions(&wrk, &format!("http://{app_addr}"), &bodies, options.seconds, dir.path())?;
+    let stored = seeder.responses()? - before;
+    println!("submissions     {:>9.0} req/s  p99 {:>6.2} ms  ({stored} stored, {} not 303)", submitted.rate, submitted.p99_ms, submitted.errors);
+    if stored == 0 || submitted.errors > 0 {
+        return Err("the submission run did not store every submission: see above".into());
+    }
+    let post_ratio = submitted.rate / insert.rate;
+
+    println!("\n== Latency at {FIXED_RATE} req/s for {LATENCY_SECONDS}s ==");
+    let get_latency = oha_run(
+        &oha,
+        &form_url,
+        &["-c", "16", "-q", &FIXED_RATE.to_string(), "-z", &format!("{LATENCY_SECONDS}s"), "--latency-correction"],
+    )?;
+    println!("GET /i/{{token}}  p50 {:>6.2} ms  p99 {:>6.2} ms  (oha, corrected for coordinated omission)", get_latency.p50_ms, get_latency.p99_ms);
+    let latency_tokens = seeder.invite((FIXED_RATE * LATENCY_SECONDS) as usize)?;
+    let latency_bodies = signed_bodies(&app_addr, &latency_tokens, &submission)?;
+    let post_latency = open_loop_submissions(&format!("http://{app_addr}"), &latency_bodies, FIXED_RATE)?;
+    println!("submissions     p50 {:>6.2} ms  p99 {:>6.2} ms  (open loop, from each request's scheduled time)", post_latency.p50_ms, post_latency.p99_ms);
+
+    println!("\n== Memory of a separate server process (serve example) under load ==");
+    let memory = measure_memory(&oha, &db, options.questionnaire.as_deref(), &mut seeder, &submission)?;
+    println!("VmRSS after load {:.1} MB, peak VmHWM {:.1} MB", memory.rss_mb, memory.peak_mb);
+
+    println!("\n== Against the targets ==");
+    report("GET form vs fixed page", get_ratio, ">= 0.5x", get_ratio >= 0.5);
+    report("submission vs bare insert", post_ratio, ">= 0.8x", post_ratio >= 0.8);
+    let p99 = get_latency.p99_ms.max(post_latency.p99_ms);
+    report("p99 at 200 req/s (ms, worst of GET and POST)", p99, "< 10 ms", p99 < 10.0);
+    report("server RSS (MB, peak)", memory.peak_mb, "< 30 MB", memory.peak_mb < 30.0);
+    Ok(())
+}
+
+fn report(what: &str, value: f64, target: &str, met: bool) {
+    println!("{what:<46} {value:>8.2}  target {target:<9} {}", if met { "met" } else { "NOT MET" });
+}
+
+fn app_config(db: &Path, program: &Arc<Program>) -> Config {
+    // The load comes from one address; the limiter only counts failed links, which the
+    // benchmark never makes, but keep it out of the way regardless.
+    Config {
+        db_path: db.to_owned(),
+        program: Arc::clone(program),
+        trust_proxy: false,
+        secrets_policy: None,
+        rate_limit: RateLimit { burst: 1_000_000, per_second: 1_000_000.0 },
+    }
+}
+
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.ancestors().nth(3).map_or_else(std::env::temp_dir, Path::to_path_buf)
+}
+
+fn find_tool(name: &str) -> BenchResult<PathBuf> {
+    let mut places: Vec<PathBuf> = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+    if let Some(home) = std::env::var_os("HOME") {
+        places.push(PathBuf::from(home).join(".cargo/bin"));
+    }
+    places
+        .into_iter()
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+        .ok_or_else(|| format!("{name} is not installed: `cargo install oha` / `apt-get install wrk`").into())
+}
+
+fn ureq_agent() -> ureq::Agent {
+    ureq::Agent::config_builder().max_redirects(0).http_status_as_error(false).build().into()
+}
+
+/// The baseline for reading: an axum route that returns the same bytes as the form page.
+async fn serve_fixed_page(page: String) -> BenchResult<SocketAddr> {
+    let page: Arc<str> = page.into();
+    let router = Router::new().route("/page", get(move || {
+        let page = Arc::clone(&page);
+        async move { Html(page.to_string()) }
+    }));
+    serve(router).await
+}
+
+/// The baseline for writing: an axum route that stores the posted body as one row, on the
+/// blocking pool, in a WAL database with `synchronous=FULL`, as the store does.
+async fn serve_bare_insert(path: &Path) -> BenchResult<SocketAddr> {
+    let conn = rusqlite::Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL, at TEXT NOT NULL)", [])?;
+    let conn = Arc::new(Mutex::new(conn));
+    let router = Router::new().route("/insert", post(insert_row)).with_state(conn);
+    serve(router).await
+}
+
+async fn insert_row(State(conn): State<Arc<Mutex<rusqlite::Connection>>>, body: Bytes) -> Response {
+    let inserted = tokio::task::spawn_blocking(move || {
+        let conn = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let at = OffsetDateTime::now_utc().unix_timestamp().to_string();
+        conn.execute("INSERT INTO rows (body, at) VALUES (?1, ?2)", (String::from_utf8_lossy(&body), at))
+    })
+    .await;
+    match inserted {
+        Ok(Ok(_)) => (StatusCode::SEE_OTHER, [(header::LOCATION, "/done")]).into_response(),
+        _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+async fn serve(router: Router) -> BenchResult<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(addr)
+}
+
+/// Makes couples and invitations in the benchmark database.
+struct Seeder {
+    store: Store,
+    questionnaire: String,
+    version: u32,
+    made: usize,
+}
+
+impl Seeder {
+    fn new(db: &Path, program: &Program) -> BenchResult<Self> {
+        Ok(Self {
+            store: Store::open(db)?,
+            questionnaire: program.questionnaire.id.clone(),
+            version: program.questionnaire.version,
+            made: 0,
+        })
+    }
+
+    /// `count` fresh tokens, two per couple (a partner's new invitation retires their old one).
+    fn invite(&mut self, count: usize) -> BenchResult<Vec<String>> {
+        let now = OffsetDateTime::now_utc();
+        let mut tokens = Vec::with_capacity(count);
+        while tokens.len() < count {
+            self.made += 1;
+            let couple = self.store.add_couple(
+                &NewCouple {
+                    partners: [PartnerName::parse(&format!("Zoë {}", self.made))?, PartnerName::parse(&format!("José {}", self.made))?],
+                    roles: [Roles::Hurt, Roles::BrokeTrust],
+                    breach: BreachKind::Affair,
+                    label: None,
+                },
+                now,
+            )?;
+            for partner in &couple.partners {
+                if tokens.len() < count {
+                    tokens.push(self.store.create_invitation(partner.id, &self.questionnaire, self.version, now, now + time::Duration::days(2))?);
+                }
+            }
+        }
+        Ok(tokens)
+    }
+
+    fn responses(&self) -> BenchResult<usize> {
+        let mut total = 0;
+        for couple in self.store.couples()? {
+            total += self.store.intake_responses(&couple)?.len();
+        }
+        Ok(total)
+    }
+}
+
+/// A complete answer set for the questionnaire, without the control fields.
+struct Submission {
+    body: String,
+}
+
+/// Builds a complete answer set (the first option, the lowest number or a short text for every
+/// question) and checks once, spending the invitation at `form_url`, that the server accepts it.
+fn sample_submission(program: &Program, form_url: &str) -> BenchResult<Submission> {
+    use mend_core::questionnaire::QuestionKind;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for question in program.questionnaire.questions() {
+        let value = match question.kind {
+            QuestionKind::YesNo => "no".to_owned(),
+            QuestionKind::Single | QuestionKind::Multiple => question.options[0].value.clone(),
+            QuestionKind::Scale => question.min.unwrap_or(0).to_string(),
+            QuestionKind::ShortText => "Zoë Núñez".to_owned(),
+            QuestionKind::LongText => "A few lines about what matters most to me right now, written with care.".to_owned(),
+            QuestionKind::Date => "2024-03-17".to_owned(),
+            QuestionKind::Consent => "yes".to_owned(),
+        };
+        fields.push((question.id.clone(), value));
+    }
+    let body = fields.iter().map(|(n, v)| format!("{}={}", encode(n), encode(v))).collect::<Vec<_>>().join("&");
+    let page = ureq_agent().get(form_url).call()?.body_mut().read_to_string()?;
+    let csrf = csrf_of(&page).ok_or("the form page has no _csrf field")?;
+    let reply = ureq_agent()
+        .post(form_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send(format!("_csrf={csrf}&_action=send&{body}"))?;
+    if reply.status() != 303 {
+        return Err(format!("the sample answers were refused with {}", reply.status()).into());
+    }
+    Ok(Submission { body })
+}
+
+fn csrf_of(page: &str) -> Option<String> {
+    let start = page.find("name=\"_csrf\" value=\"")? + 20;
+    let end = page[start..].find('"')? + start;
+    Some(page[start..end].to_owned())
+}
+
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(char::from(byte)),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// `(path, body)` for each token, each body signed with its own form value, taken from the
+/// form page as a browser would (the GETs happen before the timed run).
+fn signed_bodies(addr: &SocketAddr, tokens: &[String], submission: &Submission) -> BenchResult<Vec<(String, String)>> {
+    let agent = ureq_agent();
+    tokens
+        .iter()
+        .map(|token| {
+            let path = format!("/i/{token}");
+            let page = agent.get(&format!("http://{addr}{path}")).call()?.body_mut().read_to_string()?;
+            let csrf = csrf_of(&page).ok_or("a form page has no _csrf field")?;
+            Ok((path, format!("_csrf={csrf}&_action=send&{}", submission.body)))
+        })
+        .collect()
+}
+
+/// What one load run measured.
+struct Run {
+    rate: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: u64,
+}
+
+fn oha_run(oha: &Path, url: &str, args: &[&str]) -> BenchResult<Run> {
+    let output = Command::new(oha).args(args).args(["--no-tui", "--output-format", "json", url]).output()?;
+    if !output.status.success() {
+        return Err(format!("oha failed: {}", String::from_utf8_lossy(&output.stderr)).into());
+    }
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let number = |pointer: &str| json.pointer(pointer).and_then(serde_json::Value::as_f64).unwrap_or(f64::NAN);
+    let statuses = json.pointer("/statusCodeDistribution").and_then(serde_json::Value::as_object).cloned().unwrap_or_default();
+    let errors = statuses.iter().filter(|(code, _)| code.as_str() != "200").filter_map(|(_, n)| n.as_u64()).sum();
+    if errors > 0 {
+        return Err(format!("oha saw non-200 answers from {url}: {statuses:?}").into());
+    }
+    Ok(Run {
+        rate: number("/metrics/requests_per_sec"),
+        p50_ms: number("/metrics/latency_ms/p50"),
+        p99_ms: number("/metrics/latency_ms/p99"),
+        errors,
+    })
+}
+
+/// wrk with every request posting the same body.
+fn wrk_fixed_body(wrk: &Path, url: &str, body: &str, seconds: u32, dir: &Path) -> BenchResult<Run> {
+    let script = dir.join("fixed.lua");
+    std::fs::write(
+        &script,
+        format!(
+            "wrk.method = \"POST\"\nwrk.body = {body:?}\nwrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n"
+        ),
+    )?;
+    wrk_run(wrk, url, &script, seconds)
+}
+
+/// wrk with each request posting one signed submission, each token once across all threads.
+fn wrk_submissions(wrk: &Path, base: &str, bodies: &[(String, String)], seconds: u32, dir: &Path) -> BenchResult<Run> {
+    let data = dir.join("submissions.txt");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&data)?);
+    for (path, body) in bodies {
+        writeln!(file, "{path} {body}")?;
+    }
+    file.flush()?;
+    let script = dir.join("submissions.lua");
+    std::fs::write(&script, SUBMISSIONS_LUA.replace("DATA_FILE", &data.display().to_string()))?;
+    wrk_run(wrk, base, &script, seconds)
+}
+
+/// Each wrk thread takes every second line of the data file, so no token is posted twice; a
+/// thread that runs out posts to a path that answers 404, which the run then reports.
+const SUBMISSIONS_LUA: &str = r#"
+local threads = 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+function init(args)
+  paths, bodies = {}, {}
+  local n = 0
+  for line in io.lines("DATA_FILE") do
+    if n % 2 == id then
+      local space = line:find(" ")
+      table.insert(paths, line:sub(1, space - 1))
+      table.insert(bodies, line:sub(space + 1))
+    end
+    n = n + 1
+  end
+  next_index = 0
+end
+function request()
+  next_index = next_index + 1
+  if next_index > #paths then
+    return wrk.format("GET", "/exhausted")
+  end
+  return wrk.format("POST", paths[next_index], { ["Content-Type"] = "application/x-www-form-urlencoded" }, bodies[next_index])
+end
+"#;
+
+fn wrk_run(wrk: &Path, url: &str, script: &Path, seconds: u32) -> BenchResult<Run> {
+    let output = Command::new(wrk)
+        .args(["-t2", &format!("-c{CONNECTIONS}"), &format!("-d{seconds}s"), "--latency", "-s"])
+        .arg(script)
+        .arg(url)
+        .output()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        return Err(format!("wrk failed: {text}{}", String::from_utf8_lossy(&output.stderr)).into());
+    }
+    let value_after = |label: &str| -> Option<String> {
+        text.lines().find_map(|line| line.trim().strip_prefix(label).map(|rest| rest.trim().to_owned()))
+    };
+    let rate = value_after("Requests/sec:").and_then(|v| v.parse().ok()).ok_or_else(|| format!("no rate in wrk output:\n{text}"))?;
+    let p50_ms = value_after("50%").map_or(f64::NAN, |v| wrk_ms(&v));
+    let p99_ms = value_after("99%").map_or(f64::NAN, |v| wrk_ms(&v));
+    let errors = value_after("Non-2xx or 3xx responses:").and_then(|v| v.parse().ok()).unwrap_or(0);
+    Ok(Run { rate, p50_ms, p99_ms, errors })
+}
+
+/// wrk prints latencies as `812.00us`, `3.21ms` or `1.02s`.
+fn wrk_ms(value: &str) -> f64 {
+    let split = value.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(value.len());
+    let (number, unit) = value.split_at(split);
+    let number: f64 = number.parse().unwrap_or(f64::NAN);
+    match unit {
+        "us" => number / 1000.0,
+        "ms" => number,
+        "s" => number * 1000.0,
+        "m" => number * 60_000.0,
+        _ => f64::NAN,
+    }
+}
+
+/// Posts each body at its scheduled time, `rate` a second, and measures each from its scheduled
+/// time to its answer, so a slow answer also counts against the requests queued behind it.
+fn open_loop_submissions(base: &str, bodies: &[(String, String)], rate: u32) -> BenchResult<Run> {
+    let start = Instant::now() + Duration::from_millis(200);
+    let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
+    let next = Arc::new(AtomicUsize::new(0));
+    let bodies = Arc::new(bodies.to_vec());
+    let latencies = Arc::new(Mutex::new(Vec::with_capacity(bodies.len())));
+    let failures = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = (0..16)
+        .map(|_| {
+            let (next, bodies, latencies, failures, base) =
+                (Arc::clone(&next), Arc::clone(&bodies), Arc::clone(&latencies), Arc::clone(&failures), base.to_owned());
+            std::thread::spawn(move || {
+                let agent = ureq_agent();
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((path, body)) = bodies.get(index) else { return };
+                    let scheduled = start + interval * u32::try_from(index).unwrap_or(u32::MAX);
+                    if let Some(wait) = scheduled.checked_duration_since(Instant::now()) {
+                        // Pacing the load generator, not waiting for the server.
+                        std::thread::sleep(wait);
+                    }
+                    let reply = agent
+                        .post(&format!("{base}{path}"))
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .send(body.as_str());
+                    match reply {
+                        Ok(reply) if reply.status() == 303 => {
+                            latencies.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(scheduled.elapsed());
+                        }
+                        _ => {
+                            failures.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().map_err(|_| "a load thread panicked")?;
+    }
+    let failures = failures.load(Ordering::Relaxed);
+    if failures > 0 {
+        return Err(format!("{failures} submissions failed during the latency run").into());
+    }
+    let mut latencies = Arc::try_unwrap(latencies).map_err(|_| "load threads still running")?.into_inner()?;
+    latencies.sort();
+    let at = |q: f64| latencies.get(((latencies.len() as f64 - 1.0) * q).round() as usize).map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
+    Ok(Run { rate: f64::from(rate), p50_ms: at(0.5), p99_ms: at(0.99), errors: 0 })
+}
+
+struct Memory {
+    rss_mb: f64,
+    peak_mb: f64,
+}
+
+/// Starts the `serve` example on the same database, loads it with GETs and submissions, and
+/// reads its resident memory from /proc.
+fn measure_memory(oha: &Path, db: &Path, questionnaire: Option<&Path>, seeder: &mut Seeder, submission: &Submission) -> BenchResult<Memory> {
+    let exe = std::env::current_exe()?;
+    let serve = exe.with_file_name("serve");
+    let mut command = Command::new(&serve);
+    command.arg(db).stdout(Stdio::piped()).stderr(Stdio::null());
+    if let Some(file) = questionnaire {
+        command.arg("--questionnaire").arg(file);
+    }
+    let mut child = command.spawn().map_err(|e| format!("cannot start {}: {e}", serve.display()))?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut line)?;
+    let base = line.trim().strip_prefix("listening on ").ok_or("the server did not print its address")?.to_owned();
+    let addr: SocketAddr = base.trim_start_matches("http://").parse()?;
+
+    let token = seeder.invite(1)?.remove(0);
+    oha_run(oha, &format!("{base}/i/{token}"), &["-c", &CONNECTIONS.to_string(), "-z", "5s"])?;
+    let tokens = seeder.invite(1000)?;
+    let bodies = signed_bodies(&addr, &tokens, submission)?;
+    open_loop_submissions(&base, &bodies, 500)?;
+
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;
+    let kb = |field: &str| -> f64 {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    let memory = Memory { rss_mb: kb("VmRSS:") / 1024.0, peak_mb: kb("VmHWM:") / 1024.0 };
+    // Stop the server we started, by its id, as SIGTERM would in production.
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let _ = child.wait();
+    Ok(memory)
+}
