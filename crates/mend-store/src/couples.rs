@@ -95,15 +95,15 @@ impl Couple {
     /// The partner whose name is `query` (case-insensitive), or the only one whose name
     /// contains it.
     pub fn partner(&self, query: &str) -> Result<&Partner, StoreError> {
-        let wanted = query.trim().to_lowercase();
+        let wanted = fold(query.trim());
         let choices = || self.partners.iter().map(|p| p.name.to_string()).collect::<Vec<_>>();
-        if let Some(exact) = self.partners.iter().find(|p| p.name.as_str().to_lowercase() == wanted) {
+        if let Some(exact) = self.partners.iter().find(|p| fold(p.name.as_str()) == wanted) {
             return Ok(exact);
         }
         let matching: Vec<&Partner> = if wanted.is_empty() {
             Vec::new()
         } else {
-            self.partners.iter().filter(|p| p.name.as_str().to_lowercase().contains(&wanted)).collect()
+            self.partners.iter().filter(|p| fold(p.name.as_str()).contains(&wanted)).collect()
         };
         match matching.as_slice() {
             [one] => Ok(one),
@@ -157,7 +157,7 @@ impl Store {
     /// case-insensitive part of either partner's name. Several matches are an error that lists
     /// them.
     pub fn find_couple(&self, query: &str) -> Result<Couple, StoreError> {
-        let wanted = query.trim().to_lowercase();
+        let wanted = fold(query.trim());
         if wanted.is_empty() {
             return Err(StoreError::NoSuchCouple { query: query.to_owned() });
         }
@@ -168,8 +168,7 @@ impl Store {
         let mut matching: Vec<Couple> = couples
             .into_iter()
             .filter(|c| {
-                c.short_id.starts_with(&wanted)
-                    || c.partners.iter().any(|p| p.name.as_str().to_lowercase().contains(&wanted))
+                c.short_id.starts_with(&wanted) || c.partners.iter().any(|p| fold(p.name.as_str()).contains(&wanted))
             })
             .collect();
         match matching.len() {
@@ -414,4 +413,47 @@ fn latest_answers(conn: &Connection, partner: PartnerId) -> Result<Option<Answer
         )
         .optional()?;
     answers.map(|json| serde_json::from_str(&json)).transpose().map_err(Into::into)
+}
+
+/// A name as a person might type it on a keyboard without accents: `Zoë Łukasz` → `zoe lukasz`,
+/// so `mend plan zoe` finds Zoë.
+fn fold(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(name.len());
+    for c in name.nfd() {
+        // Combining marks (the accents themselves) are dropped after decomposition.
+        if ('\u{300}'..='\u{36f}').contains(&c) {
+            continue;
+        }
+        // Letters that do not decompose into a base letter and a mark.
+        match c {
+            'ł' | 'Ł' => out.push('l'),
+            'ø' | 'Ø' => out.push('o'),
+            'đ' | 'Đ' => out.push('d'),
+            'ß' => out.push_str("ss"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::fold;
+
+    #[test]
+    fn names_match_without_their_accents() {
+        for (typed, name) in [
+            ("zoe", "Zoë"),
+            ("jose nunez", "José Núñez"),
+            ("lukasz", "Łukasz"),
+            ("oyvind", "Øyvind"),
+            ("nguyen", "Nguyễn"),
+        ] {
+            assert!(fold(name).contains(typed), "{typed:?} should find {name:?}");
+        }
+        assert_eq!(fold("ZOË"), fold("zoë"));
+    }
 }
