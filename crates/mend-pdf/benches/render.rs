@@ -34,7 +34,10 @@ fn main() {
     let _ = render(&sheets[0].1, &options);
     println!("first render in the process (parses the fonts): {:.2} ms\n", ms(first.elapsed()));
 
-    println!("{:<36} {:>5} {:>9} {:>9} {:>11} {:>9} {:>7}", "sheet", "pages", "ms", "KB", "floor ms", "floor KB", "ratio");
+    println!(
+        "{:<36} {:>5} {:>9} {:>9} {:>11} {:>9} {:>7}",
+        "sheet", "pages", "ms", "KB", "floor ms", "floor KB", "ratio"
+    );
     let mut all = Vec::new();
     for (name, sheet) in &sheets {
         let (ours, rendered) = median(|| render(sheet, &options).expect("the sheet renders"));

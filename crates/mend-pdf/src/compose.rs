@@ -4,8 +4,7 @@ use mend_core::content::{Audience, Block, Sheet};
 
 use crate::font::Fonts;
 use crate::layout::{
-    Align, BODY, CAPTION, COLUMN, HEADING, LABEL, Mark, Piece, SplitRule, Style, TITLE, Unit, baseline_offset,
-    set_text,
+    Align, BODY, CAPTION, COLUMN, HEADING, LABEL, Mark, Piece, SplitRule, Style, TITLE, Unit, baseline_offset, set_text,
 };
 use crate::wrap::wrap;
 use crate::{ForWhom, SheetOptions, format_date};
@@ -90,11 +89,8 @@ impl Composer<'_> {
         let mut body = self.line_pieces(TITLE, self.left, self.width, &sheet.title);
         body.push(Piece::gap(4.0));
         let labels = ["For", "Filled in by", "Given", "Due"];
-        let label_width = labels
-            .iter()
-            .map(|l| self.fonts.face(LABEL.face).width(l, LABEL.size))
-            .fold(0.0, f32::max)
-            + 10.0;
+        let label_width =
+            labels.iter().map(|l| self.fonts.face(LABEL.face).width(l, LABEL.size)).fold(0.0, f32::max) + 10.0;
         let value_x = self.left + label_width;
         let value_width = self.width - label_width;
         let row = |label: &str, (value, label_top): (Piece, f32)| self.meta_row(label, label_width, value, label_top);
@@ -158,7 +154,8 @@ impl Composer<'_> {
             marks.push(self.rule(at, at + each, rule_y, WRITING_LINE));
             at += each;
         }
-        (Piece { height: HEIGHT, marks }, text_top)
+        // A little room under the lines so the next row does not sit on them.
+        (Piece { height: HEIGHT + 5.0, marks }, text_top)
     }
 
     fn label_piece(&self, text: &str) -> Piece {
@@ -239,7 +236,14 @@ impl Composer<'_> {
     fn check_box(&self, top: f32) -> Vec<Mark> {
         let baseline = top + baseline_offset(self.fonts, BODY);
         let bottom = baseline + 1.0;
-        vec![Mark::Rect { x: self.left + 2.0, y: bottom - BOX_SIDE, w: BOX_SIDE, h: BOX_SIDE, width: FRAME_LINE, fill: None }]
+        vec![Mark::Rect {
+            x: self.left + 2.0,
+            y: bottom - BOX_SIDE,
+            w: BOX_SIDE,
+            h: BOX_SIDE,
+            width: FRAME_LINE,
+            fill: None,
+        }]
     }
 
     /// An optional prompt and ruled lines; a long run breaks between lines.
@@ -295,7 +299,14 @@ impl Composer<'_> {
         let row = Piece {
             height: ROW_HEIGHT,
             marks: (0..count)
-                .map(|index| Mark::Rect { x: x_of(index), y: 0.0, w: column_width, h: ROW_HEIGHT, width: FRAME_LINE, fill: None })
+                .map(|index| Mark::Rect {
+                    x: x_of(index),
+                    y: 0.0,
+                    w: column_width,
+                    h: ROW_HEIGHT,
+                    width: FRAME_LINE,
+                    fill: None,
+                })
                 .collect(),
         };
         Unit {
@@ -320,7 +331,9 @@ impl Composer<'_> {
         for value in 0..=10 {
             let x = start + value as f32 * step;
             marks.push(Mark::Rule { x1: x, y1: LINE_Y - TICK, x2: x, y2: LINE_Y + TICK, width: 1.0, gray: 0.0 });
-            marks.extend(set_text(self.fonts, number_style, x, numbers_top, step, Align::Center, &value.to_string()).marks);
+            marks.extend(
+                set_text(self.fonts, number_style, x, numbers_top, step, Align::Center, &value.to_string()).marks,
+            );
         }
         let words_top = numbers_top + number_style.leading + 2.0;
         let word_width = self.width * 0.45;

@@ -21,6 +21,24 @@ pub enum PdfError {
         /// The first character the font lacks.
         character: char,
     },
+    /// Right-to-left writing, which the layout cannot order or join yet: it would print
+    /// reversed even though the font has the letters.
+    #[error(
+        "cannot print {shown} ({code}) in the {place} \"{excerpt}\": mend lays text out left to right \
+         only, so right-to-left writing (Hebrew, Arabic and others) would print reversed; write it in \
+         a left-to-right script for now",
+        shown = quoted(*.character),
+        code = code_point(*.character),
+        excerpt = excerpt(.text, *.character),
+    )]
+    RightToLeft {
+        /// What the text is, as for [`PdfError::MissingGlyph`].
+        place: String,
+        /// The whole text that holds the character.
+        text: String,
+        /// The first right-to-left character.
+        character: char,
+    },
     /// Printing for a couple takes one or two names.
     #[error("a sheet is printed for one or two names, not {count}; give one name, two, or none for blank lines")]
     NameCount {

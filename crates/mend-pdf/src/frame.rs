@@ -35,6 +35,8 @@ pub(crate) struct Frame<'a> {
     /// The footer's note, positioned on the page.
     note: Vec<Mark>,
     footer_text_top: f32,
+    /// The page count the footer leaves room for.
+    pub(crate) pages_guess: usize,
     /// Where the body starts and ends, from the top of the page.
     pub(crate) body_top: f32,
     body_bottom: f32,
@@ -51,7 +53,8 @@ impl<'a> Frame<'a> {
         let note_height = set_text(fonts, MARGIN_NOTE, 0.0, 0.0, note_width, Align::Left, CONFIDENTIAL).height;
         let footer_rule = geometry.height - geometry.margin - note_height - 4.0;
         let footer_text_top = footer_rule + 4.0;
-        let mut note = set_text(fonts, MARGIN_NOTE, geometry.margin, footer_text_top, note_width, Align::Left, CONFIDENTIAL).marks;
+        let mut note =
+            set_text(fonts, MARGIN_NOTE, geometry.margin, footer_text_top, note_width, Align::Left, CONFIDENTIAL).marks;
         note.push(rule(geometry, footer_rule));
         Frame {
             fonts,
@@ -59,6 +62,7 @@ impl<'a> Frame<'a> {
             header,
             note,
             footer_text_top,
+            pages_guess,
             body_top: header_bottom + BODY_GAP,
             body_bottom: footer_rule - BODY_GAP,
         }
@@ -69,10 +73,14 @@ impl<'a> Frame<'a> {
         self.body_bottom - self.body_top
     }
 
-    /// The header and footer marks of page `page` (from 1) of `pages`.
-    pub(crate) fn marks(&self, page: usize, pages: usize) -> Vec<Mark> {
-        let mut marks = self.header.clone();
-        marks.extend(self.note.iter().cloned());
+    /// The header's marks, the same on every page.
+    pub(crate) fn header(&self) -> &[Mark] {
+        &self.header
+    }
+
+    /// The footer's marks on page `page` (from 1) of `pages`.
+    pub(crate) fn footer(&self, page: usize, pages: usize) -> Vec<Mark> {
+        let mut marks = self.note.clone();
         let right = self.geometry.margin + self.geometry.content_width();
         let label = page_label(page, pages);
         let width = self.geometry.content_width();

@@ -50,12 +50,9 @@ fn stroke_areas(mark: &Mark) -> Vec<Area> {
     };
     match *mark {
         Mark::Rule { x1, y1, x2, y2, .. } => vec![line(x1, y1, x2, y2)],
-        Mark::Rect { x, y, w, h, .. } => vec![
-            line(x, y, x + w, y),
-            line(x, y + h, x + w, y + h),
-            line(x, y, x, y + h),
-            line(x + w, y, x + w, y + h),
-        ],
+        Mark::Rect { x, y, w, h, .. } => {
+            vec![line(x, y, x + w, y), line(x, y + h, x + w, y + h), line(x, y, x, y + h), line(x + w, y, x + w, y + h)]
+        }
         Mark::Text { .. } => Vec::new(),
     }
 }
@@ -130,4 +127,17 @@ fn every_shipped_sheet_stays_inside_the_margins_without_overlap() {
     for sheet in program.sheets.values() {
         check_all_papers(sheet);
     }
+}
+
+#[test]
+fn a_sheet_of_more_than_nine_pages_numbers_every_page_and_still_fits() {
+    let mut sheet = fixtures::long();
+    sheet.blocks.push(mend_core::content::Block::Lines { label: String::new(), count: 400 });
+    let options = fixtures::options(Paper::Letter, &["Zoë"]);
+    check_sheet(&sheet, &options);
+    let pages = lay_out(fonts().unwrap(), &sheet, &options);
+    assert!(pages.len() >= 10, "{} pages", pages.len());
+    let label = format!("page {0} of {0}", pages.len());
+    let last = pages.last().unwrap();
+    assert!(last.marks.iter().any(|m| matches!(m, Mark::Text { text, .. } if *text == label)), "{label}");
 }

@@ -205,11 +205,25 @@ impl Pages {
     }
 
     fn place_unit(&mut self, unit: &Unit) {
+        if unit.lead.is_empty() && unit.head.is_empty() && unit.body.is_empty() {
+            // An empty block (no items, no lines) takes no room, not even its spacing.
+            return;
+        }
         let height = unit.height();
         let long = height > self.body_height / 2.0;
+        // A table or run of lines also splits when at least half of its rows fit here, rather
+        // than leaving a half-empty page behind it.
+        let half: f32 = unit
+            .lead
+            .iter()
+            .chain(&unit.head)
+            .chain(unit.body.iter().take(unit.body.len().div_ceil(2)))
+            .map(|p| p.height)
+            .sum();
+        let half_fits = !unit.body.is_empty() && self.fits(unit, half);
         if self.fits(unit, height) {
             self.place_whole(unit);
-        } else if let (Some(rule), true) = (unit.split, long) {
+        } else if let (Some(rule), true) = (unit.split, long || half_fits) {
             self.place_split(unit, rule);
         } else if height <= self.body_height + EPSILON {
             self.new_page();
@@ -228,13 +242,8 @@ impl Pages {
     }
 
     fn place_split(&mut self, unit: &Unit, rule: SplitRule) {
-        let opening: f32 = unit
-            .lead
-            .iter()
-            .chain(&unit.head)
-            .chain(unit.body.iter().take(rule.min_body))
-            .map(|p| p.height)
-            .sum();
+        let opening: f32 =
+            unit.lead.iter().chain(&unit.head).chain(unit.body.iter().take(rule.min_body)).map(|p| p.height).sum();
         if !self.fits(unit, opening) && !self.at_top() {
             self.new_page();
         }

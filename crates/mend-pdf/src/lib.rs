@@ -17,8 +17,10 @@
 //! ```
 //!
 //! The pipeline: every string is checked against the embedded font ([`check_printable`]),
-//! `compose` turns the sheet into units of unbreakable pieces, `layout` places them on pages
-//! inside the `frame` (header and footer), and `pdf` writes the result through printpdf.
+//! `compose` turns the sheet into units of unbreakable pieces (wrapped by `wrap` with the
+//! font's advance widths), `layout` places them on pages inside the `frame` (header and
+//! footer), and `pdf` writes the result through printpdf, which subsets the DejaVu Sans faces
+//! that `font` parsed once per process after `sfnt` trimmed them for print.
 
 mod compose;
 mod error;
@@ -96,7 +98,10 @@ pub struct Rendered {
 impl std::fmt::Debug for Rendered {
     /// The size rather than every byte, so that a failing test stays readable.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rendered").field("bytes", &format_args!("<{} bytes>", self.bytes.len())).field("pages", &self.pages).finish()
+        f.debug_struct("Rendered")
+            .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
+            .field("pages", &self.pages)
+            .finish()
     }
 }
 
@@ -131,13 +136,23 @@ pub fn check_printable(text: &str) -> Result<(), PdfError> {
 }
 
 fn check_text(fonts: &Fonts, place: &str, text: &str) -> Result<(), PdfError> {
-    let missing = text
-        .chars()
-        .find(|&c| !c.is_whitespace() && !(fonts.regular.has_glyph(c) && fonts.bold.has_glyph(c)));
-    match missing {
-        Some(character) => Err(PdfError::MissingGlyph { place: place.to_string(), text: text.to_string(), character }),
-        None => Ok(()),
+    for character in text.chars().filter(|c| !c.is_whitespace()) {
+        let (place, text) = (place.to_string(), text.to_string());
+        if is_right_to_left(character) {
+            return Err(PdfError::RightToLeft { place, text, character });
+        }
+        if !(fonts.regular.has_glyph(character) && fonts.bold.has_glyph(character)) {
+            return Err(PdfError::MissingGlyph { place, text, character });
+        }
     }
+    Ok(())
+}
+
+/// Letters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko and their
+/// presentation forms, and historic ones), which DejaVu partly covers but which would need
+/// reordering and joining that printpdf's plain text drawing does not do.
+fn is_right_to_left(c: char) -> bool {
+    matches!(u32::from(c), 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFE | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
 }
 
 /// Checks every string that will be printed, and the number of names.
@@ -154,7 +169,10 @@ fn check_sheet(fonts: &Fonts, sheet: &Sheet, options: &SheetOptions) -> Result<(
         check_text(fonts, "practice name", practice)?;
     }
     let place = if sheet.id.is_empty() { "sheet".to_string() } else { format!("sheet `{}`", sheet.id) };
-    let texts = [&sheet.title, &sheet.purpose].into_iter().chain(&sheet.instructions).chain(sheet.blocks.iter().flat_map(block_texts));
+    let texts = [&sheet.title, &sheet.purpose]
+        .into_iter()
+        .chain(&sheet.instructions)
+        .chain(sheet.blocks.iter().flat_map(block_texts));
     for text in texts {
         check_text(fonts, &place, text)?;
     }
@@ -182,22 +200,29 @@ fn lay_out(fonts: &Fonts, sheet: &Sheet, options: &SheetOptions) -> Vec<PageMark
     let composer = Composer { fonts, left: geometry.margin, width: geometry.content_width() };
     let units = composer.sheet(sheet, options);
     let (left, right) = header_texts(sheet, options);
-    let mut guess = 1;
-    let (frame, bodies) = loop {
+    let paginate = |guess: usize| {
         let frame = Frame::new(fonts, geometry, &left, &right, guess);
         let bodies = layout::paginate(&units, frame.body_height());
-        if digits(bodies.len()) <= digits(guess) {
-            break (frame, bodies);
-        }
-        guess = bodies.len();
+        (frame, bodies)
     };
+    let (mut frame, mut bodies) = paginate(1);
+    // A wider page label can only shrink the body, so the count only grows; three more
+    // passes reach any count with up to four digits, far beyond a real sheet.
+    for _ in 0..3 {
+        if digits(bodies.len()) <= digits(frame.pages_guess) {
+            break;
+        }
+        (frame, bodies) = paginate(bodies.len());
+    }
     let count = bodies.len();
     bodies
         .into_iter()
         .enumerate()
         .map(|(index, body)| {
-            let mut marks = frame.marks(index + 1, count);
+            // Header, body, footer: the order in which a reader or a screen reader meets them.
+            let mut marks = frame.header().to_vec();
             marks.extend(body.iter().map(|m| m.shifted(frame.body_top)));
+            marks.extend(frame.footer(index + 1, count));
             PageMarks { width: geometry.width, height: geometry.height, marks }
         })
         .collect()

@@ -94,7 +94,14 @@ fn pdf_page(page: &PageMarks, ids: &FontIds) -> PdfPage {
                 }
                 let mode = if fill.is_some() { PaintMode::FillStroke } else { PaintMode::Stroke };
                 ops.push(Op::DrawRectangle {
-                    rectangle: Rect { x: Pt(x), y: flip(y + h), width: Pt(w), height: Pt(h), mode: Some(mode), winding_order: None },
+                    rectangle: Rect {
+                        x: Pt(x),
+                        y: flip(y + h),
+                        width: Pt(w),
+                        height: Pt(h),
+                        mode: Some(mode),
+                        winding_order: None,
+                    },
                 });
             }
             Mark::Text { .. } => {}

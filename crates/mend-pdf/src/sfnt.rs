@@ -3,7 +3,7 @@
 //! DejaVu Sans carries its licence twice in the `name` table (about 14 KB), screen hinting
 //! programs in every glyph, and shaping tables mend never uses. Subsetting keeps the first
 //! two, so a one-page sheet would embed some 25 KB of font. Here the font keeps its outlines,
-//! metrics, character map and names, plus one copy of the licence notice.
+//! metrics, character map and names, plus one copy of the licence notice; glyph names go too.
 
 use std::collections::BTreeMap;
 
@@ -34,16 +34,17 @@ pub(crate) fn trim_for_print(font: &[u8]) -> Result<Vec<u8>, String> {
         maxp[26..28].copy_from_slice(&0u16.to_be_bytes());
     }
     let name = trim_names(get(b"name")?)?;
-    let mut out: BTreeMap<[u8; 4], Vec<u8>> = BTreeMap::new();
+    // Version 3 of `post` has no glyph names: PDF text goes through ToUnicode, and reading
+    // six thousand names on every subset is most of the table's cost.
+    let mut post = get(b"post")?.get(..32).ok_or("the `post` table is truncated")?.to_vec();
+    post[..4].copy_from_slice(&0x0003_0000u32.to_be_bytes());
+    let mut out = BTreeMap::new();
     for tag in KEPT_TABLES {
-        let data = match tag {
-            b"head" => head.clone(),
-            b"maxp" => maxp.clone(),
-            b"glyf" => glyf.clone(),
-            b"loca" => loca.clone(),
-            b"name" => name.clone(),
-            _ => get(tag)?.to_vec(),
-        };
+        out.insert(*tag, get(tag)?.to_vec());
+    }
+    for (tag, data) in
+        [(b"head", head), (b"maxp", maxp), (b"glyf", glyf), (b"loca", loca), (b"name", name), (b"post", post)]
+    {
         out.insert(*tag, data);
     }
     Ok(write_font(&out))
@@ -65,10 +66,13 @@ fn read_tables(font: &[u8]) -> Result<BTreeMap<[u8; 4], &[u8]>, String> {
     let mut tables = BTreeMap::new();
     for index in 0..count {
         let record = 12 + 16 * index;
-        let tag: [u8; 4] = font.get(record..record + 4).and_then(|t| t.try_into().ok()).ok_or("truncated table directory")?;
+        let tag: [u8; 4] =
+            font.get(record..record + 4).and_then(|t| t.try_into().ok()).ok_or("truncated table directory")?;
         let offset = read_u32(font, record + 8)? as usize;
         let length = read_u32(font, record + 12)? as usize;
-        let data = font.get(offset..offset + length).ok_or_else(|| format!("table `{}` is out of range", tag.escape_ascii()))?;
+        let data = font
+            .get(offset..offset + length)
+            .ok_or_else(|| format!("table `{}` is out of range", tag.escape_ascii()))?;
         tables.insert(tag, data);
     }
     Ok(tables)

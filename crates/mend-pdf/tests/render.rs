@@ -74,7 +74,8 @@ fn embedded_fonts(document: &Document) -> Vec<(String, usize)> {
             continue;
         }
         let name = String::from_utf8_lossy(dictionary.get(b"FontName").and_then(Object::as_name).unwrap()).to_string();
-        let file = dictionary.get(b"FontFile2").and_then(Object::as_reference).expect("the font is embedded as FontFile2");
+        let file =
+            dictionary.get(b"FontFile2").and_then(Object::as_reference).expect("the font is embedded as FontFile2");
         let stream = document.get_object(file).and_then(Object::as_stream).unwrap();
         let program = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
         fonts.push((name, program.len()));
@@ -112,8 +113,7 @@ fn text_is_extractable_through_a_to_unicode_map() {
 fn a_long_sheet_breaks_onto_more_pages_and_repeats_the_table_header() {
     let (rendered, _, texts) = check(&common::long(), &options(Paper::Letter, &["Łukasz"]));
     assert!(rendered.pages >= 4, "{} pages", rendered.pages);
-    let table_pages: Vec<usize> =
-        (0..texts.len()).filter(|&i| texts[i].contains("Date Promise Kept?")).collect();
+    let table_pages: Vec<usize> = (0..texts.len()).filter(|&i| texts[i].contains("Date Promise Kept?")).collect();
     assert!(table_pages.len() >= 2, "the 45-row table spans pages, headed on each: {table_pages:?}");
     assert!(table_pages.windows(2).all(|w| w[1] == w[0] + 1), "on consecutive pages: {table_pages:?}");
     // The heading over the table is printed once, not repeated with the column headings.
@@ -164,7 +164,10 @@ fn a_name_the_font_cannot_print_is_refused_with_the_character() {
         assert_eq!(error, PdfError::MissingGlyph { place: "name".into(), text: name.into(), character });
         let message = error.to_string();
         let code = format!("U+{:04X}", u32::from(character));
-        assert!(message.starts_with(&format!("cannot print '{character}' ({code}) in the name \"{name}\"")), "{message}");
+        assert!(
+            message.starts_with(&format!("cannot print '{character}' ({code}) in the name \"{name}\"")),
+            "{message}"
+        );
         assert!(matches!(check_printable(name), Err(PdfError::MissingGlyph { character: c, .. }) if c == character));
     }
 }
@@ -175,7 +178,9 @@ fn sheet_text_the_font_cannot_print_is_refused_with_the_sheet() {
     sheet.blocks.push(Block::Checklist { items: vec!["We celebrated 🎉".into()] });
     let error = render(&sheet, &options(Paper::Letter, &["Zoë"])).unwrap_err();
     assert!(
-        error.to_string().starts_with("cannot print '🎉' (U+1F389) in the sheet `evening-check-in` \"We celebrated 🎉\""),
+        error
+            .to_string()
+            .starts_with("cannot print '🎉' (U+1F389) in the sheet `evening-check-in` \"We celebrated 🎉\""),
         "{error}"
     );
     let practice = SheetOptions { practice_name: Some("港湾 Practice".into()), ..SheetOptions::default() };
@@ -205,7 +210,8 @@ fn many_sheets_print_as_one_file_numbered_per_sheet() {
     let long = common::long();
     let one = render(&every, &options(Paper::Letter, &["Zoë"])).unwrap().pages;
     let two = render(&long, &options(Paper::A4, &["Łukasz"])).unwrap().pages;
-    let both = render_many(&[(&every, options(Paper::Letter, &["Zoë"])), (&long, options(Paper::A4, &["Łukasz"]))]).unwrap();
+    let both =
+        render_many(&[(&every, options(Paper::Letter, &["Zoë"])), (&long, options(Paper::A4, &["Łukasz"]))]).unwrap();
     let document = read(&both.bytes);
     assert_eq!(both.pages, one + two);
     assert_eq!(document.get_pages().len(), one + two);
@@ -241,7 +247,17 @@ fn every_shipped_sheet_renders_on_both_papers() {
 
 #[test]
 fn extracted_text_reads_in_order() {
-    let (_, _, texts) = check(&common::every_block(), &options(Paper::Letter, &["José Núñez", "Zoë"]));
+    let (_, document, _) = check(&common::every_block(), &options(Paper::Letter, &["José Núñez", "Zoë"]));
+    let texts = page_texts(&document);
     let pages: Vec<String> = texts.iter().enumerate().map(|(i, t)| format!("--- page {} ---\n{t}", i + 1)).collect();
     insta::assert_snapshot!(pages.join("\n"));
+}
+
+#[test]
+fn right_to_left_text_is_refused_rather_than_printed_reversed() {
+    for (name, character) in [("נועה", 'נ'), ("Zoë مريم", 'م')] {
+        let error = render(&common::every_block(), &options(Paper::Letter, &[name])).unwrap_err();
+        assert_eq!(error, PdfError::RightToLeft { place: "name".into(), text: name.into(), character });
+        assert!(error.to_string().contains("right-to-left writing"), "{error}");
+    }
 }

@@ -75,6 +75,12 @@ fn add(ctx: &Context, args: CoupleAddArgs) -> Result<ExitCode> {
         bail!("both partners are called {:?}: give each a distinct display name (add an initial)", names[0].as_str());
     }
     let roles = roles(&names, &args.broke_trust)?;
+    // Refuse early what could never be printed on a homework sheet, rather than at print time.
+    for name in &names {
+        if let Err(e) = mend_pdf::check_printable(name.as_str()) {
+            bail!("{e}: give a display name using letters the homework sheets can print");
+        }
+    }
     let breach = BreachKind::parse(&args.breach)?;
     let mut store = ctx.create_store()?;
     let couple = store.add_couple(&NewCouple { partners: names, roles, breach, label: args.label }, now())?;

@@ -27,7 +27,10 @@ pub fn every_block() -> Sheet {
         ]),
         blocks: vec![
             Block::Heading { text: "Before you start".into() },
-            Block::Paragraph { text: "Agree on a quiet place. If either of you feels flooded, pause for twenty minutes and come back.".into() },
+            Block::Paragraph {
+                text: "Agree on a quiet place. If either of you feels flooded, pause for twenty minutes and come back."
+                    .into(),
+            },
             Block::Steps {
                 items: strings(&[
                     "Each of you names one moment today when you felt close.",
@@ -38,7 +41,11 @@ pub fn every_block() -> Sheet {
             Block::Checklist { items: strings(&["We met at the agreed time.", "We both spoke.", "We ended kindly."]) },
             Block::Lines { label: "What did you notice about yourself tonight?".into(), count: 3 },
             Block::Table { columns: strings(&["Day", "Who asked", "What was asked", "How it felt (0–10)"]), rows: 4 },
-            Block::Scale { label: "How safe did the conversation feel?".into(), low: "not safe at all".into(), high: "completely safe".into() },
+            Block::Scale {
+                label: "How safe did the conversation feel?".into(),
+                low: "not safe at all".into(),
+                high: "completely safe".into(),
+            },
             Block::Signature { signers: strings(&["Partner who broke trust", "Hurt partner"]) },
         ],
         sources: Vec::new(),
@@ -103,11 +110,7 @@ pub fn read(bytes: &[u8]) -> lopdf::Document {
 
 /// Each page's extracted text, through the fonts' ToUnicode maps.
 pub fn page_texts(document: &lopdf::Document) -> Vec<String> {
-    document
-        .get_pages()
-        .keys()
-        .map(|&number| document.extract_text(&[number]).expect("text is extractable"))
-        .collect()
+    document.get_pages().keys().map(|&number| document.extract_text(&[number]).expect("text is extractable")).collect()
 }
 
 /// The whole text with runs of whitespace made single spaces, so that line breaks in the
