@@ -33,7 +33,7 @@ fmt:
 bench:
     cargo bench -p mend-pdf
     cargo run --release -p mend-intake --example bench
-    ./benches/plan.sh
+    cargo bench -p mend-cli --bench cli
 
 # Everything CI runs.
 ci:

@@ -1,5 +1,9 @@
-//! Embeds the repair program: every file under `content/` becomes a `(path, text)` pair
-//! compiled into mend-core, so `mend` runs with no files beside it.
+//! Embeds the repair program: every file under `content/` is compiled into mend-core, so `mend`
+//! runs with no files beside it.
+//!
+//! Each TOML file is turned into JSON here, once, because reading JSON at every start of `mend`
+//! is several times faster than reading TOML. A file that is not valid TOML is embedded as it
+//! is, so that the program's own checks report it with its line, like any other problem.
 
 use std::path::{Path, PathBuf};
 use std::{env, fs};
@@ -12,10 +16,17 @@ fn main() {
     files.sort();
 
     let mut out = String::from(
-        "/// Every content file, as (path under content/, text).\npub(crate) static FILES: &[(&str, &str)] = &[\n",
+        "/// Every content file, as (path under content/, whether the text is JSON, text).\npub(crate) static FILES: &[(&str, bool, &str)] = &[\n",
     );
     for (relative, absolute) in &files {
-        out.push_str(&format!("    ({relative:?}, include_str!({absolute:?})),\n"));
+        let text = fs::read_to_string(absolute).expect("read a content file");
+        match toml::from_str::<toml::Value>(&text) {
+            Ok(value) => {
+                let json = serde_json::to_string(&value).expect("TOML values convert to JSON");
+                out.push_str(&format!("    ({relative:?}, true, {json:?}),\n"));
+            }
+            Err(_) => out.push_str(&format!("    ({relative:?}, false, include_str!({absolute:?})),\n")),
+        }
     }
     out.push_str("];\n");
     let dest = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_content.rs");

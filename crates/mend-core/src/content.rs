@@ -312,13 +312,18 @@ pub enum Item<'a> {
 impl Program {
     /// The program embedded in mend at build time.
     pub fn embedded() -> Result<Self, ContentErrors> {
-        Self::from_files(crate::embedded::FILES.iter().map(|(p, t)| (p.to_string(), t.to_string())))
+        let files = crate::embedded::FILES.iter().map(|(path, json, text)| {
+            let text = (*text).to_owned();
+            let source = if *json { crate::load::Source::Json(text) } else { crate::load::Source::Toml(text) };
+            ((*path).to_owned(), source)
+        });
+        crate::load::load(files.collect())
     }
 
     /// Builds and checks a program from `(path under content/, text)` pairs, reporting every
     /// problem at once.
     pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Self, ContentErrors> {
-        crate::load::load(files.into_iter().collect())
+        crate::load::load(files.into_iter().map(|(path, text)| (path, crate::load::Source::Toml(text))).collect())
     }
 
     /// Every stage, advancing ones first, then review stages.

@@ -41,7 +41,17 @@ impl Parsed {
     }
 }
 
-pub(crate) fn load(files: BTreeMap<String, String>) -> Result<Program, ContentErrors> {
+/// A content file's text: TOML as people write it, or the JSON that `build.rs` turned the
+/// embedded TOML into (the same data; JSON is several times faster to read at every start).
+#[derive(Debug)]
+pub(crate) enum Source {
+    /// TOML, from a folder or from an embedded file that did not parse at build time.
+    Toml(String),
+    /// JSON converted from valid TOML at build time.
+    Json(String),
+}
+
+pub(crate) fn load(files: BTreeMap<String, Source>) -> Result<Program, ContentErrors> {
     let mut problems = Problems::default();
     // A broken program.toml must not hide the problems in every other file, so all files are
     // read before giving up on it: one `mend content check` then shows everything to fix.
@@ -60,7 +70,7 @@ pub(crate) fn load(files: BTreeMap<String, String>) -> Result<Program, ContentEr
 }
 
 /// Reads every file but program.toml, checking what can be checked inside one file alone.
-fn parse_files(problems: &mut Problems, files: &BTreeMap<String, String>) -> Parsed {
+fn parse_files(problems: &mut Problems, files: &BTreeMap<String, Source>) -> Parsed {
     let mut parsed = Parsed::default();
     for (path, text) in files {
         let Some((folder, id)) = folder_and_id(path) else {
@@ -225,7 +235,15 @@ fn folder_and_id(path: &str) -> Option<(&str, String)> {
 }
 
 /// Reads one file as `T`, reporting a failure with its line and what to do.
-fn parse<T: DeserializeOwned>(problems: &mut Problems, path: &str, id: Option<&str>, text: &str) -> Option<T> {
+fn parse<T: DeserializeOwned>(problems: &mut Problems, path: &str, id: Option<&str>, source: &Source) -> Option<T> {
+    let text = match source {
+        Source::Toml(text) => text,
+        Source::Json(json) => {
+            return serde_json::from_str(json)
+                .map_err(|e| problems.add(path, id, format!("{e}: fix this file and rebuild mend")))
+                .ok();
+        }
+    };
     match toml::from_str(text) {
         Ok(value) => Some(value),
         Err(e) => {

@@ -1,7 +1,9 @@
-//! `mend plan` for a couple with a full intake and five recorded sessions, as a whole process,
-//! against `mend --version` (the cost of starting the binary at all). Target: at most 3×.
+//! Whole-process timings of the therapist's commands, against `mend --version` (the cost of
+//! starting the binary at all):
+//! - `mend plan` for a couple with a full intake and five recorded sessions (target: at most 3×);
+//! - `mend homework packet` with every sheet for the couple (target: under 200 ms).
 //!
-//! Run with `cargo bench -p mend-cli --bench plan`.
+//! Run with `cargo bench -p mend-cli --bench cli`.
 
 use std::path::Path;
 use std::process::Command;
@@ -35,10 +37,24 @@ fn main() {
     let version = median(|| run(exe, &config, &["--version"], None));
     let plan = median(|| run(exe, &config, &["plan", couple, "--format", "text"], Some(&db)));
     let plan_json = median(|| run(exe, &config, &["plan", couple, "--format", "json"], Some(&db)));
+    let sheets = String::from_utf8(
+        Command::new(exe).args(["homework", "list"]).env("MEND_CONFIG", &config).output().expect("list sheets").stdout,
+    )
+    .expect("utf-8");
+    let all: Vec<&str> = sheets.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    let all = all.join(",");
+    let out = dir.join("packet");
+    let out = out.to_string_lossy();
+    let packet = median(|| run(exe, &config, &["homework", "packet", couple, "--sheets", &all, "-o", &out], Some(&db)));
     println!("median of {RUNS} runs, whole process:");
     println!("  mend --version            {:>7.2} ms  (baseline)", ms(version));
     println!("  mend plan (text)          {:>7.2} ms  ratio {:.2}x  (target <= 3x)", ms(plan), ratio(plan, version));
     println!("  mend plan --format json   {:>7.2} ms  ratio {:.2}x", ms(plan_json), ratio(plan_json, version));
+    println!(
+        "  mend homework packet      {:>7.2} ms  ratio {:.2}x  (every sheet; target < 200 ms)",
+        ms(packet),
+        ratio(packet, version)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
