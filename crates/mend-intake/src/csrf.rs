@@ -1,5 +1,6 @@
-//! The form's anti-forgery value: an HMAC of the invitation token under the server's secret, so
-//! only a page this server rendered for this link can post to it.
+//! The form's anti-forgery value: an HMAC of the invitation token and the questionnaire's id and
+//! version under the server's secret, so only a page this server rendered for this link, with
+//! the questions it asks now, can post to it.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -11,7 +12,11 @@ const DOMAIN: &[u8] = b"mend-intake form v1\0";
 
 /// The key that signs form values; kept out of `Debug` output.
 #[derive(Clone)]
-pub(crate) struct FormKey([u8; 32]);
+pub(crate) struct FormKey {
+    secret: [u8; 32],
+    /// The questionnaire's id and version: a form rendered for other questions does not verify.
+    scope: String,
+}
 
 impl std::fmt::Debug for FormKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -20,15 +25,16 @@ impl std::fmt::Debug for FormKey {
 }
 
 impl FormKey {
-    /// Wraps the server's persisted secret.
-    pub(crate) fn new(secret: [u8; 32]) -> Self {
-        Self(secret)
+    /// Wraps the server's persisted secret, for forms of one questionnaire version.
+    pub(crate) fn new(secret: [u8; 32], questionnaire: &str, version: u32) -> Self {
+        Self { secret, scope: format!("{questionnaire}\0{version}\0") }
     }
 
     fn mac(&self, token: &str) -> HmacSha256 {
         // HMAC accepts keys of any length, so this cannot fail for a 32-byte key.
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.secret).unwrap_or_else(|_| unreachable!());
         mac.update(DOMAIN);
+        mac.update(self.scope.as_bytes());
         mac.update(token.as_bytes());
         mac
     }
@@ -50,12 +56,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_value_verifies_only_for_its_own_token_and_key() {
-        let key = FormKey::new([7; 32]);
+    fn a_value_verifies_only_for_its_own_token_key_and_questionnaire() {
+        let key = FormKey::new([7; 32], "intake", 1);
         let value = key.sign("token-a");
         assert!(key.verify("token-a", &value));
         assert!(!key.verify("token-b", &value));
-        assert!(!FormKey::new([8; 32]).verify("token-a", &value));
+        assert!(!FormKey::new([8; 32], "intake", 1).verify("token-a", &value));
+        assert!(!FormKey::new([7; 32], "intake", 2).verify("token-a", &value), "a new version of the questions");
         for bad in ["", "zz", &value[..10]] {
             assert!(!key.verify("token-a", bad), "{bad:?}");
         }

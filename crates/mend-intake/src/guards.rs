@@ -9,7 +9,6 @@ use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tracing::Instrument;
 
 use crate::pages::{Notice, OwnPage};
@@ -17,15 +16,27 @@ use crate::pages::{Notice, OwnPage};
 /// Numbers requests so that a log line about a failure can be matched to its request line.
 static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Logs one line per request: its number, method, route template, status and latency. The path
-/// itself is never logged, because it holds the invitation token.
-pub(crate) async fn log_requests(request: Request, next: Next) -> Response {
+/// The guard every request passes through, as one middleware so each request pays for one
+/// layer rather than several: it numbers and logs the request (method, route template, status,
+/// latency; never the path, which holds the token), lets old browsers' `Origin: null` through to
+/// the cross-origin check as if absent, gives every error status a page of ours, and sets the
+/// security headers on every response.
+pub(crate) async fn guard(mut request: Request, next: Next) -> Response {
     let id = NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed);
     let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().map_or("(no route)", MatchedPath::as_str).to_owned();
+    null_origin_as_absent(request.headers_mut());
     let span = tracing::info_span!("request", id);
     let started = Instant::now();
-    let mut response = next.run(request).instrument(span.clone()).await;
+    let response = next.run(request).instrument(span.clone()).await;
+    let mut response = with_error_page(response);
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
+        headers.insert(HeaderName::from_static("x-request-id"), value);
+    }
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
         tracing::info!(
@@ -36,16 +47,12 @@ pub(crate) async fn log_requests(request: Request, next: Next) -> Response {
             "request"
         );
     });
-    if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
-        response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
-    }
     response
 }
 
-/// Gives every error status a page of ours, whether it came from a handler, axum (405, a bad
-/// path) or a tower layer (timeout, body limit), so nobody meets a blank or technical page.
-pub(crate) async fn error_pages(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+/// Gives an error status a page of ours when it came from axum (405, a bad path) or a tower
+/// layer (timeout, body limit) rather than a handler, so nobody meets a blank or technical page.
+fn with_error_page(response: Response) -> Response {
     let status = response.status();
     let is_error = status.is_client_error() || status.is_server_error();
     if !is_error || response.extensions().get::<OwnPage>().is_some() {
@@ -65,12 +72,10 @@ pub(crate) async fn error_pages(request: Request, next: Next) -> Response {
 /// form post from a page with `Referrer-Policy: no-referrer`. The cross-origin layer would refuse
 /// those partners; an `Origin: null` without `Sec-Fetch-Site` is treated as absent instead, and
 /// the form's HMAC value, which another site cannot forge, still guards the post.
-pub(crate) async fn null_origin_as_absent(mut request: Request, next: Next) -> Response {
-    let headers = request.headers_mut();
+fn null_origin_as_absent(headers: &mut HeaderMap) {
     if !headers.contains_key("sec-fetch-site") && headers.get(header::ORIGIN).is_some_and(|o| o == "null") {
         headers.remove(header::ORIGIN);
     }
-    next.run(request).await
 }
 
 /// The content security policy: our own stylesheet and script, forms posting only to us, no
@@ -78,18 +83,15 @@ pub(crate) async fn null_origin_as_absent(mut request: Request, next: Next) -> R
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// The headers set on every response, error pages included.
-pub(crate) fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 6] {
-    [
-        (header::CACHE_CONTROL, "no-store"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
-    ]
-    .map(|(name, value)| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)))
-}
+/// The headers set on every response, error pages and redirects included.
+const SECURITY_HEADERS: [(HeaderName, &str); 6] = [
+    (header::CACHE_CONTROL, "no-store"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+];
 
 /// The address a request is counted under: the peer, or with `trust_proxy` the address the
 /// proxy in front of us appended last to `X-Forwarded-For` (earlier entries are the client's

@@ -2,7 +2,7 @@
 //! and the two static files.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use askama::Template;
@@ -12,7 +12,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use mend_core::questionnaire::FieldError;
-use mend_core::{Program, RawAnswers};
+use mend_core::{Answers, Program, RawAnswers};
 use mend_store::{InvitationLookup, InvitationState, Store, StoreError, SubmitOutcome};
 use time::OffsetDateTime;
 
@@ -20,8 +20,9 @@ use crate::csrf::FormKey;
 use crate::form::{first_name, form_view};
 use crate::guards::client_address;
 use crate::limiter::Limiter;
-use crate::pages::{FormPage, Notice, ThanksPage, html};
+use crate::pages::{BlankForm, FormPage, Notice, ThanksPage, html};
 use crate::parse::{PostedForm, parse_form};
+use crate::store_thread::{StoreJobError, StoreThread};
 
 /// Where a partner lands after sending: a page without the token, so the link is not kept in
 /// the address bar or history of a shared device.
@@ -33,13 +34,15 @@ const MAX_TOKEN_CHARS: usize = 128;
 /// What the handlers share.
 #[derive(Debug)]
 pub(crate) struct AppState {
-    /// The one writer connection; used only from blocking tasks.
-    pub(crate) store: Arc<Mutex<Store>>,
+    /// The one writer connection, on its own thread.
+    pub(crate) store: StoreThread,
     pub(crate) program: Arc<Program>,
     pub(crate) key: FormKey,
     pub(crate) limiter: Limiter,
     pub(crate) trust_proxy: bool,
     pub(crate) secrets_policy: Option<String>,
+    /// The form without answers, pre-rendered; `None` renders every page in full.
+    pub(crate) blank_form: Option<BlankForm>,
 }
 
 /// The state as handlers receive it.
@@ -83,26 +86,17 @@ impl IntoResponse for Failure {
 }
 
 impl AppState {
-    /// Runs store work on the blocking pool, so SQLite never stalls the async runtime.
+    /// Runs store work on the store thread, so SQLite never stalls the async runtime.
     async fn with_store<T: Send + 'static>(
         &self,
         job: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, Failure> {
-        let store = Arc::clone(&self.store);
-        let outcome = tokio::task::spawn_blocking(move || {
-            // A panic while the lock was held leaves nothing half-done: the store's transactions
-            // roll back when dropped. So a poisoned lock is still safe to use.
-            let mut store = store.lock().unwrap_or_else(PoisonError::into_inner);
-            job(&mut store)
-        })
-        .await;
-        match outcome {
-            Ok(Ok(value)) => Ok(value),
+        match self.store.run(job).await {
+            Ok(value) => Ok(value),
             // The link stopped working between the lookup and the write (it expired or was
             // replaced meanwhile): the partner's side, not a fault.
-            Ok(Err(StoreError::InvitationNotActive)) => Err(Failure::Notice(Notice::InvalidLink)),
-            Ok(Err(error)) => Err(Failure::Internal(format!("the store failed: {error}"))),
-            Err(error) => Err(Failure::Internal(format!("a store task did not finish: {error}"))),
+            Err(StoreJobError::Store(StoreError::InvitationNotActive)) => Err(Failure::Notice(Notice::InvalidLink)),
+            Err(error) => Err(Failure::Internal(format!("the store failed: {error}"))),
         }
     }
 
@@ -139,10 +133,16 @@ impl AppState {
     }
 
     fn render_form(&self, view: FormRender<'_>) -> Response {
+        let first_name = first_name(view.invitation.partner_name.as_str());
+        let is_blank =
+            view.answers.is_empty() && view.errors.is_empty() && !view.saved && view.status == StatusCode::OK;
+        if is_blank && let Some(blank) = &self.blank_form {
+            return blank.fill(first_name, &self.key.sign(view.token));
+        }
         let questionnaire = &self.program.questionnaire;
         let page = FormPage {
             title: &questionnaire.title,
-            first_name: first_name(view.invitation.partner_name.as_str()),
+            first_name,
             intro: &questionnaire.intro,
             form: form_view(questionnaire, view.answers, view.errors, self.secrets_policy.as_deref()),
             csrf: self.key.sign(view.token),
@@ -225,12 +225,24 @@ pub(crate) async fn submit_form(
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { Notice::TooLarge } else { Notice::BadRequest }
     })?;
     let now = OffsetDateTime::now_utc();
-    let lookup_token = token.clone();
-    let found = app.with_store(move |store| store.lookup_invitation(&lookup_token, now)).await?;
     let posted = if is_form(&headers) { parse_form(&body).ok() } else { None };
     let signed =
         posted.as_ref().and_then(|form| form.csrf.as_deref()).is_some_and(|value| app.key.verify(&token, value));
 
+    // The common case, a complete form sent from our own page, needs the store only once; a
+    // second click or a reload after sending lands here too and gets the thank-you page.
+    if signed
+        && let Some(form) = &posted
+        && matches!(form.action.as_deref(), Some("send") | None)
+    {
+        let evaluation = app.program.questionnaire.evaluate(&form.answers);
+        if evaluation.errors.is_empty() {
+            return send_checked(&app, client, token, evaluation.answers, now).await;
+        }
+    }
+
+    let lookup_token = token.clone();
+    let found = app.with_store(move |store| store.lookup_invitation(&lookup_token, now)).await?;
     let invitation = match found {
         Some(invitation) if is_active(&invitation) => invitation,
         // A second click on "Send", or a reload after sending, from the page we served: the
@@ -296,6 +308,23 @@ async fn send_answers(
     match outcome {
         SubmitOutcome::Stored | SubmitOutcome::AlreadyUsed => Ok(see_thanks()),
         SubmitOutcome::NotActive => Err(Notice::InvalidLink.into()),
+    }
+}
+
+/// Stores valid answers from a signed form in one trip to the store. The form value is bound to
+/// this server's questionnaire version, and a form is only ever rendered for an invitation of
+/// that version, so the store's own check of the invitation's state inside its transaction is
+/// all that is left to do.
+async fn send_checked(
+    app: &Shared,
+    client: IpAddr,
+    token: String,
+    answers: Answers,
+    now: OffsetDateTime,
+) -> Result<Response, Failure> {
+    match app.with_store(move |store| store.submit_intake(&token, &answers, now)).await? {
+        SubmitOutcome::Stored | SubmitOutcome::AlreadyUsed => Ok(see_thanks()),
+        SubmitOutcome::NotActive => Err(app.invalid_link(client)),
     }
 }
 

@@ -3,7 +3,14 @@
 //!
 //! Routes: `GET`/`POST /i/{token}` (the form), `GET /thanks`, `GET /healthz`, and
 //! `/static/intake.css` and `/static/intake.js`. Nothing else: no listing, no admin and no
-//! read-back of answers. See `docs/ARCHITECTURE.md` for the guards and why each exists.
+//! read-back of answers.
+//!
+//! Guards, outermost first: one middleware that logs each request without its path (the path
+//! holds the token) and never an answer, turns every error status into a page of ours and sets
+//! `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `nosniff` and a strict CSP on every
+//! response; tower-http's cross-origin check (`Sec-Fetch-Site`/`Origin`); a request timeout; a
+//! 64 KiB body limit. In the handlers: an HMAC form value on every post, a limiter that charges
+//! an address only for links that do not work, and strict parsing of the form body.
 
 mod csrf;
 mod form;
@@ -12,11 +19,12 @@ mod handlers;
 mod limiter;
 mod pages;
 mod parse;
+mod store_thread;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -33,7 +41,8 @@ use tower_http::timeout::TimeoutLayer;
 use crate::csrf::FormKey;
 use crate::handlers::{AppState, Shared};
 use crate::limiter::Limiter;
-use crate::pages::Notice;
+use crate::pages::{BlankForm, Notice};
+use crate::store_thread::StoreThread;
 
 /// The largest request body accepted: the whole form with long answers fits in a fraction of it.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -125,13 +134,17 @@ impl Application {
         let (store, secret) = opened.map_err(|source| IntakeError::Store { path: config.db_path.clone(), source })?;
         let listener = TcpListener::bind(addr).await.map_err(|source| IntakeError::Bind { addr, source })?;
         let local_addr = listener.local_addr().map_err(|source| IntakeError::Bind { addr, source })?;
+        let secrets_policy = config.secrets_policy.filter(|p| !p.trim().is_empty());
+        let blank_form = BlankForm::new(&config.program.questionnaire, secrets_policy.as_deref());
         let state = Arc::new(AppState {
-            store: Arc::new(Mutex::new(store)),
+            store: StoreThread::spawn(store)
+                .map_err(|e| IntakeError::Startup(format!("cannot start the store thread: {e}")))?,
+            key: FormKey::new(secret, &config.program.questionnaire.id, config.program.questionnaire.version),
             program: config.program,
-            key: FormKey::new(secret),
             limiter: Limiter::new(&config.rate_limit),
             trust_proxy: config.trust_proxy,
-            secrets_policy: config.secrets_policy.filter(|p| !p.trim().is_empty()),
+            secrets_policy,
+            blank_form,
         });
         Ok(Application { listener, local_addr, router: router(state) })
     }
@@ -159,11 +172,11 @@ impl Application {
 }
 
 /// The routes and their guards. Layers listed later wrap those listed earlier, so a request
-/// meets, in order: the log line, the security headers, the error pages, the cross-origin
-/// check, the timeout and the body limit.
+/// meets, in order: the guard (log line, error pages, security headers), the cross-origin check,
+/// the timeout and the body limit.
 fn router(state: Shared) -> Router {
     let cross_origin = CsrfLayer::new().with_rejection_response(|_| Notice::Forbidden.into_response());
-    let mut router = Router::new()
+    Router::new()
         .route("/i/{token}", get(handlers::show_form).post(handlers::submit_form))
         .route(handlers::THANKS_PATH, get(handlers::thanks))
         .route("/healthz", get(handlers::healthz))
@@ -174,12 +187,7 @@ fn router(state: Shared) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(cross_origin)
-        .layer(axum::middleware::from_fn(guards::null_origin_as_absent))
-        .layer(axum::middleware::from_fn(guards::error_pages));
-    for layer in guards::security_headers() {
-        router = router.layer(layer);
-    }
-    router.layer(axum::middleware::from_fn(guards::log_requests))
+        .layer(axum::middleware::from_fn(guards::guard))
 }
 
 /// Completes on Ctrl-C or, on Unix, SIGTERM.

@@ -1,5 +1,8 @@
 //! A real browser (Debian's headless Chromium, driven through chromedriver) opens a link, meets
 //! the error summary, fills the form in and sends it; the answers are then in the database.
+//!
+//! With `MEND_AXE_JS` naming a copy of axe-core's `axe.min.js` (`npm pack axe-core`), each page
+//! is also checked against WCAG 2.1 A and AA and axe's best practices, and must pass cleanly.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -61,9 +64,10 @@ async fn connect(driver: &Driver, profile: &Path) -> Client {
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
-                "--window-size=360,800",
                 format!("--user-data-dir={}", profile.display()),
-            ]
+            ],
+            // A phone's width: desktop Chromium will not make a window narrower than about 500 px.
+            "mobileEmulation": { "deviceMetrics": { "width": 360, "height": 780, "pixelRatio": 2.0 } }
         }),
     );
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -73,16 +77,77 @@ async fn connect(driver: &Driver, profile: &Path) -> Client {
         .expect("a browser session")
 }
 
+/// Whether the browser is there; without it the test passes with a clear note, unless
+/// `MEND_REQUIRE_BROWSER=1` demands it.
+fn browser_installed() -> bool {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return true;
+    }
+    assert_ne!(
+        std::env::var("MEND_REQUIRE_BROWSER").as_deref(),
+        Ok("1"),
+        "MEND_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing: apt-get install -y chromium chromium-driver"
+    );
+    println!("SKIPPED: chromium not installed");
+    eprintln!("SKIPPED: chromium not installed");
+    false
+}
+
+/// Saves a screenshot when `MEND_SCREENSHOTS` names a folder, for a person to look at.
+async fn screenshot(browser: &Client, name: &str) {
+    if let Some(dir) = std::env::var_os("MEND_SCREENSHOTS") {
+        let png = browser.screenshot().await.expect("a screenshot");
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).expect("the screenshot is saved");
+    }
+}
+
+#[test]
+fn the_real_form_fits_a_phone_and_passes_the_checker() {
+    if !browser_installed() {
+        return;
+    }
+    let program = std::sync::Arc::new(mend_core::Program::embedded().expect("the embedded content is valid"));
+    let app = spawn_app_with(|config| {
+        config.program = std::sync::Arc::clone(&program);
+        config.secrets_policy = Some("In this practice, secrets are handled as follows.".into());
+    });
+    let invited = invite_couple(&app, ["Zoë Núñez", "Łukasz"]);
+    let link = app.link(&invited.tokens[0]);
+    let profile = tempfile::tempdir().unwrap();
+    let driver = start_driver();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let browser = connect(&driver, profile.path()).await;
+        browser.goto(&link).await.unwrap();
+        assert_eq!(script(&browser, "return window.innerWidth").await, json!(360));
+        assert_eq!(
+            script(&browser, "return document.documentElement.scrollWidth <= window.innerWidth").await,
+            json!(true),
+            "no sideways scrolling at 360 px"
+        );
+        assert_eq!(accessibility_problems(&browser).await, Vec::<String>::new(), "the real form");
+        for (n, question) in ["q-breach", "q-commitment", "q-phq2_interest", "q-self_harm_thoughts", "q-secrets_policy"]
+            .iter()
+            .enumerate()
+        {
+            script(
+                &browser,
+                &format!("document.getElementById('{question}').closest('.field').scrollIntoView(); return 0"),
+            )
+            .await;
+            screenshot(&browser, &format!("form-360-{n}")).await;
+        }
+        click(&browser, "button[value=send]").await;
+        browser.wait().for_element(Locator::Css(".error-summary")).await.unwrap();
+        assert_eq!(accessibility_problems(&browser).await, Vec::<String>::new(), "the real form with errors");
+        screenshot(&browser, "errors-360").await;
+        browser.close().await.expect("the browser closes");
+    });
+}
+
 #[test]
 fn a_partner_fills_in_the_form_in_a_real_browser() {
-    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
-        assert_ne!(
-            std::env::var("MEND_REQUIRE_BROWSER").as_deref(),
-            Ok("1"),
-            "MEND_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing: apt-get install -y chromium chromium-driver"
-        );
-        println!("SKIPPED: chromium not installed");
-        eprintln!("SKIPPED: chromium not installed");
+    if !browser_installed() {
         return;
     }
     let app = spawn_app();
@@ -128,9 +193,37 @@ async fn script(browser: &Client, code: &str) -> serde_json::Value {
     browser.execute(code, Vec::new()).await.expect("the script runs")
 }
 
+/// The accessibility problems axe-core finds on the current page, if `MEND_AXE_JS` is set.
+async fn accessibility_problems(browser: &Client) -> Vec<String> {
+    let Some(path) = std::env::var_os("MEND_AXE_JS") else { return Vec::new() };
+    let axe = std::fs::read_to_string(&path).expect("MEND_AXE_JS names a readable axe.min.js");
+    browser.execute(&axe, Vec::new()).await.expect("axe-core loads");
+    let found = browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] })
+               .then(r => done({
+                 passed: r.passes.length,
+                 problems: r.violations.map(v => v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', ')),
+               }))
+               .catch(e => done({ passed: 0, problems: ['axe failed: ' + e] }));",
+            Vec::new(),
+        )
+        .await
+        .expect("axe-core runs");
+    let passed = found["passed"].as_u64().unwrap_or(0);
+    assert!(passed > 10, "axe-core checked the page ({passed} rules passed)");
+    serde_json::from_value(found["problems"].clone()).expect("a list of problems")
+}
+
 async fn fill_in_and_send(browser: &Client, link: &str) {
+    if std::env::var_os("MEND_AXE_JS").is_none() {
+        println!("note: set MEND_AXE_JS to axe-core's axe.min.js to check the pages with it as well");
+    }
     browser.goto(link).await.unwrap();
     assert_eq!(browser.title().await.unwrap(), "Before we meet");
+    assert_eq!(script(browser, "return window.innerWidth").await, json!(360));
+    assert_eq!(accessibility_problems(browser).await, Vec::<String>::new(), "the form");
     assert_eq!(
         script(browser, "return document.documentElement.scrollWidth <= window.innerWidth").await,
         json!(true),
@@ -144,6 +237,7 @@ async fn fill_in_and_send(browser: &Client, link: &str) {
     browser.wait().for_element(Locator::Css(".error-summary")).await.unwrap();
     assert!(browser.title().await.unwrap().starts_with("Error: "));
     assert_eq!(script(browser, "return document.activeElement.className").await, json!("error-summary"));
+    assert_eq!(accessibility_problems(browser).await, Vec::<String>::new(), "the form with errors");
     click(browser, ".error-summary a[href='#q-nickname']").await;
     assert_eq!(
         script(browser, "return document.activeElement.id").await,
@@ -169,4 +263,5 @@ async fn fill_in_and_send(browser: &Client, link: &str) {
         .await
         .expect("the thank-you page");
     assert_eq!(browser.current_url().await.unwrap().path(), "/thanks");
+    assert_eq!(accessibility_problems(browser).await, Vec::<String>::new(), "the thank-you page");
 }

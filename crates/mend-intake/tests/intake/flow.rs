@@ -323,8 +323,14 @@ fn the_real_questionnaire_renders_accessibly_and_accepts_complete_answers() {
     let ids: Vec<&str> = page.body.split(" id=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
     let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
     assert_eq!(ids.len(), unique.len(), "duplicate ids");
-    for control in page.body.split("<input").skip(1).chain(page.body.split("<textarea").skip(1)) {
-        let Some(id) = control.split(" id=\"").nth(1).and_then(|rest| rest.split('"').next()) else { continue };
+    let controls: Vec<&str> = page.body.split("<input").skip(1).chain(page.body.split("<textarea").skip(1)).collect();
+    assert!(controls.len() > program.questionnaire.questions().count());
+    for control in controls {
+        let tag = control.split('>').next().unwrap_or_default();
+        if tag.contains(r#"type="hidden""#) {
+            continue;
+        }
+        let id = tag.split(" id=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("every control has an id");
         assert!(page.body.contains(&format!(r#"for="{id}""#)), "the control {id} has a label");
     }
     // Groups sit in fieldsets with the question as legend.

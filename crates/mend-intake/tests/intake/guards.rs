@@ -237,3 +237,30 @@ fn the_server_finishes_and_stops_when_told() {
     let finished = runtime.block_on(async { tokio::time::timeout(std::time::Duration::from_secs(10), server).await });
     assert!(matches!(finished, Ok(Ok(Ok(())))), "the server returns cleanly: {finished:?}");
 }
+
+#[test]
+fn a_client_that_sends_too_slowly_is_answered_and_let_go() {
+    use std::io::{Read, Write};
+
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    // Promise a body, send a little of it, then go quiet, as a slow or hostile client would.
+    write!(
+        stream,
+        "POST /i/{} HTTP/1.1\r\nHost: {address}\r\nContent-Type: {FORM}\r\nContent-Length: 1000\r\n\r\n_csrf=",
+        invited.tokens[0]
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    let started = std::time::Instant::now();
+    stream.set_read_timeout(Some(mend_intake::REQUEST_TIMEOUT * 3)).unwrap();
+    let mut reply = Vec::new();
+    let _ = stream.read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 408"), "{reply}");
+    assert!(reply.contains("<h1>This took too long</h1>"));
+    assert!(reply.to_ascii_lowercase().contains("cache-control: no-store"));
+    assert!(started.elapsed() < mend_intake::REQUEST_TIMEOUT * 2, "answered at the timeout, not later");
+}

@@ -135,6 +135,7 @@ pub(crate) fn spawn_on(db: &Path, adjust: impl FnOnce(&mut Config)) -> TestApp {
         rate_limit: RateLimit::default(),
     };
     adjust(&mut config);
+    let program = Arc::clone(&config.program);
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime");
     let addr: SocketAddr = "127.0.0.1:0".parse().expect("an address");
