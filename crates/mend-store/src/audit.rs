@@ -72,10 +72,8 @@ pub(crate) fn record(
     detail: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO audit_log (at, actor, action, couple, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![stamp(now)?, actor.as_str(), action, couple, detail],
-    )?;
+    conn.prepare_cached("INSERT INTO audit_log (at, actor, action, couple, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![stamp(now)?, actor.as_str(), action, couple, detail])?;
     Ok(())
 }
 

@@ -133,12 +133,13 @@ fn invitation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<InvitationRow> {
 
 fn find_by_hash(conn: &Connection, hash: &str) -> Result<Option<InvitationRow>, StoreError> {
     let sql = format!("{INVITATION_COLUMNS} WHERE i.token_sha256 = ?1");
-    Ok(conn.query_row(&sql, [hash], invitation_row).optional()?)
+    // Cached statements: these run on every page view and submission of the intake server.
+    Ok(conn.prepare_cached(&sql)?.query_row([hash], invitation_row).optional()?)
 }
 
 fn find_by_id(conn: &Connection, id: InvitationId) -> Result<Option<InvitationRow>, StoreError> {
     let sql = format!("{INVITATION_COLUMNS} WHERE i.id = ?1");
-    Ok(conn.query_row(&sql, [id], invitation_row).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([id], invitation_row).optional()?)
 }
 
 /// The SHA-256 of a token as lowercase hex: all the database ever holds of it.
@@ -249,11 +250,11 @@ impl Store {
         if !active {
             return Err(StoreError::InvitationNotActive);
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO intake_drafts (invitation_id, answers, saved_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (invitation_id) DO UPDATE SET answers = excluded.answers, saved_at = excluded.saved_at",
-            params![invitation_id, answers, saved_at],
-        )?;
+        )?
+        .execute(params![invitation_id, answers, saved_at])?;
         tx.commit()?;
         Ok(())
     }
@@ -262,7 +263,8 @@ impl Store {
     pub fn draft(&self, invitation_id: InvitationId) -> Result<Option<RawAnswers>, StoreError> {
         let answers: Option<String> = self
             .conn
-            .query_row("SELECT answers FROM intake_drafts WHERE invitation_id = ?1", [invitation_id], |row| row.get(0))
+            .prepare_cached("SELECT answers FROM intake_drafts WHERE invitation_id = ?1")?
+            .query_row([invitation_id], |row| row.get(0))
             .optional()?;
         answers.map(|json| serde_json::from_str(&json)).transpose().map_err(Into::into)
     }
@@ -288,13 +290,14 @@ impl Store {
             InvitationState::Used => return Ok(SubmitOutcome::AlreadyUsed),
             InvitationState::Expired | InvitationState::Retired => return Ok(SubmitOutcome::NotActive),
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO intake_responses (partner_id, invitation_id, questionnaire, questionnaire_version, answers, submitted_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![row.partner_id, row.id, row.questionnaire, row.version, answers_json, submitted_at],
-        )?;
-        tx.execute("UPDATE invitations SET used_at = ?1 WHERE id = ?2", params![submitted_at, row.id])?;
-        tx.execute("DELETE FROM intake_drafts WHERE invitation_id = ?1", [row.id])?;
+        )?
+        .execute(params![row.partner_id, row.id, row.questionnaire, row.version, answers_json, submitted_at])?;
+        tx.prepare_cached("UPDATE invitations SET used_at = ?1 WHERE id = ?2")?
+            .execute(params![submitted_at, row.id])?;
+        tx.prepare_cached("DELETE FROM intake_drafts WHERE invitation_id = ?1")?.execute([row.id])?;
         let detail = format!("invitation {}", row.id);
         record(&tx, self.actor, "intake submitted", Some(&row.couple_short_id), Some(&detail), now)?;
         tx.commit()?;
