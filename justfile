@@ -32,7 +32,7 @@ fmt:
 # The benchmarks named by the issues: PDF rendering, the intake server, `mend plan`.
 bench:
     cargo bench -p mend-pdf
-    cargo run --release -p mend-intake --example bench
+    ./crates/mend-intake/bench.sh
     cargo bench -p mend-cli --bench cli
 
 # Everything CI runs.
