@@ -55,7 +55,10 @@ pub(crate) enum PlanFormat {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Keep the record of each couple.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  mend couple add --partner Alex --partner Sam --breach lies --broke-trust Sam"
+    )]
     Couple(CoupleCommand),
     /// Make a private intake link for each partner.
     #[command(after_help = "Example:\n  mend invite alex --expires 7d --base-url https://intake.example.org")]
@@ -67,16 +70,19 @@ pub(crate) enum Command {
     #[command(after_help = "Example:\n  mend plan alex --minutes 80 --format markdown\n  mend plan alex --save")]
     Plan(PlanArgs),
     /// Record sessions that were held, and list them.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example:\n  mend session list alex")]
     Session(SessionCommand),
     /// Resolve a flag raised by an intake, after assessing it.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  mend flag resolve alex fear-of-partner --note 'assessed alone; safety plan made'"
+    )]
     Flag(FlagCommand),
     /// List and print homework sheets as PDF.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example:\n  mend homework packet alex -o sheets/")]
     Homework(HomeworkCommand),
     /// Look at and check the repair program.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example:\n  mend content show trigger-log")]
     Content(ContentCommand),
     /// Run the intake server that invitation links point to.
     #[command(after_help = "Example:\n  mend serve --addr 127.0.0.1:8080 --base-url https://intake.example.org")]
@@ -93,9 +99,10 @@ pub(crate) enum Command {
     #[command(after_help = "Example:\n  mend backup ~/backups/mend-2026-11-21.db")]
     Backup(BackupArgs),
     /// Walk the whole journey with invented people, in a demo database of its own.
+    #[command(after_help = "Example:\n  mend demo\n  mend demo --keep-serving")]
     Demo(DemoArgs),
     /// Show the configuration, or where it lives.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example:\n  mend config show")]
     Config(ConfigCommand),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  mend completions bash > ~/.local/share/bash-completion/completions/mend")]
@@ -113,6 +120,7 @@ pub(crate) enum CoupleCommand {
     )]
     Add(CoupleAddArgs),
     /// List couples.
+    #[command(after_help = "Example:\n  mend couple list\n  mend couple list --format json")]
     List(FormatArgs),
     /// Show one couple: partners, roles, stage, sessions, open invitations.
     #[command(after_help = "Example:\n  mend couple show alex")]
@@ -215,6 +223,7 @@ pub(crate) enum SessionCommand {
     )]
     Record(SessionRecordArgs),
     /// List a couple's sessions.
+    #[command(after_help = "Example:\n  mend session list alex")]
     List(SessionListArgs),
 }
 
@@ -270,6 +279,7 @@ pub(crate) struct FlagResolveArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum HomeworkCommand {
     /// List the homework sheets.
+    #[command(after_help = "Example:\n  mend homework list --format json")]
     List(FormatArgs),
     /// Print one sheet to a PDF file.
     #[command(
@@ -332,6 +342,7 @@ pub(crate) struct HomeworkPacketArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ContentCommand {
     /// List stages, exercises and sheets.
+    #[command(after_help = "Example:\n  mend content list")]
     List(FormatArgs),
     /// Show a stage, an exercise or a sheet.
     #[command(after_help = "Example:\n  mend content show trigger-log")]
@@ -401,8 +412,10 @@ pub(crate) struct DemoArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ConfigCommand {
     /// Print the configuration in use.
+    #[command(after_help = "Example:\n  mend config show")]
     Show,
     /// Print where the configuration file lives.
+    #[command(after_help = "Example:\n  $EDITOR \"$(mend config path)\"")]
     Path,
 }
 
