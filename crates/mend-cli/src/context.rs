@@ -124,17 +124,24 @@ impl Context {
         Ok(mend_store::Store::open_existing(&self.db_path)?)
     }
 
-    /// Where invitation links point: the flag, else the configuration, else the local server.
-    pub(crate) fn base_url(&self, flag: Option<&str>) -> String {
+    /// Where invitation links point: the flag, else the configuration, else the local server;
+    /// refused when no partner could open it.
+    pub(crate) fn base_url(&self, flag: Option<&str>) -> Result<String> {
         let url = flag.or(self.config.base_url.as_deref()).unwrap_or(DEFAULT_BASE_URL);
-        url.trim_end_matches('/').to_owned()
+        let source = match (flag, &self.config.base_url) {
+            (Some(_), _) => "--base-url".to_owned(),
+            (None, Some(_)) => format!("base_url in {}", config_path()?.display()),
+            (None, None) => "the default address".to_owned(),
+        };
+        check_base_url(url, &source)?;
+        Ok(url.trim_end_matches('/').to_owned())
     }
 }
 
 /// Refuses a base address that no partner could open: links are only useful when they start
 /// with `http://` or `https://` and name a host, and a query or fragment would break the path
 /// that follows. `source` says where the address came from, such as `--base-url`.
-pub(crate) fn check_base_url(url: &str, source: &str) -> Result<()> {
+fn check_base_url(url: &str, source: &str) -> Result<()> {
     let lower = url.to_ascii_lowercase();
     let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
     let host = rest.map(|rest| rest.split('/').next().unwrap_or_default());

@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::args::{Format, InviteArgs};
-use crate::context::{Context, check_base_url, config_path, now, parse_duration};
+use crate::context::{Context, now, parse_duration};
 use crate::output::json;
 
 /// One link, as printed.
@@ -29,12 +29,7 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
     let lifetime = parse_duration(&args.expires)?;
     // Checked before any link is made: making one retires the partner's previous link, so a
     // mistyped address must not cost them a link that worked.
-    let base = ctx.base_url(args.base_url.as_deref());
-    let source = match &args.base_url {
-        Some(_) => "--base-url".to_owned(),
-        None => format!("base_url in {}", config_path()?.display()),
-    };
-    check_base_url(&base, &source)?;
+    let base = ctx.base_url(args.base_url.as_deref())?;
     let program = ctx.program()?;
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;

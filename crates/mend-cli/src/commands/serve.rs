@@ -12,6 +12,8 @@ use crate::context::Context;
 
 pub(crate) fn run(ctx: &Context, args: ServeArgs) -> Result<ExitCode> {
     let addr = resolve(&args.addr)?;
+    // Checked before listening, so a mistyped address stops the server from starting at all.
+    let base = ctx.base_url(args.base_url.as_deref())?;
     let config = Config {
         db_path: ctx.db_path.clone(),
         program: Arc::new(ctx.program()?),
@@ -24,7 +26,6 @@ pub(crate) fn run(ctx: &Context, args: ServeArgs) -> Result<ExitCode> {
     runtime.block_on(async {
         let app = Application::build(config, addr).await?;
         let local = app.local_addr();
-        let base = ctx.base_url(args.base_url.as_deref());
         // Scripts (and the tests) read this line to learn the port when --addr ends in :0.
         println!("mend serve: listening on http://{local}");
         println!("Invitation links start with {base}/i/ . Stop with Ctrl-C; requests in flight finish first.");
