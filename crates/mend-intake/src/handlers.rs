@@ -100,6 +100,15 @@ impl AppState {
         }
     }
 
+    /// Stores checked answers on the store thread, committed together with any other forms
+    /// waiting; answers once they are durable.
+    async fn submit(&self, token: String, answers: Answers, now: OffsetDateTime) -> Result<SubmitOutcome, Failure> {
+        self.store
+            .submit(token, answers, now)
+            .await
+            .map_err(|error| Failure::Internal(format!("the store failed: {error}")))
+    }
+
     /// Refuses an address that has failed too many lookups lately.
     fn admit(&self, client: IpAddr) -> Result<(), Failure> {
         self.limiter.check(client).map_err(Failure::TooMany)
@@ -304,7 +313,7 @@ async fn send_answers(
     let answers = evaluation.answers;
     // The store checks and closes the invitation inside the same transaction that stores the
     // answers, so two racing sends store once; the reply waits for the commit.
-    let outcome = app.with_store(move |store| store.submit_intake(&token, &answers, now)).await?;
+    let outcome = app.submit(token, answers, now).await?;
     match outcome {
         SubmitOutcome::Stored | SubmitOutcome::AlreadyUsed => Ok(see_thanks()),
         SubmitOutcome::NotActive => Err(Notice::InvalidLink.into()),
@@ -322,7 +331,7 @@ async fn send_checked(
     answers: Answers,
     now: OffsetDateTime,
 ) -> Result<Response, Failure> {
-    match app.with_store(move |store| store.submit_intake(&token, &answers, now)).await? {
+    match app.submit(token, answers, now).await? {
         SubmitOutcome::Stored | SubmitOutcome::AlreadyUsed => Ok(see_thanks()),
         SubmitOutcome::NotActive => Err(app.invalid_link(client)),
     }

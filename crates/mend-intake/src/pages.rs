@@ -1,9 +1,16 @@
 //! The pages the server sends, as compile-checked askama templates that escape every value, and
 //! the responses built from them.
 
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use askama::Template;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use http_body::{Frame, SizeHint};
 use mend_core::{Questionnaire, RawAnswers};
 
 // `Control` is named by the form template when it matches on a field's control.
@@ -35,9 +42,9 @@ const CSRF_MARK: &str = "\u{E000}form-value\u{E000}";
 /// A draft, a saved notice or errors still go through the full template.
 #[derive(Debug)]
 pub(crate) struct BlankForm {
-    before_name: String,
-    before_csrf: String,
-    rest: String,
+    before_name: Bytes,
+    before_csrf: Bytes,
+    rest: Bytes,
 }
 
 impl BlankForm {
@@ -59,20 +66,61 @@ impl BlankForm {
         }
         let (before_name, after_name) = html.split_once(NAME_MARK)?;
         let (before_csrf, rest) = after_name.split_once(CSRF_MARK)?;
-        Some(Self { before_name: before_name.to_owned(), before_csrf: before_csrf.to_owned(), rest: rest.to_owned() })
+        let piece = |text: &str| Bytes::copy_from_slice(text.as_bytes());
+        Some(Self { before_name: piece(before_name), before_csrf: piece(before_csrf), rest: piece(rest) })
     }
 
-    /// The blank form for one partner, escaped exactly as the template escapes.
+    /// The blank form for one partner, escaped exactly as the template escapes. The fixed parts
+    /// are shared between responses, not copied: only the name and the form value are new.
     pub(crate) fn fill(&self, first_name: &str, csrf: &str) -> Response {
         let name = match askama::filters::escape(first_name, askama::filters::Html) {
             Ok(safe) => safe.to_string(),
             Err(never) => match never {},
         };
-        let mut page = String::with_capacity(self.before_name.len() + self.before_csrf.len() + self.rest.len() + 128);
-        for part in [self.before_name.as_str(), &name, &self.before_csrf, csrf, &self.rest] {
-            page.push_str(part);
+        let pieces = [
+            self.before_name.clone(),
+            Bytes::from(name),
+            self.before_csrf.clone(),
+            Bytes::copy_from_slice(csrf.as_bytes()),
+            self.rest.clone(),
+        ];
+        page_response(StatusCode::OK, Body::new(Pieces::new(pieces)))
+    }
+}
+
+/// A response body sent as a few pieces in order, with its exact length known up front.
+#[derive(Debug)]
+struct Pieces {
+    left: VecDeque<Bytes>,
+    length: u64,
+}
+
+impl Pieces {
+    fn new(pieces: impl IntoIterator<Item = Bytes>) -> Self {
+        let left: VecDeque<Bytes> = pieces.into_iter().filter(|piece| !piece.is_empty()).collect();
+        let length = left.iter().map(|piece| piece.len() as u64).sum();
+        Self { left, length }
+    }
+}
+
+impl http_body::Body for Pieces {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let next = self.left.pop_front();
+        if let Some(piece) = &next {
+            self.length -= piece.len() as u64;
         }
-        html(StatusCode::OK, Ok(page))
+        Poll::Ready(next.map(|piece| Ok(Frame::data(piece))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.left.is_empty()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.length)
     }
 }
 
@@ -202,7 +250,13 @@ pub(crate) fn html(status: StatusCode, rendered: askama::Result<String>) -> Resp
             (StatusCode::INTERNAL_SERVER_ERROR, FALLBACK_APOLOGY.to_owned())
         }
     };
-    let mut response = (status, body).into_response();
+    page_response(status, Body::from(body))
+}
+
+/// One of our HTML pages as a response.
+fn page_response(status: StatusCode, body: Body) -> Response {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     response.extensions_mut().insert(OwnPage);
     response
@@ -236,6 +290,8 @@ mod tests {
             .render()
             .unwrap();
             let filled = blank.fill(name, "abc123");
+            let length = http_body::Body::size_hint(filled.body()).exact();
+            assert_eq!(length, Some(full.len() as u64), "the length sent as Content-Length");
             let body = filled.into_body();
             let bytes = futures_bytes(body);
             assert_eq!(String::from_utf8(bytes).unwrap(), full, "{name}");

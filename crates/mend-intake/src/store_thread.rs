@@ -4,14 +4,38 @@
 //! A dedicated thread rather than `spawn_blocking` around a mutex: under load the thread works
 //! through its queue without sleeping, instead of each request waking a pool thread that then
 //! queues for the lock, and the queue keeps requests in arrival order.
+//!
+//! Sent forms are committed in groups: the submissions that queued up while the thread was busy
+//! are stored together with one commit, so a busy server waits for the disk once for all of them
+//! rather than once each. Every one of them is answered only after that commit, so nothing is
+//! acknowledged before it is durable; a lone submission is committed at once, without waiting.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
 
-use mend_store::{Store, StoreError};
+use mend_core::Answers;
+use mend_store::{IntakeSubmission, Store, StoreError, SubmitOutcome};
+use time::OffsetDateTime;
 
-/// A piece of store work; it sends its own result back.
-type Job = Box<dyn FnOnce(&mut Store) + Send>;
+/// The most forms committed together: enough to share a commit widely, few enough that the last
+/// in a group does not wait long behind the others.
+const MAX_GROUP: usize = 64;
+
+/// Work for the store thread.
+enum Job {
+    /// Any piece of store work; it sends its own result back.
+    Run(Box<dyn FnOnce(&mut Store) + Send>),
+    /// A checked form to store; these are committed in groups.
+    Submit(Submission),
+}
+
+/// A form waiting to be stored, and where its outcome goes.
+struct Submission {
+    token: String,
+    answers: Answers,
+    at: OffsetDateTime,
+    reply: tokio::sync::oneshot::Sender<Result<SubmitOutcome, StoreJobError>>,
+}
 
 /// Why a job did not produce a result.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +43,9 @@ pub(crate) enum StoreJobError {
     /// The store reported an error.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The commit of a group of forms failed, so none of them was stored.
+    #[error("storing a group of forms failed: {0}")]
+    GroupCommit(String),
     /// The store thread has stopped, or the job panicked.
     #[error("the store thread did not finish the job")]
     Lost,
@@ -35,10 +62,21 @@ impl StoreThread {
     pub(crate) fn spawn(mut store: Store) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new().name("mend-store".to_owned()).spawn(move || {
-            for job in queue {
-                // A panicking job drops its reply sender, so its caller sees `Lost`; the
-                // store's transactions roll back when dropped, so the next job is safe to run.
-                let _ = catch_unwind(AssertUnwindSafe(|| job(&mut store)));
+            let mut next = queue.recv().ok();
+            while let Some(job) = next {
+                next = match job {
+                    // A panicking job drops its reply sender, so its caller sees `Lost`; the
+                    // store's transactions roll back when dropped, so the next job is safe to run.
+                    Job::Run(job) => {
+                        let _ = catch_unwind(AssertUnwindSafe(|| job(&mut store)));
+                        queue.recv().ok()
+                    }
+                    Job::Submit(first) => {
+                        let (group, after) = gather(first, &queue);
+                        commit_group(&mut store, group);
+                        after.or_else(|| queue.recv().ok())
+                    }
+                };
             }
         })?;
         Ok(Self { jobs })
@@ -50,11 +88,64 @@ impl StoreThread {
         job: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreJobError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move |store| {
+        let job = Job::Run(Box::new(move |store| {
             let _ = reply.send(job(store));
-        });
+        }));
         self.jobs.send(job).map_err(|_| StoreJobError::Lost)?;
         Ok(answer.await.map_err(|_| StoreJobError::Lost)??)
+    }
+
+    /// Stores a checked form through its token ([`Store::submit_intake`]), committed together
+    /// with any others that are waiting, and answers once the commit is durable.
+    pub(crate) async fn submit(
+        &self,
+        token: String,
+        answers: Answers,
+        at: OffsetDateTime,
+    ) -> Result<SubmitOutcome, StoreJobError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.jobs.send(Job::Submit(Submission { token, answers, at, reply })).map_err(|_| StoreJobError::Lost)?;
+        answer.await.map_err(|_| StoreJobError::Lost)?
+    }
+}
+
+/// The submissions waiting right now behind `first`, up to [`MAX_GROUP`], and the first other
+/// job met, which must wait until the group is committed. Never waits for more to arrive.
+fn gather(first: Submission, queue: &mpsc::Receiver<Job>) -> (Vec<Submission>, Option<Job>) {
+    let mut group = vec![first];
+    while group.len() < MAX_GROUP {
+        match queue.try_recv() {
+            Ok(Job::Submit(submission)) => group.push(submission),
+            Ok(other) => return (group, Some(other)),
+            Err(_) => break,
+        }
+    }
+    (group, None)
+}
+
+/// Stores a group with one commit and then answers each form. If the commit fails, every form
+/// in the group gets the error, and none was stored.
+fn commit_group(store: &mut Store, group: Vec<Submission>) {
+    let stored = catch_unwind(AssertUnwindSafe(|| {
+        let submissions: Vec<IntakeSubmission<'_>> =
+            group.iter().map(|one| IntakeSubmission { token: &one.token, answers: &one.answers, at: one.at }).collect();
+        store.submit_intakes(&submissions)
+    }));
+    // After a panic the transaction has rolled back and the replies are still in `group`:
+    // dropping them unanswered tells each caller its form was lost, as for any other job.
+    let Ok(stored) = stored else { return };
+    match stored {
+        Ok(outcomes) => {
+            for (one, outcome) in group.into_iter().zip(outcomes) {
+                let _ = one.reply.send(outcome.map_err(StoreJobError::Store));
+            }
+        }
+        Err(error) => {
+            let cause = error.to_string();
+            for one in group {
+                let _ = one.reply.send(Err(StoreJobError::GroupCommit(cause.clone())));
+            }
+        }
     }
 }
 
@@ -75,5 +166,84 @@ mod tests {
             let again = thread.run(|store| store.server_secret()).await.unwrap();
             assert_eq!(first, again, "the thread still serves jobs, and the secret is stable");
         });
+    }
+
+    fn answers(text: &str) -> Answers {
+        Answers::from([("in_own_words".to_owned(), mend_core::Answer::Text(text.into()))])
+    }
+
+    fn submission(token: &str) -> Submission {
+        let (reply, _answer) = tokio::sync::oneshot::channel();
+        Submission { token: token.to_owned(), answers: answers(token), at: OffsetDateTime::now_utc(), reply }
+    }
+
+    #[test]
+    fn a_group_is_what_is_waiting_and_stops_at_other_work() {
+        let (jobs, queue) = mpsc::channel();
+        for token in ["b", "c"] {
+            jobs.send(Job::Submit(submission(token))).unwrap();
+        }
+        jobs.send(Job::Run(Box::new(|_| {}))).unwrap();
+        jobs.send(Job::Submit(submission("d"))).unwrap();
+
+        let (group, after) = gather(submission("a"), &queue);
+        let tokens: Vec<&str> = group.iter().map(|one| one.token.as_str()).collect();
+        assert_eq!(tokens, ["a", "b", "c"]);
+        assert!(matches!(after, Some(Job::Run(_))), "the other job comes next, before the later form");
+        let (group, after) = gather(submission("e"), &queue);
+        assert_eq!(group.iter().map(|one| one.token.as_str()).collect::<Vec<_>>(), ["e", "d"]);
+        assert!(after.is_none(), "an empty queue ends the group without waiting");
+
+        for token in 0..MAX_GROUP + 5 {
+            jobs.send(Job::Submit(submission(&token.to_string()))).unwrap();
+        }
+        let (group, _) = gather(submission("first"), &queue);
+        assert_eq!(group.len(), MAX_GROUP);
+    }
+
+    #[test]
+    fn forms_queued_behind_other_work_are_stored_together_and_answered_in_order() {
+        use mend_core::{BreachKind, PartnerName, Roles};
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let couple = store
+            .add_couple(
+                &mend_store::NewCouple {
+                    partners: [PartnerName::parse("Ana Lía").unwrap(), PartnerName::parse("Mateo").unwrap()],
+                    roles: [Roles::Hurt, Roles::BrokeTrust],
+                    breach: BreachKind::Lies,
+                    label: None,
+                },
+                now,
+            )
+            .unwrap();
+        let later = now + time::Duration::days(1);
+        let mut invite =
+            |index: usize| store.create_invitation(couple.partners[index].id, "intake", 1, now, later).unwrap();
+        let (ana, mateo) = (invite(0), invite(1));
+        let thread = StoreThread::spawn(store).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+
+        let (open, gate) = mpsc::channel::<()>();
+        let seen = couple.clone();
+        let (held, first, again, other, count, late, ()) = runtime.block_on(async {
+            tokio::join!(
+                // Holds the thread until every job below is queued behind it.
+                thread.run(move |_| Ok(gate.recv().is_ok())),
+                thread.submit(ana.clone(), answers("first"), now),
+                thread.submit(ana.clone(), answers("again"), now),
+                thread.submit(mateo.clone(), answers("other"), now),
+                thread.run(move |store| Ok(store.intake_responses(&seen)?.len())),
+                thread.submit("no-such-token".to_owned(), answers("late"), now),
+                async move { open.send(()).unwrap() },
+            )
+        });
+        assert!(held.unwrap());
+        assert_eq!(first.unwrap(), SubmitOutcome::Stored);
+        assert_eq!(again.unwrap(), SubmitOutcome::AlreadyUsed, "the same link twice in one group stores once");
+        assert_eq!(other.unwrap(), SubmitOutcome::Stored);
+        assert_eq!(count.unwrap(), 2, "work queued after the group sees it committed");
+        assert_eq!(late.unwrap(), SubmitOutcome::NotActive);
     }
 }

@@ -279,28 +279,75 @@ impl Store {
         answers: &Answers,
         now: OffsetDateTime,
     ) -> Result<SubmitOutcome, StoreError> {
-        let submitted_at = stamp(now)?;
-        let answers_json = serde_json::to_string(answers)?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let Some(row) = find_by_hash(&tx, &token_hash(token))? else {
-            return Ok(SubmitOutcome::NotActive);
-        };
-        match row.state(&submitted_at) {
-            InvitationState::Active => {}
-            InvitationState::Used => return Ok(SubmitOutcome::AlreadyUsed),
-            InvitationState::Expired | InvitationState::Retired => return Ok(SubmitOutcome::NotActive),
+        let outcomes = self.submit_intakes(&[IntakeSubmission { token, answers, at: now }])?;
+        // One submission in, one outcome out.
+        outcomes.into_iter().next().unwrap_or(Ok(SubmitOutcome::NotActive))
+    }
+
+    /// Stores several submissions with one commit, so that a busy server waits for the disk once
+    /// for all the forms that arrived while the last commit was being made ("group commit").
+    ///
+    /// Each submission is checked and stored as [`Store::submit_intake`] describes, inside its own
+    /// savepoint: one that fails is undone alone and reported in its place, and the others are
+    /// kept. The outer `Err` means the commit itself failed, so nothing at all was stored. Only
+    /// when this returns is anything durable, so a caller acknowledges no form before it does.
+    pub fn submit_intakes(
+        &mut self,
+        submissions: &[IntakeSubmission<'_>],
+    ) -> Result<Vec<Result<SubmitOutcome, StoreError>>, StoreError> {
+        let actor = self.actor;
+        let mut tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut outcomes = Vec::with_capacity(submissions.len());
+        for submission in submissions {
+            // The savepoint rolls back when dropped, unless `store_one` committed it.
+            let outcome =
+                tx.savepoint().map_err(StoreError::from).and_then(|savepoint| store_one(savepoint, actor, submission));
+            outcomes.push(outcome);
         }
-        tx.prepare_cached(
+        tx.commit()?;
+        Ok(outcomes)
+    }
+}
+
+/// One form sent through an invitation link, for [`Store::submit_intakes`].
+#[derive(Debug, Clone, Copy)]
+pub struct IntakeSubmission<'a> {
+    /// The token from the link.
+    pub token: &'a str,
+    /// The checked answers.
+    pub answers: &'a Answers,
+    /// When it was sent.
+    pub at: OffsetDateTime,
+}
+
+/// Checks, stores and closes one submission inside `savepoint`, releasing it only if stored.
+fn store_one(
+    savepoint: rusqlite::Savepoint<'_>,
+    actor: crate::Actor,
+    submission: &IntakeSubmission<'_>,
+) -> Result<SubmitOutcome, StoreError> {
+    let submitted_at = stamp(submission.at)?;
+    let Some(row) = find_by_hash(&savepoint, &token_hash(submission.token))? else {
+        return Ok(SubmitOutcome::NotActive);
+    };
+    match row.state(&submitted_at) {
+        InvitationState::Active => {}
+        InvitationState::Used => return Ok(SubmitOutcome::AlreadyUsed),
+        InvitationState::Expired | InvitationState::Retired => return Ok(SubmitOutcome::NotActive),
+    }
+    let answers_json = serde_json::to_string(submission.answers)?;
+    savepoint
+        .prepare_cached(
             "INSERT INTO intake_responses (partner_id, invitation_id, questionnaire, questionnaire_version, answers, submitted_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
         .execute(params![row.partner_id, row.id, row.questionnaire, row.version, answers_json, submitted_at])?;
-        tx.prepare_cached("UPDATE invitations SET used_at = ?1 WHERE id = ?2")?
-            .execute(params![submitted_at, row.id])?;
-        tx.prepare_cached("DELETE FROM intake_drafts WHERE invitation_id = ?1")?.execute([row.id])?;
-        let detail = format!("invitation {}", row.id);
-        record(&tx, self.actor, "intake submitted", Some(&row.couple_short_id), Some(&detail), now)?;
-        tx.commit()?;
-        Ok(SubmitOutcome::Stored)
-    }
+    savepoint
+        .prepare_cached("UPDATE invitations SET used_at = ?1 WHERE id = ?2")?
+        .execute(params![submitted_at, row.id])?;
+    savepoint.prepare_cached("DELETE FROM intake_drafts WHERE invitation_id = ?1")?.execute([row.id])?;
+    let detail = format!("invitation {}", row.id);
+    record(&savepoint, actor, "intake submitted", Some(&row.couple_short_id), Some(&detail), submission.at)?;
+    savepoint.commit()?;
+    Ok(SubmitOutcome::Stored)
 }

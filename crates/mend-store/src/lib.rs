@@ -25,7 +25,9 @@ pub use couples::{Couple, CoupleId, IntakeResponse, NewCouple, Partner, PartnerI
 pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, Export, ExportedCouple, ExportedDraft, ExportedInvitation};
 pub use export::{ExportedPartner, ExportedResponse, ExportedSession};
-pub use invitations::{InvitationId, InvitationInfo, InvitationLookup, InvitationState, SubmitOutcome};
+pub use invitations::{
+    IntakeSubmission, InvitationId, InvitationInfo, InvitationLookup, InvitationState, SubmitOutcome,
+};
 pub use schema::{SCHEMA_VERSION, migrations};
 pub use sessions::NewSession;
 

@@ -3,10 +3,10 @@
 use std::sync::Barrier;
 
 use mend_core::RawAnswers;
-use mend_store::{Couple, InvitationState, Store, StoreError, SubmitOutcome};
+use mend_store::{Couple, IntakeSubmission, InvitationState, Store, StoreError, SubmitOutcome};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{DAY, all_bytes, answers, at, contains, count, couple, fresh_store};
+use crate::helpers::{DAY, all_bytes, answers, at, contains, count, couple, fresh_store, raw};
 
 fn with_couple() -> (tempfile::TempDir, Store, Couple) {
     let (dir, mut store) = fresh_store();
@@ -141,6 +141,51 @@ fn two_submissions_racing_on_separate_connections_store_one_response() {
     let used = outcomes.iter().filter(|o| **o == SubmitOutcome::AlreadyUsed).count();
     assert_eq!((stored, used), (1, 1), "{outcomes:?}");
     assert_eq!(count(&path, "intake_responses"), 1);
+}
+
+#[test]
+fn submissions_committed_together_each_get_their_own_outcome() {
+    let (_dir, mut store, first) = with_couple();
+    let second = store.add_couple(&couple("Ana Lía", "Mateo"), at(0)).unwrap();
+    let [ana, refused, mateo] = [first.partners[0].id, first.partners[1].id, second.partners[0].id]
+        .map(|partner| store.create_invitation(partner, "intake", 1, at(1), at(DAY)).unwrap());
+    // A real failure inside SQLite, for one partner only: the batch must undo that one alone.
+    raw(store.path())
+        .execute_batch(&format!(
+            "CREATE TRIGGER refuse BEFORE INSERT ON intake_responses WHEN NEW.partner_id = {}
+             BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;",
+            first.partners[1].id
+        ))
+        .unwrap();
+
+    let (one, two, three, four) = (answers("one"), answers("two"), answers("three"), answers("four"));
+    let batch = [
+        IntakeSubmission { token: &ana, answers: &one, at: at(2) },
+        IntakeSubmission { token: &ana, answers: &two, at: at(2) },
+        IntakeSubmission { token: "unknown", answers: &two, at: at(2) },
+        IntakeSubmission { token: &refused, answers: &three, at: at(2) },
+        IntakeSubmission { token: &mateo, answers: &four, at: at(2) },
+    ];
+    let outcomes = store.submit_intakes(&batch).unwrap();
+
+    assert!(matches!(outcomes[0], Ok(SubmitOutcome::Stored)), "{outcomes:?}");
+    assert!(matches!(outcomes[1], Ok(SubmitOutcome::AlreadyUsed)), "the same link twice in one batch stores once");
+    assert!(matches!(outcomes[2], Ok(SubmitOutcome::NotActive)));
+    assert!(
+        matches!(&outcomes[3], Err(StoreError::Sqlite(e)) if e.to_string().contains("refused for the test")),
+        "{outcomes:?}"
+    );
+    assert!(matches!(outcomes[4], Ok(SubmitOutcome::Stored)), "a failure before it does not stop it");
+    assert_eq!(count(store.path(), "intake_responses"), 2);
+    assert_eq!(store.intake_responses(&first).unwrap()[0].answers, one);
+    assert_eq!(store.intake_responses(&second).unwrap()[0].answers, four);
+    let state = |token: &str| store.lookup_invitation(token, at(3)).unwrap().unwrap().state;
+    assert_eq!(state(&refused), InvitationState::Active, "the failed one left its link open, to be sent again");
+    assert_eq!(state(&ana), InvitationState::Used);
+    let audited: i64 = raw(store.path())
+        .query_row("SELECT count(*) FROM audit_log WHERE action = 'intake submitted'", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(audited, 2, "the failed one left no trace in the audit log either");
 }
 
 #[test]
