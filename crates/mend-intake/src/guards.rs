@@ -1,16 +1,19 @@
 //! The guards every response passes through: request logging without tokens or answers, error
 //! pages for statuses raised outside the handlers, security headers, and the client address.
 
+use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
+use crate::handlers::Shared;
 use crate::pages::{Notice, OwnPage};
 
 /// Numbers requests so that a log line about a failure can be matched to its request line.
@@ -24,24 +27,24 @@ static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
 pub(crate) async fn guard(mut request: Request, next: Next) -> Response {
     let id = NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed);
     let method = request.method().clone();
-    let route = request.extensions().get::<MatchedPath>().map_or("(no route)", MatchedPath::as_str).to_owned();
+    let route = request.extensions().get::<MatchedPath>().cloned();
     null_origin_as_absent(request.headers_mut());
     let span = tracing::info_span!("request", id);
     let started = Instant::now();
     let response = next.run(request).instrument(span.clone()).await;
     let mut response = with_error_page(response);
     let headers = response.headers_mut();
+    // Room for all of them at once, rather than the map growing step by step on every response.
+    headers.reserve(SECURITY_HEADERS.len() + 1);
     for (name, value) in SECURITY_HEADERS {
         headers.insert(name, HeaderValue::from_static(value));
     }
-    if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
-        headers.insert(HeaderName::from_static("x-request-id"), value);
-    }
+    headers.insert(HeaderName::from_static("x-request-id"), HeaderValue::from(id));
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
         tracing::info!(
             method = %method,
-            route = %route,
+            route = %route.as_ref().map_or("(no route)", MatchedPath::as_str),
             status = response.status().as_u16(),
             latency_ms = format_args!("{latency_ms:.2}"),
             "request"
@@ -92,6 +95,24 @@ const SECURITY_HEADERS: [(HeaderName, &str); 6] = [
     (header::X_FRAME_OPTIONS, "DENY"),
     (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
 ];
+
+/// The address a request is counted under ([`client_address`]), as an extractor that reads the
+/// headers in place rather than taking a copy of them all.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Client(pub(crate) IpAddr);
+
+impl FromRequestParts<Shared> for Client {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Shared) -> Result<Self, Infallible> {
+        // The server is always run with connection info; without it, count under one address.
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(SocketAddr::from(([0, 0, 0, 0], 0)), |ConnectInfo(peer)| *peer);
+        Ok(Client(client_address(peer, &parts.headers, app.trust_proxy)))
+    }
+}
 
 /// The address a request is counted under: the peer, or with `trust_proxy` the address the
 /// proxy in front of us appended last to `X-Forwarded-For` (earlier entries are the client's

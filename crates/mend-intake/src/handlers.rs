@@ -1,14 +1,14 @@
 //! The routes: the form at `/i/{token}` (show, save, send), the thank-you page, the health check
 //! and the two static files.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use mend_core::questionnaire::FieldError;
@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 
 use crate::csrf::FormKey;
 use crate::form::{first_name, form_view};
-use crate::guards::client_address;
+use crate::guards::Client;
 use crate::limiter::Limiter;
 use crate::pages::{BlankForm, FormPage, Notice, ThanksPage, html};
 use crate::parse::{PostedForm, parse_form};
@@ -188,26 +188,18 @@ fn is_used(invitation: &InvitationLookup) -> bool {
 /// `GET /i/{token}`: the form, with any saved draft filled in.
 pub(crate) async fn show_form(
     State(app): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Client(client): Client,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Failure> {
-    let client = client_address(peer, &headers, app.trust_proxy);
     app.admit(client)?;
     let token = app.token(path, client)?;
     let now = OffsetDateTime::now_utc();
     let lookup_token = token.clone();
-    let found = app
-        .with_store(move |store| {
-            let Some(invitation) = store.lookup_invitation(&lookup_token, now)? else { return Ok(None) };
-            if !is_active(&invitation) {
-                return Ok(None);
-            }
-            let draft = store.draft(invitation.invitation_id)?;
-            Ok(Some((invitation, draft.unwrap_or_default())))
-        })
-        .await?;
-    let Some((invitation, draft)) = found else { return Err(app.invalid_link(client)) };
+    let found = app.with_store(move |store| store.open_invitation(&lookup_token, now)).await?;
+    let Some((invitation, draft)) = found.filter(|(invitation, _)| is_active(invitation)) else {
+        return Err(app.invalid_link(client));
+    };
+    let draft = draft.unwrap_or_default();
     app.check_questionnaire(&invitation)?;
     Ok(app.render_form(FormRender {
         invitation: &invitation,
@@ -222,12 +214,11 @@ pub(crate) async fn show_form(
 /// `POST /i/{token}`: save a draft, or check and send the answers.
 pub(crate) async fn submit_form(
     State(app): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Client(client): Client,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Failure> {
-    let client = client_address(peer, &headers, app.trust_proxy);
     app.admit(client)?;
     let token = app.token(path, client)?;
     let body = body.map_err(|rejection| {

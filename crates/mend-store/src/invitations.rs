@@ -98,6 +98,21 @@ struct InvitationRow {
 }
 
 impl InvitationRow {
+    /// The row as the intake server sees it at `now` (RFC 3339 UTC).
+    fn into_lookup(self, now: &str) -> Result<InvitationLookup, StoreError> {
+        let state = self.state(now);
+        Ok(InvitationLookup {
+            invitation_id: self.id,
+            partner_id: self.partner_id,
+            partner_name: stored_name(self.partner_name)?,
+            couple_short_id: self.couple_short_id,
+            questionnaire: self.questionnaire,
+            version: self.version,
+            expires_at: self.expires_at,
+            state,
+        })
+    }
+
     /// Use comes first, so a submitted form reads as used even after it would have expired.
     fn state(&self, now: &str) -> InvitationState {
         if self.used_at.is_some() {
@@ -112,11 +127,25 @@ impl InvitationRow {
     }
 }
 
-const INVITATION_COLUMNS: &str =
-    "SELECT i.id, i.partner_id, p.name, c.short_id, i.questionnaire, i.questionnaire_version,
-        i.expires_at, i.used_at, i.retired_at
- FROM invitations i JOIN partners p ON p.id = i.partner_id JOIN couples c ON c.id = p.couple_id";
+/// The columns [`invitation_row`] reads, and the tables they come from. Macros rather than
+/// constants so that each query is one string literal, built at compile time, for the statement
+/// cache to find without formatting anything per call.
+macro_rules! invitation_select {
+    ($($rest:expr),*) => {
+        concat!(
+            "SELECT i.id, i.partner_id, p.name, c.short_id, i.questionnaire, i.questionnaire_version,
+                i.expires_at, i.used_at, i.retired_at",
+            $($rest,)*
+        )
+    };
+}
+macro_rules! invitation_tables {
+    () => {
+        " FROM invitations i JOIN partners p ON p.id = i.partner_id JOIN couples c ON c.id = p.couple_id"
+    };
+}
 
+/// Reads the columns that [`invitation_select!`] names, which come first in a row.
 fn invitation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<InvitationRow> {
     Ok(InvitationRow {
         id: row.get(0)?,
@@ -132,14 +161,14 @@ fn invitation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<InvitationRow> {
 }
 
 fn find_by_hash(conn: &Connection, hash: &str) -> Result<Option<InvitationRow>, StoreError> {
-    let sql = format!("{INVITATION_COLUMNS} WHERE i.token_sha256 = ?1");
+    let sql = invitation_select!(invitation_tables!(), " WHERE i.token_sha256 = ?1");
     // Cached statements: these run on every page view and submission of the intake server.
-    Ok(conn.prepare_cached(&sql)?.query_row([hash], invitation_row).optional()?)
+    Ok(conn.prepare_cached(sql)?.query_row([hash], invitation_row).optional()?)
 }
 
 fn find_by_id(conn: &Connection, id: InvitationId) -> Result<Option<InvitationRow>, StoreError> {
-    let sql = format!("{INVITATION_COLUMNS} WHERE i.id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], invitation_row).optional()?)
+    let sql = invitation_select!(invitation_tables!(), " WHERE i.id = ?1");
+    Ok(conn.prepare_cached(sql)?.query_row([id], invitation_row).optional()?)
 }
 
 /// The SHA-256 of a token as lowercase hex: all the database ever holds of it.
@@ -222,17 +251,31 @@ impl Store {
         let Some(row) = find_by_hash(&self.conn, &token_hash(token))? else {
             return Ok(None);
         };
-        let state = row.state(&now);
-        Ok(Some(InvitationLookup {
-            invitation_id: row.id,
-            partner_id: row.partner_id,
-            partner_name: stored_name(row.partner_name)?,
-            couple_short_id: row.couple_short_id,
-            questionnaire: row.questionnaire,
-            version: row.version,
-            expires_at: row.expires_at,
-            state,
-        }))
+        row.into_lookup(&now).map(Some)
+    }
+
+    /// What a partner opening their link needs, in one query: what the token leads to at `now`
+    /// and the answers they saved, if any. The intake server runs this on every page view, so it
+    /// is one statement rather than a lookup and then a read of the draft.
+    pub fn open_invitation(
+        &self,
+        token: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<(InvitationLookup, Option<RawAnswers>)>, StoreError> {
+        let now = stamp(now)?;
+        let sql = invitation_select!(
+            ", d.answers",
+            invitation_tables!(),
+            " LEFT JOIN intake_drafts d ON d.invitation_id = i.id WHERE i.token_sha256 = ?1"
+        );
+        let found = self
+            .conn
+            .prepare_cached(sql)?
+            .query_row([token_hash(token)], |row| Ok((invitation_row(row)?, row.get::<_, Option<String>>(9)?)))
+            .optional()?;
+        let Some((row, draft)) = found else { return Ok(None) };
+        let draft = draft.map(|json| serde_json::from_str(&json)).transpose()?;
+        Ok(Some((row.into_lookup(&now)?, draft)))
     }
 
     /// Keeps a partner's unfinished answers so they can come back to the form; refused with

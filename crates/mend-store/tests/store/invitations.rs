@@ -194,15 +194,24 @@ fn a_draft_is_kept_replaced_and_dropped_on_submission() {
     let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(DAY)).unwrap();
     let id = store.lookup_invitation(&token, at(1)).unwrap().unwrap().invitation_id;
 
-    assert_eq!(store.draft(id).unwrap(), None);
+    // Opening the link reads the invitation and its draft in one go, as the two reads would.
+    let opened = |store: &Store, minutes| {
+        let (invitation, draft) = store.open_invitation(&token, at(minutes)).unwrap().unwrap();
+        assert_eq!(Some(&invitation), store.lookup_invitation(&token, at(minutes)).unwrap().as_ref());
+        assert_eq!(draft, store.draft(id).unwrap());
+        (invitation.state, draft)
+    };
+
+    assert_eq!(opened(&store, 1), (InvitationState::Active, None));
     store.save_draft(id, &draft("halfway"), at(2)).unwrap();
-    assert_eq!(store.draft(id).unwrap(), Some(draft("halfway")));
+    assert_eq!(opened(&store, 2), (InvitationState::Active, Some(draft("halfway"))));
     store.save_draft(id, &draft("nearly there"), at(3)).unwrap();
-    assert_eq!(store.draft(id).unwrap(), Some(draft("nearly there")));
+    assert_eq!(opened(&store, 3), (InvitationState::Active, Some(draft("nearly there"))));
     assert_eq!(count(store.path(), "intake_drafts"), 1);
 
     store.submit_intake(&token, &answers("finished"), at(4)).unwrap();
-    assert_eq!(store.draft(id).unwrap(), None);
+    assert_eq!(opened(&store, 4), (InvitationState::Used, None));
+    assert_eq!(store.open_invitation("unknown", at(4)).unwrap(), None);
     let err = store.save_draft(id, &draft("after"), at(5)).unwrap_err();
     assert!(matches!(err, StoreError::InvitationNotActive), "{err:?}");
     assert_eq!(store.draft(id).unwrap(), None);
