@@ -5,7 +5,8 @@
 //! `/static/intake.css` and `/static/intake.js`. Nothing else: no listing, no admin and no
 //! read-back of answers.
 //!
-//! Guards, outermost first: one middleware that logs each request without its path (the path
+//! Guards, outermost first: a connection that does not finish its headers within
+//! [`HEADER_TIMEOUT`] is closed; one middleware that logs each request without its path (the path
 //! holds the token) and never an answer, turns every error status into a page of ours and sets
 //! `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `nosniff` and a strict CSP on every
 //! response; tower-http's cross-origin check (`Sec-Fetch-Site`/`Origin`); a request timeout; a
@@ -28,13 +29,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use mend_core::Program;
 use mend_store::{Actor, Store, StoreError};
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 use tower_http::csrf::CsrfLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -46,6 +52,9 @@ use crate::store_thread::StoreThread;
 
 /// The largest request body accepted: the whole form with long answers fits in a fraction of it.
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// How long a client may take to send a request's headers before its connection is closed.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long one request may take, reading its body included, before it is answered with 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
@@ -106,9 +115,6 @@ pub enum IntakeError {
     /// A startup task did not finish.
     #[error("the server could not start: {0}")]
     Startup(String),
-    /// Serving failed.
-    #[error("the server stopped with an error: {0}")]
-    Serve(std::io::Error),
 }
 
 /// A bound, ready server.
@@ -165,10 +171,55 @@ impl Application {
     }
 
     /// Serves until `signal` completes, then finishes the requests in flight and returns.
+    ///
+    /// hyper's HTTP/1 server is run here rather than through `axum::serve`, which sets no timer:
+    /// without one, a client that never finishes its headers holds its connection for ever.
     pub async fn run_with_shutdown(self, signal: impl Future<Output = ()> + Send + 'static) -> Result<(), IntakeError> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(signal).await.map_err(IntakeError::Serve)
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
+        let connections = GracefulShutdown::new();
+        let mut signal = std::pin::pin!(signal);
+        loop {
+            let accepted = tokio::select! {
+                accepted = self.listener.accept() => accepted,
+                () = &mut signal => break,
+            };
+            let (stream, peer) = match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    pause_after_accept_error(&error).await;
+                    continue;
+                }
+            };
+            // Each request carries the peer's address, as axum's `ConnectInfo`, for the limiter.
+            let router = self.router.clone().map_request(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            });
+            let connection =
+                connections.watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(router)));
+            tokio::spawn(async move {
+                // A connection that ends in an error (the client left, a malformed request, the
+                // header timeout) has no one left to answer, and its details could hold a token.
+                let _ = connection.await;
+            });
+        }
+        drop(self.listener);
+        connections.shutdown().await;
+        Ok(())
     }
+}
+
+/// After a failed accept: a connection that failed before it was accepted is nothing to wait
+/// for; anything else (out of file descriptors, say) is logged, and the loop pauses so as not to
+/// spin while it lasts.
+async fn pause_after_accept_error(error: &std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(error.kind(), ConnectionAborted | ConnectionRefused | ConnectionReset) {
+        return;
+    }
+    tracing::error!(cause = %error, "could not accept a connection");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// The routes and their guards. Layers listed later wrap those listed earlier, so a request

@@ -239,6 +239,27 @@ fn the_server_finishes_and_stops_when_told() {
 }
 
 #[test]
+fn a_client_that_never_finishes_its_headers_is_let_go() {
+    use std::io::{Read, Write};
+
+    let app = spawn_app();
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    // Begin a request and never end its headers, as a client holding connections open would.
+    write!(stream, "GET /healthz HTTP/1.1\r\nHost: {address}\r\nX-Slow: ").unwrap();
+    stream.flush().unwrap();
+    let started = std::time::Instant::now();
+    stream.set_read_timeout(Some(mend_intake::HEADER_TIMEOUT * 3)).unwrap();
+    let mut reply = Vec::new();
+    let closed = stream.read_to_end(&mut reply);
+    assert!(closed.is_ok(), "the server closed the connection rather than the read timing out: {closed:?}");
+    assert!(started.elapsed() >= mend_intake::HEADER_TIMEOUT / 2, "not closed before the timeout");
+    assert!(started.elapsed() < mend_intake::HEADER_TIMEOUT * 2, "closed at the timeout, not later");
+    // And the server still answers everyone else.
+    assert_eq!(get(&format!("{}/healthz", app.base)).status, 200);
+}
+
+#[test]
 fn a_client_that_sends_too_slowly_is_answered_and_let_go() {
     use std::io::{Read, Write};
 
