@@ -627,6 +627,13 @@ fn mistakes_on_the_command_line_are_refused_in_one_line_and_change_nothing() {
     refused_without_change(&sandbox, &["invite", &first, "--partner", "Quentin"], "Zoë");
 
     refused_without_change(&sandbox, &["session", "record", &first, "--stage", "healing"], "use one of");
+    let next_year = (time::OffsetDateTime::now_utc().year() + 1).to_string() + "-01-15";
+    let message = refused_without_change(
+        &sandbox,
+        &["session", "record", &first, "--stage", stage, "--date", &next_year],
+        "is after today",
+    );
+    assert!(message.contains(&next_year) && message.contains("mend plan"), "{message}");
     refused_without_change(
         &sandbox,
         &["session", "record", &first, "--stage", stage, "--homework", "trigger-log,daily-hugs"],

@@ -368,6 +368,9 @@ fn block_problem(block: &Block) -> Option<(&'static str, &'static str)> {
 fn check_questionnaire(problems: &mut Problems, path: &str, q: &Questionnaire, parsed: &Parsed) {
     let questions: BTreeSet<&str> = q.questions().map(|question| question.id.as_str()).collect();
     let mut seen: BTreeMap<&str, QuestionKind> = BTreeMap::new();
+    // The error summary lists every message at the top of the page: two alike would not say
+    // which question each is about.
+    let mut messages: BTreeMap<&str, &str> = BTreeMap::new();
     let mut sections = BTreeSet::new();
     for section in &q.sections {
         check_item_id(&mut problems.0, path, &section.id);
@@ -383,6 +386,16 @@ fn check_questionnaire(problems: &mut Problems, path: &str, q: &Questionnaire, p
             }
             if seen.insert(&question.id, question.kind).is_some() {
                 problems.add(path, id, "question id used twice: rename one");
+            }
+            let message = question.error.trim();
+            if !message.is_empty()
+                && let Some(first) = messages.insert(message, &question.id)
+            {
+                problems.add(
+                    path,
+                    id,
+                    format!("has the same `error` as {first:?}: name what this question asks, so the error summary can tell them apart"),
+                );
             }
             match question.kind {
                 QuestionKind::Single | QuestionKind::Multiple => {

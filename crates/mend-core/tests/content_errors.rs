@@ -493,6 +493,18 @@ fn duplicate_question_id_is_reported() {
 }
 
 #[test]
+fn two_questions_with_one_error_message_are_reported() {
+    check(
+        "intake/intake.toml",
+        "error = \"Choose how much you believe your partner is honest with you, from 0 to 4\"",
+        "error = \"Choose how much you believe your partner respects your emotional boundaries, from 0 to 4\"",
+        "intake/intake.toml",
+        Some("trust_honest"),
+        "has the same `error` as \"trust_boundaries\": name what this question asks",
+    );
+}
+
+#[test]
 fn choice_with_one_option_is_reported() {
     check(
         "intake/intake.toml",

@@ -62,11 +62,24 @@ pub(crate) fn check_ids(program: &Program, stage: &str, homework: &[String], met
     Ok(())
 }
 
+/// The date a session was held: today or earlier, since a session is recorded once it is over.
+fn held_date(raw: &str) -> Result<time::Date> {
+    let date = parse_date(raw)?;
+    if date > today() {
+        anyhow::bail!(
+            "{} is after today: record a session once it has been held, with the date it was held \
+             (or leave out --date for today); to get ready for one, use `mend plan`",
+            format_date(date)
+        );
+    }
+    Ok(date)
+}
+
 fn record(ctx: &Context, args: SessionRecordArgs) -> Result<ExitCode> {
     let program = ctx.program()?;
     check_ids(&program, &args.stage, &args.homework, &args.met)?;
     let held_on = match &args.date {
-        Some(raw) => parse_date(raw)?,
+        Some(raw) => held_date(raw)?,
         None => today(),
     };
     let mut store = ctx.store()?;
