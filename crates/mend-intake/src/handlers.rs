@@ -20,7 +20,7 @@ use crate::csrf::FormKey;
 use crate::form::{first_name, form_view};
 use crate::guards::Client;
 use crate::limiter::Limiter;
-use crate::pages::{BlankForm, FormPage, Notice, ThanksPage, html};
+use crate::pages::{Banner, BlankForm, FormPage, Notice, ThanksPage, html};
 use crate::parse::{PostedForm, parse_form};
 use crate::store_thread::{StoreJobError, StoreThread};
 
@@ -143,8 +143,10 @@ impl AppState {
 
     fn render_form(&self, view: FormRender<'_>) -> Response {
         let first_name = first_name(view.invitation.partner_name.as_str());
-        let is_blank =
-            view.answers.is_empty() && view.errors.is_empty() && !view.saved && view.status == StatusCode::OK;
+        let is_blank = view.answers.is_empty()
+            && view.errors.is_empty()
+            && view.banner == Banner::None
+            && view.status == StatusCode::OK;
         if is_blank && let Some(blank) = &self.blank_form {
             return blank.fill(first_name, &self.key.sign(view.token));
         }
@@ -155,7 +157,7 @@ impl AppState {
             intro: &questionnaire.intro,
             form: form_view(questionnaire, view.answers, view.errors, self.secrets_policy.as_deref()),
             csrf: self.key.sign(view.token),
-            saved: view.saved,
+            banner: view.banner,
         };
         html(view.status, page.render())
     }
@@ -167,7 +169,7 @@ struct FormRender<'a> {
     token: &'a str,
     answers: &'a RawAnswers,
     errors: &'a [FieldError],
-    saved: bool,
+    banner: Banner,
     status: StatusCode,
 }
 
@@ -206,7 +208,7 @@ pub(crate) async fn show_form(
         token: &token,
         answers: &draft,
         errors: &[],
-        saved: false,
+        banner: Banner::None,
         status: StatusCode::OK,
     }))
 }
@@ -237,7 +239,12 @@ pub(crate) async fn submit_form(
     {
         let evaluation = app.program.questionnaire.evaluate(&form.answers);
         if evaluation.errors.is_empty() {
-            return send_checked(&app, client, token, evaluation.answers, now).await;
+            match send_checked(&app, client, token.clone(), evaluation.answers, now).await {
+                // Our side failed: take the long way below, which tries once more and, if that
+                // fails too, gives the form back with every answer still in it.
+                Err(Failure::Internal(cause)) => tracing::warn!(cause = %cause, "storing a form failed; trying again"),
+                done => return done,
+            }
         }
     }
 
@@ -272,15 +279,24 @@ async fn save_draft(
     let draft = app.program.questionnaire.draft(&posted.answers);
     let id = invitation.invitation_id;
     let stored = draft.clone();
-    app.with_store(move |store| store.save_draft(id, &stored, now)).await?;
-    Ok(app.render_form(FormRender {
-        invitation,
-        token,
-        answers: &draft,
-        errors: &[],
-        saved: true,
-        status: StatusCode::OK,
-    }))
+    let saved = app.with_store(move |store| store.save_draft(id, &stored, now)).await;
+    let (banner, status) = match saved {
+        Ok(()) => (Banner::Saved, StatusCode::OK),
+        Err(failure) => not_stored(failure)?,
+    };
+    Ok(app.render_form(FormRender { invitation, token, answers: &draft, errors: &[], banner, status }))
+}
+
+/// When storing a partner's answers failed on our side: the cause is logged and the form comes
+/// back with every answer still in it, so that nothing typed is lost. Anything else is passed on.
+fn not_stored(failure: Failure) -> Result<(Banner, StatusCode), Failure> {
+    match failure {
+        Failure::Internal(cause) => {
+            tracing::error!(cause = %cause, "answers could not be stored; the form was sent back with them");
+            Ok((Banner::NotStored, StatusCode::SERVICE_UNAVAILABLE))
+        }
+        other => Err(other),
+    }
 }
 
 async fn send_answers(
@@ -297,17 +313,20 @@ async fn send_answers(
             token: &token,
             answers: &posted.answers,
             errors: &evaluation.errors,
-            saved: false,
+            banner: Banner::None,
             status: StatusCode::UNPROCESSABLE_ENTITY,
         }));
     }
-    let answers = evaluation.answers;
     // The store checks and closes the invitation inside the same transaction that stores the
     // answers, so two racing sends store once; the reply waits for the commit.
-    let outcome = app.submit(token, answers, now).await?;
-    match outcome {
-        SubmitOutcome::Stored | SubmitOutcome::AlreadyUsed => Ok(see_thanks()),
-        SubmitOutcome::NotActive => Err(Notice::InvalidLink.into()),
+    match app.submit(token.clone(), evaluation.answers, now).await {
+        Ok(SubmitOutcome::Stored | SubmitOutcome::AlreadyUsed) => Ok(see_thanks()),
+        Ok(SubmitOutcome::NotActive) => Err(Notice::InvalidLink.into()),
+        Err(failure) => {
+            let (banner, status) = not_stored(failure)?;
+            let answers = &posted.answers;
+            Ok(app.render_form(FormRender { invitation, token: &token, answers, errors: &[], banner, status }))
+        }
     }
 }
 

@@ -29,7 +29,18 @@ pub(crate) struct FormPage<'a> {
     pub(crate) intro: &'a [String],
     pub(crate) form: FormView,
     pub(crate) csrf: String,
-    pub(crate) saved: bool,
+    pub(crate) banner: Banner,
+}
+
+/// A notice at the top of the form, about what became of the partner's last press of a button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Banner {
+    /// Nothing to say.
+    None,
+    /// "Save and finish later" kept the answers.
+    Saved,
+    /// Our side failed to store them; they are still on the page, to press the button again.
+    NotStored,
 }
 
 /// Stands where the partner's first name goes in the blank form; escaping leaves it alone.
@@ -39,7 +50,7 @@ const CSRF_MARK: &str = "\u{E000}form-value\u{E000}";
 
 /// The form with no answers, rendered once at startup with marks where the partner's name and
 /// the form value go, so that opening a link joins a few strings instead of rendering ~50 KB.
-/// A draft, a saved notice or errors still go through the full template.
+/// A draft, a notice or errors still go through the full template.
 #[derive(Debug)]
 pub(crate) struct BlankForm {
     before_name: Bytes,
@@ -57,7 +68,7 @@ impl BlankForm {
             intro: &questionnaire.intro,
             form: form_view(questionnaire, &RawAnswers::new(), &[], secrets_policy),
             csrf: CSRF_MARK.to_owned(),
-            saved: false,
+            banner: Banner::None,
         };
         let html = page.render().ok()?;
         let once = |text: &str, mark: &str| text.matches(mark).count() == 1;
@@ -285,7 +296,7 @@ mod tests {
                 intro: &questionnaire.intro,
                 form: form_view(&questionnaire, &RawAnswers::new(), &[], policy),
                 csrf: "abc123".to_owned(),
-                saved: false,
+                banner: Banner::None,
             }
             .render()
             .unwrap();

@@ -90,6 +90,49 @@ fn a_saved_draft_comes_back_even_after_a_restart() {
     );
 }
 
+#[test]
+fn when_storing_fails_on_our_side_the_form_comes_back_with_every_answer() {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Ana Lía", "Mateo"]);
+    let token = &invited.tokens[0];
+    let csrf = get(&app.link(token)).csrf();
+    let answers = valid_answers("Ana <Lía>");
+    // A real failure inside SQLite, made by a trigger, as a full disk or a broken file would.
+    let refuse = |table: &str| {
+        rusqlite::Connection::open(&app.db)
+            .unwrap()
+            .execute_batch(&format!(
+                "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;"
+            ))
+            .unwrap();
+    };
+    let allow = |table: &str| {
+        rusqlite::Connection::open(&app.db).unwrap().execute_batch(&format!("DROP TRIGGER refuse_{table};")).unwrap();
+    };
+
+    for (action, table) in [("send", "intake_responses"), ("save", "intake_drafts")] {
+        refuse(table);
+        let failed = post_form(&app.link(token), &with_controls(action, &csrf, &answers));
+        assert_eq!(failed.status, 503, "{action}: {}", failed.body);
+        assert!(failed.body.contains("Your answers were not saved"), "{action}");
+        assert!(failed.body.contains("press the same button again"), "{action}");
+        assert!(failed.body.contains("A message on a shared tablet."), "{action}: every answer is still there");
+        assert!(failed.body.contains("Ana &#60;Lía&#62;") || failed.body.contains("Ana &lt;Lía&gt;"), "{action}");
+        assert!(failed.body.contains(r#"value="children" checked"#), "{action}");
+        assert_eq!(failed.csrf(), csrf, "{action}: the form can be sent again as it is");
+        allow(table);
+    }
+    assert!(stored_answers(&app, &invited.couple).is_empty(), "nothing was stored");
+    let logs = logs();
+    assert!(logs.contains("answers could not be stored"), "the cause is logged:\n{logs}");
+    assert!(!logs.contains("shared tablet"), "but never an answer");
+
+    // Once the trouble has passed, the same page sends as it is.
+    let sent = post_form(&app.link(token), &with_controls("send", &csrf, &answers));
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(stored_answers(&app, &invited.couple)["Ana Lía"]["nickname"], Answer::Text("Ana <Lía>".into()));
+}
+
 /// Sends the form with one change to valid answers and checks the page that comes back.
 fn check_error(change: (&'static str, Option<&str>), field: &str, message: &str) {
     let app = spawn_app();
