@@ -115,6 +115,7 @@ fn when_storing_fails_on_our_side_the_form_comes_back_with_every_answer() {
         let failed = post_form(&app.link(token), &with_controls(action, &csrf, &answers));
         assert_eq!(failed.status, 503, "{action}: {}", failed.body);
         assert!(failed.body.contains("Your answers were not saved"), "{action}");
+        assert!(failed.title().starts_with("Error: "), "{action}: the title tells screen readers too");
         assert!(failed.body.contains("press the same button again"), "{action}");
         assert!(failed.body.contains("A message on a shared tablet."), "{action}: every answer is still there");
         assert!(failed.body.contains("Ana &#60;Lía&#62;") || failed.body.contains("Ana &lt;Lía&gt;"), "{action}");
