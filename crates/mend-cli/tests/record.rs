@@ -143,10 +143,15 @@ fn answers_of_hurt_partner(name: &str, own: &[(&str, &str)]) -> RawAnswers {
 /// Sends a partner's answers through their token, as the intake server does, straight into the
 /// same database file the binary uses.
 fn submit(db: &Path, token: &str, raw: &RawAnswers) -> SubmitOutcome {
+    submit_at(db, token, raw, time::OffsetDateTime::now_utc())
+}
+
+/// [`submit`] at a given time.
+fn submit_at(db: &Path, token: &str, raw: &RawAnswers, at: time::OffsetDateTime) -> SubmitOutcome {
     let evaluation = program().questionnaire.evaluate(raw);
     assert!(evaluation.errors.is_empty(), "the test's answers must pass the questionnaire: {:?}", evaluation.errors);
     let mut store = Store::open_existing(db).expect("open the practice record");
-    store.submit_intake(token, &evaluation.answers, time::OffsetDateTime::now_utc()).expect("submit the intake")
+    store.submit_intake(token, &evaluation.answers, at).expect("submit the intake")
 }
 
 /// The lines of `text` from the one that starts with `heading` up to the next blank line.
@@ -485,6 +490,13 @@ fn a_partner_afraid_of_the_other_stops_joint_work_until_the_flag_is_resolved() {
     let id = add_couple(&sandbox, "Łukasz Wiśniewski", "Ana", "lies", "Łukasz");
     let invited = links(&sandbox.ok(&["invite", &id]));
     assert_eq!(invited.len(), 2);
+    // Nothing is raised before the partners answer, so there is nothing to resolve yet.
+    let early = refused_without_change(
+        &sandbox,
+        &["flag", "resolve", &id, "fear-of-partner", "--note", "Asked on the phone."],
+        "is not raised by the partners' latest answers",
+    );
+    assert!(early.contains("none is open") && early.contains(&format!("mend intake {id}")), "{early}");
     assert_eq!(submit(&db, &invited[0].1, &answers_of_partner_who_broke_trust("Łukasz")), SubmitOutcome::Stored);
     let afraid = answers_of_hurt_partner("Ana", &[("breach", "lies"), ("afraid_of_partner", "yes")]);
     assert_eq!(submit(&db, &invited[1].1, &afraid), SubmitOutcome::Stored);
@@ -527,6 +539,20 @@ fn a_partner_afraid_of_the_other_stops_joint_work_until_the_flag_is_resolved() {
     let intake = sandbox.ok(&["intake", &id]);
     assert!(!intake.contains("STOP:") && !intake.contains("mend flag resolve"), "{intake}");
     assert!(intake.lines().any(|l| l.contains("fear-of-partner") && l.contains("(resolved)")), "{intake}");
+    assert!(intake.contains("Seen alone twice; no violence"), "the note is shown with the flag: {intake}");
+    refused_without_change(
+        &sandbox,
+        &["flag", "resolve", &id, "fear-of-partner", "--note", "Again."],
+        "is already resolved",
+    );
+
+    // Ana answers a new intake later and is afraid again: the flag is open again.
+    let again = links(&sandbox.ok(&["invite", &id, "--partner", "Ana"]));
+    let later = time::OffsetDateTime::now_utc() + time::Duration::minutes(5);
+    assert_eq!(submit_at(&db, &again[0].1, &afraid, later), SubmitOutcome::Stored);
+    let intake = sandbox.ok(&["intake", &id]);
+    assert!(intake.contains("STOP: 1 safety flag(s) open"), "{intake}");
+    assert_eq!(parse_json(&sandbox.ok(&["plan", &id, "--format", "json"]))["session_kind"], "individual");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -538,15 +538,16 @@ fn same_rule(a: &StartRule, b: &StartRule) -> bool {
     std::ptr::eq(a, b)
 }
 
-/// Every flag raised by either partner's intake, most severe first, then in the partners' order.
-fn raised_flags(program: &Program, record: &CoupleRecord) -> Vec<PlanFlag> {
-    let resolved: BTreeSet<&str> = record.resolved_flags.iter().map(|r| r.flag.as_str()).collect();
+/// Every flag raised by either partner's latest intake, open or resolved, most severe first,
+/// then in the partners' order.
+pub fn raised_flags(program: &Program, record: &CoupleRecord) -> Vec<PlanFlag> {
     let mut flags: Vec<PlanFlag> = Vec::new();
     for partner in &record.partners {
         let Some(answers) = &partner.intake else { continue };
         let (_, raised) = program.questionnaire.assess(answers);
+        let sent_at = partner.intake_sent_at.as_deref();
         flags.extend(raised.into_iter().map(|flag: RaisedFlag| PlanFlag {
-            resolved: resolved.contains(flag.id.as_str()),
+            resolved: record.resolution_of(&flag.id, sent_at).is_some(),
             id: flag.id,
             severity: flag.severity,
             message: flag.message,

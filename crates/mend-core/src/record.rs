@@ -18,6 +18,10 @@ pub struct PartnerRecord {
     /// Their latest submitted intake answers, if any.
     #[serde(default)]
     pub intake: Option<Answers>,
+    /// When those answers were sent, as RFC 3339 UTC: a flag they raise is open again unless it
+    /// was resolved after this.
+    #[serde(default)]
+    pub intake_sent_at: Option<String>,
 }
 
 /// A session that was held (or planned and saved).
@@ -69,4 +73,28 @@ pub struct CoupleRecord {
     /// Flags resolved so far.
     #[serde(default)]
     pub resolved_flags: Vec<FlagResolution>,
+}
+
+impl CoupleRecord {
+    /// The resolution that covers `flag` as raised by answers sent at `raised_at`: the latest one
+    /// made at or after that time. A resolution made before the answers were sent covers earlier
+    /// answers only, so newer answers that raise the same flag open it again.
+    pub fn resolution_of(&self, flag: &str, raised_at: Option<&str>) -> Option<&FlagResolution> {
+        resolution_covering(&self.resolved_flags, flag, raised_at)
+    }
+}
+
+/// The latest of `resolutions` for `flag` made at or after `raised_at` (any, if that is unknown).
+/// Times are RFC 3339 UTC as the store writes them, so they compare as text. They are whole
+/// seconds, so a resolution in the same second as the answers counts as after them: the
+/// therapist resolves a flag having read the answers that raised it.
+pub fn resolution_covering<'a>(
+    resolutions: &'a [FlagResolution],
+    flag: &str,
+    raised_at: Option<&str>,
+) -> Option<&'a FlagResolution> {
+    resolutions
+        .iter()
+        .filter(|r| r.flag == flag && raised_at.is_none_or(|at| r.resolved_at.as_str() >= at))
+        .max_by(|a, b| a.resolved_at.cmp(&b.resolved_at))
 }

@@ -243,7 +243,9 @@ fn answers(pairs: &[(&str, &str)]) -> Answers {
 }
 
 fn partner(name: &str, roles: Roles, intake: Option<Answers>) -> PartnerRecord {
-    PartnerRecord { name: PartnerName::parse(name).unwrap(), pronouns: None, roles, intake }
+    // Sent the day before the test's resolutions are made.
+    let intake_sent_at = intake.as_ref().map(|_| "2025-01-01T09:00:00Z".to_owned());
+    PartnerRecord { name: PartnerName::parse(name).unwrap(), pronouns: None, roles, intake, intake_sent_at }
 }
 
 fn session(number: u32, stage: &str, homework: &[&str], met: &[&str]) -> SessionRecord {
@@ -665,6 +667,26 @@ fn every_stop_flag_holds_joint_work_until_resolved() {
     check_held_for_safety(&make(&program, &record, &options(50)), &["fear", "harm"]);
     record.resolved_flags.push(resolution("fear"));
     check_held_for_safety(&make(&program, &record, &options(50)), &["harm"]);
+}
+
+#[test]
+fn newer_answers_that_raise_a_resolved_flag_open_it_again() {
+    let program = fixture();
+    let mut record = couple(None, Some(answers(&[("afraid", "yes")])));
+    record.resolved_flags.push(resolution("fear"));
+    assert_eq!(make(&program, &record, &options(50)).session_kind, SessionKind::Joint);
+
+    // Zoë sends a new intake after the resolution, and is afraid again.
+    record.partners[1].intake_sent_at = Some("2025-02-01T09:00:00Z".to_owned());
+    let plan = make(&program, &record, &options(50));
+    check_held_for_safety(&plan, &["fear"]);
+    assert!(plan.flags.iter().any(|f| f.id == "fear" && !f.resolved), "{:?}", plan.flags);
+
+    // A new assessment after those answers resolves it again.
+    let mut again = resolution("fear");
+    again.resolved_at = "2025-02-03T10:00:00Z".to_owned();
+    record.resolved_flags.push(again);
+    assert_eq!(make(&program, &record, &options(50)).session_kind, SessionKind::Joint);
 }
 
 #[test]

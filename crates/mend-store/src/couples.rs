@@ -193,11 +193,14 @@ impl Store {
             .partners
             .iter()
             .map(|p| {
+                let latest = latest_answers(&self.conn, p.id)?;
+                let (intake, intake_sent_at) = latest.map_or((None, None), |(answers, at)| (Some(answers), Some(at)));
                 Ok(PartnerRecord {
                     name: p.name.clone(),
                     pronouns: p.pronouns.clone(),
                     roles: p.roles,
-                    intake: latest_answers(&self.conn, p.id)?,
+                    intake,
+                    intake_sent_at,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -404,15 +407,17 @@ pub(crate) fn couple_of_partner(conn: &Connection, partner: PartnerId) -> Result
     .ok_or(StoreError::UnknownPartnerId(partner))
 }
 
-fn latest_answers(conn: &Connection, partner: PartnerId) -> Result<Option<Answers>, StoreError> {
-    let answers: Option<String> = conn
+/// A partner's latest intake answers and when they were sent.
+fn latest_answers(conn: &Connection, partner: PartnerId) -> Result<Option<(Answers, String)>, StoreError> {
+    let latest: Option<(String, String)> = conn
         .query_row(
-            "SELECT answers FROM intake_responses WHERE partner_id = ?1 ORDER BY submitted_at DESC, id DESC LIMIT 1",
+            "SELECT answers, submitted_at FROM intake_responses WHERE partner_id = ?1
+             ORDER BY submitted_at DESC, id DESC LIMIT 1",
             [partner],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    answers.map(|json| serde_json::from_str(&json)).transpose().map_err(Into::into)
+    latest.map(|(json, at)| Ok((serde_json::from_str(&json)?, at))).transpose()
 }
 
 /// A name as a person might type it on a keyboard without accents: `Zoë Łukasz` → `zoe lukasz`,

@@ -1,12 +1,12 @@
 //! `mend intake`: both partners' answers side by side, their scores and flags, and where to start.
 
-use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use mend_core::questionnaire::{Evidence, Score};
-use mend_core::{Program, Severity};
+use mend_core::record::resolution_covering;
+use mend_core::{FlagResolution, Program, Severity};
 use mend_store::{Couple, IntakeResponse};
 use serde::Serialize;
 
@@ -50,6 +50,8 @@ struct FlagView {
     partner: String,
     because: Vec<Evidence>,
     resolved: bool,
+    /// The assessment that resolved it, made after the answers that raised it.
+    resolution: Option<FlagResolution>,
 }
 
 #[derive(Serialize)]
@@ -74,9 +76,9 @@ pub(crate) fn run(ctx: &Context, args: IntakeArgs) -> Result<ExitCode> {
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
     let responses = store.intake_responses(&couple)?;
-    let resolved: BTreeSet<String> = store.resolved_flags(&couple)?.into_iter().map(|r| r.flag).collect();
+    let resolutions = store.resolved_flags(&couple)?;
     store.audit(mend_store::Actor::Cli, "intake viewed", Some(&couple.short_id), now())?;
-    let view = build(&program, &couple, &responses, &resolved);
+    let view = build(&program, &couple, &responses, &resolutions);
     if args.format.format == Format::Json {
         json(&view)?;
     } else {
@@ -86,7 +88,12 @@ pub(crate) fn run(ctx: &Context, args: IntakeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn build(program: &Program, couple: &Couple, responses: &[IntakeResponse], resolved: &BTreeSet<String>) -> IntakeView {
+fn build(
+    program: &Program,
+    couple: &Couple,
+    responses: &[IntakeResponse],
+    resolutions: &[FlagResolution],
+) -> IntakeView {
     let questionnaire = &program.questionnaire;
     let answers_of: Vec<Option<&IntakeResponse>> =
         // Responses come oldest first; a partner's latest one is what counts.
@@ -125,14 +132,18 @@ fn build(program: &Program, couple: &Couple, responses: &[IntakeResponse], resol
         let Some(response) = response else { continue };
         let (partner_scores, raised) = questionnaire.assess(&response.answers);
         scores.extend(partner_scores.into_iter().map(|score| ScoreView { partner: partner.name.to_string(), score }));
-        flags.extend(raised.into_iter().map(|f| FlagView {
-            resolved: resolved.contains(&f.id),
-            id: f.id,
-            severity: f.severity,
-            message: f.message,
-            action: f.action,
-            partner: partner.name.to_string(),
-            because: f.because,
+        flags.extend(raised.into_iter().map(|f| {
+            let resolution = resolution_covering(resolutions, &f.id, Some(&response.submitted_at)).cloned();
+            FlagView {
+                resolved: resolution.is_some(),
+                resolution,
+                id: f.id,
+                severity: f.severity,
+                message: f.message,
+                action: f.action,
+                partner: partner.name.to_string(),
+                because: f.because,
+            }
         }));
     }
     // Open stop flags first, then by severity; resolved ones last.
@@ -203,6 +214,10 @@ fn render(view: &IntakeView, color: bool) -> String {
         };
         let resolved = if flag.resolved { " (resolved)" } else { "" };
         out.push_str(&format!("  [{severity}] {} — {}{resolved}\n", flag.id, flag.partner));
+        if let Some(resolution) = &flag.resolution {
+            let day = resolution.resolved_at.get(..10).unwrap_or(&resolution.resolved_at);
+            out.push_str(&wrap(&format!("Resolved on {day}: {}", resolution.note), 80, "      "));
+        }
         out.push_str(&wrap(&flag.message, 80, "      "));
         out.push_str(&wrap(&format!("What to do: {}", flag.action), 80, "      "));
         for evidence in &flag.because {

@@ -117,8 +117,23 @@ pub(crate) fn resolve_flag(ctx: &Context, args: FlagResolveArgs) -> Result<ExitC
     if args.note.trim().is_empty() {
         bail!("--note is empty: say what was assessed and decided");
     }
+    let program = ctx.program()?;
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
+    let raised = mend_core::plan::raised_flags(&program, &store.couple_record(&couple)?);
+    let open: Vec<&str> = raised.iter().filter(|f| !f.resolved).map(|f| f.id.as_str()).collect();
+    if !open.contains(&args.flag.as_str()) {
+        let already = raised.iter().any(|f| f.id == args.flag);
+        let open_now = if open.is_empty() { "none is open".to_owned() } else { format!("open: {}", open.join(", ")) };
+        anyhow::bail!(
+            "flag {} {} for {} ({open_now}): a flag is resolved after the answers that raise it; \
+             `mend intake {}` shows them",
+            args.flag,
+            if already { "is already resolved" } else { "is not raised by the partners' latest answers" },
+            couple.names(),
+            couple.short_id
+        );
+    }
     store.resolve_flag(&couple, &args.flag, &args.note, now())?;
     println!("Resolved flag {} for {}; the note is kept in the couple's record.", args.flag, couple.names());
     Ok(ExitCode::SUCCESS)
