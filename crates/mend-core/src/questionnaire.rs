@@ -133,6 +133,14 @@ pub struct Question {
     /// What to say when a required answer is missing (defaults by kind).
     #[serde(default)]
     pub error: String,
+    /// Whether a saved draft keeps the answer. `false` for the safety questions: a draft is shown
+    /// again to whoever opens the link, and on a shared phone that may be the other partner.
+    #[serde(default = "kept_by_default")]
+    pub kept_in_drafts: bool,
+}
+
+fn kept_by_default() -> bool {
+    true
 }
 
 /// A group of questions under one heading.
@@ -336,7 +344,7 @@ impl Questionnaire {
     /// length, so a saved draft can be shown back exactly and never grows without bound.
     pub fn draft(&self, raw: &RawAnswers) -> RawAnswers {
         let mut kept = RawAnswers::new();
-        for question in self.questions() {
+        for question in self.questions().filter(|question| question.kept_in_drafts) {
             if let Some(values) = raw.get(&question.id) {
                 let values: Vec<String> = values
                     .iter()

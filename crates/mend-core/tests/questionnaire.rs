@@ -364,7 +364,10 @@ fn missing_required_answers_name_the_question() {
                 ("gad2_worry", "Choose how often you have not been able to stop or control worrying, from 0 to 3"),
                 ("arguments", "Choose at least one way your disagreements usually go"),
                 ("feel_heard", "Choose how heard you feel, from 0 to 10"),
-                ("told_imagining", "Choose how often your partner tells you this"),
+                (
+                    "told_imagining",
+                    "Choose how often your partner tells you that your reactions are wrong or that you are imagining things",
+                ),
                 ("afraid_of_partner", "Choose yes if you are ever afraid of your partner, or no if you are not"),
                 (
                     "hurt_or_threatened",

@@ -123,6 +123,9 @@ pub(crate) struct SummaryLink {
 pub(crate) struct FormView {
     pub(crate) sections: Vec<SectionView>,
     pub(crate) summary: Vec<SummaryLink>,
+    /// Whether some answers are left out of a saved draft (the safety questions), which the
+    /// partner is told beside the save button.
+    pub(crate) has_unkept: bool,
 }
 
 /// Builds the view of the whole form.
@@ -139,7 +142,8 @@ pub(crate) fn form_view(
         .iter()
         .map(|e| SummaryLink { href: format!("#{}", control_id(&e.question)), message: e.message.clone() })
         .collect();
-    FormView { sections, summary }
+    let has_unkept = questionnaire.questions().any(|question| !question.kept_in_drafts);
+    FormView { sections, summary, has_unkept }
 }
 
 fn section_view(

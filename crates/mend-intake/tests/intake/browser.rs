@@ -137,6 +137,13 @@ fn the_real_form_fits_a_phone_and_passes_the_checker() {
             .await;
             screenshot(&browser, &format!("form-360-{n}")).await;
         }
+        // Enter in a field keeps the unfinished form rather than sending it.
+        let first_field = script(&browser, "return document.querySelector('.intake input[type=text]').id").await;
+        let first_field = first_field.as_str().expect("the form has a text field").to_owned();
+        type_into(&browser, &first_field, "Zoë\u{E007}").await;
+        browser.wait().for_element(Locator::Id("saved-title")).await.unwrap();
+        assert!(browser.find(Locator::Css(".error-summary")).await.is_err(), "saved, not sent with errors");
+
         click(&browser, "button[value=send]").await;
         browser.wait().for_element(Locator::Css(".error-summary")).await.unwrap();
         assert_eq!(accessibility_problems(&browser).await, Vec::<String>::new(), "the real form with errors");

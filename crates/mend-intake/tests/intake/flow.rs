@@ -59,10 +59,12 @@ fn a_saved_draft_comes_back_even_after_a_restart() {
         ("worries", "money".to_owned()),
         ("commitment", "4".to_owned()),
         ("notes", "Line one\nline two".to_owned()),
+        ("afraid", "yes".to_owned()),
     ];
     let saved = post_form(&first.link(token), &with_controls("save", &csrf, &partial));
     assert_eq!(saved.status, 200);
     assert!(saved.body.contains("Your answers are saved"));
+    assert!(saved.body.contains("your answers to the safety questions are not kept"), "the partner is told");
     assert!(!saved.title().starts_with("Error"), "saving is not an error");
     drop(first);
 
@@ -78,6 +80,14 @@ fn a_saved_draft_comes_back_even_after_a_restart() {
     assert!(resumed.body.contains(r#"value="money" checked"#));
     assert!(resumed.body.contains(r#"id="q-commitment-5" name="commitment" value="4" checked"#));
     assert!(resumed.body.contains("Line one\nline two</textarea>"));
+    // The safety answer was never kept, so whoever opens the link next cannot see it.
+    assert!(!resumed.body.contains(r#"name="afraid" value="yes" checked"#), "{}", resumed.body);
+    assert!(resumed.body.contains(r#"name="afraid" value="yes""#), "the question itself is still asked");
+    let draft_row: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT answers FROM intake_drafts", [], |row| row.get(0))
+        .unwrap();
+    assert!(!draft_row.contains("afraid"), "not in the database either: {draft_row}");
     assert_eq!(resumed.csrf(), csrf, "the form secret survives a restart");
 
     let sent = send_valid(&second, token, "Łukasz");
