@@ -310,6 +310,9 @@ pub(crate) struct HomeworkPrintArgs {
     /// Only this partner's copy.
     #[arg(long, value_name = "NAME")]
     pub(crate) partner: Option<String>,
+    /// Print --partner's copy even of a sheet meant for the other partner.
+    #[arg(long, requires = "partner")]
+    pub(crate) anyway: bool,
     /// The date it is due (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub(crate) due: Option<String>,

@@ -480,6 +480,37 @@ fn two_sessions_on_one_day_stay_two_unless_the_first_was_a_saved_plan() {
     assert_eq!(sessions[2]["notes"], "three");
 }
 
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn a_sheet_for_one_partner_is_not_printed_for_the_other_by_mistake() {
+    let sandbox = Sandbox::new();
+    let id = add_couple(&sandbox, "Zoë Whitfield", "José Núñez", "affair", "José");
+    let pdf = sandbox.path("letter.pdf");
+    let pdf = pdf.to_str().expect("UTF-8 path");
+    let print = |extra: &[&'static str]| -> Vec<String> {
+        let base = ["homework", "print", "accountability-letter", "--couple", &id, "-o", pdf];
+        base.iter().chain(extra).map(|arg| (*arg).to_owned()).collect()
+    };
+
+    let wrong = sandbox.fails(&strs(&print(&["--partner", "Zoë"])));
+    assert!(
+        wrong.contains("accountability-letter is for the partner who broke trust, and Zoë Whitfield is not"),
+        "{wrong}"
+    );
+    assert!(wrong.contains("--anyway"), "{wrong}");
+    assert!(!std::path::Path::new(pdf).exists(), "nothing was written");
+
+    sandbox.ok(&strs(&print(&["--partner", "José"])));
+    sandbox.ok(&strs(&print(&["--partner", "Zoë", "--anyway"])));
+    assert!(std::path::Path::new(pdf).exists());
+
+    let late = sandbox.fails(&strs(&print(&["--due", "2020-01-01"])));
+    assert!(late.contains("the due date 2020-01-01 has passed"), "{late}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // A stop flag.
 

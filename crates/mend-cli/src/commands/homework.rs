@@ -88,6 +88,25 @@ fn copies(sheet: &Sheet, couple: &Couple) -> Vec<Vec<String>> {
     }
 }
 
+/// Who a sheet is for, in words.
+fn audience_words(audience: Audience) -> &'static str {
+    match audience {
+        Audience::Together => "both partners together",
+        Audience::Each => "each partner",
+        Audience::BrokeTrust => "the partner who broke trust",
+        Audience::Hurt => "the partner who was hurt",
+    }
+}
+
+/// A due date: today or later, since a sheet is given before it is due.
+fn due_date(raw: &str) -> Result<time::Date> {
+    let date = parse_date(raw)?;
+    if date < today() {
+        bail!("the due date {raw} has passed: give today or a later day (YYYY-MM-DD)");
+    }
+    Ok(date)
+}
+
 fn find_sheet<'a>(program: &'a Program, id: &str) -> Result<&'a Sheet> {
     program.sheet(id).with_context(|| format!("unknown homework sheet {id:?}: see `mend homework list` for the ids"))
 }
@@ -95,7 +114,7 @@ fn find_sheet<'a>(program: &'a Program, id: &str) -> Result<&'a Sheet> {
 fn print(ctx: &Context, args: HomeworkPrintArgs) -> Result<ExitCode> {
     let program = ctx.program()?;
     let sheet = find_sheet(&program, &args.sheet)?;
-    let due_on = args.due.as_deref().map(parse_date).transpose()?;
+    let due_on = args.due.as_deref().map(due_date).transpose()?;
     let base = SheetOptions {
         paper: paper(ctx, args.paper)?,
         practice_name: practice_line(ctx),
@@ -115,7 +134,19 @@ fn print(ctx: &Context, args: HomeworkPrintArgs) -> Result<ExitCode> {
             let couple = store.find_couple(query)?;
             store.audit(mend_store::Actor::Cli, "homework printed", Some(&couple.short_id), now())?;
             let names = match &args.partner {
-                Some(partner) => vec![vec![couple.partner(partner)?.name.to_string()]],
+                Some(partner) => {
+                    let name = couple.partner(partner)?.name.to_string();
+                    let meant_for = copies(sheet, &couple);
+                    if !args.anyway && !meant_for.iter().any(|names| names.contains(&name)) {
+                        bail!(
+                            "{} is for {}, and {name} is not: print it without --partner to get the right \
+                             copies, or add --anyway if you mean {name} to have it",
+                            sheet.id,
+                            audience_words(sheet.audience)
+                        );
+                    }
+                    vec![vec![name]]
+                }
                 None => copies(sheet, &couple),
             };
             names
@@ -164,7 +195,7 @@ fn packet(ctx: &Context, args: HomeworkPacketArgs) -> Result<ExitCode> {
         args.sheets.clone()
     };
     let sheets = sheet_ids.iter().map(|id| find_sheet(&program, id)).collect::<Result<Vec<_>>>()?;
-    let due_on = args.due.as_deref().map(parse_date).transpose()?;
+    let due_on = args.due.as_deref().map(due_date).transpose()?;
     let base = SheetOptions {
         paper: paper(ctx, args.paper)?,
         practice_name: practice_line(ctx),
