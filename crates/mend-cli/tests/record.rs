@@ -471,8 +471,16 @@ fn two_sessions_on_one_day_stay_two_unless_the_first_was_a_saved_plan() {
     let stages: Vec<&str> = sessions.as_array().expect("sessions").iter().filter_map(|s| s["stage"].as_str()).collect();
     assert_eq!(stages, ["safety-and-stabilising", "honesty-and-questions"]);
 
-    // A plan saved today is the session that the next recording today fills in.
+    // A plan saved today is the session that the next recording today fills in; planning again
+    // first replaces it rather than adding another.
     sandbox.ok(&["plan", &id, "--save"]);
+    let again = sandbox.mend(&["plan", &id, "--save", "--minutes", "90"]);
+    assert_eq!(again.code, Some(0), "{}", again.stderr);
+    assert!(again.stderr.contains("Replaced today's saved plan: session #3"), "{}", again.stderr);
+    assert_eq!(
+        parse_json(&sandbox.ok(&["session", "list", &id, "--format", "json"])).as_array().map(Vec::len),
+        Some(3)
+    );
     let filled = sandbox.ok(&["session", "record", &id, "--stage", "honesty-and-questions", "--notes", "three"]);
     assert!(filled.contains("Updated session #3"), "{filled}");
     let sessions = parse_json(&sandbox.ok(&["session", "list", &id, "--format", "json"]));

@@ -105,6 +105,53 @@ impl Store {
         Ok(number)
     }
 
+    /// Replaces session `number`, a plan saved ahead of the session and not yet recorded, with a
+    /// new plan: its stage, plan and homework become the new plan's, so that planning again on
+    /// the same day does not add a second session. Refused once the session has notes or met
+    /// markers, or if it has no saved plan.
+    pub fn replace_saved_plan(
+        &mut self,
+        couple: &Couple,
+        number: u32,
+        s: &NewSession,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        check_session(s)?;
+        let recorded_at = stamp(now)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        ensure_couple(&tx, couple)?;
+        let old = stored_session(&tx, couple, number)?;
+        if old.plan.is_none() || !old.met.is_empty() || !old.notes.trim().is_empty() {
+            return Err(InvalidInput(format!(
+                "session {number} has been recorded, so its plan is kept: use `mend session record` to add to it"
+            ))
+            .into());
+        }
+        tx.execute(
+            "UPDATE sessions SET held_on = ?1, stage = ?2, plan = ?3, homework = ?4, recorded_at = ?5
+             WHERE couple_id = ?6 AND number = ?7",
+            params![
+                day(s.held_on)?,
+                s.stage,
+                s.plan_json,
+                serde_json::to_string(&merged(&[], &s.homework))?,
+                recorded_at,
+                couple.id,
+                number
+            ],
+        )?;
+        tx.execute(
+            "UPDATE couples SET current_stage =
+               (SELECT stage FROM sessions WHERE couple_id = ?1 ORDER BY number DESC LIMIT 1)
+             WHERE id = ?1",
+            [couple.id],
+        )?;
+        let detail = format!("session {number}");
+        record(&tx, self.actor, "session plan replaced", Some(&couple.short_id), Some(&detail), now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The couple's sessions, oldest first.
     pub fn sessions(&self, couple: &Couple) -> Result<Vec<SessionRecord>, StoreError> {
         let mut stmt = self.conn.prepare(

@@ -42,9 +42,23 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
             notes: String::new(),
             number: None,
         };
-        let number = store.record_session(&couple, &session, now())?;
+        // Planning again on the same day replaces the plan saved earlier, if nothing has been
+        // recorded in it yet, rather than adding a second session.
+        let held = format_date(today());
+        let earlier = record.sessions.last().filter(|s| s.held_on == held && s.met.is_empty() && s.notes.is_empty());
+        let replaceable = match earlier {
+            Some(last) => store.session_plan(&couple, last.number)?.map(|_| last.number),
+            None => None,
+        };
+        let (verb, number) = match replaceable {
+            Some(number) => {
+                store.replace_saved_plan(&couple, number, &session, now())?;
+                ("Replaced today's saved plan: session", number)
+            }
+            None => ("Saved as session", store.record_session(&couple, &session, now())?),
+        };
         eprintln!(
-            "Saved as session #{number}, held today. Add notes and met markers with `mend session record {} --stage {} --met MARKER,... --notes TEXT`.",
+            "{verb} #{number}, held today. Add notes and met markers with `mend session record {} --stage {} --met MARKER,... --notes TEXT`.",
             couple.short_id, plan.stage.id
         );
     } else {
