@@ -789,7 +789,11 @@ fn homework_to_give(context: &Context<'_>) -> Option<Draft> {
             None => id.clone(),
         })
         .collect();
-    what.push(format!("Print them with `mend homework packet {}` and agree when each will do it.", context.record.id));
+    what.push(format!(
+        "Print them with `mend homework packet {} --sheets {}` and agree when each will do it.",
+        context.record.id,
+        context.stage.homework.join(",")
+    ));
     Some(Draft::new(AgendaKind::Homework, "Homework to give", HOMEWORK_MINUTES, SHORT_ITEM_FLOOR).with_what(what))
 }
 
@@ -1279,7 +1283,7 @@ pub fn render_text(plan: &Plan, color: bool) -> String {
         out.push_str("  None.\n");
     } else {
         out.push_str(&wrap(&plan.homework.join(", "), "  ", "  "));
-        out.push_str(&wrap(&format!("Print: mend homework packet {}", plan.couple), "  ", "    "));
+        out.push_str(&wrap(&format!("Print: {}", packet_command(plan)), "  ", "    "));
     }
     out
 }
@@ -1473,7 +1477,7 @@ pub fn render_markdown(plan: &Plan) -> String {
         for id in &plan.homework {
             let _ = writeln!(out, "- `{id}`");
         }
-        let _ = writeln!(out, "\nPrint them with `mend homework packet {}`.", plan.couple);
+        let _ = writeln!(out, "\nPrint them with `{}`.", packet_command(plan));
     }
     out
 }
@@ -1565,4 +1569,10 @@ mod tests {
     fn markdown_escape_leaves_commands_alone() {
         assert_eq!(md("a|b *c* `mend x --y_z`"), r"a\|b \*c\* `mend x --y_z`");
     }
+}
+
+/// The command that prints a plan's homework. It names the sheets, so it works before the plan
+/// is saved as a session as well as after.
+fn packet_command(plan: &Plan) -> String {
+    format!("mend homework packet {} --sheets {}", plan.couple, plan.homework.join(","))
 }
