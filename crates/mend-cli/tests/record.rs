@@ -401,6 +401,10 @@ fn links_point_where_the_flag_or_the_configuration_says_and_nowhere_unusable() {
     assert_eq!(from_config[0].0, "https://intake.example.org");
     let from_flag = links(&sandbox.ok(&["invite", &id, "--partner", "zoë", "--base-url", "http://10.0.0.5:8080"]));
     assert_eq!(from_flag[0].0, "http://10.0.0.5:8080");
+    let plain = sandbox.mend(&["invite", &id, "--partner", "zoë", "--base-url", "http://10.0.0.5:8080"]);
+    assert!(plain.stderr.contains("plain http"), "a warning on the side: {}", plain.stderr);
+    let quiet = sandbox.mend(&["invite", &id, "--partner", "zoë"]);
+    assert!(quiet.stderr.is_empty(), "an https address needs no warning: {}", quiet.stderr);
 
     // An address nobody could open is refused before any link is made or retired.
     for bad in ["not a url", "intake.example.org", "ftp://intake.example.org", "https://", "https://x.example/?a=1"] {
@@ -411,6 +415,9 @@ fn links_point_where_the_flag_or_the_configuration_says_and_nowhere_unusable() {
     let message = refused_without_change(&sandbox, &["invite", &id], "config.toml");
     assert!(message.contains("base_url"), "{message}");
     std::fs::remove_file(sandbox.path("config.toml")).expect("remove the configuration");
+    let local = sandbox.mend(&["invite", &id, "--partner", "zoë"]);
+    assert_eq!(local.code, Some(0));
+    assert!(local.stderr.contains("only this computer can open"), "the default address is local: {}", local.stderr);
 
     // A link that lasts hours says when to the minute, the same instant `couple show` reports.
     let before = time::OffsetDateTime::now_utc();
@@ -467,6 +474,12 @@ fn two_sessions_on_one_day_stay_two_unless_the_first_was_a_saved_plan() {
     assert!(first.contains("Recorded session #1"), "{first}");
     let second = record_on_one_day("honesty-and-questions", "two");
     assert!(second.contains("Recorded session #2"), "{second}");
+    let earlier = refused_without_change(
+        &sandbox,
+        &["session", "record", &id, "--stage", "safety-and-stabilising", "--date", "2026-03-01"],
+        "is before session #2 on 2026-03-02",
+    );
+    assert!(earlier.contains("in the order they were held"), "{earlier}");
     let sessions = parse_json(&sandbox.ok(&["session", "list", &id, "--format", "json"]));
     let stages: Vec<&str> = sessions.as_array().expect("sessions").iter().filter_map(|s| s["stage"].as_str()).collect();
     assert_eq!(stages, ["safety-and-stabilising", "honesty-and-questions"]);

@@ -148,11 +148,9 @@ fn show(ctx: &Context, query: &str, format: Format) -> Result<ExitCode> {
     } else {
         println!("Open invitations:");
         for invitation in &open_invitations {
-            println!(
-                "  {} — expires {}",
-                invitation.partner_name,
-                &invitation.expires_at[..16.min(invitation.expires_at.len())]
-            );
+            // Stored as `2026-12-06T02:57:00Z`; shown as `mend invite` shows it.
+            let minute = invitation.expires_at.get(..16).unwrap_or(&invitation.expires_at).replacen('T', " ", 1);
+            println!("  {} — expires {minute} UTC", invitation.partner_name);
         }
     }
     Ok(ExitCode::SUCCESS)

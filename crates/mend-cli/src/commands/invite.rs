@@ -49,6 +49,10 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
             expires_at: expires.format(STAMP)?,
         });
     }
+    // Said once the links exist, on the side, so that it never mixes with an error or the JSON.
+    if let Some(warning) = reach_warning(&base) {
+        eprintln!("{warning}");
+    }
     if args.format.format == Format::Json {
         json(&links)?;
         return Ok(ExitCode::SUCCESS);
@@ -61,4 +65,51 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
         "\nGive each partner only their own link. Running `mend invite` again makes a new link and retires the old one.\nThe links need `mend serve` running at {base}."
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A warning for links partners may not be able to open safely: an address only this computer
+/// answers on, or plain `http://` to another machine, which would carry answers unencrypted.
+fn reach_warning(base: &str) -> Option<String> {
+    let lower = base.to_ascii_lowercase();
+    let (plain, rest) = match lower.strip_prefix("http://") {
+        Some(rest) => (true, rest),
+        None => (false, lower.strip_prefix("https://").unwrap_or(&lower)),
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let only_here = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if only_here {
+        Some(format!(
+            "Note: these links start with {base}, which only this computer can open. For partners, set base_url \
+             in the configuration (or pass --base-url) to the address of your intake server; see docs/deployment.md."
+        ))
+    } else if plain {
+        Some(format!(
+            "Note: {base} is plain http, so answers would cross the network unencrypted. Serve the form behind \
+             HTTPS (see docs/deployment.md) and use an https:// address."
+        ))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reach_warning;
+
+    #[test]
+    fn only_addresses_partners_can_reach_safely_pass_quietly() {
+        for quiet in ["https://intake.example.org", "https://10.0.0.5:8443/mend"] {
+            assert_eq!(reach_warning(quiet), None, "{quiet}");
+        }
+        for here in ["http://127.0.0.1:8080", "http://localhost:8080", "https://[::1]:8443", "http://127.0.0.2"] {
+            assert!(reach_warning(here).is_some_and(|w| w.contains("only this computer")), "{here}");
+        }
+        for plain in ["http://intake.example.org", "http://10.0.0.5:8080"] {
+            assert!(reach_warning(plain).is_some_and(|w| w.contains("unencrypted")), "{plain}");
+        }
+    }
 }

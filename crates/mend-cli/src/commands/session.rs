@@ -89,6 +89,19 @@ fn record(ctx: &Context, args: SessionRecordArgs) -> Result<ExitCode> {
     // merged into, so two sessions held on one day stay two.
     let sessions = store.sessions(&couple)?;
     let held = format_date(held_on);
+    // Sessions are numbered in the order they were held, and "the latest session" (for the
+    // packet, for the plan's progress) is the highest number, so a date may not go back in time.
+    if let Some(last) = sessions.last()
+        && held < last.held_on
+    {
+        anyhow::bail!(
+            "{held} is before session #{} on {}: sessions are recorded in the order they were held, \
+             so give {} or a later date",
+            last.number,
+            last.held_on,
+            last.held_on
+        );
+    }
     let number = match sessions.last().filter(|s| s.held_on == held) {
         Some(last) => store.session_plan(&couple, last.number)?.map(|_| last.number),
         None => None,
