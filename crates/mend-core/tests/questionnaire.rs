@@ -801,12 +801,13 @@ fn every_flag_rule_has_a_case_that_raises_it() {
 
 #[test]
 fn flags_have_the_severity_the_program_relies_on() {
+    // In the order they are listed within a severity: self-harm first, since it is acted on today.
     let expected = [
+        ("self-harm", Severity::Stop),
         ("fear-of-partner", Severity::Stop),
         ("violence-or-threats", Severity::Stop),
         ("coercive-control", Severity::Stop),
         ("affair-ongoing", Severity::Stop),
-        ("self-harm", Severity::Stop),
         ("phq2-positive", Severity::Caution),
         ("gad2-positive", Severity::Caution),
         ("repeated-betrayal", Severity::Caution),
