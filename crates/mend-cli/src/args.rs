@@ -385,7 +385,7 @@ pub(crate) struct ExportArgs {
     /// Only this couple.
     #[arg(long, value_name = "COUPLE")]
     pub(crate) couple: Option<String>,
-    /// The JSON file to write.
+    /// The JSON file to write, or `-` for standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) output: PathBuf,
 }

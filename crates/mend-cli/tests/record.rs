@@ -367,6 +367,10 @@ fn a_couple_goes_from_first_record_to_export_import_and_backup() {
     for token in [&josé_token, &zoë_token] {
         assert!(!exported.contains(token.as_str()), "a token is in the export");
     }
+    let to_stdout = sandbox.mend(&["export", "-o", "-"]);
+    assert_eq!(to_stdout.code, Some(0), "{}", to_stdout.stderr);
+    assert_eq!(to_stdout.stdout.trim_end(), exported.trim_end(), "`-o -` writes the same JSON to standard output");
+    assert!(!sandbox.path("-").exists(), "and no file named -");
 
     // Imported into a fresh file and exported again, it is the same JSON, byte for byte.
     let fresh = sandbox.path("fresh.db");

@@ -14,6 +14,17 @@ pub(crate) fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
     let couple = args.couple.as_deref().map(|q| store.find_couple(q)).transpose()?;
     let export = store.export(couple.as_ref())?;
     let json = export.to_json()?;
+    // `-o -` sends it to standard output, for a pipe into an encrypting tool, say; the note goes
+    // to standard error so that the output stays pure JSON.
+    if args.output.as_os_str() == "-" {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        out.write_all(json.as_bytes())?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+        eprintln!("It holds health information: keep it as safe as the database.");
+        return Ok(ExitCode::SUCCESS);
+    }
     write_private(&args.output, json.as_bytes())?;
     let scope = couple.map_or_else(|| "every couple".to_owned(), |c| format!("couple {}", c.short_id));
     println!(
