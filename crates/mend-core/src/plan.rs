@@ -1526,6 +1526,12 @@ fn md(text: &str) -> String {
     out
 }
 
+/// The command that prints a plan's homework. It names the sheets, so it works before the plan
+/// is saved as a session as well as after.
+fn packet_command(plan: &Plan) -> String {
+    format!("mend homework packet {} --sheets {}", plan.couple, plan.homework.join(","))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1569,10 +1575,4 @@ mod tests {
     fn markdown_escape_leaves_commands_alone() {
         assert_eq!(md("a|b *c* `mend x --y_z`"), r"a\|b \*c\* `mend x --y_z`");
     }
-}
-
-/// The command that prints a plan's homework. It names the sheets, so it works before the plan
-/// is saved as a session as well as after.
-fn packet_command(plan: &Plan) -> String {
-    format!("mend homework packet {} --sheets {}", plan.couple, plan.homework.join(","))
 }
