@@ -278,13 +278,15 @@ async fn save_draft(
 ) -> Result<Response, Failure> {
     let draft = app.program.questionnaire.draft(&posted.answers);
     let id = invitation.invitation_id;
-    let stored = draft.clone();
-    let saved = app.with_store(move |store| store.save_draft(id, &stored, now)).await;
+    let saved = app.with_store(move |store| store.save_draft(id, &draft, now)).await;
     let (banner, status) = match saved {
         Ok(()) => (Banner::Saved, StatusCode::OK),
         Err(failure) => not_stored(failure)?,
     };
-    Ok(app.render_form(FormRender { invitation, token, answers: &draft, errors: &[], banner, status }))
+    // The page that comes back is the partner's own and is not cached, so it keeps everything
+    // they typed, the answers a draft leaves out included: saving never empties a field.
+    let answers = &posted.answers;
+    Ok(app.render_form(FormRender { invitation, token, answers, errors: &[], banner, status }))
 }
 
 /// When storing a partner's answers failed on our side: the cause is logged and the form comes

@@ -65,6 +65,7 @@ fn a_saved_draft_comes_back_even_after_a_restart() {
     assert_eq!(saved.status, 200);
     assert!(saved.body.contains("Your answers are saved"));
     assert!(saved.body.contains("your answers to the safety questions are not kept"), "the partner is told");
+    assert!(saved.body.contains(r#"name="afraid" value="yes" checked"#), "but saving does not empty the page");
     assert!(!saved.title().starts_with("Error"), "saving is not an error");
     drop(first);
 
