@@ -373,6 +373,10 @@ fn the_real_questionnaire_renders_accessibly_and_accepts_complete_answers() {
     assert_eq!(page.title(), program.questionnaire.title);
     assert_eq!(page.body.matches("<h1>").count(), 1, "one h1");
     assert!(page.body.contains(r#"<html lang="en">"#) && page.body.contains(r##"href="#main""##));
+    // A way out at once, as a plain link that works without JavaScript, before the form itself.
+    let exit = page.body.find(r#"<a class="exit" href="https://www.google.com/" rel="noreferrer">Leave this page</a>"#);
+    assert!(exit.is_some_and(|at| at < page.body.find("<form").unwrap_or(0)), "the form offers a quick exit first");
+    assert!(!get(&app.url("/thanks")).body.contains("Leave this page"), "only the form needs it");
 
     // Every control has a label tied to it, and every id is unique.
     let ids: Vec<&str> = page.body.split(" id=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
