@@ -93,12 +93,7 @@ impl Store {
                 number
             }
         };
-        tx.execute(
-            "UPDATE couples SET current_stage =
-               (SELECT stage FROM sessions WHERE couple_id = ?1 ORDER BY number DESC LIMIT 1)
-             WHERE id = ?1",
-            [couple.id],
-        )?;
+        follow_latest_stage(&tx, couple)?;
         let detail = format!("session {number}");
         record(&tx, self.actor, "session recorded", Some(&couple.short_id), Some(&detail), now)?;
         tx.commit()?;
@@ -140,12 +135,7 @@ impl Store {
                 number
             ],
         )?;
-        tx.execute(
-            "UPDATE couples SET current_stage =
-               (SELECT stage FROM sessions WHERE couple_id = ?1 ORDER BY number DESC LIMIT 1)
-             WHERE id = ?1",
-            [couple.id],
-        )?;
+        follow_latest_stage(&tx, couple)?;
         let detail = format!("session {number}");
         record(&tx, self.actor, "session plan replaced", Some(&couple.short_id), Some(&detail), now)?;
         tx.commit()?;
@@ -246,6 +236,17 @@ fn check_session(s: &NewSession) -> Result<(), StoreError> {
     if s.number == Some(0) {
         return Err(InvalidInput("sessions are numbered from 1: give a number of 1 or more".into()).into());
     }
+    Ok(())
+}
+
+/// Sets the couple's current stage to the stage of its latest session.
+fn follow_latest_stage(conn: &Connection, couple: &Couple) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE couples SET current_stage =
+           (SELECT stage FROM sessions WHERE couple_id = ?1 ORDER BY number DESC LIMIT 1)
+         WHERE id = ?1",
+        [couple.id],
+    )?;
     Ok(())
 }
 

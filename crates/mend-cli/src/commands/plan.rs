@@ -8,6 +8,7 @@ use mend_core::plan::{PlanOptions, plan, render_markdown, render_text};
 use mend_store::NewSession;
 
 use crate::args::{PlanArgs, PlanFormat};
+use crate::commands::session::saved_plan_on;
 use crate::context::{Context, format_date, now, today};
 
 /// The session length when neither the flag nor the configuration says.
@@ -45,11 +46,9 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
         // Planning again on the same day replaces the plan saved earlier, if nothing has been
         // recorded in it yet, rather than adding a second session.
         let held = format_date(today());
-        let earlier = record.sessions.last().filter(|s| s.held_on == held && s.met.is_empty() && s.notes.is_empty());
-        let replaceable = match earlier {
-            Some(last) => store.session_plan(&couple, last.number)?.map(|_| last.number),
-            None => None,
-        };
+        let replaceable = saved_plan_on(&store, &couple, &record.sessions, &held)?
+            .filter(|last| last.met.is_empty() && last.notes.is_empty())
+            .map(|last| last.number);
         let (verb, number) = match replaceable {
             Some(number) => {
                 store.replace_saved_plan(&couple, number, &session, now())?;

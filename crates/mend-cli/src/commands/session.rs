@@ -62,6 +62,18 @@ pub(crate) fn check_ids(program: &Program, stage: &str, homework: &[String], met
     Ok(())
 }
 
+/// The couple's latest session if it was held on `day` (`YYYY-MM-DD`) and began as a plan saved
+/// with `mend plan --save`: the session that recording or planning again on that day adds to.
+pub(crate) fn saved_plan_on<'a>(
+    store: &mend_store::Store,
+    couple: &mend_store::Couple,
+    sessions: &'a [mend_core::SessionRecord],
+    day: &str,
+) -> Result<Option<&'a mend_core::SessionRecord>> {
+    let Some(last) = sessions.last().filter(|s| s.held_on == day) else { return Ok(None) };
+    Ok(store.session_plan(couple, last.number)?.map(|_| last))
+}
+
 /// The date a session was held: today or earlier, since a session is recorded once it is over.
 fn held_date(raw: &str) -> Result<time::Date> {
     let date = parse_date(raw)?;
@@ -102,10 +114,7 @@ fn record(ctx: &Context, args: SessionRecordArgs) -> Result<ExitCode> {
             last.held_on
         );
     }
-    let number = match sessions.last().filter(|s| s.held_on == held) {
-        Some(last) => store.session_plan(&couple, last.number)?.map(|_| last.number),
-        None => None,
-    };
+    let number = saved_plan_on(&store, &couple, &sessions, &held)?.map(|last| last.number);
     let session = NewSession {
         held_on,
         stage: args.stage.clone(),
