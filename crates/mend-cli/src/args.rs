@@ -1,8 +1,13 @@
 //! The command line as plain data: what the therapist typed, before anything is opened or read.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use mend_core::{BreachKind, BrokeTrust, PartnerName};
+use serde::{Deserialize, Serialize};
+
+use crate::values::{self, BaseUrl};
 
 /// mend: tools for couples therapists who help a couple repair trust after a betrayal.
 #[derive(Debug, Parser)]
@@ -133,14 +138,14 @@ pub(crate) enum CoupleCommand {
 #[derive(Debug, Args)]
 pub(crate) struct CoupleAddArgs {
     /// A partner's display name; give it twice.
-    #[arg(long = "partner", value_name = "NAME", num_args = 1, required = true)]
-    pub(crate) partners: Vec<String>,
+    #[arg(long = "partner", value_name = "NAME", num_args = 1, required = true, value_parser = values::partner_name)]
+    pub(crate) partners: Vec<PartnerName>,
     /// What broke trust.
-    #[arg(long, value_name = "KIND", value_parser = ["lies", "emotional-betrayal", "affair", "broken-promises", "financial", "other"])]
-    pub(crate) breach: String,
+    #[arg(long, value_name = "KIND", value_parser = values::breach())]
+    pub(crate) breach: BreachKind,
     /// Who broke trust: one partner's name, or `both`.
-    #[arg(long, value_name = "NAME|both")]
-    pub(crate) broke_trust: String,
+    #[arg(long, value_name = "NAME|both", value_parser = values::broke_trust)]
+    pub(crate) broke_trust: BrokeTrust,
     /// A note to tell couples apart (not shown to clients).
     #[arg(long, value_name = "TEXT")]
     pub(crate) label: Option<String>,
@@ -180,11 +185,11 @@ pub(crate) struct InviteArgs {
     #[arg(long, value_name = "NAME")]
     pub(crate) partner: Option<String>,
     /// How long the link works: days (`14d`) or hours (`48h`).
-    #[arg(long, default_value = "14d", value_name = "DURATION")]
-    pub(crate) expires: String,
+    #[arg(long, default_value = "14d", value_name = "DURATION", value_parser = values::link_lifetime)]
+    pub(crate) expires: time::Duration,
     /// The address partners reach the intake server at.
-    #[arg(long, value_name = "URL")]
-    pub(crate) base_url: Option<String>,
+    #[arg(long, value_name = "URL", value_parser = BaseUrl::parse)]
+    pub(crate) base_url: Option<BaseUrl>,
     #[command(flatten)]
     pub(crate) format: FormatArgs,
 }
@@ -244,8 +249,8 @@ pub(crate) struct SessionRecordArgs {
     #[arg(long, value_name = "TEXT")]
     pub(crate) notes: Option<String>,
     /// The date it was held (YYYY-MM-DD; default today).
-    #[arg(long, value_name = "DATE")]
-    pub(crate) date: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = values::day)]
+    pub(crate) date: Option<time::Date>,
 }
 
 #[derive(Debug, Args)]
@@ -292,7 +297,8 @@ pub(crate) enum HomeworkCommand {
 }
 
 /// Paper sizes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum Paper {
     /// US Letter, 8.5 × 11 in.
     Letter,
@@ -314,8 +320,8 @@ pub(crate) struct HomeworkPrintArgs {
     #[arg(long, requires = "partner")]
     pub(crate) anyway: bool,
     /// The date it is due (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub(crate) due: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = values::day)]
+    pub(crate) due: Option<time::Date>,
     /// Paper size (default from configuration, else letter).
     #[arg(long, value_enum)]
     pub(crate) paper: Option<Paper>,
@@ -332,8 +338,8 @@ pub(crate) struct HomeworkPacketArgs {
     #[arg(long, value_name = "SHEET,...", value_delimiter = ',')]
     pub(crate) sheets: Vec<String>,
     /// The date it is due (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub(crate) due: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = values::day)]
+    pub(crate) due: Option<time::Date>,
     /// Paper size (default from configuration, else letter).
     #[arg(long, value_enum)]
     pub(crate) paper: Option<Paper>,
@@ -370,11 +376,11 @@ pub(crate) struct ContentCheckArgs {
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
     /// Where to listen.
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
-    pub(crate) addr: String,
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR", value_parser = values::listen_address)]
+    pub(crate) addr: SocketAddr,
     /// The public address printed links use (default from configuration).
-    #[arg(long, value_name = "URL")]
-    pub(crate) base_url: Option<String>,
+    #[arg(long, value_name = "URL", value_parser = BaseUrl::parse)]
+    pub(crate) base_url: Option<BaseUrl>,
     /// Trust X-Forwarded-For from a reverse proxy for the rate limit.
     #[arg(long)]
     pub(crate) trust_proxy: bool,

@@ -3,11 +3,14 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use std::cell::OnceCell;
+
 use anyhow::{Context as _, Result, bail};
 use mend_core::Program;
 use serde::{Deserialize, Serialize};
 
-use crate::args::Cli;
+use crate::args::{Cli, Paper};
+use crate::values::BaseUrl;
 
 /// The therapist's settings, from `config.toml` in the platform's config directory. Every field
 /// is optional; flags on the command line win over it.
@@ -19,11 +22,11 @@ pub(crate) struct Config {
     /// The therapist's name, printed on homework sheets beside the practice's.
     pub(crate) therapist_name: Option<String>,
     /// `letter` or `a4`.
-    pub(crate) paper: Option<String>,
+    pub(crate) paper: Option<Paper>,
     /// Default session length in minutes.
     pub(crate) session_minutes: Option<u32>,
     /// The public address of the intake server, for invitation links.
-    pub(crate) base_url: Option<String>,
+    pub(crate) base_url: Option<BaseUrl>,
     /// The therapist's policy on secrets, shown on the intake form.
     pub(crate) secrets_policy: Option<String>,
 }
@@ -47,15 +50,27 @@ impl Config {
     pub(crate) fn load() -> Result<Self> {
         let path = config_path()?;
         match fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text)
-                .with_context(|| format!("{} is not a valid mend configuration: fix it or delete it", path.display())),
+            Ok(text) => toml::from_str(&text).map_err(|e| {
+                // toml's own rendering draws the place over several lines; one is enough here.
+                let place = e.span().map_or(String::new(), |span| {
+                    let number = text[..span.start].matches('\n').count() + 1;
+                    let line = text.lines().nth(number - 1).unwrap_or_default().trim();
+                    format!(", line {number} ({line})")
+                });
+                anyhow::anyhow!(
+                    "{}{place} is not a valid mend configuration: {}; fix it or delete the file",
+                    path.display(),
+                    e.message().trim()
+                )
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
         }
     }
 }
 
-/// What every command may need, opened only when asked for.
+/// What every command may need: the configuration, read and checked once; the program, loaded
+/// once when a command first asks for it; the store, opened when asked for.
 #[derive(Debug)]
 pub(crate) struct Context {
     /// The database file.
@@ -64,6 +79,8 @@ pub(crate) struct Context {
     pub(crate) content_dir: Option<PathBuf>,
     /// The configuration.
     pub(crate) config: Config,
+    /// The program, once loaded; commands that never need it (`couple list`) never pay for it.
+    program: OnceCell<Program>,
 }
 
 impl Context {
@@ -73,15 +90,19 @@ impl Context {
             Some(path) => path.clone(),
             None => project_dirs()?.data_dir().join("mend.db"),
         };
-        Ok(Self { db_path, content_dir: cli.content.clone(), config: Config::load()? })
+        Ok(Self { db_path, content_dir: cli.content.clone(), config: Config::load()?, program: OnceCell::new() })
     }
 
     /// The program in use: the therapist's folder if given, else the embedded one.
-    pub(crate) fn program(&self) -> Result<Program> {
-        match &self.content_dir {
-            Some(dir) => load_program(dir),
-            None => Ok(Program::embedded().context("the embedded program is invalid; this is a bug in mend")?),
+    pub(crate) fn program(&self) -> Result<&Program> {
+        if let Some(program) = self.program.get() {
+            return Ok(program);
         }
+        let program = match &self.content_dir {
+            Some(dir) => load_program(dir)?,
+            None => Program::embedded().context("the embedded program is invalid; this is a bug in mend")?,
+        };
+        Ok(self.program.get_or_init(|| program))
     }
 }
 
@@ -124,40 +145,11 @@ impl Context {
         Ok(mend_store::Store::open_existing(&self.db_path)?)
     }
 
-    /// Where invitation links point: the flag, else the configuration, else the local server;
-    /// refused when no partner could open it.
-    pub(crate) fn base_url(&self, flag: Option<&str>) -> Result<String> {
-        let url = flag.or(self.config.base_url.as_deref()).unwrap_or(DEFAULT_BASE_URL);
-        let source = match (flag, &self.config.base_url) {
-            (Some(_), _) => "--base-url".to_owned(),
-            (None, Some(_)) => format!("base_url in {}", config_path()?.display()),
-            (None, None) => "the default address".to_owned(),
-        };
-        check_base_url(url, &source)?;
-        Ok(url.trim_end_matches('/').to_owned())
+    /// Where invitation links point: the flag, else the configuration, else the local server.
+    pub(crate) fn base_url(&self, flag: Option<&BaseUrl>) -> BaseUrl {
+        flag.or(self.config.base_url.as_ref()).cloned().unwrap_or_else(BaseUrl::local_server)
     }
 }
-
-/// Refuses a base address that no partner could open: links are only useful when they start
-/// with `http://` or `https://` and name a host, and a query or fragment would break the path
-/// that follows. `source` says where the address came from, such as `--base-url`.
-fn check_base_url(url: &str, source: &str) -> Result<()> {
-    let lower = url.to_ascii_lowercase();
-    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
-    let host = rest.map(|rest| rest.split('/').next().unwrap_or_default());
-    let usable = host.is_some_and(|host| !host.is_empty())
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#');
-    if !usable {
-        bail!(
-            "{source} {url:?} is not an address partners can open: give the intake server's address, \
-             starting with https:// (or http://), such as https://intake.example.org"
-        );
-    }
-    Ok(())
-}
-
-/// Where `mend serve` listens by default, and so where links point when nothing else is said.
-pub(crate) const DEFAULT_BASE_URL: &str = "http://127.0.0.1:8080";
 
 /// The current time, in UTC.
 pub(crate) fn now() -> time::OffsetDateTime {
@@ -167,39 +159,4 @@ pub(crate) fn now() -> time::OffsetDateTime {
 /// Today's date where the therapist is (UTC if the local offset cannot be known).
 pub(crate) fn today() -> time::Date {
     time::OffsetDateTime::now_local().unwrap_or_else(|_| now()).date()
-}
-
-/// Parses `YYYY-MM-DD`.
-pub(crate) fn parse_date(raw: &str) -> Result<time::Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(raw.trim(), format)
-        .map_err(|_| anyhow::anyhow!("{raw:?} is not a date: write it as YYYY-MM-DD, for example 2026-12-01"))
-}
-
-/// Formats a date as `YYYY-MM-DD`.
-pub(crate) fn format_date(date: time::Date) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    date.format(format).unwrap_or_default()
-}
-
-/// Parses a duration such as `14d`, `2w` or `48h`.
-pub(crate) fn parse_duration(raw: &str) -> Result<time::Duration> {
-    let raw = raw.trim();
-    let bad = || anyhow::anyhow!("{raw:?} is not a duration: write a number and a unit, such as 14d, 2w or 48h");
-    let split = raw.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-    let (number, unit) = raw.split_at(split);
-    let n: i64 = number.parse().map_err(|_| bad())?;
-    let hours_per_unit = match unit {
-        "h" => 1,
-        "d" => 24,
-        "w" => 24 * 7,
-        _ => return Err(bad()),
-    };
-    // Counted in hours with a checked multiplication: a huge count such as `99999999999999w`
-    // must be refused as out of range, not overflow while building the duration.
-    let hours = n.checked_mul(hours_per_unit).filter(|h| (1..=90 * 24).contains(h));
-    let Some(hours) = hours else {
-        bail!("{raw:?} is out of range: a link may last from 1 hour to 90 days");
-    };
-    Ok(time::Duration::hours(hours))
 }

@@ -1,9 +1,30 @@
-//! Small helpers for printing to people and to scripts.
+//! Printing to people and to scripts: every write to standard output returns its error (a closed
+//! pipe, a full disk) to the command instead of panicking as `println!` does.
 
 use std::io::{self, Write};
 
 use anyhow::Result;
 use serde::Serialize;
+
+/// Writes a line to standard output and returns the result for `?`, where `println!` would
+/// panic on a closed pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// Writes to standard output without a newline; see [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        write!(stdout, $($arg)*).and_then(|()| stdout.flush())
+    }};
+}
+
+pub(crate) use {out, outln};
 
 /// Prints a value as pretty JSON with a trailing newline.
 pub(crate) fn json<T: Serialize>(value: &T) -> Result<()> {

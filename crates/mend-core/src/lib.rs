@@ -6,7 +6,10 @@
 //! print or render.
 
 pub mod content;
+pub mod couple;
+pub mod day;
 pub mod domain;
+pub mod ids;
 mod load;
 pub mod plan;
 pub mod questionnaire;
@@ -17,6 +20,10 @@ mod embedded {
 }
 
 pub use content::{Block, ContentError, ContentErrors, Program, Sheet, Stage};
+pub use couple::{BrokeTrust, Couple, CoupleError, LookupError, NewCouple, Partner, find_couple};
 pub use domain::{BreachKind, InvalidInput, PartnerName, Role, Roles, Severity};
+pub use ids::{CoupleId, PartnerId};
 pub use questionnaire::{Answer, Answers, Evaluation, Questionnaire, RawAnswers};
-pub use record::{CoupleRecord, FlagResolution, PartnerRecord, SessionRecord};
+pub use record::{
+    CoupleRecord, FlagResolution, PartnerRecord, SessionDayError, SessionRecord, check_session_day, saved_plan_on,
+};

@@ -1,7 +1,9 @@
 //! A couple's record as plain data: what the store reads out and the planner and views read in.
 
 use serde::{Deserialize, Serialize};
+use time::Date;
 
+use crate::day::format_day;
 use crate::domain::{BreachKind, PartnerName, Roles};
 use crate::questionnaire::Answers;
 
@@ -29,8 +31,9 @@ pub struct PartnerRecord {
 pub struct SessionRecord {
     /// 1 for the first session.
     pub number: u32,
-    /// The day it was held, `YYYY-MM-DD`.
-    pub held_on: String,
+    /// The day it was held (`YYYY-MM-DD` in JSON).
+    #[serde(with = "crate::day::text")]
+    pub held_on: Date,
     /// The stage worked on.
     pub stage: String,
     /// Homework sheet ids given.
@@ -42,6 +45,61 @@ pub struct SessionRecord {
     /// The therapist's notes.
     #[serde(default)]
     pub notes: String,
+    /// Whether it began as a plan saved ahead of the session (`mend`'s own bookkeeping, not
+    /// part of the JSON).
+    #[serde(default, skip_serializing)]
+    pub planned: bool,
+}
+
+impl SessionRecord {
+    /// Whether planning again may replace this session: it began as a saved plan and nothing has
+    /// been recorded in it yet (no notes, no met markers).
+    pub fn is_replaceable_plan(&self) -> bool {
+        self.planned && self.met.is_empty() && self.notes.trim().is_empty()
+    }
+}
+
+/// The session that recording or planning on `day` adds to: the latest session, if it was held
+/// on that day and began as a saved plan. A session recorded without a plan is never added to,
+/// so two sessions held on one day stay two.
+pub fn saved_plan_on(sessions: &[SessionRecord], day: Date) -> Option<&SessionRecord> {
+    sessions.last().filter(|s| s.held_on == day && s.planned)
+}
+
+/// Why a session could not be recorded on the day given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionDayError {
+    /// The day is still to come.
+    #[error("{} is after today: a session is recorded once it has been held", format_day(*.0))]
+    InTheFuture(Date),
+    /// The day is before the latest session's.
+    #[error(
+        "{} is before session #{number} on {}: sessions are recorded in the order they were held",
+        format_day(*day), format_day(*latest)
+    )]
+    BeforeLatest {
+        /// The day given.
+        day: Date,
+        /// The latest session's number.
+        number: u32,
+        /// The day it was held.
+        latest: Date,
+    },
+}
+
+/// Checks that a session held on `day` can follow `sessions`: not after `today`, and not before
+/// the latest one, since sessions are numbered in the order they were held and "the latest
+/// session" (for the packet, for the plan's progress) is the one with the highest number.
+pub fn check_session_day(sessions: &[SessionRecord], day: Date, today: Date) -> Result<(), SessionDayError> {
+    if day > today {
+        return Err(SessionDayError::InTheFuture(day));
+    }
+    match sessions.last() {
+        Some(last) if day < last.held_on => {
+            Err(SessionDayError::BeforeLatest { day, number: last.number, latest: last.held_on })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A flag the therapist assessed and resolved.

@@ -251,11 +251,12 @@ fn partner(name: &str, roles: Roles, intake: Option<Answers>) -> PartnerRecord {
 fn session(number: u32, stage: &str, homework: &[&str], met: &[&str]) -> SessionRecord {
     SessionRecord {
         number,
-        held_on: format!("2025-01-{:02}", number.min(28)),
+        held_on: mend_core::day::parse_day(&format!("2025-01-{:02}", number.min(28))).unwrap(),
         stage: stage.to_owned(),
         homework: homework.iter().map(|s| (*s).to_owned()).collect(),
         met: met.iter().map(|s| (*s).to_owned()).collect(),
         notes: String::new(),
+        planned: false,
     }
 }
 

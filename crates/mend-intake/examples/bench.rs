@@ -30,9 +30,10 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use mend_core::{BreachKind, PartnerName, Program, Roles};
+use mend_core::{BreachKind, PartnerName, Program};
+use mend_core::{BrokeTrust, NewCouple};
 use mend_intake::{Application, Config, RateLimit};
-use mend_store::{NewCouple, Store};
+use mend_store::Store;
 use time::OffsetDateTime;
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
@@ -320,15 +321,15 @@ impl Seeder {
         while tokens.len() < count {
             self.made += 1;
             let couple = self.store.add_couple(
-                &NewCouple {
-                    partners: [
+                &NewCouple::new(
+                    [
                         PartnerName::parse(&format!("Zoë {}", self.made))?,
                         PartnerName::parse(&format!("José {}", self.made))?,
                     ],
-                    roles: [Roles::Hurt, Roles::BrokeTrust],
-                    breach: BreachKind::Affair,
-                    label: None,
-                },
+                    &BrokeTrust::Named(format!("José {}", self.made)),
+                    BreachKind::Affair,
+                    None,
+                )?,
                 now,
             )?;
             for partner in &couple.partners {

@@ -14,6 +14,7 @@
 //! an address only for links that do not work, and strict parsing of the form body.
 
 mod csrf;
+mod filling;
 mod form;
 mod guards;
 mod handlers;
@@ -21,6 +22,8 @@ mod limiter;
 mod pages;
 mod parse;
 mod store_thread;
+
+pub use filling::{FORM_KEY_FIELD, form_key};
 
 use std::future::Future;
 use std::net::SocketAddr;

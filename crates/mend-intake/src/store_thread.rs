@@ -203,18 +203,19 @@ mod tests {
 
     #[test]
     fn forms_queued_behind_other_work_are_stored_together_and_answered_in_order() {
-        use mend_core::{BreachKind, PartnerName, Roles};
+        use mend_core::{BreachKind, BrokeTrust, PartnerName};
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
         let now = OffsetDateTime::now_utc();
         let couple = store
             .add_couple(
-                &mend_store::NewCouple {
-                    partners: [PartnerName::parse("Ana Lía").unwrap(), PartnerName::parse("Mateo").unwrap()],
-                    roles: [Roles::Hurt, Roles::BrokeTrust],
-                    breach: BreachKind::Lies,
-                    label: None,
-                },
+                &mend_core::NewCouple::new(
+                    [PartnerName::parse("Ana Lía").unwrap(), PartnerName::parse("Mateo").unwrap()],
+                    &BrokeTrust::Named("Mateo".into()),
+                    BreachKind::Lies,
+                    None,
+                )
+                .unwrap(),
                 now,
             )
             .unwrap();

@@ -12,9 +12,6 @@ use crate::StoreError;
 const STAMP: &[BorrowedFormatItem<'static>] =
     format_description!("[year repr:full padding:zero]-[month]-[day]T[hour]:[minute]:[second]Z");
 
-/// A calendar day: `2025-03-01`.
-const DAY: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
-
 /// The text stored for an instant; seconds are enough for a practice record and keep the width fixed.
 pub(crate) fn stamp(at: OffsetDateTime) -> Result<String, StoreError> {
     let utc = at.to_offset(UtcOffset::UTC);
@@ -24,12 +21,21 @@ pub(crate) fn stamp(at: OffsetDateTime) -> Result<String, StoreError> {
     utc.format(STAMP).map_err(|_| out_of_range(utc.year()))
 }
 
-/// The text stored for a day.
+/// The text stored for a day, in the years [`mend_core::day`] allows.
 pub(crate) fn day(date: Date) -> Result<String, StoreError> {
-    if !(1..=9999).contains(&date.year()) {
-        return Err(out_of_range(date.year()));
+    if !(mend_core::day::FIRST_YEAR..=mend_core::day::LAST_YEAR).contains(&date.year()) {
+        return Err(StoreError::Invalid(InvalidInput(format!(
+            "the year {} cannot be stored: give a date from {} on",
+            date.year(),
+            mend_core::day::FIRST_YEAR
+        ))));
     }
-    date.format(DAY).map_err(|_| out_of_range(date.year()))
+    Ok(mend_core::day::format_day(date))
+}
+
+/// A day read back from the file, which was valid when it was written.
+pub(crate) fn stored_day(raw: &str) -> Result<Date, StoreError> {
+    mend_core::day::parse_day(raw).map_err(|_| StoreError::Corrupt(format!("a stored day {raw:?} is not a date")))
 }
 
 fn out_of_range(year: i32) -> StoreError {

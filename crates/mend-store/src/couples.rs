@@ -1,73 +1,21 @@
 //! Couples and their partners: adding, listing, finding by short id or name, reading the whole
 //! record for the planner, and deleting without a trace.
 
-use mend_core::{Answers, BreachKind, CoupleRecord, InvalidInput, PartnerName, PartnerRecord, Roles};
+use mend_core::{
+    Answers, BreachKind, Couple, CoupleId, CoupleRecord, InvalidInput, LookupError, NewCouple, Partner, PartnerId,
+    PartnerName, PartnerRecord, Roles,
+};
 use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::audit::record;
 use crate::clock::stamp;
 use crate::{Store, StoreError};
 
-/// A couple's internal row id; the therapist sees the short id instead.
-pub type CoupleId = i64;
-
-/// A partner's internal row id.
-pub type PartnerId = i64;
-
 /// How many random short ids to try before giving up; a practice would need hundreds of
 /// thousands of couples before one clash became likely, so this bound is never reached in use.
 const SHORT_ID_ATTEMPTS: usize = 64;
-
-/// What the therapist gives to add a couple.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewCouple {
-    /// The two partners' display names, in the order given.
-    pub partners: [PartnerName; 2],
-    /// Each partner's part in the breach, in the same order.
-    pub roles: [Roles; 2],
-    /// What broke trust.
-    pub breach: BreachKind,
-    /// The therapist's own label for the case, if any.
-    pub label: Option<String>,
-}
-
-/// A couple as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Couple {
-    /// The internal row id.
-    #[serde(skip)]
-    pub id: CoupleId,
-    /// Six lowercase hex characters, shown to the therapist and typed back.
-    #[serde(rename = "id")]
-    pub short_id: String,
-    /// What broke trust.
-    pub breach: BreachKind,
-    /// The therapist's label, if any.
-    pub label: Option<String>,
-    /// When the couple was added, RFC 3339 UTC.
-    pub created_at: String,
-    /// The stage of the latest recorded session, or one the therapist set.
-    pub current_stage: Option<String>,
-    /// The two partners, in the order they were added.
-    pub partners: Vec<Partner>,
-}
-
-/// One partner as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Partner {
-    /// The internal row id, used to invite this partner.
-    #[serde(skip)]
-    pub id: PartnerId,
-    /// The display name.
-    pub name: PartnerName,
-    /// Pronouns, if recorded.
-    pub pronouns: Option<String>,
-    /// Their part in the breach.
-    pub roles: Roles,
-}
 
 /// One submitted intake form, as read back for the therapist.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,55 +34,21 @@ pub struct IntakeResponse {
     pub answers: Answers,
 }
 
-impl Couple {
-    /// Both names for people to read: `José Núñez & Zoë`.
-    pub fn names(&self) -> String {
-        self.partners.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(" & ")
-    }
-
-    /// The partner whose name is `query` (case-insensitive), or the only one whose name
-    /// contains it.
-    pub fn partner(&self, query: &str) -> Result<&Partner, StoreError> {
-        let wanted = fold(query.trim());
-        let choices = || self.partners.iter().map(|p| p.name.to_string()).collect::<Vec<_>>();
-        if let Some(exact) = self.partners.iter().find(|p| fold(p.name.as_str()) == wanted) {
-            return Ok(exact);
-        }
-        let matching: Vec<&Partner> = if wanted.is_empty() {
-            Vec::new()
-        } else {
-            self.partners.iter().filter(|p| fold(p.name.as_str()).contains(&wanted)).collect()
-        };
-        match matching.as_slice() {
-            [one] => Ok(one),
-            [] => Err(StoreError::NoSuchPartner { query: query.to_owned(), choices: choices() }),
-            _ => Err(StoreError::AmbiguousPartner { query: query.to_owned(), choices: choices() }),
-        }
-    }
-
-    /// How the couple is listed when a query matches several: `a1b2c3 (José Núñez & Zoë)`.
-    fn candidate(&self) -> String {
-        format!("{} ({})", self.short_id, self.names())
-    }
-}
-
 impl Store {
     /// Adds a couple and its two partners, giving it a fresh random short id.
     pub fn add_couple(&mut self, new: &NewCouple, now: OffsetDateTime) -> Result<Couple, StoreError> {
-        check_new_couple(new)?;
-        let label = new.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
         let created_at = stamp(now)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let short_id = fresh_short_id(&tx)?;
         tx.execute(
             "INSERT INTO couples (short_id, breach, label, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![short_id, new.breach.as_str(), label, created_at],
+            params![short_id, new.breach().as_str(), new.label(), created_at],
         )?;
-        let couple_id = tx.last_insert_rowid();
-        for (position, (name, roles)) in (1_i64..).zip(new.partners.iter().zip(new.roles)) {
+        let couple_id = CoupleId::from_row(tx.last_insert_rowid());
+        for (position, (name, roles)) in (1_i64..).zip(new.partners().iter().zip(new.roles())) {
             tx.execute(
                 "INSERT INTO partners (couple_id, position, name, roles) VALUES (?1, ?2, ?3, ?4)",
-                params![couple_id, position, name.as_str(), roles.as_str()],
+                params![couple_id.get(), position, name.as_str(), roles.as_str()],
             )?;
         }
         record(&tx, self.actor, "couple added", Some(&short_id), None, now)?;
@@ -148,37 +62,14 @@ impl Store {
         let ids: Vec<CoupleId> = self
             .conn
             .prepare("SELECT id FROM couples ORDER BY id")?
-            .query_map([], |row| row.get(0))?
+            .query_map([], |row| row.get(0).map(CoupleId::from_row))?
             .collect::<Result<_, _>>()?;
         ids.into_iter().map(|id| load_couple(&self.conn, id)).collect()
     }
 
-    /// The couple the therapist means by `query`: its short id, the start of it, or a
-    /// case-insensitive part of either partner's name. Several matches are an error that lists
-    /// them.
+    /// The couple the therapist means by `query`: see [`mend_core::find_couple`].
     pub fn find_couple(&self, query: &str) -> Result<Couple, StoreError> {
-        let wanted = fold(query.trim());
-        if wanted.is_empty() {
-            return Err(StoreError::NoSuchCouple { query: query.to_owned() });
-        }
-        let couples = self.couples()?;
-        if let Some(exact) = couples.iter().find(|c| c.short_id == wanted) {
-            return Ok(exact.clone());
-        }
-        let mut matching: Vec<Couple> = couples
-            .into_iter()
-            .filter(|c| {
-                c.short_id.starts_with(&wanted) || c.partners.iter().any(|p| fold(p.name.as_str()).contains(&wanted))
-            })
-            .collect();
-        match matching.len() {
-            0 => Err(StoreError::NoSuchCouple { query: query.to_owned() }),
-            1 => Ok(matching.remove(0)),
-            _ => Err(StoreError::AmbiguousCouple {
-                query: query.to_owned(),
-                candidates: matching.iter().map(Couple::candidate).collect(),
-            }),
-        }
+        Ok(mend_core::find_couple(&self.couples()?, query)?.clone())
     }
 
     /// Reads the couple again by its internal id, for example after a change.
@@ -222,8 +113,15 @@ impl Store {
              WHERE p.couple_id = ?1 ORDER BY r.submitted_at, r.id",
         )?;
         let rows = stmt
-            .query_map([couple.id], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get::<_, String>(5)?))
+            .query_map([couple.id.get()], |row| {
+                Ok((
+                    row.get(0).map(PartnerId::from_row)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get::<_, String>(5)?,
+                ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
@@ -253,7 +151,7 @@ impl Store {
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let short_id = couple_of_partner(&tx, partner)?;
-        tx.execute("UPDATE partners SET pronouns = ?1 WHERE id = ?2", params![pronouns, partner])?;
+        tx.execute("UPDATE partners SET pronouns = ?1 WHERE id = ?2", params![pronouns, partner.get()])?;
         record(&tx, self.actor, "pronouns changed", Some(&short_id), None, now)?;
         tx.commit()?;
         Ok(())
@@ -270,9 +168,10 @@ impl Store {
             mend_core::domain::check_id(stage)?;
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let changed = tx.execute("UPDATE couples SET current_stage = ?1 WHERE id = ?2", params![stage, couple.id])?;
+        let changed =
+            tx.execute("UPDATE couples SET current_stage = ?1 WHERE id = ?2", params![stage, couple.id.get()])?;
         if changed == 0 {
-            return Err(StoreError::NoSuchCouple { query: couple.short_id.clone() });
+            return Err(no_such_couple(couple));
         }
         record(&tx, self.actor, "stage set", Some(&couple.short_id), stage, now)?;
         tx.commit()?;
@@ -287,37 +186,15 @@ impl Store {
     /// content is then gone from the log at the next checkpoint.
     pub fn delete_couple(&mut self, couple: &Couple, now: OffsetDateTime) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let deleted = tx.execute("DELETE FROM couples WHERE id = ?1", [couple.id])?;
+        let deleted = tx.execute("DELETE FROM couples WHERE id = ?1", [couple.id.get()])?;
         if deleted == 0 {
-            return Err(StoreError::NoSuchCouple { query: couple.short_id.clone() });
+            return Err(no_such_couple(couple));
         }
         record(&tx, self.actor, "couple deleted", Some(&couple.short_id), None, now)?;
         tx.commit()?;
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
-}
-
-/// Refuses partners that could not be told apart and roles that do not describe a breach.
-fn check_new_couple(new: &NewCouple) -> Result<(), StoreError> {
-    let [first, second] = &new.partners;
-    if first.as_str().to_lowercase() == second.as_str().to_lowercase() {
-        return Err(InvalidInput(format!(
-            "both partners are called {first:?}: give them display names that tell them apart"
-        ))
-        .into());
-    }
-    let sensible = matches!(
-        new.roles,
-        [Roles::BrokeTrust, Roles::Hurt] | [Roles::Hurt, Roles::BrokeTrust] | [Roles::Mutual, Roles::Mutual]
-    );
-    if !sensible {
-        return Err(InvalidInput(
-            "the roles must be one partner who broke trust and one who was hurt, or mutual for both".into(),
-        )
-        .into());
-    }
-    Ok(())
 }
 
 /// A random six-character hex id that no couple has yet.
@@ -342,7 +219,7 @@ pub(crate) fn load_couple(conn: &Connection, id: CoupleId) -> Result<Couple, Sto
     let couple = conn
         .query_row(
             "SELECT short_id, breach, label, created_at, current_stage FROM couples WHERE id = ?1",
-            [id],
+            [id.get()],
             |row| {
                 let breach: String = row.get(1)?;
                 Ok(Couple {
@@ -360,7 +237,7 @@ pub(crate) fn load_couple(conn: &Connection, id: CoupleId) -> Result<Couple, Sto
         )
         .optional()?;
     let Some(mut couple) = couple else {
-        return Err(StoreError::NoSuchCouple { query: format!("#{id}") });
+        return Err(LookupError::NoSuchCouple { query: id.to_string() }.into());
     };
     couple.partners = load_partners(conn, id)?;
     Ok(couple)
@@ -370,7 +247,9 @@ fn load_partners(conn: &Connection, couple: CoupleId) -> Result<Vec<Partner>, St
     let mut stmt =
         conn.prepare("SELECT id, name, pronouns, roles FROM partners WHERE couple_id = ?1 ORDER BY position")?;
     let rows = stmt
-        .query_map([couple], |row| Ok((row.get(0)?, row.get::<_, String>(1)?, row.get(2)?, row.get::<_, String>(3)?)))?
+        .query_map([couple.get()], |row| {
+            Ok((row.get(0).map(PartnerId::from_row)?, row.get::<_, String>(1)?, row.get(2)?, row.get::<_, String>(3)?))
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(|(id, name, pronouns, roles)| {
@@ -392,15 +271,20 @@ pub(crate) fn stored_name(raw: String) -> Result<PartnerName, StoreError> {
 /// Refuses a couple that was deleted since it was looked up.
 pub(crate) fn ensure_couple(conn: &Connection, couple: &Couple) -> Result<(), StoreError> {
     let exists: bool =
-        conn.query_row("SELECT EXISTS (SELECT 1 FROM couples WHERE id = ?1)", [couple.id], |row| row.get(0))?;
-    if exists { Ok(()) } else { Err(StoreError::NoSuchCouple { query: couple.short_id.clone() }) }
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM couples WHERE id = ?1)", [couple.id.get()], |row| row.get(0))?;
+    if exists { Ok(()) } else { Err(no_such_couple(couple)) }
+}
+
+/// The error for a couple that was deleted since it was looked up.
+pub(crate) fn no_such_couple(couple: &Couple) -> StoreError {
+    LookupError::NoSuchCouple { query: couple.short_id.clone() }.into()
 }
 
 /// The short id of the couple a partner belongs to.
 pub(crate) fn couple_of_partner(conn: &Connection, partner: PartnerId) -> Result<String, StoreError> {
     conn.query_row(
         "SELECT c.short_id FROM partners p JOIN couples c ON c.id = p.couple_id WHERE p.id = ?1",
-        [partner],
+        [partner.get()],
         |row| row.get(0),
     )
     .optional()?
@@ -413,52 +297,9 @@ fn latest_answers(conn: &Connection, partner: PartnerId) -> Result<Option<(Answe
         .query_row(
             "SELECT answers, submitted_at FROM intake_responses WHERE partner_id = ?1
              ORDER BY submitted_at DESC, id DESC LIMIT 1",
-            [partner],
+            [partner.get()],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
     latest.map(|(json, at)| Ok((serde_json::from_str(&json)?, at))).transpose()
-}
-
-/// A name as a person might type it on a keyboard without accents: `Zoë Łukasz` → `zoe lukasz`,
-/// so `mend plan zoe` finds Zoë.
-fn fold(name: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let mut out = String::with_capacity(name.len());
-    for c in name.nfd() {
-        // Combining marks (the accents themselves) are dropped after decomposition.
-        if ('\u{300}'..='\u{36f}').contains(&c) {
-            continue;
-        }
-        // Letters that do not decompose into a base letter and a mark.
-        match c {
-            'ł' | 'Ł' => out.push('l'),
-            'ø' | 'Ø' => out.push('o'),
-            'đ' | 'Đ' => out.push('d'),
-            'ß' => out.push_str("ss"),
-            'æ' | 'Æ' => out.push_str("ae"),
-            'œ' | 'Œ' => out.push_str("oe"),
-            _ => out.extend(c.to_lowercase()),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod fold_tests {
-    use super::fold;
-
-    #[test]
-    fn names_match_without_their_accents() {
-        for (typed, name) in [
-            ("zoe", "Zoë"),
-            ("jose nunez", "José Núñez"),
-            ("lukasz", "Łukasz"),
-            ("oyvind", "Øyvind"),
-            ("nguyen", "Nguyễn"),
-        ] {
-            assert!(fold(name).contains(typed), "{typed:?} should find {name:?}");
-        }
-        assert_eq!(fold("ZOË"), fold("zoë"));
-    }
 }

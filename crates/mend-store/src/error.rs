@@ -1,30 +1,30 @@
-//! Everything that can go wrong with the practice record, each cause with a message that says what
-//! to do about it.
+//! Everything that can go wrong with the practice record, each cause stated plainly; the binary
+//! adds what to do about it.
 
 use std::path::PathBuf;
 
-use mend_core::InvalidInput;
+use mend_core::{InvalidInput, LookupError, PartnerId};
 use rusqlite::ErrorCode;
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The file exists but is not an SQLite database at all.
-    #[error("{} is not a mend database (not SQLite): check the --db path", path.display())]
+    #[error("{} is not a mend database (not SQLite)", path.display())]
     NotSqlite {
         /// The file that was given.
         path: PathBuf,
     },
 
     /// The file is an SQLite database that some other program made.
-    #[error("{} is an SQLite database but not one of mend's: check the --db path", path.display())]
+    #[error("{} is an SQLite database but not one of mend's", path.display())]
     NotMend {
         /// The file that was given.
         path: PathBuf,
     },
 
     /// The file that should hold the practice record does not exist.
-    #[error("no database at {}: run `mend couple add` first or pass --db", path.display())]
+    #[error("no database at {}", path.display())]
     NoDatabase {
         /// The file that was looked for.
         path: PathBuf,
@@ -43,7 +43,7 @@ pub enum StoreError {
     },
 
     /// A folder for the database could not be created.
-    #[error("cannot create the folder {} for the database: {source}; create it yourself or pass another --db", path.display())]
+    #[error("cannot create the folder {} for the database: {source}", path.display())]
     CreateDir {
         /// The folder that could not be created.
         path: PathBuf,
@@ -87,46 +87,16 @@ pub enum StoreError {
     #[error(transparent)]
     Invalid(#[from] InvalidInput),
 
-    /// No couple's short id or partner names match.
-    #[error("no couple matches {query:?}: run `mend couple list` to see short ids and names")]
-    NoSuchCouple {
-        /// What was asked for.
-        query: String,
-    },
-
-    /// Several couples match; the therapist must be more precise.
-    #[error("{query:?} matches more than one couple ({}): use the short id", candidates.join(", "))]
-    AmbiguousCouple {
-        /// What was asked for.
-        query: String,
-        /// Each matching couple as `short id (name & name)`.
-        candidates: Vec<String>,
-    },
-
-    /// No partner of the couple matches the name given.
-    #[error("no partner is called {query:?} in this couple: use {}", choices.join(" or "))]
-    NoSuchPartner {
-        /// What was asked for.
-        query: String,
-        /// The couple's partners' names.
-        choices: Vec<String>,
-    },
-
-    /// Both partners match the name given.
-    #[error("{query:?} matches both partners: use the full name, {}", choices.join(" or "))]
-    AmbiguousPartner {
-        /// What was asked for.
-        query: String,
-        /// The couple's partners' names.
-        choices: Vec<String>,
-    },
+    /// A couple or partner could not be found from what was typed.
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
 
     /// A partner id no longer exists, usually because the couple was deleted meanwhile.
-    #[error("partner #{0} does not exist (the couple may have been deleted): look the couple up again")]
-    UnknownPartnerId(i64),
+    #[error("partner {0} does not exist (the couple may have been deleted meanwhile)")]
+    UnknownPartnerId(PartnerId),
 
     /// A session number that the couple does not have.
-    #[error("couple {couple} has no session {number}: run `mend session list {couple}` to see its sessions")]
+    #[error("couple {couple} has no session {number}")]
     NoSuchSession {
         /// The couple's short id.
         couple: String,
@@ -134,12 +104,19 @@ pub enum StoreError {
         number: u32,
     },
 
+    /// A session that has notes or met markers cannot have its saved plan replaced.
+    #[error("session {number} has been recorded, so its saved plan is kept")]
+    SessionAlreadyRecorded {
+        /// The session's number.
+        number: u32,
+    },
+
     /// A draft was saved for an invitation that is used, expired or replaced.
-    #[error("this intake link is no longer active (used, expired or replaced): ask the therapist for a new one")]
+    #[error("this intake link is no longer active (used, expired or replaced)")]
     InvitationNotActive,
 
     /// An import was attempted into a database that already holds couples.
-    #[error("the database already holds couples: import into a new, empty file (pass --db NEW_FILE)")]
+    #[error("the database already holds couples; an import goes into a new, empty file")]
     ImportNotEmpty,
 
     /// An export file cannot be imported.

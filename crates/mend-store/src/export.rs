@@ -9,8 +9,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::audit::record;
-use crate::couples::{CoupleId, PartnerId, ensure_couple, load_couple};
-use crate::{Couple, Store, StoreError};
+use mend_core::{CoupleId, PartnerId};
+
+use crate::couples::{ensure_couple, load_couple};
+use mend_core::Couple;
+
+use crate::{Store, StoreError};
 
 /// The value of [`Export::format`] in every mend export.
 pub const EXPORT_FORMAT: &str = "mend-export";
@@ -160,7 +164,7 @@ impl Store {
             }
             None => tx
                 .prepare("SELECT id FROM couples ORDER BY id")?
-                .query_map([], |row| row.get(0))?
+                .query_map([], |row| row.get(0).map(CoupleId::from_row))?
                 .collect::<Result<_, _>>()?,
         };
         let couples = ids.into_iter().map(|id| export_couple(&tx, id)).collect::<Result<Vec<_>, _>>()?;
@@ -213,7 +217,9 @@ fn export_couple(conn: &Connection, id: CoupleId) -> Result<ExportedCouple, Stor
     let mut flags =
         conn.prepare("SELECT flag, note, resolved_at FROM flag_resolutions WHERE couple_id = ?1 ORDER BY id")?;
     let resolved_flags = flags
-        .query_map([id], |row| Ok(FlagResolution { flag: row.get(0)?, note: row.get(1)?, resolved_at: row.get(2)? }))?
+        .query_map([id.get()], |row| {
+            Ok(FlagResolution { flag: row.get(0)?, note: row.get(1)?, resolved_at: row.get(2)? })
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ExportedCouple {
         id: couple.short_id,
@@ -233,7 +239,7 @@ fn export_invitations(conn: &Connection, partner: PartnerId) -> Result<Vec<Expor
          FROM invitations WHERE partner_id = ?1 ORDER BY id",
     )?;
     let rows = stmt
-        .query_map([partner], |row| {
+        .query_map([partner.get()], |row| {
             Ok((
                 row.get::<_, i64>(0)?,
                 ExportedInvitation {
@@ -284,7 +290,7 @@ fn export_sessions(conn: &Connection, couple: CoupleId) -> Result<Vec<ExportedSe
          FROM sessions WHERE couple_id = ?1 ORDER BY number",
     )?;
     let rows = stmt
-        .query_map([couple], |row| {
+        .query_map([couple.get()], |row| {
             Ok((
                 row.get(0)?,
                 row.get(1)?,
@@ -372,7 +378,7 @@ fn import_couple(conn: &Connection, couple: &ExportedCouple) -> Result<(), Store
             "INSERT INTO partners (couple_id, position, name, pronouns, roles) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![couple_id, position, partner.name.as_str(), partner.pronouns, partner.roles.as_str()],
         )?;
-        let partner_id = conn.last_insert_rowid();
+        let partner_id = PartnerId::from_row(conn.last_insert_rowid());
         for invitation in &partner.invitations {
             import_invitation(conn, partner_id, invitation)?;
         }
@@ -413,7 +419,7 @@ fn import_invitation(
                                   used_at, retired_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
-            partner_id,
+            partner_id.get(),
             invitation.token_sha256,
             invitation.questionnaire,
             invitation.version,
@@ -435,7 +441,7 @@ fn import_invitation(
             "INSERT INTO intake_responses (partner_id, invitation_id, questionnaire, questionnaire_version, answers, submitted_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
-                partner_id,
+                partner_id.get(),
                 invitation_id,
                 invitation.questionnaire,
                 invitation.version,

@@ -10,8 +10,12 @@ use time::OffsetDateTime;
 
 use crate::audit::record;
 use crate::clock::stamp;
-use crate::couples::{PartnerId, couple_of_partner, stored_name};
-use crate::{Couple, Store, StoreError};
+use mend_core::PartnerId;
+
+use crate::couples::{couple_of_partner, stored_name};
+use mend_core::Couple;
+
+use crate::{Store, StoreError};
 
 /// An invitation's internal row id.
 pub type InvitationId = i64;
@@ -149,7 +153,7 @@ macro_rules! invitation_tables {
 fn invitation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<InvitationRow> {
     Ok(InvitationRow {
         id: row.get(0)?,
-        partner_id: row.get(1)?,
+        partner_id: row.get(1).map(PartnerId::from_row)?,
         partner_name: row.get(2)?,
         couple_short_id: row.get(3)?,
         questionnaire: row.get(4)?,
@@ -204,12 +208,12 @@ impl Store {
         let short_id = couple_of_partner(&tx, partner)?;
         tx.execute(
             "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL",
-            params![created, partner],
+            params![created, partner.get()],
         )?;
         tx.execute(
             "INSERT INTO invitations (partner_id, token_sha256, questionnaire, questionnaire_version, created_at, expires_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![partner, token_hash(&token), questionnaire, version, created, expires],
+            params![partner.get(), token_hash(&token), questionnaire, version, created, expires],
         )?;
         let detail = format!("invitation {}", tx.last_insert_rowid());
         record(&tx, self.actor, "invitation created", Some(&short_id), Some(&detail), now)?;
@@ -226,8 +230,16 @@ impl Store {
              ORDER BY i.id",
         )?;
         let rows = stmt
-            .query_map(params![couple.id, stamp(now)?], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
+            .query_map(params![couple.id.get(), stamp(now)?], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1).map(PartnerId::from_row)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
@@ -384,7 +396,7 @@ fn store_one(
             "INSERT INTO intake_responses (partner_id, invitation_id, questionnaire, questionnaire_version, answers, submitted_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
-        .execute(params![row.partner_id, row.id, row.questionnaire, row.version, answers_json, submitted_at])?;
+        .execute(params![row.partner_id.get(), row.id, row.questionnaire, row.version, answers_json, submitted_at])?;
     savepoint
         .prepare_cached("UPDATE invitations SET used_at = ?1 WHERE id = ?2")?
         .execute(params![submitted_at, row.id])?;

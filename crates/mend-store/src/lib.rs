@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use rusqlite::Connection;
 
 pub use audit::{Actor, AuditEntry};
-pub use couples::{Couple, CoupleId, IntakeResponse, NewCouple, Partner, PartnerId};
+pub use couples::IntakeResponse;
 pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, Export, ExportedCouple, ExportedDraft, ExportedInvitation};
 pub use export::{ExportedPartner, ExportedResponse, ExportedSession};

@@ -6,9 +6,11 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use time::{Date, OffsetDateTime};
 
 use crate::audit::record;
-use crate::clock::{day, stamp};
+use crate::clock::{day, stamp, stored_day};
 use crate::couples::ensure_couple;
-use crate::{Couple, Store, StoreError};
+use mend_core::Couple;
+
+use crate::{Store, StoreError};
 
 /// A session to record, or more to add to one already recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +57,7 @@ impl Store {
                     "INSERT INTO sessions (couple_id, number, held_on, stage, plan, homework, met, notes, recorded_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     params![
-                        couple.id,
+                        couple.id.get(),
                         number,
                         held_on,
                         s.stage,
@@ -86,7 +88,7 @@ impl Store {
                         serde_json::to_string(&merged(&old.met, &s.met))?,
                         notes,
                         recorded_at,
-                        couple.id,
+                        couple.id.get(),
                         number
                     ],
                 )?;
@@ -116,11 +118,18 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         ensure_couple(&tx, couple)?;
         let old = stored_session(&tx, couple, number)?;
-        if old.plan.is_none() || !old.met.is_empty() || !old.notes.trim().is_empty() {
-            return Err(InvalidInput(format!(
-                "session {number} has been recorded, so its plan is kept: use `mend session record` to add to it"
-            ))
-            .into());
+        let replaceable = SessionRecord {
+            number,
+            held_on: s.held_on,
+            stage: s.stage.clone(),
+            homework: Vec::new(),
+            met: old.met,
+            notes: old.notes,
+            planned: old.plan.is_some(),
+        }
+        .is_replaceable_plan();
+        if !replaceable {
+            return Err(StoreError::SessionAlreadyRecorded { number });
         }
         tx.execute(
             "UPDATE sessions SET held_on = ?1, stage = ?2, plan = ?3, homework = ?4, recorded_at = ?5
@@ -131,7 +140,7 @@ impl Store {
                 s.plan_json,
                 serde_json::to_string(&merged(&[], &s.homework))?,
                 recorded_at,
-                couple.id,
+                couple.id.get(),
                 number
             ],
         )?;
@@ -145,29 +154,32 @@ impl Store {
     /// The couple's sessions, oldest first.
     pub fn sessions(&self, couple: &Couple) -> Result<Vec<SessionRecord>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT number, held_on, stage, homework, met, notes FROM sessions WHERE couple_id = ?1 ORDER BY number",
+            "SELECT number, held_on, stage, homework, met, notes, plan IS NOT NULL
+             FROM sessions WHERE couple_id = ?1 ORDER BY number",
         )?;
         let rows = stmt
-            .query_map([couple.id], |row| {
+            .query_map([couple.id.get()], |row| {
                 Ok((
                     row.get(0)?,
-                    row.get(1)?,
+                    row.get::<_, String>(1)?,
                     row.get(2)?,
                     row.get::<_, String>(3)?,
                     row.get::<_, String>(4)?,
                     row.get(5)?,
+                    row.get(6)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
-            .map(|(number, held_on, stage, homework, met, notes)| {
+            .map(|(number, held_on, stage, homework, met, notes, planned)| {
                 Ok(SessionRecord {
                     number,
-                    held_on,
+                    held_on: stored_day(&held_on)?,
                     stage,
                     homework: serde_json::from_str(&homework)?,
                     met: serde_json::from_str(&met)?,
                     notes,
+                    planned,
                 })
             })
             .collect()
@@ -197,7 +209,7 @@ impl Store {
         ensure_couple(&tx, couple)?;
         tx.execute(
             "INSERT INTO flag_resolutions (couple_id, flag, note, resolved_at) VALUES (?1, ?2, ?3, ?4)",
-            params![couple.id, flag, note, resolved_at],
+            params![couple.id.get(), flag, note, resolved_at],
         )?;
         let detail = format!("flag {flag}");
         record(&tx, self.actor, "flag resolved", Some(&couple.short_id), Some(&detail), now)?;
@@ -211,7 +223,7 @@ impl Store {
             .conn
             .prepare("SELECT flag, note, resolved_at FROM flag_resolutions WHERE couple_id = ?1 ORDER BY id")?;
         let rows = stmt
-            .query_map([couple.id], |row| {
+            .query_map([couple.id.get()], |row| {
                 Ok(FlagResolution { flag: row.get(0)?, note: row.get(1)?, resolved_at: row.get(2)? })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -228,10 +240,7 @@ fn check_session(s: &NewSession) -> Result<(), StoreError> {
     if let Some(plan) = &s.plan_json
         && serde_json::from_str::<serde_json::Value>(plan).is_err()
     {
-        return Err(InvalidInput(
-            "the session plan is not valid JSON: save the plan mend printed with --format json".into(),
-        )
-        .into());
+        return Err(InvalidInput("the session plan is not valid JSON".into()).into());
     }
     if s.number == Some(0) {
         return Err(InvalidInput("sessions are numbered from 1: give a number of 1 or more".into()).into());
@@ -245,7 +254,7 @@ fn follow_latest_stage(conn: &Connection, couple: &Couple) -> Result<(), StoreEr
         "UPDATE couples SET current_stage =
            (SELECT stage FROM sessions WHERE couple_id = ?1 ORDER BY number DESC LIMIT 1)
          WHERE id = ?1",
-        [couple.id],
+        [couple.id.get()],
     )?;
     Ok(())
 }
@@ -253,7 +262,7 @@ fn follow_latest_stage(conn: &Connection, couple: &Couple) -> Result<(), StoreEr
 fn next_number(conn: &Connection, couple: &Couple) -> Result<u32, StoreError> {
     Ok(conn.query_row(
         "SELECT COALESCE(MAX(number), 0) + 1 FROM sessions WHERE couple_id = ?1",
-        [couple.id],
+        [couple.id.get()],
         |row| row.get(0),
     )?)
 }
@@ -262,7 +271,7 @@ fn stored_session(conn: &Connection, couple: &Couple, number: u32) -> Result<Sto
     let row: Option<(Option<String>, String, String, String)> = conn
         .query_row(
             "SELECT plan, homework, met, notes FROM sessions WHERE couple_id = ?1 AND number = ?2",
-            params![couple.id, number],
+            params![couple.id.get(), number],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )
         .optional()?;

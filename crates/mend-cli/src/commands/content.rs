@@ -11,31 +11,32 @@ use serde::Serialize;
 use crate::args::{ContentCommand, Format};
 use crate::context::{Context, read_content_dir};
 use crate::output::{json, wrap};
+use crate::output::{out, outln};
 
 /// Terminal width the text output is wrapped to.
 const WIDTH: usize = 80;
 
 pub(crate) fn run(ctx: &Context, command: ContentCommand) -> Result<ExitCode> {
     match command {
-        ContentCommand::List(args) => list(&ctx.program()?, args.format),
+        ContentCommand::List(args) => list(ctx.program()?, args.format),
         ContentCommand::Show(args) => {
             let program = ctx.program()?;
             let Some(item) = program.find(&args.id) else {
                 bail!("no stage, exercise or sheet has the id {:?}: see `mend content list`", args.id);
             };
-            print!("{}", show(&program, item));
+            out!("{}", show(program, item))?;
             Ok(ExitCode::SUCCESS)
         }
         ContentCommand::Check(args) => {
             let dir = args.dir.or_else(|| ctx.content_dir.clone());
             let Some(dir) = dir else {
                 let program = ctx.program()?;
-                println!("{}", summary(&program, "the embedded program"));
+                outln!("{}", summary(program, "the embedded program"))?;
                 return Ok(ExitCode::SUCCESS);
             };
             match Program::from_files(read_content_dir(&dir)?) {
                 Ok(program) => {
-                    println!("{}", summary(&program, &dir.display().to_string()));
+                    outln!("{}", summary(&program, &dir.display().to_string()))?;
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(errors) => {
@@ -86,25 +87,25 @@ fn list(program: &Program, format: Format) -> Result<ExitCode> {
         json(&rows)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}\n", program.title);
-    println!("Stages, in order, with their in-session exercises:");
+    outln!("{}\n", program.title)?;
+    outln!("Stages, in order, with their in-session exercises:")?;
     for (n, stage) in program.all_stages().enumerate() {
         let review = program.stage_index(&stage.id).is_none();
         let number = if review { "review".to_owned() } else { format!("{:>6}", n + 1) };
-        println!("{number}  {:<32} {}", stage.id, stage.title);
+        outln!("{number}  {:<32} {}", stage.id, stage.title)?;
         for exercise in &stage.exercises {
-            println!(
+            outln!(
                 "          - {:<30} {} ({} min, {})",
                 exercise.id,
                 exercise.title,
                 exercise.minutes,
                 exercise.role.describe()
-            );
+            )?;
         }
     }
-    println!("\nHomework sheets:");
+    outln!("\nHomework sheets:")?;
     for sheet in program.sheets.values() {
-        println!("  {:<32} {} (for {})", sheet.id, sheet.title, sheet.audience.describe());
+        outln!("  {:<32} {} (for {})", sheet.id, sheet.title, sheet.audience.describe())?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,13 +4,14 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use mend_core::{BreachKind, PartnerName, Roles};
-use mend_store::{Couple, NewCouple, Store};
+use mend_core::{Couple, NewCouple};
+use mend_store::Store;
 use serde::Serialize;
 
 use crate::args::{CoupleAddArgs, CoupleCommand, Format};
 use crate::context::{Context, now};
 use crate::output::json;
+use crate::output::{out, outln};
 
 pub(crate) fn run(ctx: &Context, command: CoupleCommand) -> Result<ExitCode> {
     match command {
@@ -21,19 +22,19 @@ pub(crate) fn run(ctx: &Context, command: CoupleCommand) -> Result<ExitCode> {
             if args.format == Format::Json {
                 json(&couples)?;
             } else if couples.is_empty() {
-                println!(
+                outln!(
                     "No couples yet. Add one with `mend couple add --partner NAME --partner NAME --breach KIND --broke-trust NAME`."
-                );
+                )?;
             } else {
                 for couple in &couples {
                     let stage = couple.current_stage.as_deref().unwrap_or("not started");
                     let label = couple.label.as_deref().map(|l| format!(" [{l}]")).unwrap_or_default();
-                    println!(
+                    outln!(
                         "{}  {:<36} {:<20} {stage}{label}",
                         couple.short_id,
                         couple.names(),
                         couple.breach.as_str()
-                    );
+                    )?;
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -43,55 +44,21 @@ pub(crate) fn run(ctx: &Context, command: CoupleCommand) -> Result<ExitCode> {
     }
 }
 
-/// Works out each partner's role from `--broke-trust NAME|both`.
-fn roles(names: &[PartnerName; 2], broke_trust: &str) -> Result<[Roles; 2]> {
-    let wanted = broke_trust.trim().to_lowercase();
-    if wanted == "both" {
-        return Ok([Roles::Mutual, Roles::Mutual]);
-    }
-    let matches: Vec<usize> = (0..2).filter(|&i| names[i].as_str().to_lowercase() == wanted).collect();
-    let matches = if matches.is_empty() {
-        (0..2).filter(|&i| names[i].as_str().to_lowercase().contains(&wanted)).collect()
-    } else {
-        matches
-    };
-    match matches.as_slice() {
-        [0] => Ok([Roles::BrokeTrust, Roles::Hurt]),
-        [1] => Ok([Roles::Hurt, Roles::BrokeTrust]),
-        _ => bail!(
-            "--broke-trust {broke_trust:?} does not name one partner: give {:?}, {:?} or both",
-            names[0].as_str(),
-            names[1].as_str()
-        ),
-    }
-}
-
 fn add(ctx: &Context, args: CoupleAddArgs) -> Result<ExitCode> {
     let [first, second] = args.partners.as_slice() else {
         bail!("give exactly two partners, each with --partner NAME (got {})", args.partners.len());
     };
-    let names = [PartnerName::parse(first)?, PartnerName::parse(second)?];
-    if names[0].as_str().to_lowercase() == names[1].as_str().to_lowercase() {
-        bail!("both partners are called {:?}: give each a distinct display name (add an initial)", names[0].as_str());
-    }
-    let roles = roles(&names, &args.broke_trust)?;
-    // Refuse early what could never be printed on a homework sheet, rather than at print time.
-    for name in &names {
-        if let Err(e) = mend_pdf::check_printable(name.as_str()) {
-            bail!("{e}: give a display name using letters the homework sheets can print");
-        }
-    }
-    let breach = BreachKind::parse(&args.breach)?;
+    let new = NewCouple::new([first.clone(), second.clone()], &args.broke_trust, args.breach, args.label)?;
     let mut store = ctx.create_store()?;
-    let couple = store.add_couple(&NewCouple { partners: names, roles, breach, label: args.label }, now())?;
+    let couple = store.add_couple(&new, now())?;
     if args.format.format == Format::Json {
         json(&couple)?;
     } else {
-        println!("Added couple {}: {} ({}).", couple.short_id, couple.names(), breach.describe());
+        outln!("Added couple {}: {} ({}).", couple.short_id, couple.names(), couple.breach.describe())?;
         for partner in &couple.partners {
-            println!("  {} {}", partner.name, partner.roles.describe());
+            outln!("  {} {}", partner.name, partner.roles.describe())?;
         }
-        println!("Next: `mend invite {}` makes a private intake link for each partner.", couple.short_id);
+        outln!("Next: `mend invite {}` makes a private intake link for each partner.", couple.short_id)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -118,13 +85,13 @@ fn show(ctx: &Context, query: &str, format: Format) -> Result<ExitCode> {
         json(&Shown { couple: &couple, sessions, open_invitations, intakes_received })?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("Couple {}: {}", couple.short_id, couple.names());
-    println!("Breach: {}", couple.breach.describe());
+    outln!("Couple {}: {}", couple.short_id, couple.names())?;
+    outln!("Breach: {}", couple.breach.describe())?;
     if let Some(label) = &couple.label {
-        println!("Label: {label}");
+        outln!("Label: {label}")?;
     }
-    println!("Added: {}", &couple.created_at[..10.min(couple.created_at.len())]);
-    println!("\nPartners:");
+    outln!("Added: {}", &couple.created_at[..10.min(couple.created_at.len())])?;
+    outln!("\nPartners:")?;
     for partner in &couple.partners {
         let pronouns = partner.pronouns.as_deref().map(|p| format!(" ({p})")).unwrap_or_default();
         let intake = if intakes_received.iter().any(|n| n == partner.name.as_str()) {
@@ -132,25 +99,25 @@ fn show(ctx: &Context, query: &str, format: Format) -> Result<ExitCode> {
         } else {
             "no intake yet"
         };
-        println!("  {}{pronouns}: {}; {intake}", partner.name, partner.roles.describe());
+        outln!("  {}{pronouns}: {}; {intake}", partner.name, partner.roles.describe())?;
     }
-    println!("\nStage: {}", couple.current_stage.as_deref().unwrap_or("not started (see `mend plan`)"));
+    outln!("\nStage: {}", couple.current_stage.as_deref().unwrap_or("not started (see `mend plan`)"))?;
     if sessions.is_empty() {
-        println!("Sessions: none yet");
+        outln!("Sessions: none yet")?;
     } else {
-        println!("Sessions:");
+        outln!("Sessions:")?;
         for s in &sessions {
-            println!("  #{} {}  {}  homework: {}", s.number, s.held_on, s.stage, list_or_none(&s.homework));
+            outln!("  #{} {}  {}  homework: {}", s.number, s.held_on, s.stage, list_or_none(&s.homework))?;
         }
     }
     if open_invitations.is_empty() {
-        println!("Open invitations: none");
+        outln!("Open invitations: none")?;
     } else {
-        println!("Open invitations:");
+        outln!("Open invitations:")?;
         for invitation in &open_invitations {
             // Stored as `2026-12-06T02:57:00Z`; shown as `mend invite` shows it.
             let minute = invitation.expires_at.get(..16).unwrap_or(&invitation.expires_at).replacen('T', " ", 1);
-            println!("  {} — expires {minute} UTC", invitation.partner_name);
+            outln!("  {} — expires {minute} UTC", invitation.partner_name)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -167,20 +134,20 @@ fn delete(ctx: &Context, query: &str, yes: bool) -> Result<ExitCode> {
         if !std::io::stdin().is_terminal() {
             bail!("refusing to delete {} without confirmation: add --yes to delete from a script", couple.short_id);
         }
-        print!(
+        out!(
             "Delete couple {} ({}) and every record of them, including intakes and sessions? This cannot be undone. Type the id to confirm: ",
             couple.short_id,
             couple.names()
-        );
+        )?;
         std::io::stdout().flush()?;
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         if answer.trim() != couple.short_id {
-            println!("Not deleted.");
+            outln!("Not deleted.")?;
             return Ok(ExitCode::FAILURE);
         }
     }
     store.delete_couple(&couple, now())?;
-    println!("Deleted couple {} and every record of them.", couple.short_id);
+    outln!("Deleted couple {} and every record of them.", couple.short_id)?;
     Ok(ExitCode::SUCCESS)
 }

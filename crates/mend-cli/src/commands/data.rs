@@ -8,6 +8,7 @@ use mend_store::Export;
 
 use crate::args::{BackupArgs, ExportArgs, ImportArgs};
 use crate::context::Context;
+use crate::output::outln;
 
 pub(crate) fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
     let store = ctx.store()?;
@@ -27,10 +28,10 @@ pub(crate) fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
     }
     write_private(&args.output, json.as_bytes())?;
     let scope = couple.map_or_else(|| "every couple".to_owned(), |c| format!("couple {}", c.short_id));
-    println!(
+    outln!(
         "Exported {scope} to {}. It holds health information: keep it as safe as the database.",
         args.output.display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -40,14 +41,14 @@ pub(crate) fn import(ctx: &Context, args: ImportArgs) -> Result<ExitCode> {
     let export = Export::from_json(&text).with_context(|| format!("{} is not a mend export", args.file.display()))?;
     let mut store = ctx.create_store()?;
     store.import(&export)?;
-    println!("Imported {} into {}.", args.file.display(), ctx.db_path.display());
+    outln!("Imported {} into {}.", args.file.display(), ctx.db_path.display())?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn backup(ctx: &Context, args: BackupArgs) -> Result<ExitCode> {
     let store = ctx.store()?;
     store.backup(&args.file)?;
-    println!("Backed up {} to {}.", ctx.db_path.display(), args.file.display());
+    outln!("Backed up {} to {}.", ctx.db_path.display(), args.file.display())?;
     Ok(ExitCode::SUCCESS)
 }
 

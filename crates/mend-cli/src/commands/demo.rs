@@ -4,8 +4,7 @@
 //! type it, and prints the command with its output. The two partners' intakes go over real HTTP
 //! to a real `mend serve`, the way a browser would send them.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -14,6 +13,7 @@ use anyhow::{Context as _, Result, bail};
 
 use crate::args::DemoArgs;
 use crate::context::Context;
+use crate::output::outln;
 
 /// How long the demo waits for its intake server to say where it listens.
 const SERVER_START_LIMIT: Duration = Duration::from_secs(30);
@@ -39,10 +39,10 @@ pub(crate) fn run(_ctx: &Context, args: DemoArgs) -> Result<ExitCode> {
     }
     let demo = Demo { exe: std::env::current_exe().context("cannot find the mend binary to run")?, db };
 
-    println!("mend demo: the journey of one invented couple, in {}", dir.display());
-    println!("Your own database is not touched: every step below uses --db {}.\n", demo.db.display());
+    outln!("mend demo: the journey of one invented couple, in {}", dir.display())?;
+    outln!("Your own database is not touched: every step below uses --db {}.\n", demo.db.display())?;
 
-    say("1. The therapist adds the couple.");
+    say("1. The therapist adds the couple.")?;
     let added = demo.mend(&[
         "couple",
         "add",
@@ -63,7 +63,7 @@ pub(crate) fn run(_ctx: &Context, args: DemoArgs) -> Result<ExitCode> {
         .map(|w| w.trim_end_matches(':').to_owned())
         .context("`mend couple add` did not print the couple's id")?;
 
-    say("2. The intake server runs, so the links work.");
+    say("2. The intake server runs, so the links work.")?;
     let mut server = demo.serve()?;
     let result = demo.journey(&couple, &dir, &server.base);
     if result.is_err() || !args.keep_serving {
@@ -72,18 +72,18 @@ pub(crate) fn run(_ctx: &Context, args: DemoArgs) -> Result<ExitCode> {
     result?;
 
     if args.keep_serving {
-        say("The server keeps running. A fresh link to look at the form yourself:");
+        say("The server keeps running. A fresh link to look at the form yourself:")?;
         demo.mend(&["invite", &couple, "--partner", HURT, "--base-url", &server.base])?;
-        println!("Open it in a browser. Press Ctrl-C to stop the server.");
+        outln!("Open it in a browser. Press Ctrl-C to stop the server.")?;
         server.wait();
     } else {
-        println!("To open the form in a browser yourself, run `mend demo --keep-serving`.");
+        outln!("To open the form in a browser yourself, run `mend demo --keep-serving`.")?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn say(text: &str) {
-    println!("\n{text}");
+fn say(text: &str) -> std::io::Result<()> {
+    outln!("\n{text}")
 }
 
 struct Demo {
@@ -119,7 +119,7 @@ impl Demo {
     /// Runs `mend ARGS` on the demo database, printing the command and its output.
     fn mend(&self, args: &[&str]) -> Result<String> {
         let shown: Vec<String> = args.iter().map(|a| shell_word(a)).collect();
-        println!("$ mend {}", shown.join(" "));
+        outln!("$ mend {}", shown.join(" "))?;
         let output = Command::new(&self.exe)
             .arg("--db")
             .arg(&self.db)
@@ -130,7 +130,7 @@ impl Demo {
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&output.stderr);
         for line in stdout.lines().chain(stderr.lines()) {
-            println!("  {line}");
+            outln!("  {line}")?;
         }
         if !output.status.success() {
             bail!("the demo stopped: `mend {}` failed", shown.join(" "));
@@ -140,7 +140,7 @@ impl Demo {
 
     /// Starts `mend serve` on a free port and waits for it to say where it listens.
     fn serve(&self) -> Result<Server> {
-        println!("$ mend serve --addr 127.0.0.1:0 &");
+        outln!("$ mend serve --addr 127.0.0.1:0 &")?;
         let mut child = Command::new(&self.exe)
             .arg("--db")
             .arg(&self.db)
@@ -163,7 +163,7 @@ impl Demo {
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match receive.recv_timeout(left) {
                 Ok(line) => {
-                    println!("  {line}");
+                    outln!("  {line}")?;
                     if let Some(base) = line.strip_prefix("mend serve: listening on ") {
                         return Ok(Server { child, base: base.trim().to_owned() });
                     }
@@ -176,27 +176,27 @@ impl Demo {
     }
 
     fn journey(&self, couple: &str, dir: &Path, base: &str) -> Result<()> {
-        say("3. The therapist makes a private link for each partner.");
+        say("3. The therapist makes a private link for each partner.")?;
         let links = self.mend(&["invite", couple, "--base-url", base])?;
         let urls: Vec<&str> = links.lines().map(str::trim).filter(|l| l.starts_with(base)).collect();
         let [first, second] = urls.as_slice() else { bail!("`mend invite` did not print two links") };
 
-        say("4. Each partner opens their own link and sends the form (here over HTTP, as a browser would).");
+        say("4. Each partner opens their own link and sends the form (here over HTTP, as a browser would).")?;
         for (url, (name, answers)) in [first, second]
             .into_iter()
             .zip([(BROKE_TRUST, answers_of_partner_who_broke_trust()), (HURT, answers_of_hurt_partner())])
         {
             let status = submit(url, &answers)?;
-            println!("  {name}: GET the form, POST the answers → {status}");
+            outln!("  {name}: GET the form, POST the answers → {status}")?;
         }
 
-        say("5. The therapist reads both intakes side by side, with their flags.");
+        say("5. The therapist reads both intakes side by side, with their flags.")?;
         self.mend(&["intake", couple])?;
 
-        say("6. A timed plan for the first session, saved as session 1.");
+        say("6. A timed plan for the first session, saved as session 1.")?;
         self.mend(&["plan", couple, "--minutes", "50", "--save"])?;
 
-        say("7. After the session, the therapist records what happened.");
+        say("7. After the session, the therapist records what happened.")?;
         self.mend(&[
             "session",
             "record",
@@ -209,11 +209,11 @@ impl Demo {
             "Daniel gave his account without excuses; Maria asked for a pause once and came back.",
         ])?;
 
-        say("8. The homework sheets for the couple, as PDF.");
+        say("8. The homework sheets for the couple, as PDF.")?;
         let folder = dir.join("homework");
         let folder = folder.to_string_lossy();
         self.mend(&["homework", "packet", couple, "-o", &folder])?;
-        println!("\nThe journey is done. The homework PDFs are in {folder}");
+        outln!("\nThe journey is done. The homework PDFs are in {folder}")?;
         Ok(())
     }
 }
@@ -294,68 +294,26 @@ fn common_answers() -> Vec<(&'static str, &'static str)> {
 
 /// Opens the form, reads its forgery-protection value as a browser would, and sends the answers.
 fn submit(url: &str, answers: &[(&str, &str)]) -> Result<String> {
-    let (host, path) = split_url(url)?;
-    let page = http(&host, "GET", &path, None)?;
-    if !page.starts_with("HTTP/1.1 200") {
-        bail!("the form did not open: {}", page.lines().next().unwrap_or(""));
+    // No redirects followed and no status made an error: the demo checks the server's own answer.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into();
+    let mut page = agent.get(url).call().with_context(|| format!("cannot reach the intake server at {url}"))?;
+    if page.status() != 200 {
+        bail!("the form did not open: {}", page.status());
     }
-    let csrf = hidden_value(&page, "_csrf").context("the form has no _csrf value")?;
-    let mut body = format!("_csrf={}&_action=send", encode(&csrf));
-    for (name, value) in answers {
-        body.push_str(&format!("&{}={}", encode(name), encode(value)));
+    let html = page.body_mut().read_to_string().context("cannot read the form")?;
+    let key = mend_intake::form_key(&html).context("the form has no forgery-protection value")?;
+    let fields = [(mend_intake::FORM_KEY_FIELD, key.as_str()), ("_action", "send")];
+    let sent = agent
+        .post(url)
+        .send_form(fields.iter().chain(answers).copied())
+        .with_context(|| format!("cannot send the form to {url}"))?;
+    if sent.status() != 303 {
+        bail!("the form was not accepted ({}); this is a bug in the demo's answers", sent.status());
     }
-    let response = http(&host, "POST", &path, Some(&body))?;
-    let status = response.lines().next().unwrap_or("").trim().to_owned();
-    if !status.contains(" 303 ") {
-        bail!("the form was not accepted ({status}); this is a bug in the demo's answers");
-    }
-    Ok(status.trim_start_matches("HTTP/1.1 ").to_owned())
-}
-
-/// `http://127.0.0.1:4000/i/abc` → (`127.0.0.1:4000`, `/i/abc`).
-fn split_url(url: &str) -> Result<(String, String)> {
-    let rest = url.strip_prefix("http://").context("the demo speaks plain HTTP to its own local server only")?;
-    let (host, path) = rest.split_once('/').context("a link without a path")?;
-    Ok((host.to_owned(), format!("/{path}")))
-}
-
-/// One HTTP/1.1 request on a fresh connection; returns the whole response as text.
-fn http(host: &str, method: &str, path: &str, form: Option<&str>) -> Result<String> {
-    let mut stream = TcpStream::connect(host).with_context(|| format!("cannot reach the server at {host}"))?;
-    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    if let Some(body) = form {
-        request.push_str(&format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        ));
-    } else {
-        request.push_str("\r\n");
-    }
-    stream.write_all(request.as_bytes())?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    Ok(String::from_utf8_lossy(&response).into_owned())
-}
-
-/// The value of `<input type="hidden" name="NAME" value="...">`.
-fn hidden_value(html: &str, name: &str) -> Option<String> {
-    let at = html.find(&format!("name=\"{name}\""))?;
-    let rest = &html[at..];
-    let start = rest.find("value=\"")? + "value=\"".len();
-    let end = rest[start..].find('"')?;
-    Some(rest[start..start + end].to_owned())
-}
-
-/// Percent-encodes a form value.
-fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    Ok(sent.status().to_string())
 }

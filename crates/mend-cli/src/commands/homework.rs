@@ -6,16 +6,17 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
+use mend_core::Couple;
 use mend_core::content::Audience;
 use mend_core::{Program, Role, Sheet};
 use mend_pdf::{ForWhom, Paper, SheetOptions};
-use mend_store::Couple;
 use serde::Serialize;
 
 use crate::args::{self, Format, HomeworkCommand, HomeworkPacketArgs, HomeworkPrintArgs};
 use crate::commands::data::write_private;
-use crate::context::{Context, now, parse_date, today};
+use crate::context::{Context, now, today};
 use crate::output::json;
+use crate::output::outln;
 
 pub(crate) fn run(ctx: &Context, command: HomeworkCommand) -> Result<ExitCode> {
     match command {
@@ -54,7 +55,7 @@ fn list(ctx: &Context, format: Format) -> Result<ExitCode> {
     } else {
         for row in &rows {
             let pages = if row.pages == 1 { "1 page".to_owned() } else { format!("{} pages", row.pages) };
-            println!("{:<28} {:<44} {:<28} {pages}", row.id, row.title, row.for_whom);
+            outln!("{:<28} {:<44} {:<28} {pages}", row.id, row.title, row.for_whom)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -65,17 +66,16 @@ fn paper(ctx: &Context, flag: Option<args::Paper>) -> Result<Paper> {
     Ok(match flag {
         Some(args::Paper::Letter) => Paper::Letter,
         Some(args::Paper::A4) => Paper::A4,
-        None => match ctx.config.paper.as_deref().map(str::to_lowercase).as_deref() {
-            None | Some("letter") => Paper::Letter,
-            Some("a4") => Paper::A4,
-            Some(other) => bail!("the configuration's paper {other:?} is not a paper size: use \"letter\" or \"a4\""),
+        None => match ctx.config.paper {
+            None | Some(args::Paper::Letter) => Paper::Letter,
+            Some(args::Paper::A4) => Paper::A4,
         },
     })
 }
 
 /// Who gets a copy of a sheet: one entry per copy, each with the names printed on it.
 fn copies(sheet: &Sheet, couple: &Couple) -> Vec<Vec<String>> {
-    let name = |p: &mend_store::Partner| p.name.to_string();
+    let name = |p: &mend_core::Partner| p.name.to_string();
     match sheet.audience {
         Audience::Together => vec![couple.partners.iter().map(name).collect()],
         Audience::Each => couple.partners.iter().map(|p| vec![name(p)]).collect(),
@@ -99,10 +99,9 @@ fn audience_words(audience: Audience) -> &'static str {
 }
 
 /// A due date: today or later, since a sheet is given before it is due.
-fn due_date(raw: &str) -> Result<time::Date> {
-    let date = parse_date(raw)?;
+fn due_date(date: time::Date) -> Result<time::Date> {
     if date < today() {
-        bail!("the due date {raw} has passed: give today or a later day (YYYY-MM-DD)");
+        bail!("the due date {date} has passed: give today or a later day (YYYY-MM-DD)");
     }
     Ok(date)
 }
@@ -113,8 +112,8 @@ fn find_sheet<'a>(program: &'a Program, id: &str) -> Result<&'a Sheet> {
 
 fn print(ctx: &Context, args: HomeworkPrintArgs) -> Result<ExitCode> {
     let program = ctx.program()?;
-    let sheet = find_sheet(&program, &args.sheet)?;
-    let due_on = args.due.as_deref().map(due_date).transpose()?;
+    let sheet = find_sheet(program, &args.sheet)?;
+    let due_on = args.due.map(due_date).transpose()?;
     let base = SheetOptions {
         paper: paper(ctx, args.paper)?,
         practice_name: practice_line(ctx),
@@ -158,12 +157,12 @@ fn print(ctx: &Context, args: HomeworkPrintArgs) -> Result<ExitCode> {
     let sheets: Vec<(&Sheet, SheetOptions)> = copies.into_iter().map(|o| (sheet, o)).collect();
     let rendered = mend_pdf::render_many(&sheets)?;
     write_private(&args.output, &rendered.bytes)?;
-    println!(
+    outln!(
         "Wrote {} ({} page(s), {} KB).",
         args.output.display(),
         rendered.pages,
         rendered.bytes.len().div_ceil(1024)
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -194,8 +193,8 @@ fn packet(ctx: &Context, args: HomeworkPacketArgs) -> Result<ExitCode> {
     } else {
         args.sheets.clone()
     };
-    let sheets = sheet_ids.iter().map(|id| find_sheet(&program, id)).collect::<Result<Vec<_>>>()?;
-    let due_on = args.due.as_deref().map(due_date).transpose()?;
+    let sheets = sheet_ids.iter().map(|id| find_sheet(program, id)).collect::<Result<Vec<_>>>()?;
+    let due_on = args.due.map(due_date).transpose()?;
     let base = SheetOptions {
         paper: paper(ctx, args.paper)?,
         practice_name: practice_line(ctx),
@@ -235,11 +234,11 @@ fn packet(ctx: &Context, args: HomeworkPacketArgs) -> Result<ExitCode> {
     progress.finish_and_clear();
     store.audit(mend_store::Actor::Cli, "homework packet printed", Some(&couple.short_id), now())?;
 
-    println!("Homework for {} ({} sheet(s)):", couple.names(), sheets.len());
+    outln!("Homework for {} ({} sheet(s)):", couple.names(), sheets.len())?;
     for (path, pages) in &written {
-        println!("  {} ({pages} page(s))", display(path));
+        outln!("  {} ({pages} page(s))", display(path))?;
     }
-    println!("  {} (everything, to print at once: {} pages)", display(&all_path), all.pages);
+    outln!("  {} (everything, to print at once: {} pages)", display(&all_path), all.pages)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,14 +4,16 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use mend_core::Couple;
 use mend_core::questionnaire::{Evidence, Score};
 use mend_core::record::resolution_covering;
 use mend_core::{FlagResolution, Program, Severity};
-use mend_store::{Couple, IntakeResponse};
+use mend_store::IntakeResponse;
 use serde::Serialize;
 
 use crate::args::{Format, IntakeArgs};
 use crate::context::{Context, now};
+use crate::output::out;
 use crate::output::{json, wrap};
 
 /// Width of each partner's column in the side-by-side view.
@@ -78,12 +80,12 @@ pub(crate) fn run(ctx: &Context, args: IntakeArgs) -> Result<ExitCode> {
     let responses = store.intake_responses(&couple)?;
     let resolutions = store.resolved_flags(&couple)?;
     store.audit(mend_store::Actor::Cli, "intake viewed", Some(&couple.short_id), now())?;
-    let view = build(&program, &couple, &responses, &resolutions);
+    let view = build(program, &couple, &responses, &resolutions);
     if args.format.format == Format::Json {
         json(&view)?;
     } else {
         let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        print!("{}", render(&view, color));
+        out!("{}", render(&view, color))?;
     }
     Ok(ExitCode::SUCCESS)
 }

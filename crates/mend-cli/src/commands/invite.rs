@@ -6,8 +6,9 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::args::{Format, InviteArgs};
-use crate::context::{Context, now, parse_duration};
+use crate::context::{Context, now};
 use crate::output::json;
+use crate::output::outln;
 
 /// One link, as printed.
 #[derive(Serialize)]
@@ -26,10 +27,11 @@ const STAMP: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
 
 pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
-    let lifetime = parse_duration(&args.expires)?;
-    // Checked before any link is made: making one retires the partner's previous link, so a
-    // mistyped address must not cost them a link that worked.
-    let base = ctx.base_url(args.base_url.as_deref())?;
+    let lifetime = args.expires;
+    // The address was checked when the command line (or the configuration) was read, before any
+    // link is made: making one retires the partner's previous link, so a mistyped address must
+    // not cost them a link that worked.
+    let base = ctx.base_url(args.base_url.as_ref());
     let program = ctx.program()?;
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
@@ -50,20 +52,20 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
         });
     }
     // Said once the links exist, on the side, so that it never mixes with an error or the JSON.
-    if let Some(warning) = reach_warning(&base) {
+    if let Some(warning) = reach_warning(base.as_str()) {
         eprintln!("{warning}");
     }
     if args.format.format == Format::Json {
         json(&links)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("Private intake links for {} (shown once; each works until its answers are sent):", couple.names());
+    outln!("Private intake links for {} (shown once; each works until its answers are sent):", couple.names())?;
     for link in &links {
-        println!("\n  {} (until {}):\n  {}", link.partner, expires.format(UNTIL)?, link.url);
+        outln!("\n  {} (until {}):\n  {}", link.partner, expires.format(UNTIL)?, link.url)?;
     }
-    println!(
+    outln!(
         "\nGive each partner only their own link. Running `mend invite` again makes a new link and retires the old one.\nThe links need `mend serve` running at {base}."
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

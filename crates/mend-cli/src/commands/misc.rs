@@ -8,14 +8,15 @@ use clap::CommandFactory;
 
 use crate::args::{Cli, CompletionsArgs, ConfigCommand};
 use crate::context::{Context, config_path};
+use crate::output::{out, outln};
 
 pub(crate) fn config(ctx: &Context, command: ConfigCommand) -> Result<ExitCode> {
     match command {
-        ConfigCommand::Path => println!("{}", config_path()?.display()),
+        ConfigCommand::Path => outln!("{}", config_path()?.display())?,
         ConfigCommand::Show => {
-            println!("# {}", config_path()?.display());
-            print!("{}", toml::to_string(&ctx.config)?);
-            println!("# database: {}", ctx.db_path.display());
+            outln!("# {}", config_path()?.display())?;
+            out!("{}", toml::to_string(&ctx.config)?)?;
+            outln!("# database: {}", ctx.db_path.display())?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -5,11 +5,12 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use mend_core::plan::{PlanOptions, plan, render_markdown, render_text};
+use mend_core::saved_plan_on;
 use mend_store::NewSession;
 
 use crate::args::{PlanArgs, PlanFormat};
-use crate::commands::session::saved_plan_on;
-use crate::context::{Context, format_date, now, today};
+use crate::context::{Context, now, today};
+use crate::output::out;
 
 /// The session length when neither the flag nor the configuration says.
 const DEFAULT_MINUTES: u32 = 50;
@@ -22,15 +23,15 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
     let options = PlanOptions {
         minutes: args.minutes.or(ctx.config.session_minutes).unwrap_or(DEFAULT_MINUTES),
         stage_override: args.stage.clone(),
-        today: format_date(today()),
+        today: mend_core::day::format_day(today()),
     };
-    let plan = plan(&program, &record, &options)?;
+    let plan = plan(program, &record, &options)?;
     match args.format {
         PlanFormat::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            print!("{}", render_text(&plan, color));
+            out!("{}", render_text(&plan, color))?;
         }
-        PlanFormat::Markdown => print!("{}", render_markdown(&plan)),
+        PlanFormat::Markdown => out!("{}", render_markdown(&plan))?,
         PlanFormat::Json => crate::output::json(&plan)?,
     }
     if args.save {
@@ -45,10 +46,8 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
         };
         // Planning again on the same day replaces the plan saved earlier, if nothing has been
         // recorded in it yet, rather than adding a second session.
-        let held = format_date(today());
-        let replaceable = saved_plan_on(&store, &couple, &record.sessions, &held)?
-            .filter(|last| last.met.is_empty() && last.notes.is_empty())
-            .map(|last| last.number);
+        let replaceable =
+            saved_plan_on(&record.sessions, today()).filter(|last| last.is_replaceable_plan()).map(|last| last.number);
         let (verb, number) = match replaceable {
             Some(number) => {
                 store.replace_saved_plan(&couple, number, &session, now())?;

@@ -1,6 +1,5 @@
 //! `mend serve`: the intake server that invitation links point to.
 
-use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -9,14 +8,14 @@ use mend_intake::{Application, Config, RateLimit};
 
 use crate::args::ServeArgs;
 use crate::context::Context;
+use crate::output::outln;
 
 pub(crate) fn run(ctx: &Context, args: ServeArgs) -> Result<ExitCode> {
-    let addr = resolve(&args.addr)?;
-    // Checked before listening, so a mistyped address stops the server from starting at all.
-    let base = ctx.base_url(args.base_url.as_deref())?;
+    let addr = args.addr;
+    let base = ctx.base_url(args.base_url.as_ref());
     let config = Config {
         db_path: ctx.db_path.clone(),
-        program: Arc::new(ctx.program()?),
+        program: Arc::new(ctx.program()?.clone()),
         trust_proxy: args.trust_proxy,
         secrets_policy: ctx.config.secrets_policy.clone(),
         rate_limit: RateLimit::default(),
@@ -27,20 +26,13 @@ pub(crate) fn run(ctx: &Context, args: ServeArgs) -> Result<ExitCode> {
         let app = Application::build(config, addr).await?;
         let local = app.local_addr();
         // Scripts (and the tests) read this line to learn the port when --addr ends in :0.
-        println!("mend serve: listening on http://{local}");
-        println!("Invitation links start with {base}/i/ . Stop with Ctrl-C; requests in flight finish first.");
+        outln!("mend serve: listening on http://{local}")?;
+        outln!("Invitation links start with {base}/i/ . Stop with Ctrl-C; requests in flight finish first.")?;
         app.run_until_stopped().await?;
-        println!("mend serve: stopped");
+        outln!("mend serve: stopped")?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Accepts `127.0.0.1:8080`, `[::1]:8080` or `localhost:8080`.
-fn resolve(raw: &str) -> Result<SocketAddr> {
-    raw.to_socket_addrs().ok().and_then(|mut addrs| addrs.next()).with_context(|| {
-        format!("{raw:?} is not an address to listen on: write it as HOST:PORT, such as 127.0.0.1:8080")
-    })
 }
 
 /// Request lines on stderr (method, route template, status, time; never a token or an answer).

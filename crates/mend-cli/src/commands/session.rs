@@ -3,13 +3,14 @@
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use mend_core::Program;
+use mend_core::{Program, check_session_day, saved_plan_on};
 use mend_store::NewSession;
 
 use crate::args::{FlagResolveArgs, Format, SessionCommand, SessionRecordArgs};
 use crate::commands::couple::list_or_none;
-use crate::context::{Context, format_date, now, parse_date, today};
+use crate::context::{Context, now, today};
 use crate::output::json;
+use crate::output::{out, outln};
 
 pub(crate) fn run(ctx: &Context, command: SessionCommand) -> Result<ExitCode> {
     match command {
@@ -21,19 +22,19 @@ pub(crate) fn run(ctx: &Context, command: SessionCommand) -> Result<ExitCode> {
             if args.format.format == Format::Json {
                 json(&sessions)?;
             } else if sessions.is_empty() {
-                println!(
+                outln!(
                     "No sessions recorded for {} yet. `mend plan {} --save` plans and records the first.",
                     couple.names(),
                     couple.short_id
-                );
+                )?;
             } else {
-                println!("Sessions of {} ({}):", couple.names(), couple.short_id);
+                outln!("Sessions of {} ({}):", couple.names(), couple.short_id)?;
                 for s in &sessions {
-                    println!("\n#{} on {} — stage {}", s.number, s.held_on, s.stage);
-                    println!("  homework given: {}", list_or_none(&s.homework));
-                    println!("  progress met:   {}", list_or_none(&s.met));
+                    outln!("\n#{} on {} — stage {}", s.number, s.held_on, s.stage)?;
+                    outln!("  homework given: {}", list_or_none(&s.homework))?;
+                    outln!("  progress met:   {}", list_or_none(&s.met))?;
                     if !s.notes.is_empty() {
-                        print!("{}", crate::output::wrap(&format!("notes: {}", s.notes), 80, "  "));
+                        out!("{}", crate::output::wrap(&format!("notes: {}", s.notes), 80, "  "))?;
                     }
                 }
             }
@@ -62,59 +63,17 @@ pub(crate) fn check_ids(program: &Program, stage: &str, homework: &[String], met
     Ok(())
 }
 
-/// The couple's latest session if it was held on `day` (`YYYY-MM-DD`) and began as a plan saved
-/// with `mend plan --save`: the session that recording or planning again on that day adds to.
-pub(crate) fn saved_plan_on<'a>(
-    store: &mend_store::Store,
-    couple: &mend_store::Couple,
-    sessions: &'a [mend_core::SessionRecord],
-    day: &str,
-) -> Result<Option<&'a mend_core::SessionRecord>> {
-    let Some(last) = sessions.last().filter(|s| s.held_on == day) else { return Ok(None) };
-    Ok(store.session_plan(couple, last.number)?.map(|_| last))
-}
-
-/// The date a session was held: today or earlier, since a session is recorded once it is over.
-fn held_date(raw: &str) -> Result<time::Date> {
-    let date = parse_date(raw)?;
-    if date > today() {
-        anyhow::bail!(
-            "{} is after today: record a session once it has been held, with the date it was held \
-             (or leave out --date for today); to get ready for one, use `mend plan`",
-            format_date(date)
-        );
-    }
-    Ok(date)
-}
-
 fn record(ctx: &Context, args: SessionRecordArgs) -> Result<ExitCode> {
     let program = ctx.program()?;
-    check_ids(&program, &args.stage, &args.homework, &args.met)?;
-    let held_on = match &args.date {
-        Some(raw) => held_date(raw)?,
-        None => today(),
-    };
+    check_ids(program, &args.stage, &args.homework, &args.met)?;
+    let held_on = args.date.unwrap_or_else(today);
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
-    // A plan saved with `mend plan --save` for the same day is the session being recorded: add
-    // to it instead of recording a second one. A session recorded without a plan is never
-    // merged into, so two sessions held on one day stay two.
     let sessions = store.sessions(&couple)?;
-    let held = format_date(held_on);
-    // Sessions are numbered in the order they were held, and "the latest session" (for the
-    // packet, for the plan's progress) is the highest number, so a date may not go back in time.
-    if let Some(last) = sessions.last()
-        && held < last.held_on
-    {
-        anyhow::bail!(
-            "{held} is before session #{} on {}: sessions are recorded in the order they were held, \
-             so give {} or a later date",
-            last.number,
-            last.held_on,
-            last.held_on
-        );
-    }
-    let number = saved_plan_on(&store, &couple, &sessions, &held)?.map(|last| last.number);
+    check_session_day(&sessions, held_on, today())?;
+    // A plan saved with `mend plan --save` for the same day is the session being recorded: add
+    // to it instead of recording a second one.
+    let number = saved_plan_on(&sessions, held_on).map(|last| last.number);
     let session = NewSession {
         held_on,
         stage: args.stage.clone(),
@@ -126,7 +85,7 @@ fn record(ctx: &Context, args: SessionRecordArgs) -> Result<ExitCode> {
     };
     let number = store.record_session(&couple, &session, now())?;
     let verb = if session.number.is_some() { "Updated" } else { "Recorded" };
-    println!("{verb} session #{number} of {} on {held} at stage {}.", couple.names(), args.stage);
+    outln!("{verb} session #{number} of {} on {held_on} at stage {}.", couple.names(), args.stage)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -139,10 +98,9 @@ pub(crate) fn resolve_flag(ctx: &Context, args: FlagResolveArgs) -> Result<ExitC
     if args.note.trim().is_empty() {
         bail!("--note is empty: say what was assessed and decided");
     }
-    let program = ctx.program()?;
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
-    let raised = mend_core::plan::raised_flags(&program, &store.couple_record(&couple)?);
+    let raised = mend_core::plan::raised_flags(program, &store.couple_record(&couple)?);
     let open: Vec<&str> = raised.iter().filter(|f| !f.resolved).map(|f| f.id.as_str()).collect();
     if !open.contains(&args.flag.as_str()) {
         let already = raised.iter().any(|f| f.id == args.flag);
@@ -157,6 +115,6 @@ pub(crate) fn resolve_flag(ctx: &Context, args: FlagResolveArgs) -> Result<ExitC
         );
     }
     store.resolve_flag(&couple, &args.flag, &args.note, now())?;
-    println!("Resolved flag {} for {}; the note is kept in the couple's record.", args.flag, couple.names());
+    outln!("Resolved flag {} for {}; the note is kept in the couple's record.", args.flag, couple.names())?;
     Ok(ExitCode::SUCCESS)
 }

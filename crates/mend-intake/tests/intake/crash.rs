@@ -44,13 +44,13 @@ fn a_killed_server_keeps_every_acknowledged_submission() {
     for n in 0..60 {
         let couple = store
             .add_couple(
-                &mend_store::NewCouple {
-                    partners: [format!("Zoë {n}"), format!("José {n}")]
-                        .map(|name| mend_core::PartnerName::parse(&name).unwrap()),
-                    roles: [mend_core::Roles::Hurt, mend_core::Roles::BrokeTrust],
-                    breach: mend_core::BreachKind::Lies,
-                    label: None,
-                },
+                &mend_core::NewCouple::new(
+                    [format!("Zoë {n}"), format!("José {n}")].map(|name| mend_core::PartnerName::parse(&name).unwrap()),
+                    &mend_core::BrokeTrust::Named(format!("José {n}")),
+                    mend_core::BreachKind::Lies,
+                    None,
+                )
+                .unwrap(),
                 now,
             )
             .unwrap();

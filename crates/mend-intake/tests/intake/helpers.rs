@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
-use mend_core::{Answer, BreachKind, PartnerName, Program, Questionnaire, Roles};
+use mend_core::{Answer, BreachKind, PartnerName, Program, Questionnaire};
+use mend_core::{BrokeTrust, Couple, NewCouple};
 use mend_intake::{Application, Config, RateLimit};
-use mend_store::{Couple, NewCouple, Store};
+use mend_store::Store;
 use tempfile::TempDir;
 use time::OffsetDateTime;
 
@@ -161,12 +162,13 @@ pub(crate) fn invite_couple(app: &TestApp, names: [&str; 2]) -> Invited {
     let now = OffsetDateTime::now_utc();
     let couple = store
         .add_couple(
-            &NewCouple {
-                partners: names.map(|n| PartnerName::parse(n).expect("a valid name")),
-                roles: [Roles::Hurt, Roles::BrokeTrust],
-                breach: BreachKind::Affair,
-                label: None,
-            },
+            &NewCouple::new(
+                names.map(|n| PartnerName::parse(n).expect("a valid name")),
+                &BrokeTrust::Named(names[1].to_owned()),
+                BreachKind::Affair,
+                None,
+            )
+            .expect("a valid couple"),
             now,
         )
         .expect("the couple is added");

@@ -1,10 +1,10 @@
 //! Deleting a couple leaves nothing of them in the database files.
 
-use mend_core::RawAnswers;
+use mend_core::{BreachKind, BrokeTrust, LookupError, NewCouple, RawAnswers};
 use mend_store::{NewSession, Store, StoreError};
 use time::macros::date;
 
-use crate::helpers::{DAY, all_bytes, answers, at, contains, count, couple, fresh};
+use crate::helpers::{DAY, all_bytes, answers, at, contains, count, couple, fresh, name};
 
 #[test]
 fn a_deleted_couple_leaves_no_names_or_answers_in_the_files() {
@@ -24,8 +24,13 @@ fn a_deleted_couple_leaves_no_names_or_answers_in_the_files() {
         "notes-cobalt-harbour-5512",
         "flagnote-saffron-8830",
     ];
-    let mut new = couple(secrets[0], secrets[1]);
-    new.label = Some(secrets[2].into());
+    let new = NewCouple::new(
+        [name(secrets[0]), name(secrets[1])],
+        &BrokeTrust::Both,
+        BreachKind::Affair,
+        Some(secrets[2].into()),
+    )
+    .unwrap();
     let gone = store.add_couple(&new, at(1)).unwrap();
     store.set_pronouns(gone.partners[1].id, Some(secrets[3]), at(2)).unwrap();
     let token = store.create_invitation(gone.partners[0].id, "intake", 1, at(3), at(DAY)).unwrap();
@@ -58,7 +63,7 @@ fn a_deleted_couple_leaves_no_names_or_answers_in_the_files() {
         assert!(!contains(&after, secret), "{secret} is still in the database files");
     }
     assert!(!contains(&after, &token));
-    assert!(matches!(store.find_couple(&gone.short_id), Err(StoreError::NoSuchCouple { .. })));
+    assert!(matches!(store.find_couple(&gone.short_id), Err(StoreError::Lookup(LookupError::NoSuchCouple { .. }))));
     assert_eq!(server.couples().unwrap(), vec![keep.clone()], "the server sees the deletion");
     for table in ["invitations", "intake_drafts", "intake_responses", "sessions", "flag_resolutions"] {
         assert_eq!(count(&path, table), 0, "{table} keeps rows of the deleted couple");
@@ -68,5 +73,5 @@ fn a_deleted_couple_leaves_no_names_or_answers_in_the_files() {
     let entry = store.audit_log().unwrap().pop().unwrap();
     assert_eq!((entry.action.as_str(), entry.couple.as_deref()), ("couple deleted", Some(gone.short_id.as_str())));
     let err = store.delete_couple(&gone, at(10)).unwrap_err();
-    assert!(matches!(err, StoreError::NoSuchCouple { .. }), "{err:?}");
+    assert!(matches!(err, StoreError::Lookup(LookupError::NoSuchCouple { .. })), "{err:?}");
 }

@@ -1,20 +1,24 @@
 //! Export to JSON and import into an empty file.
 
-use mend_core::{RawAnswers, Roles};
+use mend_core::{BreachKind, BrokeTrust, NewCouple, RawAnswers};
 use mend_store::{Export, InvitationState, NewSession, Store, StoreError};
 use time::macros::date;
 
-use crate::helpers::{DAY, answers, at, couple, fresh, fresh_store};
+use crate::helpers::{DAY, answers, at, couple_with, fresh, fresh_store, name};
 
 /// A practice with one of everything: pronouns, a label, a stage, used, retired and open
 /// invitations, a draft, answers, sessions with and without a plan, and a resolved flag.
 /// Returns the open invitation's token.
 fn full_practice(store: &mut Store) -> String {
-    let mut first = couple("José Núñez", "Zoë");
-    first.label = Some("Tuesdays".into());
+    let first = NewCouple::new(
+        [name("José Núñez"), name("Zoë")],
+        &BrokeTrust::Named("José Núñez".into()),
+        BreachKind::Affair,
+        Some("Tuesdays".into()),
+    )
+    .unwrap();
     let a = store.add_couple(&first, at(0)).unwrap();
-    let mut second = couple("Łukasz", "Amara");
-    second.roles = [Roles::Mutual, Roles::Mutual];
+    let second = couple_with("Łukasz", "Amara", &BrokeTrust::Both, BreachKind::Affair);
     let b = store.add_couple(&second, at(1)).unwrap();
 
     store.set_pronouns(a.partners[1].id, Some("she/her"), at(2)).unwrap();

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use mend_core::{Answer, Answers, BreachKind, PartnerName, Roles};
-use mend_store::{NewCouple, Store};
+use mend_core::{Answer, Answers, BreachKind, BrokeTrust, NewCouple, PartnerName};
+use mend_store::Store;
 use tempfile::TempDir;
 use time::{Duration, OffsetDateTime, macros::datetime};
 
@@ -35,12 +35,12 @@ pub(crate) fn name(raw: &str) -> PartnerName {
 
 /// A couple where the first partner broke trust through an affair.
 pub(crate) fn couple(first: &str, second: &str) -> NewCouple {
-    NewCouple {
-        partners: [name(first), name(second)],
-        roles: [Roles::BrokeTrust, Roles::Hurt],
-        breach: BreachKind::Affair,
-        label: None,
-    }
+    couple_with(first, second, &BrokeTrust::Named(first.into()), BreachKind::Affair)
+}
+
+/// A couple with the given breach and the partner(s) who broke trust.
+pub(crate) fn couple_with(first: &str, second: &str, broke_trust: &BrokeTrust, breach: BreachKind) -> NewCouple {
+    NewCouple::new([name(first), name(second)], broke_trust, breach, None).unwrap()
 }
 
 /// A small set of valid answers with one free-text answer that tests can look for.

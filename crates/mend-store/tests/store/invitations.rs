@@ -3,7 +3,8 @@
 use std::sync::Barrier;
 
 use mend_core::RawAnswers;
-use mend_store::{Couple, IntakeSubmission, InvitationState, Store, StoreError, SubmitOutcome};
+use mend_core::{Couple, PartnerId};
+use mend_store::{IntakeSubmission, InvitationState, Store, StoreError, SubmitOutcome};
 use sha2::{Digest, Sha256};
 
 use crate::helpers::{DAY, all_bytes, answers, at, contains, count, couple, fresh_store, raw};
@@ -154,7 +155,7 @@ fn submissions_committed_together_each_get_their_own_outcome() {
         .execute_batch(&format!(
             "CREATE TRIGGER refuse BEFORE INSERT ON intake_responses WHEN NEW.partner_id = {}
              BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;",
-            first.partners[1].id
+            first.partners[1].id.get()
         ))
         .unwrap();
 
@@ -234,8 +235,8 @@ fn drafts_are_refused_for_expired_retired_and_unknown_invitations() {
 #[test]
 fn invitations_need_a_known_partner_and_a_later_expiry() {
     let (_dir, mut store, added) = with_couple();
-    let err = store.create_invitation(9999, "intake", 1, at(1), at(DAY)).unwrap_err();
-    assert!(matches!(err, StoreError::UnknownPartnerId(9999)), "{err:?}");
+    let err = store.create_invitation(PartnerId::from_row(9999), "intake", 1, at(1), at(DAY)).unwrap_err();
+    assert!(matches!(err, StoreError::UnknownPartnerId(id) if id.get() == 9999), "{err:?}");
     let err = store.create_invitation(added.partners[0].id, "intake", 1, at(10), at(10)).unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
     let err = store.create_invitation(added.partners[0].id, "Intake Form", 1, at(1), at(DAY)).unwrap_err();

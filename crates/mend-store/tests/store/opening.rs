@@ -61,7 +61,7 @@ fn open_existing_refuses_a_missing_file_and_creates_nothing() {
     let err = Store::open_existing(&path).unwrap_err();
     assert!(matches!(err, StoreError::NoDatabase { .. }), "{err:?}");
     let message = err.to_string();
-    assert!(message.contains("no database at") && message.contains("mend couple add"), "{message}");
+    assert_eq!(message, format!("no database at {}", path.display()));
     assert!(!path.exists());
 }
 
@@ -82,10 +82,7 @@ fn a_file_that_is_not_sqlite_is_refused_and_left_alone() {
     std::fs::write(&path, "Session notes, not a database.\n").unwrap();
     for err in [Store::open(&path).unwrap_err(), Store::open_existing(&path).unwrap_err()] {
         assert!(matches!(err, StoreError::NotSqlite { .. }), "{err:?}");
-        assert_eq!(
-            err.to_string(),
-            format!("{} is not a mend database (not SQLite): check the --db path", path.display())
-        );
+        assert_eq!(err.to_string(), format!("{} is not a mend database (not SQLite)", path.display()));
     }
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "Session notes, not a database.\n");
 }

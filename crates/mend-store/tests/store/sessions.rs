@@ -1,6 +1,6 @@
 //! Sessions and resolved flags.
 
-use mend_core::{FlagResolution, SessionRecord};
+use mend_core::{FlagResolution, LookupError, SessionRecord};
 use mend_store::{NewSession, StoreError};
 use time::macros::date;
 
@@ -38,19 +38,21 @@ fn sessions_are_numbered_in_order_and_read_back() {
         vec![
             SessionRecord {
                 number: 1,
-                held_on: "2025-03-04".into(),
+                held_on: date!(2025 - 03 - 04),
                 stage: "safety".into(),
                 homework: strings(&["trigger-log"]),
                 met: vec![],
                 notes: "Zoë named what she needs.".into(),
+                planned: true,
             },
             SessionRecord {
                 number: 2,
-                held_on: "2025-03-11".into(),
+                held_on: date!(2025 - 03 - 11),
                 stage: "atonement".into(),
                 homework: vec![],
                 met: strings(&["full-disclosure"]),
                 notes: String::new(),
+                planned: false,
             },
         ]
     );
@@ -82,7 +84,7 @@ fn adding_to_a_session_merges_homework_and_markers_and_appends_notes() {
     more.number = Some(7);
     let err = store.record_session(&added, &more, at(3)).unwrap_err();
     assert!(matches!(err, StoreError::NoSuchSession { number: 7, .. }), "{err:?}");
-    assert!(err.to_string().contains("mend session list"), "{err}");
+    assert!(!err.to_string().contains("mend "), "the store states the cause; the CLI gives advice: {err}");
 }
 
 #[test]
@@ -127,7 +129,7 @@ fn writes_for_a_couple_deleted_meanwhile_are_refused_plainly() {
     let added = store.add_couple(&couple("José Núñez", "Zoë"), at(0)).unwrap();
     store.delete_couple(&added, at(1)).unwrap();
     let err = store.record_session(&added, &session("safety", &[], &[], ""), at(2)).unwrap_err();
-    assert!(matches!(err, StoreError::NoSuchCouple { .. }), "{err:?}");
+    assert!(matches!(err, StoreError::Lookup(LookupError::NoSuchCouple { .. })), "{err:?}");
     let err = store.resolve_flag(&added, "low-mood", "note", at(2)).unwrap_err();
-    assert!(matches!(err, StoreError::NoSuchCouple { .. }), "{err:?}");
+    assert!(matches!(err, StoreError::Lookup(LookupError::NoSuchCouple { .. })), "{err:?}");
 }
