@@ -10,6 +10,7 @@ mod args;
 mod commands;
 mod context;
 mod output;
+mod render;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();

@@ -3,16 +3,14 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use anyhow::Result;
-use mend_core::plan::{PlanOptions, plan, render_markdown, render_text};
+use anyhow::{Result, anyhow};
+use mend_core::plan::{DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES, PlanError, PlanOptions, plan};
 use mend_store::NewSession;
 
 use crate::args::{PlanArgs, PlanFormat};
 use crate::commands::session::saved_plan_on;
 use crate::context::{Context, format_date, now, today};
-
-/// The session length when neither the flag nor the configuration says.
-const DEFAULT_MINUTES: u32 = 50;
+use crate::render::{render_markdown, render_text};
 
 pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
     let program = ctx.program()?;
@@ -24,7 +22,7 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
         stage_override: args.stage.clone(),
         today: format_date(today()),
     };
-    let plan = plan(&program, &record, &options)?;
+    let plan = plan(&program, &record, &options).map_err(with_advice)?;
     match args.format {
         PlanFormat::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -64,4 +62,52 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
         store.audit(mend_store::Actor::Cli, "plan prepared", Some(&couple.short_id), now())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The planner's error, followed by what the therapist can type to get past it. The planner
+/// states only the cause; this is the one place its errors meet the command line's flags.
+fn with_advice(error: PlanError) -> anyhow::Error {
+    let advice = match &error {
+        PlanError::UnknownStage { .. } => "give one of them to --stage".to_owned(),
+        PlanError::MinutesOutOfRange { .. } => format!("give --minutes from {MIN_MINUTES} to {MAX_MINUTES}"),
+        PlanError::NotTwoPartners { .. } => "add the couple again with both partners (`mend couple add`)".to_owned(),
+        PlanError::UnknownRecordedStage { .. } => {
+            "use the content it was recorded with (--content DIR), or plan with --stage ID".to_owned()
+        }
+        PlanError::NoStages => "add stage ids to program.toml".to_owned(),
+    };
+    anyhow!("{error}: {advice}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_planning_error_is_followed_by_what_to_type() {
+        let cases = [
+            (
+                PlanError::MinutesOutOfRange { minutes: 20 },
+                "a session of 20 minutes cannot be planned: sessions last 30 to 120 minutes: give --minutes from \
+                 30 to 120",
+            ),
+            (
+                PlanError::UnknownStage { id: "x".into(), known: vec!["a".into(), "b".into()] },
+                r#"the program has no stage "x"; its stages are a, b: give one of them to --stage"#,
+            ),
+            (
+                PlanError::NotTwoPartners { couple: "k3f9".into(), partners: 1 },
+                "couple k3f9 has 1 partner(s), and a plan needs exactly two: add the couple again with both \
+                 partners (`mend couple add`)",
+            ),
+            (
+                PlanError::UnknownRecordedStage { session: 2, stage: "gone".into() },
+                r#"session 2 is recorded at stage "gone", which this program does not have: use the content it was recorded with (--content DIR), or plan with --stage ID"#,
+            ),
+            (PlanError::NoStages, "the program has no stages to start at: add stage ids to program.toml"),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(with_advice(error).to_string(), expected);
+        }
+    }
 }
