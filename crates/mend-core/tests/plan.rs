@@ -843,7 +843,7 @@ fn the_stage_reason_comes_with_the_step_that_moves_the_couple_on() {
     let program = fixture();
     let cases: Vec<(&str, CoupleRecord, Option<NextStep>)> = vec![
         ("no intake at all", couple(None, None), Some(NextStep::InviteBoth)),
-        ("one intake is enough to choose from", couple(None, Some(answers(&[("found_out", "told")]))), None),
+        ("one partner answered and no start rule holds", couple(None, Some(answers(&[("found_out", "told")]))), None),
         (
             "markers unmet",
             with_sessions(calm_couple(), vec![session(1, "telling", &[], &["told"])]),
@@ -928,7 +928,7 @@ fn a_plan_names_no_command_flag_or_colour_in_any_of_its_words() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Renderings.
+// The same plan every time, and as JSON.
 
 #[test]
 fn the_same_inputs_give_the_same_plan_byte_for_byte() {
@@ -942,6 +942,12 @@ fn the_same_inputs_give_the_same_plan_byte_for_byte() {
     assert_eq!(serde_json::to_string_pretty(&first).unwrap(), serde_json::to_string_pretty(&again).unwrap());
     let back: Plan = serde_json::from_str(&serde_json::to_string(&first).unwrap()).unwrap();
     assert_eq!(back, first, "the JSON reads back as the same plan");
+
+    // A plan saved before plans had next steps still reads, with none.
+    let mut older = serde_json::to_value(&first).unwrap();
+    older.as_object_mut().unwrap().remove("next_steps");
+    let read: Plan = serde_json::from_value(older).unwrap();
+    assert_eq!(read.next_steps, []);
 }
 
 // ---------------------------------------------------------------------------------------------
