@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Result, anyhow};
-use mend_core::plan::{DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES, PlanError, PlanOptions, plan};
+use mend_core::plan::{DEFAULT_MINUTES, PlanError, PlanOptions, plan};
 use mend_store::NewSession;
 
 use crate::args::{PlanArgs, PlanFormat};
@@ -69,7 +69,7 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
 fn with_advice(error: PlanError) -> anyhow::Error {
     let advice = match &error {
         PlanError::UnknownStage { .. } => "give one of them to --stage".to_owned(),
-        PlanError::MinutesOutOfRange { .. } => format!("give --minutes from {MIN_MINUTES} to {MAX_MINUTES}"),
+        PlanError::MinutesOutOfRange { .. } => "give --minutes within that range".to_owned(),
         PlanError::NotTwoPartners { .. } => "add the couple again with both partners (`mend couple add`)".to_owned(),
         PlanError::UnknownRecordedStage { .. } => {
             "use the content it was recorded with (--content DIR), or plan with --stage ID".to_owned()
@@ -88,8 +88,8 @@ mod tests {
         let cases = [
             (
                 PlanError::MinutesOutOfRange { minutes: 20 },
-                "a session of 20 minutes cannot be planned: sessions last 30 to 120 minutes: give --minutes from \
-                 30 to 120",
+                "a session of 20 minutes cannot be planned: sessions last 30 to 120 minutes: give --minutes within \
+                 that range",
             ),
             (
                 PlanError::UnknownStage { id: "x".into(), known: vec!["a".into(), "b".into()] },
