@@ -49,7 +49,11 @@ fn fear_of_partner_holds_joint_sessions_until_resolved() {
     assert_eq!(plan["session_kind"], "individual", "an open stop flag means no joint session: {plan}");
     let notice = plan["notice"].as_str().unwrap_or_else(|| panic!("the plan explains why joint work waits: {plan}"));
     assert!(notice.contains("fear-of-partner"), "the notice names the flag: {notice}");
-    assert!(notice.contains("mend flag resolve"), "the notice says how to resolve it: {notice}");
+    let resolve = serde_json::json!({ "kind": "resolve_flag", "flag": "fear-of-partner" });
+    assert!(
+        plan["next_steps"].as_array().is_some_and(|steps| steps.contains(&resolve)),
+        "the plan's next step is to resolve the flag: {plan}"
+    );
 
     // The therapist sees Amélie alone, makes a safety plan, and resolves the flag.
     practice.ok(&["flag", "resolve", &id, "fear-of-partner", "--note", "assessed separately; safety plan in place"]);

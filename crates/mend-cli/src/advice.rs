@@ -2,6 +2,7 @@
 //! and flags that fix them, as the therapist types them.
 
 use mend_core::day::format_day;
+use mend_core::plan::PlanError;
 use mend_core::{CoupleError, LookupError, SessionDayError};
 use mend_store::StoreError;
 
@@ -20,6 +21,9 @@ pub(crate) fn for_error(error: &anyhow::Error) -> String {
         }
         if let Some(couple) = cause.downcast_ref::<CoupleError>() {
             return couple_advice(couple);
+        }
+        if let Some(plan) = cause.downcast_ref::<PlanError>() {
+            return plan_advice(plan);
         }
     }
     String::new()
@@ -65,5 +69,78 @@ fn couple_advice(error: &CoupleError) -> String {
         CoupleError::UnknownBrokeTrust { names, .. } => {
             format!(": give --broke-trust {:?}, {:?} or both", names[0], names[1])
         }
+    }
+}
+
+fn plan_advice(error: &PlanError) -> String {
+    match error {
+        PlanError::UnknownStage { .. } => ": give one of them to --stage".into(),
+        PlanError::MinutesOutOfRange { .. } => ": give --minutes within that range".into(),
+        PlanError::NotTwoPartners { .. } => ": add the couple again with both partners (`mend couple add`)".into(),
+        PlanError::UnknownRecordedStage { .. } => {
+            ": use the content it was recorded with (--content DIR), or plan with --stage ID".into()
+        }
+        PlanError::NoStages => ": add stage ids to program.toml".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn printed(error: impl std::error::Error + Send + Sync + 'static) -> String {
+        let error = anyhow::Error::new(error);
+        format!("{error:#}{}", for_error(&error))
+    }
+
+    #[test]
+    fn each_planning_error_is_followed_by_what_to_type() {
+        let cases = [
+            (
+                PlanError::MinutesOutOfRange { minutes: 20 },
+                "a session of 20 minutes cannot be planned: sessions last 30 to 120 minutes: give --minutes within \
+                 that range",
+            ),
+            (
+                PlanError::UnknownStage { id: "x".into(), known: vec!["a".into(), "b".into()] },
+                r#"the program has no stage "x"; its stages are a, b: give one of them to --stage"#,
+            ),
+            (
+                PlanError::NotTwoPartners { couple: "k3f9".into(), partners: 1 },
+                "couple k3f9 has 1 partner(s), and a plan needs exactly two: add the couple again with both \
+                 partners (`mend couple add`)",
+            ),
+            (
+                PlanError::UnknownRecordedStage { session: 2, stage: "gone".into() },
+                r#"session 2 is recorded at stage "gone", which this program does not have: use the content it was recorded with (--content DIR), or plan with --stage ID"#,
+            ),
+            (PlanError::NoStages, "the program has no stages to start at: add stage ids to program.toml"),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(printed(error), expected);
+        }
+    }
+
+    #[test]
+    fn store_and_lookup_errors_get_the_commands_that_fix_them() {
+        let no_couple = LookupError::NoSuchCouple { query: "Quentin".into() };
+        assert_eq!(
+            printed(StoreError::Lookup(no_couple.clone())),
+            r#"no couple matches "Quentin": run `mend couple list` to see short ids and names"#
+        );
+        assert_eq!(
+            printed(no_couple),
+            printed(StoreError::Lookup(LookupError::NoSuchCouple { query: "Quentin".into() }))
+        );
+        let path = std::path::PathBuf::from("/tmp/notes.txt");
+        assert_eq!(
+            printed(StoreError::NotSqlite { path }),
+            "/tmp/notes.txt is not a mend database (not SQLite): check the --db path"
+        );
+        let names = ["Zoë".to_owned(), "José".to_owned()];
+        assert_eq!(
+            printed(CoupleError::UnknownBrokeTrust { given: "Quentin".into(), names }),
+            r#""Quentin" does not name one of the partners, "Zoë" and "José": give --broke-trust "Zoë", "José" or both"#
+        );
     }
 }

@@ -10,6 +10,7 @@ mod args;
 mod commands;
 mod context;
 mod output;
+mod render;
 mod values;
 
 fn main() -> ExitCode {

@@ -1,11 +1,10 @@
-//! Session planning: stage choice, timing, safety, notes and the three renderings.
+//! Session planning: stage choice, timing, safety, notes, next steps, and plans as JSON.
 //!
 //! The behaviour tests run against a small fixture program built here from TOML, so they do not
-//! move when the shipped content is edited; the snapshot tests use the embedded program.
+//! move when the shipped content is edited; the snapshot tests use the embedded program. How a
+//! plan reads as text or Markdown is the command line's work, and is tested there.
 
-use mend_core::plan::{
-    AgendaKind, NoteAbout, Plan, PlanError, PlanOptions, SessionKind, plan, render_markdown, render_text,
-};
+use mend_core::plan::{AgendaKind, NextStep, NoteAbout, Plan, PlanError, PlanOptions, SessionKind, plan};
 use mend_core::{
     Answer, Answers, BreachKind, CoupleRecord, FlagResolution, PartnerName, PartnerRecord, Program, Roles,
     SessionRecord, Severity,
@@ -371,7 +370,10 @@ fn minutes_outside_30_to_120_are_refused_with_the_range() {
     for minutes in [0, 29, 121, 600] {
         let err = plan(&program, &calm_couple(), &options(minutes)).unwrap_err();
         assert_eq!(err, PlanError::MinutesOutOfRange { minutes });
-        assert!(err.to_string().contains("--minutes from 30 to 120"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!("a session of {minutes} minutes cannot be planned: sessions last 30 to 120 minutes")
+        );
     }
 }
 
@@ -449,7 +451,7 @@ fn the_first_stage_comes_from_the_intake_start_rules() {
     let found = || Some(answers(&[("found_out", "discovered")]));
     let answered = || Some(answers(&[("all_answered", "yes")]));
     let cases: Vec<(&str, CoupleRecord, &str, Vec<&str>)> = vec![
-        ("no intake at all", couple(None, None), "steadying", vec!["No intake answers yet", "mend invite k3f9"]),
+        ("no intake at all", couple(None, None), "steadying", vec!["No intake answers yet"]),
         ("no rule holds", calm_couple(), "steadying", vec!["match none of the start rules"]),
         (
             "one partner's answers",
@@ -497,7 +499,7 @@ fn a_stage_advances_only_when_all_its_markers_are_met() {
             vec![
                 "1 of its 2 progress markers are still unmet",
                 "Marker safe is seen (safe)",
-                "--stage steadying --met ID",
+                "The couple moves on when all are met.",
             ],
         ),
         (
@@ -528,13 +530,13 @@ fn a_stage_advances_only_when_all_its_markers_are_met() {
             "the last stage complete stays",
             vec![session(7, "rebuilding", &[], &["steady"])],
             "rebuilding",
-            vec!["the last stage", "--stage looking-back"],
+            vec!["the last stage", "stays here to consolidate."],
         ),
         (
             "after a review, back to the stage before it",
             vec![session(1, "telling", &[], &["told"]), session(2, "looking-back", &[], &["decided"])],
             "telling",
-            vec!["Session 2 was the review stage “Looking back”", "2 of its 3"],
+            vec!["Session 2 was the review stage “Looking back”", "only by the therapist's decision", "2 of its 3"],
         ),
         (
             "a review as the only session falls back to the intake",
@@ -572,15 +574,19 @@ fn override_chooses_any_stage_including_review() {
     let program = fixture();
     let record = with_sessions(calm_couple(), vec![session(1, "steadying", &[], &[])]);
     let cases = [
-        ("looking-back", vec!["--stage looking-back", "review stage", "would be at “Steadying”"]),
-        ("rebuilding", vec!["--stage rebuilding", "would be at “Steadying”"]),
-        ("steadying", vec!["--stage steadying"]),
+        (
+            "looking-back",
+            vec!["Chosen by the therapist.", "review stage", "Without that choice, the plan would be at “Steadying”"],
+        ),
+        ("rebuilding", vec!["Chosen by the therapist.", "would be at “Steadying”"]),
+        ("steadying", vec!["Chosen by the therapist."]),
     ];
     for (stage, reason) in cases {
         let mut options = options(50);
         options.stage_override = Some(stage.to_owned());
         let plan = make(&program, &record, &options);
         assert_eq!(plan.stage.id, stage);
+        assert_eq!(stage_step(&plan), None, "a stage the therapist chose needs no step to reach it");
         for needle in reason {
             assert!(plan.stage_reason.contains(needle), "{needle:?} missing from {}", plan.stage_reason);
         }
@@ -596,21 +602,34 @@ fn an_unknown_stage_is_refused_with_every_stage_id() {
     let err = plan(&program, &calm_couple(), &options).unwrap_err();
     let known: Vec<String> = ["steadying", "telling", "rebuilding", "looking-back"].map(String::from).to_vec();
     assert_eq!(err, PlanError::UnknownStage { id: "reconcile".to_owned(), known });
-    assert!(err.to_string().contains("steadying, telling, rebuilding, looking-back"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        r#"the program has no stage "reconcile"; its stages are steadying, telling, rebuilding, looking-back"#
+    );
 }
 
 #[test]
-fn a_record_the_program_cannot_read_is_refused_with_what_to_do() {
+fn a_record_the_program_cannot_read_is_refused_with_its_cause() {
     let program = fixture();
     let mut one_partner = calm_couple();
     one_partner.partners.pop();
     let unknown_stage = with_sessions(calm_couple(), vec![session(1, "gone", &[], &[])]);
-    let cases = [(one_partner, "exactly two"), (unknown_stage, "--stage ID")];
-    for (record, says) in cases {
-        match plan(&program, &record, &options(50)) {
-            Err(PlanError::BadRecord(message)) => assert!(message.contains(says), "{message}"),
-            other => panic!("expected a bad record, got {other:?}"),
-        }
+    let cases = [
+        (
+            one_partner,
+            PlanError::NotTwoPartners { couple: "k3f9".to_owned(), partners: 1 },
+            "couple k3f9 has 1 partner(s), and a plan needs exactly two",
+        ),
+        (
+            unknown_stage,
+            PlanError::UnknownRecordedStage { session: 1, stage: "gone".to_owned() },
+            r#"session 1 is recorded at stage "gone", which this program does not have"#,
+        ),
+    ];
+    for (record, expected, says) in cases {
+        let err = plan(&program, &record, &options(50)).unwrap_err();
+        assert_eq!(err, expected);
+        assert_eq!(err.to_string(), says);
     }
     // An override does not need the record's stage, so it still plans.
     let mut with_override = options(50);
@@ -622,14 +641,23 @@ fn a_record_the_program_cannot_read_is_refused_with_what_to_do() {
 // ---------------------------------------------------------------------------------------------
 // Safety.
 
-/// Checks a plan made while stop flags are open: individual sessions, a notice naming each flag
-/// with its resolve command, no joint work, only safety sheets.
+/// Checks a plan made while stop flags are open: individual sessions, a notice naming each flag,
+/// a step to resolve each, no joint work, only safety sheets.
 fn check_held_for_safety(plan: &Plan, flags: &[&str]) {
     assert_eq!(plan.session_kind, SessionKind::Individual);
     let notice = plan.notice.as_deref().expect("a notice says why joint work waits");
     for flag in flags {
-        assert!(notice.contains(&format!("mend flag resolve k3f9 {flag} --note TEXT")), "{notice}");
+        assert!(notice.contains(&format!("{flag}, from ")), "{notice}");
     }
+    let to_resolve: Vec<&str> = plan
+        .next_steps
+        .iter()
+        .filter_map(|step| match step {
+            NextStep::ResolveFlag { flag } => Some(flag.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(to_resolve, flags, "one step per open stop flag, and only those");
     assert!(plan.agenda.iter().all(|i| i.kind == AgendaKind::Individual && i.exercise.is_none()));
     let seen: Vec<&str> = plan.agenda.iter().filter_map(|i| i.partner.as_deref()).collect();
     assert_eq!(seen, ["José Núñez", "Zoë"]);
@@ -749,7 +777,7 @@ fn notes_follow_each_partners_roles_and_intake() {
         &plan,
         "Zoë",
         &[
-            (NoteAbout::Intake, "No intake answers from Zoë yet: invite them with `mend invite k3f9 --partner Zoë`."),
+            (NoteAbout::Intake, "No intake answers from Zoë yet."),
             (NoteAbout::Hurt, "Says what hurts in Steadying."),
             (NoteAbout::Both, "Both slow down in Steadying."),
         ],
@@ -772,20 +800,6 @@ fn notes_follow_each_partners_roles_and_intake() {
     );
     let own_it = plan.agenda.iter().find(|i| i.exercise.as_deref() == Some("calm-talk")).unwrap();
     assert!(own_it.what.contains(&"For both: José Núñez and Zoë.".to_owned()), "{:?}", own_it.what);
-}
-
-#[test]
-fn partner_names_head_their_notes_in_every_rendering() {
-    let program = fixture();
-    let names = ["José Núñez", "Zoë"];
-    let plan = make(&program, &calm_couple(), &options(50));
-    let text = render_text(&plan, false);
-    let markdown = render_markdown(&plan);
-    for name in names {
-        assert!(text.contains(&format!("\n{name} (")), "{name} missing from the text partners");
-        assert!(markdown.contains(&format!("### {name} (")), "{name} missing from the markdown partners");
-    }
-    assert!(text.contains("Zoë (was hurt)\n  - [hurt] Says what hurts in Steadying."), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -815,7 +829,107 @@ fn homework_is_reviewed_by_title_and_given_from_the_stage() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Renderings.
+// Next steps.
+
+/// The step that goes with the stage's reason, if any: inviting both partners, marking markers or
+/// planning a review.
+fn stage_step(plan: &Plan) -> Option<&NextStep> {
+    plan.next_steps
+        .iter()
+        .find(|step| matches!(step, NextStep::InviteBoth | NextStep::MarkMarkers { .. } | NextStep::PlanReview { .. }))
+}
+
+#[test]
+fn the_stage_reason_comes_with_the_step_that_moves_the_couple_on() {
+    let program = fixture();
+    let cases: Vec<(&str, CoupleRecord, Option<NextStep>)> = vec![
+        ("no intake at all", couple(None, None), Some(NextStep::InviteBoth)),
+        ("one partner answered and no start rule holds", couple(None, Some(answers(&[("found_out", "told")]))), None),
+        (
+            "markers unmet",
+            with_sessions(calm_couple(), vec![session(1, "telling", &[], &["told"])]),
+            Some(NextStep::MarkMarkers { stage: "telling".to_owned() }),
+        ),
+        (
+            "markers met, moving on",
+            with_sessions(calm_couple(), vec![session(1, "steadying", &[], &["calm", "safe"])]),
+            None,
+        ),
+        (
+            "the last stage complete",
+            with_sessions(calm_couple(), vec![session(7, "rebuilding", &[], &["steady"])]),
+            Some(NextStep::PlanReview { stage: "looking-back".to_owned() }),
+        ),
+    ];
+    for (what, record, expected) in cases {
+        let plan = make(&program, &record, &options(50));
+        assert_eq!(stage_step(&plan), expected.as_ref(), "{what}: {:?}", plan.next_steps);
+    }
+}
+
+#[test]
+fn next_steps_come_in_order_safety_first_and_print_the_homework_last() {
+    let program = fixture();
+    let joint = make(&program, &couple(None, None), &options(50));
+    assert_eq!(
+        joint.next_steps,
+        [
+            NextStep::InviteBoth,
+            NextStep::InvitePartner { partner: "José Núñez".to_owned() },
+            NextStep::InvitePartner { partner: "Zoë".to_owned() },
+            NextStep::PrintPacket { sheets: vec!["safety-card".to_owned(), "calm-log".to_owned()] },
+        ]
+    );
+
+    let held =
+        make(&program, &couple(None, Some(answers(&[("afraid", "yes"), ("harm_thoughts", "yes")]))), &options(50));
+    assert_eq!(
+        held.next_steps,
+        [
+            NextStep::ResolveFlag { flag: "fear".to_owned() },
+            NextStep::ResolveFlag { flag: "harm".to_owned() },
+            NextStep::InvitePartner { partner: "José Núñez".to_owned() },
+            NextStep::PrintPacket { sheets: vec!["safety-card".to_owned()] },
+        ]
+    );
+
+    // Nothing to give, nobody to invite, no marker left: nothing to do outside the session.
+    let mut options = options(50);
+    options.stage_override = Some("looking-back".to_owned());
+    assert_eq!(make(&program, &calm_couple(), &options).next_steps, []);
+}
+
+#[test]
+fn a_plan_names_no_command_flag_or_colour_in_any_of_its_words() {
+    let program = fixture();
+    let embedded = embedded();
+    let mut plans = vec![
+        make(&program, &couple(None, None), &options(30)),
+        make(&program, &couple(None, Some(answers(&[("afraid", "yes")]))), &options(50)),
+        make(
+            &program,
+            &with_sessions(calm_couple(), vec![session(1, "telling", &["question-list"], &["told"])]),
+            &options(40),
+        ),
+        make(&program, &with_sessions(calm_couple(), vec![session(7, "rebuilding", &[], &["steady"])]), &options(50)),
+        make(&program, &with_sessions(calm_couple(), vec![session(1, "looking-back", &[], &[])]), &options(50)),
+    ];
+    let mut review = options(50);
+    review.stage_override = Some("looking-back".to_owned());
+    plans.push(make(&program, &with_sessions(calm_couple(), vec![session(1, "steadying", &[], &[])]), &review));
+    for (record, options) in [affair_with_low_mood(), mutual_broken_promises(), lies_with_fear()] {
+        plans.push(make(&embedded, &record, &options));
+    }
+    for plan in plans {
+        let json = serde_json::to_string(&plan).unwrap();
+        for banned in ["mend ", "--", "\\u001b", "`"] {
+            assert!(!json.contains(banned), "{banned:?} in the plan for {}: {json}", plan.couple);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same plan every time, and as JSON.
 
 #[test]
 fn the_same_inputs_give_the_same_plan_byte_for_byte() {
@@ -827,35 +941,18 @@ fn the_same_inputs_give_the_same_plan_byte_for_byte() {
     let first = make(&program, &record, &options(75));
     let again = make(&program, &record.clone(), &options(75));
     assert_eq!(serde_json::to_string_pretty(&first).unwrap(), serde_json::to_string_pretty(&again).unwrap());
-    assert_eq!(render_text(&first, true), render_text(&again, true));
-    assert_eq!(render_markdown(&first), render_markdown(&again));
     let back: Plan = serde_json::from_str(&serde_json::to_string(&first).unwrap()).unwrap();
     assert_eq!(back, first, "the JSON reads back as the same plan");
-}
 
-#[test]
-fn text_fits_80_columns_and_colours_only_when_asked() {
-    let program = fixture();
-    let held = couple(Some(answers(&[("harm_thoughts", "yes")])), None);
-    for record in [calm_couple(), held] {
-        for minutes in [30, 50, 120] {
-            let plan = make(&program, &record, &options(minutes));
-            let plain = render_text(&plan, false);
-            for line in plain.lines() {
-                assert!(line.chars().count() <= 80, "too wide: {line:?}");
-            }
-            assert!(!plain.contains('\x1b'), "no colour unless asked");
-            let coloured = render_text(&plan, true);
-            assert!(coloured.contains("\x1b[1m"), "headings are bold");
-            if plan.notice.is_some() {
-                assert!(coloured.contains("\x1b[1;31m!! Joint sessions wait"), "the stop notice is red and bold");
-            }
-        }
-    }
+    // A plan saved before plans had next steps still reads, with none.
+    let mut older = serde_json::to_value(&first).unwrap();
+    older.as_object_mut().unwrap().remove("next_steps");
+    let read: Plan = serde_json::from_value(older).unwrap();
+    assert_eq!(read.next_steps, []);
 }
 
 // ---------------------------------------------------------------------------------------------
-// The shipped program: three invented couples, snapshotted in every format.
+// The shipped program: three invented couples, their plans snapshotted as JSON.
 
 fn embedded() -> Program {
     match Program::embedded() {
@@ -1009,31 +1106,31 @@ fn lies_with_fear() -> (CoupleRecord, PlanOptions) {
     (record, PlanOptions { minutes: 60, stage_override: None, today: "2025-03-14".to_owned() })
 }
 
-fn snapshot_all_formats(name: &str, (record, options): (CoupleRecord, PlanOptions)) -> Plan {
+/// Plans for the couple and snapshots the plan as JSON, as the command line prints it. The
+/// command line snapshots the same plans as text and Markdown, from a copy of this JSON.
+fn snapshot_json(name: &str, (record, options): (CoupleRecord, PlanOptions)) -> Plan {
     let plan = make(&embedded(), &record, &options);
-    insta::assert_snapshot!(format!("{name}_text"), render_text(&plan, false));
-    insta::assert_snapshot!(format!("{name}_markdown"), render_markdown(&plan));
     insta::assert_snapshot!(format!("{name}_json"), serde_json::to_string_pretty(&plan).unwrap());
     plan
 }
 
 #[test]
 fn snapshot_affair_discovered_with_low_mood() {
-    let plan = snapshot_all_formats("affair_low_mood", affair_with_low_mood());
+    let plan = snapshot_json("affair_low_mood", affair_with_low_mood());
     assert_eq!(plan.stage.id, "disclosure-and-accountability");
     assert!(plan.flags.iter().any(|f| f.id == "phq2-positive" && f.partner == "Ana Lima" && !f.resolved));
 }
 
 #[test]
 fn snapshot_mutual_broken_promises() {
-    let plan = snapshot_all_formats("mutual_promises", mutual_broken_promises());
+    let plan = snapshot_json("mutual_promises", mutual_broken_promises());
     assert_eq!(plan.stage.id, "consistent-actions");
     assert_eq!(plan.session_number, 4);
 }
 
 #[test]
 fn snapshot_lies_with_fear_holds_joint_work() {
-    let plan = snapshot_all_formats("lies_fear", lies_with_fear());
+    let plan = snapshot_json("lies_fear", lies_with_fear());
     assert_eq!(plan.session_kind, SessionKind::Individual);
 }
 
@@ -1049,9 +1146,6 @@ fn the_shipped_program_plans_every_stage_at_every_length() {
             for record in [&record, &held] {
                 let plan = make(&program, record, &options);
                 check_minutes(&plan, &format!("{} at {minutes} minutes", stage.id));
-                for line in render_text(&plan, false).lines() {
-                    assert!(line.chars().count() <= 80, "too wide: {line:?}");
-                }
             }
         }
     }

@@ -4,16 +4,14 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use mend_core::plan::{PlanOptions, plan, render_markdown, render_text};
+use mend_core::plan::{DEFAULT_MINUTES, PlanOptions, plan};
 use mend_core::saved_plan_on;
 use mend_store::NewSession;
 
 use crate::args::{PlanArgs, PlanFormat};
 use crate::context::{Context, now, today};
 use crate::output::out;
-
-/// The session length when neither the flag nor the configuration says.
-const DEFAULT_MINUTES: u32 = 50;
+use crate::render::{render_markdown, render_text};
 
 pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
     let program = ctx.program()?;

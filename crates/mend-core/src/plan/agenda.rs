@@ -1,0 +1,206 @@
+//! The joint agenda: the items of a session the couple attends together, written for this couple and stage.
+
+use super::fit::{self, Draft, Fitted};
+use super::{AgendaKind, PlanFlag, join_names, partner_names};
+use crate::content::{Audience, Exercise, Program, Sheet, Stage};
+use crate::domain::{Role, Severity};
+use crate::record::{CoupleRecord, SessionRecord};
+
+/// Base lengths of the fixed agenda items, and how far a short session may shorten them.
+const CHECK_IN_MINUTES: u32 = 5;
+const SAFETY_MINUTES: u32 = 5;
+const HOMEWORK_REVIEW_MINUTES: u32 = 5;
+const PRACTICE_MINUTES: u32 = 10;
+const HOMEWORK_MINUTES: u32 = 5;
+const CLOSING_MINUTES: u32 = 5;
+const PRACTICE_FLOOR: u32 = 5;
+const SHORT_ITEM_FLOOR: u32 = 3;
+
+/// What the joint agenda is built from.
+pub(super) struct Context<'a> {
+    pub(super) program: &'a Program,
+    pub(super) record: &'a CoupleRecord,
+    pub(super) stage: &'a Stage,
+    pub(super) flags: &'a [PlanFlag],
+    /// The latest session held, if any: its homework is reviewed.
+    pub(super) last: Option<&'a SessionRecord>,
+}
+
+/// The joint session's agenda, fitted to `minutes`.
+pub(super) fn joint(context: &Context<'_>, minutes: u32) -> Fitted {
+    let mut drafts = vec![check_in(context), safety_check(context)];
+    drafts.extend(homework_review(context));
+    drafts.extend(context.stage.exercises.iter().map(|e| exercise_draft(context, e)));
+    drafts.push(practice(context));
+    drafts.extend(homework_to_give(context));
+    drafts.push(closing());
+    fit::fit(drafts, minutes)
+}
+
+fn check_in(context: &Context<'_>) -> Draft {
+    let names = partner_names(context.record);
+    let what = if context.last.is_none() {
+        vec![
+            format!("Welcome {names}. Explain how the sessions run, what stays confidential and what does not."),
+            "Say what today is for and ask what each of them hopes to get from the work.".to_owned(),
+        ]
+    } else {
+        vec![
+            format!("Ask {names}, one at a time, how the time since the last session has been."),
+            "Ask each for one thing that went better and one thing that was hard.".to_owned(),
+        ]
+    };
+    Draft::new(AgendaKind::CheckIn, "Check-in", CHECK_IN_MINUTES, SHORT_ITEM_FLOOR).with_what(what)
+}
+
+fn safety_check(context: &Context<'_>) -> Draft {
+    let since = if context.last.is_some() { "since the last session" } else { "at home at the moment" };
+    let mut what = vec![
+        format!(
+            "Ask whether anything {since} left either partner feeling unsafe, afraid, threatened or controlled; if so, \
+             stop the joint work and see them one at a time."
+        ),
+        "Ask about thoughts of self-harm whenever mood is low, and check that each knows where to get help quickly."
+            .to_owned(),
+    ];
+    for flag in context.flags.iter().filter(|f| !f.resolved && f.severity == Severity::Caution) {
+        what.push(format!(
+            "Follow up the open flag {} ({}, {}): {}",
+            flag.id, flag.partner, flag.severity, flag.action
+        ));
+    }
+    for flag in context.flags.iter().filter(|f| f.resolved && f.severity == Severity::Stop) {
+        what.push(format!(
+            "The stop flag {} ({}) was resolved; still ask about it today, briefly and without pressure.",
+            flag.id, flag.partner
+        ));
+    }
+    let mut draft = Draft::new(AgendaKind::Safety, "Safety check", SAFETY_MINUTES, SAFETY_MINUTES).with_what(what);
+    draft.item.prompts = vec![
+        "Has anything happened since we last met that frightened either of you?".to_owned(),
+        "On a scale from 0 to 10, how safe do you feel at home this week?".to_owned(),
+    ];
+    draft
+}
+
+fn homework_review(context: &Context<'_>) -> Option<Draft> {
+    let last = context.last?;
+    if last.homework.is_empty() {
+        return None;
+    }
+    let mut what: Vec<String> = last
+        .homework
+        .iter()
+        .map(|id| match context.program.sheet(id) {
+            Some(sheet) => review_line(sheet, context.record),
+            None => format!("{id} (a sheet this program does not have): ask how it went."),
+        })
+        .collect();
+    what.push(
+        "Thank the effort, not the result; if something was not done, ask what got in the way, without blame."
+            .to_owned(),
+    );
+    Some(
+        Draft::new(
+            AgendaKind::HomeworkReview,
+            format!("Review of homework from session {}", last.number),
+            HOMEWORK_REVIEW_MINUTES,
+            SHORT_ITEM_FLOOR,
+        )
+        .with_what(what),
+    )
+}
+
+fn exercise_draft(context: &Context<'_>, exercise: &Exercise) -> Draft {
+    let mut draft =
+        Draft::new(AgendaKind::Exercise, exercise.title.clone(), exercise.minutes, exercise.minutes.div_ceil(2));
+    draft.essential = exercise.essential;
+    draft.item.role = Some(exercise.role);
+    draft.item.exercise = Some(exercise.id.clone());
+    draft.item.what = vec![exercise.purpose.clone(), who_does(exercise.role, context.record)];
+    draft.item.steps = exercise.steps.clone();
+    draft.item.prompts = exercise.prompts.clone();
+    draft
+}
+
+fn practice(context: &Context<'_>) -> Draft {
+    let mut what = vec!["Let the couple try today's work on a small, real matter while you coach them.".to_owned()];
+    what.extend(context.stage.goals.iter().map(|goal| format!("Stage goal: {goal}")));
+    Draft::new(AgendaKind::Practice, "Practice and integration", PRACTICE_MINUTES, PRACTICE_FLOOR).with_what(what)
+}
+
+/// The stage's sheets, one line each. Printing them is a next step of the plan, not a line here.
+fn homework_to_give(context: &Context<'_>) -> Option<Draft> {
+    if context.stage.homework.is_empty() {
+        return None;
+    }
+    let what: Vec<String> = context
+        .stage
+        .homework
+        .iter()
+        .map(|id| match context.program.sheet(id) {
+            Some(sheet) => sheet_line(sheet, context.record),
+            None => id.clone(),
+        })
+        .collect();
+    Some(Draft::new(AgendaKind::Homework, "Homework to give", HOMEWORK_MINUTES, SHORT_ITEM_FLOOR).with_what(what))
+}
+
+fn closing() -> Draft {
+    let what = vec![
+        "Ask each partner to name one thing they take from today.".to_owned(),
+        "Agree the date of the next session.".to_owned(),
+        "Check that each knows where to get help between sessions if things feel unsafe.".to_owned(),
+    ];
+    Draft::new(AgendaKind::Closing, "Closing", CLOSING_MINUTES, SHORT_ITEM_FLOOR).with_what(what)
+}
+
+/// A sheet given as homework: its title, who fills it in by name, and what it is for.
+fn sheet_line(sheet: &Sheet, record: &CoupleRecord) -> String {
+    format!("{} ({}), {}: {}", sheet.title, sheet.id, sheet_audience(sheet.audience, record), sheet.purpose)
+}
+
+/// A sheet given last time, with what to ask about it.
+fn review_line(sheet: &Sheet, record: &CoupleRecord) -> String {
+    let ask = match sheet.audience {
+        Audience::Together => "ask how doing it together went, what was hard, and what they noticed",
+        Audience::Each => "ask each of them what they did with it, what was hard, and what they noticed",
+        Audience::BrokeTrust | Audience::Hurt => "ask what they did with it, what was hard, and what they noticed",
+    };
+    format!("{} ({}), {}: {ask}.", sheet.title, sheet.id, sheet_audience(sheet.audience, record))
+}
+
+/// Who fills in a sheet, by name.
+fn sheet_audience(audience: Audience, record: &CoupleRecord) -> String {
+    let role = match audience {
+        Audience::Together => return "done together".to_owned(),
+        Audience::Each => return "one for each partner".to_owned(),
+        Audience::BrokeTrust => Role::BrokeTrust,
+        Audience::Hurt => Role::Hurt,
+    };
+    let names: Vec<String> =
+        record.partners.iter().filter(|p| p.roles.includes(role)).map(|p| p.name.to_string()).collect();
+    match names.as_slice() {
+        [] => format!("for {}", audience.describe()),
+        [one] => format!("for {one}"),
+        _ => format!("for {}, one each", join_names(&names)),
+    }
+}
+
+/// Who does an exercise, by name.
+fn who_does(role: Role, record: &CoupleRecord) -> String {
+    if role == Role::Both {
+        return format!("For both: {}.", partner_names(record));
+    }
+    let doers: Vec<String> =
+        record.partners.iter().filter(|p| p.roles.includes(role)).map(|p| p.name.to_string()).collect();
+    let part = match role {
+        Role::BrokeTrust => "broke trust",
+        _ => "was hurt",
+    };
+    match doers.as_slice() {
+        [] => format!("For {}, which no partner here is: adapt it or leave it out.", role.describe()),
+        [one] => format!("For {one} ({}).", role.describe()),
+        _ => format!("For {} in turn: each of them {part}.", join_names(&doers)),
+    }
+}

@@ -1,0 +1,409 @@
+//! Session planning: the plan's types, and `plan()`, which makes one from the program and a couple's record.
+//!
+//! Planning is a pure function of its inputs. The day is passed in, every collection is ordered,
+//! and nothing is read from a clock or a hash map, so the same inputs give the same plan byte for
+//! byte in every format.
+//!
+//! The work is done in rooms, one job each: `stage` chooses the stage, `agenda` writes the joint
+//! session's items, `fit` cuts them to the session's length, `individual` plans the separate
+//! sessions held while a stop flag is open, `notes` gathers what to keep in mind for each partner,
+//! and `flags` reads the flags the intakes raised. A plan states facts and carries values; what the
+//! therapist types to act on it (a command, a flag) is the caller's to spell, from [`NextStep`].
+
+mod agenda;
+mod fit;
+mod flags;
+mod individual;
+mod notes;
+mod stage;
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::Program;
+use crate::domain::{Role, Roles, Severity};
+use crate::record::{CoupleRecord, SessionRecord};
+
+pub use flags::{FlagGroup, PlanFlag, WatchGroup, grouped_flags, grouped_watch_fors, raised_flags};
+
+/// The shortest session mend plans, in minutes.
+pub const MIN_MINUTES: u32 = 30;
+/// The longest session mend plans, in minutes.
+pub const MAX_MINUTES: u32 = 120;
+/// The session length used when none is given.
+pub const DEFAULT_MINUTES: u32 = 50;
+
+/// What a plan is asked for, besides the program and the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// The session's length, from 30 to 120 minutes.
+    pub minutes: u32,
+    /// A stage chosen by the therapist, overriding the one the record leads to.
+    pub stage_override: Option<String>,
+    /// The day the plan is for, `YYYY-MM-DD`; passed in so planning stays pure.
+    pub today: String,
+}
+
+impl PlanOptions {
+    /// Options for a session of the default length on `today`, at the stage the record gives.
+    pub fn new(today: impl Into<String>) -> Self {
+        Self { minutes: DEFAULT_MINUTES, stage_override: None, today: today.into() }
+    }
+}
+
+/// Why a plan could not be made. Each message states the cause only; what to do about it depends
+/// on how the caller asked (a command line, a form), so the caller says that.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// The stage asked for is not in the program.
+    #[error("the program has no stage {id:?}; its stages are {}", known.join(", "))]
+    UnknownStage {
+        /// The id that was given.
+        id: String,
+        /// Every stage id, advancing stages first, then review stages.
+        known: Vec<String>,
+    },
+    /// The session length is outside what can be planned.
+    #[error("a session of {minutes} minutes cannot be planned: sessions last {MIN_MINUTES} to {MAX_MINUTES} minutes")]
+    MinutesOutOfRange {
+        /// The length that was given.
+        minutes: u32,
+    },
+    /// The record does not have the two partners every plan is written for.
+    #[error("couple {couple} has {partners} partner(s), and a plan needs exactly two")]
+    NotTwoPartners {
+        /// The couple's short id.
+        couple: String,
+        /// How many partners the record has.
+        partners: usize,
+    },
+    /// A recorded session is at a stage this program does not have, so the record cannot be followed.
+    #[error("session {session} is recorded at stage {stage:?}, which this program does not have")]
+    UnknownRecordedStage {
+        /// The session's number.
+        session: u32,
+        /// The stage id it was recorded at.
+        stage: String,
+    },
+    /// The program has no advancing stage to start a couple at.
+    #[error("the program has no stages to start at")]
+    NoStages,
+}
+
+/// Whether the couple meets together or each partner alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    /// Both partners together: the program's ordinary work.
+    Joint,
+    /// Each partner alone, because a stop flag is open.
+    Individual,
+}
+
+impl SessionKind {
+    /// The word used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Joint => "joint",
+            SessionKind::Individual => "individual",
+        }
+    }
+}
+
+/// What an agenda item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgendaKind {
+    /// How each partner is, at the start.
+    CheckIn,
+    /// The safety questions; never dropped.
+    Safety,
+    /// Going over the homework given last time.
+    HomeworkReview,
+    /// One of the stage's exercises.
+    Exercise,
+    /// Trying the session's work on something real.
+    Practice,
+    /// Giving the next homework.
+    Homework,
+    /// The end of the session.
+    Closing,
+    /// A partner seen alone for a safety assessment.
+    Individual,
+}
+
+impl AgendaKind {
+    /// The word used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgendaKind::CheckIn => "check_in",
+            AgendaKind::Safety => "safety",
+            AgendaKind::HomeworkReview => "homework_review",
+            AgendaKind::Exercise => "exercise",
+            AgendaKind::Practice => "practice",
+            AgendaKind::Homework => "homework",
+            AgendaKind::Closing => "closing",
+            AgendaKind::Individual => "individual",
+        }
+    }
+}
+
+/// A stage, named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageRef {
+    /// The stage id.
+    pub id: String,
+    /// The stage's title.
+    pub title: String,
+}
+
+/// One timed item of the agenda.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    /// What the item is.
+    pub kind: AgendaKind,
+    /// A short name.
+    pub title: String,
+    /// Minutes from the start of the session.
+    pub starts_at: u32,
+    /// How long it takes; the items' minutes add up to the session's.
+    pub minutes: u32,
+    /// For an exercise: who does it.
+    pub role: Option<Role>,
+    /// For an individual item: the partner seen.
+    pub partner: Option<String>,
+    /// For an exercise: its id.
+    pub exercise: Option<String>,
+    /// What to do, in order.
+    pub what: Vec<String>,
+    /// For an exercise or an individual item: its steps.
+    pub steps: Vec<String>,
+    /// What the therapist may say or ask.
+    pub prompts: Vec<String>,
+}
+
+/// Where a note for a partner comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteAbout {
+    /// The stage's notes for the partner who broke trust.
+    BrokeTrust,
+    /// The stage's notes for the hurt partner.
+    Hurt,
+    /// The stage's notes for both partners.
+    Both,
+    /// This partner's intake: a flag or a missing intake.
+    Intake,
+}
+
+impl NoteAbout {
+    /// A short label a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            NoteAbout::BrokeTrust => "broke trust",
+            NoteAbout::Hurt => "hurt",
+            NoteAbout::Both => "both",
+            NoteAbout::Intake => "intake",
+        }
+    }
+}
+
+/// One note for one partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerNote {
+    /// Where it comes from.
+    pub about: NoteAbout,
+    /// The note.
+    pub text: String,
+}
+
+/// What the therapist keeps in mind for one partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerPlan {
+    /// The partner's display name.
+    pub name: String,
+    /// Their part in the breach.
+    pub roles: Roles,
+    /// Intake notes first, then the stage's notes for their roles.
+    pub notes: Vec<PartnerNote>,
+}
+
+/// Something to watch for during the session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchFor {
+    /// What to watch for.
+    pub text: String,
+    /// For an open flag: how much it matters.
+    pub severity: Option<Severity>,
+    /// For an open flag: whose intake raised it.
+    pub partner: Option<String>,
+    /// For an open flag: its id.
+    pub flag: Option<String>,
+}
+
+/// Something the therapist does outside the session to move the couple on, as values: the caller
+/// decides how to offer it (the command line spells each as a `mend` command).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NextStep {
+    /// Neither partner has answered the intake: invite both, so the starting stage can follow their answers.
+    InviteBoth,
+    /// This partner has not answered the intake: invite them.
+    InvitePartner {
+        /// The partner's display name.
+        partner: String,
+    },
+    /// The stage's progress markers are not all met: record those met as sessions are held.
+    MarkMarkers {
+        /// The stage whose markers are counted.
+        stage: String,
+    },
+    /// The program's stages are complete: the therapist may plan this review stage.
+    PlanReview {
+        /// The review stage's id.
+        stage: String,
+    },
+    /// This stop flag holds joint work: resolve it once joint work is safe, then plan again.
+    ResolveFlag {
+        /// The flag rule's id.
+        flag: String,
+    },
+    /// Print these sheets for the couple, as the plan's homework.
+    PrintPacket {
+        /// The sheet ids, in the plan's order.
+        sheets: Vec<String>,
+    },
+}
+
+/// A plan for a couple's next session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The couple's short id.
+    pub couple: String,
+    /// The number of the session planned: the last recorded one plus one.
+    pub session_number: u32,
+    /// Joint, or individual while a stop flag is open.
+    pub session_kind: SessionKind,
+    /// The stage the joint work is at.
+    pub stage: StageRef,
+    /// Why this stage, in sentences.
+    pub stage_reason: String,
+    /// The session's length.
+    pub minutes: u32,
+    /// Something the therapist must read first, such as why joint work waits.
+    pub notice: Option<String>,
+    /// When the agenda was cut to fit: the rule, and what it dropped or shortened.
+    pub shortening_rule: Option<String>,
+    /// The timed items, in order.
+    pub agenda: Vec<AgendaItem>,
+    /// Notes for each partner, in the record's order.
+    pub partners: Vec<PartnerPlan>,
+    /// Open flags (most severe first), then the stage's own watch-fors.
+    pub watch_fors: Vec<WatchFor>,
+    /// Every flag raised by either intake, open or resolved.
+    pub flags: Vec<PlanFlag>,
+    /// The sheet ids to give as homework.
+    pub homework: Vec<String>,
+    /// What to do outside the session: stop flags to resolve, then the stage's step, partners to
+    /// invite, and the homework to print. Plans saved before this field existed read it as empty.
+    #[serde(default)]
+    pub next_steps: Vec<NextStep>,
+    /// The day the plan is for.
+    pub date: String,
+}
+
+/// Plans the couple's next session.
+pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> Result<Plan, PlanError> {
+    if !(MIN_MINUTES..=MAX_MINUTES).contains(&options.minutes) {
+        return Err(PlanError::MinutesOutOfRange { minutes: options.minutes });
+    }
+    if record.partners.len() != 2 {
+        return Err(PlanError::NotTwoPartners { couple: record.id.clone(), partners: record.partners.len() });
+    }
+    let sessions = sessions_in_order(record);
+    let choice = stage::choose(program, record, &sessions, options.stage_override.as_deref())?;
+    let flags = raised_flags(program, record);
+    let open_stops: Vec<&PlanFlag> = flags.iter().filter(|f| !f.resolved && f.severity == Severity::Stop).collect();
+
+    let mut plan = Plan {
+        couple: record.id.clone(),
+        session_number: sessions.last().map_or(1, |s| s.number.saturating_add(1)),
+        session_kind: SessionKind::Joint,
+        stage: StageRef { id: choice.stage.id.clone(), title: choice.stage.title.clone() },
+        stage_reason: choice.reason,
+        minutes: options.minutes,
+        notice: None,
+        shortening_rule: None,
+        agenda: Vec::new(),
+        partners: Vec::new(),
+        watch_fors: notes::watch_fors(choice.stage, &flags),
+        flags: flags.clone(),
+        homework: Vec::new(),
+        next_steps: Vec::new(),
+        date: options.today.clone(),
+    };
+
+    if open_stops.is_empty() {
+        let context =
+            agenda::Context { program, record, stage: choice.stage, flags: &flags, last: sessions.last().copied() };
+        let fitted = agenda::joint(&context, options.minutes);
+        plan.agenda = fitted.agenda;
+        plan.shortening_rule = fitted.shortening_rule;
+        plan.homework = choice.stage.homework.clone();
+        plan.partners = notes::partner_plans(record, Some(choice.stage), &flags);
+    } else {
+        let safety_sheets = individual::safety_sheets(program);
+        plan.session_kind = SessionKind::Individual;
+        plan.notice = Some(individual::stop_notice(&open_stops));
+        plan.next_steps = individual::flags_to_resolve(&open_stops);
+        plan.agenda = individual::agenda(record, &flags, &safety_sheets, options.minutes);
+        plan.homework = safety_sheets.iter().map(|s| s.id.clone()).collect();
+        plan.partners = notes::partner_plans(record, None, &flags);
+    }
+    plan.next_steps.extend(choice.next_step);
+    plan.next_steps.extend(
+        record
+            .partners
+            .iter()
+            .filter(|p| p.intake.is_none())
+            .map(|p| NextStep::InvitePartner { partner: p.name.to_string() }),
+    );
+    if !plan.homework.is_empty() {
+        plan.next_steps.push(NextStep::PrintPacket { sheets: plan.homework.clone() });
+    }
+    set_start_times(&mut plan.agenda);
+    Ok(plan)
+}
+
+/// Sessions ordered by number; the record keeps them oldest first, but the number is what counts.
+fn sessions_in_order(record: &CoupleRecord) -> Vec<&SessionRecord> {
+    let mut sessions: Vec<&SessionRecord> = record.sessions.iter().collect();
+    sessions.sort_by_key(|s| s.number);
+    sessions
+}
+
+fn set_start_times(agenda: &mut [AgendaItem]) {
+    let mut clock = 0;
+    for item in agenda {
+        item.starts_at = clock;
+        clock += item.minutes;
+    }
+}
+
+fn partner_names(record: &CoupleRecord) -> String {
+    let names: Vec<String> = record.partners.iter().map(|p| p.name.to_string()).collect();
+    join_names(&names)
+}
+
+/// Joins names as a sentence lists them: `a`, `a and b`, `a, b and c`.
+pub fn join_names(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn capitalise_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
