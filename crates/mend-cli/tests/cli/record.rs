@@ -2,14 +2,12 @@
 //! partners, reading their intakes, planning, recording sessions, resolving flags, and moving the
 //! record out and back in, with every mistake refused in one line that changes nothing.
 
-mod support;
-
 use std::path::Path;
 
+use crate::support::{Sandbox, contains_bytes, database_bytes, wal_path};
 use mend_core::{Program, RawAnswers};
 use mend_store::{Store, SubmitOutcome};
 use serde_json::Value;
-use support::{Sandbox, contains_bytes, database_bytes, wal_path};
 
 /// Where links point when neither a flag nor the configuration says otherwise.
 const LOCAL_BASE: &str = "http://127.0.0.1:8080";
