@@ -6,6 +6,8 @@ use mend_core::plan::PlanError;
 use mend_core::{CoupleError, LookupError, SessionDayError};
 use mend_store::StoreError;
 
+use crate::keys::{KeyUseError, NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, RECOVERY_ENV};
+
 /// The advice to print after `error`'s own message, starting with its separator (`: …`), or
 /// nothing when the message says enough.
 pub(crate) fn for_error(error: &anyhow::Error) -> String {
@@ -25,6 +27,9 @@ pub(crate) fn for_error(error: &anyhow::Error) -> String {
         if let Some(plan) = cause.downcast_ref::<PlanError>() {
             return plan_advice(plan);
         }
+        if let Some(key) = cause.downcast_ref::<KeyUseError>() {
+            return key_use_advice(key);
+        }
     }
     String::new()
 }
@@ -41,7 +46,54 @@ fn store_advice(error: &StoreError) -> String {
         }
         StoreError::SessionAlreadyRecorded { .. } => ": use `mend session record` to add to it".into(),
         StoreError::ImportNotEmpty => ": pass --db NEW_FILE".into(),
+        StoreError::EncryptedWithoutKey { .. } => {
+            ": check the --db path; if it is your encrypted record, put its key file back or make a new one from the \
+             recovery words with `mend key restore`"
+                .into()
+        }
+        StoreError::NoKeyFile { .. } | StoreError::KeyFileDamaged { .. } => {
+            ": put back your copy of it, or make a new one from the recovery words with `mend key restore`".into()
+        }
+        StoreError::KeyFileExposed { path, .. } => {
+            format!(": run `chmod 600 {}`, or seal it with `mend key passphrase`", path.display())
+        }
+        StoreError::PassphraseNeeded { .. } => format!(
+            ": set {PASSPHRASE_ENV}, name a passphrase_file in the configuration, or run mend on a terminal to be asked"
+        ),
+        StoreError::WrongPassphrase { .. } => {
+            ": try again; if it is forgotten, make a new key file from the recovery words with `mend key restore`"
+                .into()
+        }
+        StoreError::WeakPassphrase { .. } => ": choose a longer one (a few words are easy to remember)".into(),
+        StoreError::BadRecoveryWords(_) => ": check them against what `mend key recovery` printed".into(),
+        StoreError::WrongKey { .. } => format!(
+            ": check --db and the key file (key_file in the configuration), or set {RECOVERY_ENV} to this \
+             database's recovery words"
+        ),
+        StoreError::InUse { .. } => {
+            ": stop `mend serve` (and other mend commands using it), then run this again".into()
+        }
+        StoreError::WrongExportPassphrase => {
+            format!(": set {PASSPHRASE_ENV} to the passphrase of the practice that made the export")
+        }
         _ => String::new(),
+    }
+}
+
+fn key_use_advice(error: &KeyUseError) -> String {
+    match error {
+        KeyUseError::NoExportPassphrase => format!(
+            ": set {PASSPHRASE_ENV} or a passphrase_file in the configuration, or pass --plaintext for plain JSON"
+        ),
+        KeyUseError::NoImportPassphrase { .. } => {
+            format!(": set {PASSPHRASE_ENV} to the passphrase of the practice that made it")
+        }
+        KeyUseError::PassphrasesDiffer => ": run the command again".into(),
+        KeyUseError::NoNewPassphrase => format!(
+            ": set {NEW_PASSPHRASE_ENV}, run it on a terminal to be asked, or pass --remove to keep the key without one"
+        ),
+        KeyUseError::NoRecoveryWords => format!(": set {RECOVERY_ENV}, or type them when asked"),
+        KeyUseError::NotEncrypted { .. } => ": run `mend encrypt` first".into(),
     }
 }
 

@@ -103,6 +103,12 @@ pub(crate) enum Command {
     /// Copy the database consistently, even while the server is writing.
     #[command(after_help = "Example:\n  mend backup ~/backups/mend-2026-11-21.db")]
     Backup(BackupArgs),
+    /// Encrypt a plain practice record in place (stop `mend serve` first).
+    #[command(after_help = "Example:\n  mend encrypt\n  mend key recovery")]
+    Encrypt,
+    /// The practice record's key: passphrase, rotation, recovery words.
+    #[command(subcommand, after_help = "Example:\n  mend key passphrase\n  mend key recovery")]
+    Key(KeyCommand),
     /// Walk the whole journey with invented people, in a demo database of its own.
     #[command(after_help = "Example:\n  mend demo\n  mend demo --keep-serving")]
     Demo(DemoArgs),
@@ -391,14 +397,43 @@ pub(crate) struct ExportArgs {
     /// Only this couple.
     #[arg(long, value_name = "COUPLE")]
     pub(crate) couple: Option<String>,
-    /// The JSON file to write, or `-` for standard output.
+    /// The file to write, or `-` for standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) output: PathBuf,
+    /// Write plain JSON even for an encrypted practice, instead of a file sealed with the
+    /// passphrase (age).
+    #[arg(long)]
+    pub(crate) plaintext: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeyCommand {
+    /// Change the passphrase that unlocks the key file (the database is not rewritten).
+    #[command(
+        after_help = "Example:\n  mend key passphrase\n  MEND_NEW_PASSPHRASE='…' mend key passphrase\n  mend key passphrase --remove"
+    )]
+    Passphrase(KeyPassphraseArgs),
+    /// Re-encrypt the database with a new key (stop `mend serve` first).
+    #[command(after_help = "Example:\n  mend key rotate && mend key recovery")]
+    Rotate,
+    /// Print the key as recovery words to write down and keep somewhere safe.
+    #[command(after_help = "Example:\n  mend key recovery")]
+    Recovery,
+    /// Write a new key file from the recovery words (asked for, or MEND_RECOVERY_KEY).
+    #[command(after_help = "Example:\n  mend key restore\n  MEND_RECOVERY_KEY='…' mend key restore")]
+    Restore,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeyPassphraseArgs {
+    /// Keep the key without a passphrase, in a file only you may read.
+    #[arg(long)]
+    pub(crate) remove: bool,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
-    /// A file written by `mend export`.
+    /// A file written by `mend export`, plain JSON or sealed with a passphrase.
     pub(crate) file: PathBuf,
 }
 

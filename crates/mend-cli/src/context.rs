@@ -10,6 +10,7 @@ use mend_core::Program;
 use serde::{Deserialize, Serialize};
 
 use crate::args::{Cli, Paper};
+use crate::keys::Keys;
 use crate::values::BaseUrl;
 
 /// The therapist's settings, from `config.toml` in the platform's config directory. Every field
@@ -29,6 +30,11 @@ pub(crate) struct Config {
     pub(crate) base_url: Option<BaseUrl>,
     /// The therapist's policy on secrets, shown on the intake form.
     pub(crate) secrets_policy: Option<String>,
+    /// A file holding the passphrase that unlocks the key file, so `mend serve` can start
+    /// unattended.
+    pub(crate) passphrase_file: Option<PathBuf>,
+    /// Where the key file is (default: `mend.key` beside this configuration file).
+    pub(crate) key_file: Option<PathBuf>,
 }
 
 /// Where the configuration file is: `MEND_CONFIG`, else the platform's config directory.
@@ -81,6 +87,8 @@ pub(crate) struct Context {
     pub(crate) config: Config,
     /// The program, once loaded; commands that never need it (`couple list`) never pay for it.
     program: OnceCell<Program>,
+    /// The practice's key and passphrase, unlocked at most once.
+    pub(crate) keys: Keys,
 }
 
 impl Context {
@@ -90,7 +98,13 @@ impl Context {
             Some(path) => path.clone(),
             None => project_dirs()?.data_dir().join("mend.db"),
         };
-        Ok(Self { db_path, content_dir: cli.content.clone(), config: Config::load()?, program: OnceCell::new() })
+        Ok(Self {
+            db_path,
+            content_dir: cli.content.clone(),
+            config: Config::load()?,
+            program: OnceCell::new(),
+            keys: Keys::default(),
+        })
     }
 
     /// The program in use: the therapist's folder if given, else the embedded one.
@@ -135,14 +149,14 @@ pub(crate) fn read_content_dir(dir: &Path) -> Result<Vec<(String, String)>> {
 }
 
 impl Context {
-    /// Opens the database, creating it (owner-only) if it does not exist yet.
+    /// Opens the database, creating it (owner-only, encrypted) if it does not exist yet.
     pub(crate) fn create_store(&self) -> Result<mend_store::Store> {
-        Ok(mend_store::Store::open(&self.db_path)?)
+        self.keys.open_store(&self.config, &self.db_path, true)
     }
 
     /// Opens an existing database; a missing file is an error that says how to start.
     pub(crate) fn store(&self) -> Result<mend_store::Store> {
-        Ok(mend_store::Store::open_existing(&self.db_path)?)
+        self.keys.open_store(&self.config, &self.db_path, false)
     }
 
     /// Where invitation links point: the flag, else the configuration, else the local server.

@@ -9,6 +9,7 @@ mod advice;
 mod args;
 mod commands;
 mod context;
+mod keys;
 mod output;
 mod render;
 mod values;

@@ -131,9 +131,18 @@ pub struct Application {
 impl Application {
     /// Opens the store, loads the server secret and binds `addr` (port 0 picks a free port).
     pub async fn build(config: Config, addr: SocketAddr) -> Result<Application, IntakeError> {
+        Application::build_keyed(config, addr, None).await
+    }
+
+    /// As [`Application::build`], for a database encrypted with `key` (`None`: a plain one).
+    pub async fn build_keyed(
+        config: Config,
+        addr: SocketAddr,
+        key: Option<mend_store::DataKey>,
+    ) -> Result<Application, IntakeError> {
         let db_path = config.db_path.clone();
         let opened = tokio::task::spawn_blocking(move || {
-            let mut store = Store::open(&db_path)?;
+            let mut store = Store::open_keyed(&db_path, key.as_ref())?;
             store.set_actor(Actor::Server);
             let secret = store.server_secret()?;
             Ok::<_, StoreError>((store, secret))

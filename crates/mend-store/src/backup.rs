@@ -1,5 +1,5 @@
 //! Backups through SQLite's online backup API: a consistent copy even while the intake server
-//! keeps writing.
+//! keeps writing, encrypted with the database's own key when it has one.
 
 use std::fs::{self, OpenOptions};
 use std::io;
@@ -12,6 +12,7 @@ use rusqlite::{Connection, OpenFlags, ffi};
 use time::OffsetDateTime;
 
 use crate::audit::record;
+use crate::key::{DataKey, apply_key};
 use crate::open::BUSY_TIMEOUT;
 use crate::{Store, StoreError};
 
@@ -26,7 +27,7 @@ impl Store {
     /// none that commits while it runs. The audit trail notes the backup at the current time.
     pub fn backup(&self, dest: &Path) -> Result<(), StoreError> {
         create_new_private_file(dest)?;
-        if let Err(err) = copy_into(&self.conn, dest) {
+        if let Err(err) = copy_into(&self.conn, dest, self.key.as_ref()) {
             // A half-written copy must not pass for a backup.
             let _ = fs::remove_file(dest);
             return Err(err);
@@ -59,9 +60,14 @@ fn create_new_private_file(dest: &Path) -> Result<(), StoreError> {
 
 /// Copies every page in one step, which holds a single read snapshot of the source for the whole
 /// copy; in WAL mode that snapshot does not block writers, and writers cannot force a restart.
-fn copy_into(source: &Connection, dest: &Path) -> Result<(), StoreError> {
+fn copy_into(source: &Connection, dest: &Path, key: Option<&DataKey>) -> Result<(), StoreError> {
     let mut target =
         Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    // An encrypted database is copied page by page under the same key, so the backup is
+    // encrypted too and opens with the practice's key file.
+    if let Some(key) = key {
+        apply_key(&target, key)?;
+    }
     target.busy_timeout(BUSY_TIMEOUT)?;
     {
         let backup = Backup::new(source, &mut target)?;

@@ -119,6 +119,100 @@ pub enum StoreError {
     #[error("the database already holds couples; an import goes into a new, empty file")]
     ImportNotEmpty,
 
+    /// The key file that holds the database's key is not where it should be.
+    #[error("the database is encrypted and its key file {} is missing", path.display())]
+    NoKeyFile {
+        /// Where the key file was looked for.
+        path: PathBuf,
+    },
+
+    /// The file is not plain SQLite, and there is no key file to try: it is encrypted and its
+    /// key file is missing, or it is not a database at all.
+    #[error(
+        "{} is not a mend database, or it is an encrypted one whose key file {} is missing",
+        path.display(),
+        key_file.display()
+    )]
+    EncryptedWithoutKey {
+        /// The database file.
+        path: PathBuf,
+        /// Where the key file was looked for.
+        key_file: PathBuf,
+    },
+
+    /// The key file cannot be read as one.
+    #[error("the key file {} is damaged ({why})", path.display())]
+    KeyFileDamaged {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
+
+    /// A key file that holds the key unsealed may be read by others than its owner.
+    #[error("the key file {} holds the key unsealed but others may read it (mode {mode:o})", path.display())]
+    KeyFileExposed {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+
+    /// The key file is sealed by a passphrase and none was given.
+    #[error("the key file {} is locked with a passphrase, and none was given", path.display())]
+    PassphraseNeeded {
+        /// The key file.
+        path: PathBuf,
+    },
+
+    /// The passphrase given does not unseal the key file.
+    #[error("the passphrase does not unlock the key file {}; nothing was changed", path.display())]
+    WrongPassphrase {
+        /// The key file.
+        path: PathBuf,
+    },
+
+    /// A passphrase to be set is too short.
+    #[error("a passphrase must have at least {min} characters")]
+    WeakPassphrase {
+        /// The fewest characters accepted.
+        min: usize,
+    },
+
+    /// Recovery words could not be read back as a key.
+    #[error("the recovery words cannot be read: {0}")]
+    BadRecoveryWords(String),
+
+    /// The key opens the key file but not the database: it belongs to another database, or the
+    /// file is damaged.
+    #[error(
+        "the key does not open {}: it is the key of another database, or the file is damaged or not a \
+         database; nothing was changed",
+        path.display()
+    )]
+    WrongKey {
+        /// The database file.
+        path: PathBuf,
+    },
+
+    /// A key was given for a database that is not encrypted.
+    #[error("{} is not encrypted", path.display())]
+    NotEncrypted {
+        /// The database file.
+        path: PathBuf,
+    },
+
+    /// The database is open in another process, so it cannot be rewritten whole.
+    #[error("{} is open in another process (the intake server or another mend); nothing was changed", path.display())]
+    InUse {
+        /// The database file.
+        path: PathBuf,
+    },
+
+    /// An encrypted export could not be opened with the passphrase given.
+    #[error("the passphrase does not open this encrypted export")]
+    WrongExportPassphrase,
+
     /// An export file cannot be imported.
     #[error("the export cannot be imported: {0}")]
     BadExport(String),

@@ -8,12 +8,15 @@
 mod audit;
 mod backup;
 mod clock;
+mod convert;
 mod couples;
 mod error;
 mod export;
 mod invitations;
+mod key;
 mod open;
 mod schema;
+mod sealed;
 mod sessions;
 
 use std::path::PathBuf;
@@ -21,6 +24,7 @@ use std::path::PathBuf;
 use rusqlite::Connection;
 
 pub use audit::{Actor, AuditEntry};
+pub use convert::{DatabaseKind, database_kind};
 pub use couples::IntakeResponse;
 pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, Export, ExportedCouple, ExportedDraft, ExportedInvitation};
@@ -28,7 +32,9 @@ pub use export::{ExportedPartner, ExportedResponse, ExportedSession};
 pub use invitations::{
     IntakeSubmission, InvitationId, InvitationInfo, InvitationLookup, InvitationState, SubmitOutcome,
 };
+pub use key::{DataKey, KeyFile, MIN_PASSPHRASE_CHARS, Passphrase, Protection};
 pub use schema::{SCHEMA_VERSION, migrations};
+pub use sealed::{is_sealed, seal, unseal};
 pub use sessions::NewSession;
 
 /// An open practice record: one connection to the database file.
@@ -40,6 +46,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     actor: Actor,
+    /// The key the file is encrypted with, for backups; `None` for a plain file.
+    key: Option<DataKey>,
 }
 
 impl Store {

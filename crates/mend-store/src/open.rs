@@ -9,6 +9,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::is_not_a_database;
+use crate::key::{DataKey, apply_key};
 use crate::schema::{SCHEMA_VERSION, migrations};
 use crate::{Actor, Store, StoreError};
 
@@ -16,24 +17,36 @@ use crate::{Actor, Store, StoreError};
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The first bytes of every SQLite 3 database file.
-const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+pub(crate) const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 impl Store {
     /// Opens the practice record at `path`, creating the file (owner-only) and its folders if
     /// they do not exist yet, and upgrading an older schema.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        if !path.exists() {
-            create_private_file(path)?;
-        }
-        Store::connect(path)
+        Store::open_keyed(path, None)
     }
 
     /// Opens the practice record at `path`, which must already exist.
     pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        Store::open_existing_keyed(path, None)
+    }
+
+    /// As [`Store::open`], for a database encrypted with `key` (a new file is encrypted with
+    /// it), or a plain one when `key` is `None`.
+    pub fn open_keyed(path: &Path, key: Option<&DataKey>) -> Result<Store, StoreError> {
+        if !path.exists() {
+            create_private_file(path)?;
+        }
+        Store::connect(path, key)
+    }
+
+    /// As [`Store::open_existing`], for a database encrypted with `key`, or a plain one when
+    /// `key` is `None`.
+    pub fn open_existing_keyed(path: &Path, key: Option<&DataKey>) -> Result<Store, StoreError> {
         if !path.exists() {
             return Err(StoreError::NoDatabase { path: path.to_owned() });
         }
-        Store::connect(path)
+        Store::connect(path, key)
     }
 
     /// The file this store reads and writes.
@@ -41,21 +54,27 @@ impl Store {
         &self.path
     }
 
-    fn connect(path: &Path) -> Result<Store, StoreError> {
-        check_header(path)?;
-        let not_sqlite = |err: rusqlite::Error| {
-            if is_not_a_database(&err) { StoreError::NotSqlite { path: path.to_owned() } } else { err.into() }
+    fn connect(path: &Path, key: Option<&DataKey>) -> Result<Store, StoreError> {
+        check_header(path, key.is_some())?;
+        let not_sqlite = |err: rusqlite::Error| match (is_not_a_database(&err), key) {
+            // With a key, SQLCipher cannot tell a wrong key from a damaged file.
+            (true, Some(_)) => StoreError::WrongKey { path: path.to_owned() },
+            (true, None) => StoreError::NotSqlite { path: path.to_owned() },
+            (false, _) => err.into(),
         };
         // The file exists by now; not passing CREATE means a file removed meanwhile is an error
         // rather than a silently recreated, world-readable one.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(not_sqlite)?;
+        if let Some(key) = key {
+            apply_key(&conn, key).map_err(not_sqlite)?;
+        }
         let mode = configure(&conn).map_err(not_sqlite)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Corrupt(format!("SQLite refused WAL mode for this file and chose {mode}")));
         }
         migrate(&mut conn, path)?;
-        Ok(Store { conn, path: path.to_owned(), actor: Actor::Cli })
+        Ok(Store { conn, path: path.to_owned(), actor: Actor::Cli, key: key.cloned() })
     }
 }
 
@@ -80,18 +99,19 @@ pub(crate) fn create_private_file(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-/// Refuses a file that is neither empty nor an SQLite database before SQLite touches it.
-fn check_header(path: &Path) -> Result<(), StoreError> {
+/// Refuses a file that is neither empty nor an SQLite database before SQLite touches it; with a
+/// key, refuses a plain SQLite file instead, whose header an encrypted file never has.
+fn check_header(path: &Path, keyed: bool) -> Result<(), StoreError> {
     let io_error = |source| StoreError::Io { path: path.to_owned(), source };
     if fs::metadata(path).map_err(io_error)?.is_dir() {
         return Err(StoreError::NotSqlite { path: path.to_owned() });
     }
     let mut header = Vec::with_capacity(SQLITE_HEADER.len());
     File::open(path).map_err(io_error)?.take(SQLITE_HEADER.len() as u64).read_to_end(&mut header).map_err(io_error)?;
-    if header.is_empty() || header == SQLITE_HEADER {
-        Ok(())
-    } else {
-        Err(StoreError::NotSqlite { path: path.to_owned() })
+    match (header.is_empty(), header == SQLITE_HEADER, keyed) {
+        (true, _, _) | (false, true, false) | (false, false, true) => Ok(()),
+        (false, true, true) => Err(StoreError::NotEncrypted { path: path.to_owned() }),
+        (false, false, false) => Err(StoreError::NotSqlite { path: path.to_owned() }),
     }
 }
 

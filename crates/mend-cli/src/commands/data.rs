@@ -4,41 +4,70 @@ use std::fs;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use mend_store::Export;
+use mend_store::{Export, StoreError};
+use zeroize::Zeroizing;
 
 use crate::args::{BackupArgs, ExportArgs, ImportArgs};
 use crate::context::Context;
+use crate::keys::{KeyUseError, note};
 use crate::output::outln;
 
 pub(crate) fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
     let store = ctx.store()?;
     let couple = args.couple.as_deref().map(|q| store.find_couple(q)).transpose()?;
+    // An encrypted practice's export is sealed with the passphrase unless plain JSON is asked
+    // for; the passphrase is settled before anything is read, so a missing one exports nothing.
+    let seal_with = if store.is_encrypted() && !args.plaintext {
+        Some(ctx.keys.passphrase(&ctx.config)?.ok_or(KeyUseError::NoExportPassphrase)?)
+    } else {
+        None
+    };
     let export = store.export(couple.as_ref())?;
-    let json = export.to_json()?;
-    // `-o -` sends it to standard output, for a pipe into an encrypting tool, say; the note goes
-    // to standard error so that the output stays pure JSON.
+    let json = Zeroizing::new(export.to_json()?);
+    let (bytes, what) = match &seal_with {
+        Some(passphrase) => (
+            mend_store::seal(json.as_bytes(), passphrase)?,
+            "It is encrypted with the practice's passphrase (age format); `mend import` reads it.",
+        ),
+        None => (json.as_bytes().to_vec(), "It holds health information: keep it as safe as the database."),
+    };
+    if args.plaintext && store.is_encrypted() {
+        note("--plaintext: this export is plain JSON that anyone with the file can read, unlike the database.");
+    }
+    // `-o -` sends it to standard output, for a pipe, say; the note goes to standard error so
+    // that the output stays only the export.
     if args.output.as_os_str() == "-" {
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();
-        out.write_all(json.as_bytes())?;
-        out.write_all(b"\n")?;
+        out.write_all(&bytes)?;
+        if seal_with.is_none() {
+            out.write_all(b"\n")?;
+        }
         out.flush()?;
-        eprintln!("It holds health information: keep it as safe as the database.");
+        note(what);
         return Ok(ExitCode::SUCCESS);
     }
-    write_private(&args.output, json.as_bytes())?;
+    write_private(&args.output, &bytes)?;
     let scope = couple.map_or_else(|| "every couple".to_owned(), |c| format!("couple {}", c.short_id));
-    outln!(
-        "Exported {scope} to {}. It holds health information: keep it as safe as the database.",
-        args.output.display()
-    )?;
+    outln!("Exported {scope} to {}. {what}", args.output.display())?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn import(ctx: &Context, args: ImportArgs) -> Result<ExitCode> {
-    let text = fs::read_to_string(&args.file)
-        .with_context(|| format!("cannot read {}: check the path", args.file.display()))?;
-    let export = Export::from_json(&text).with_context(|| format!("{} is not a mend export", args.file.display()))?;
+    let bytes = fs::read(&args.file).with_context(|| format!("cannot read {}: check the path", args.file.display()))?;
+    let plain = if mend_store::is_sealed(&bytes) {
+        let passphrase = ctx
+            .keys
+            .passphrase(&ctx.config)?
+            .ok_or_else(|| KeyUseError::NoImportPassphrase { path: args.file.clone() })?;
+        mend_store::unseal(&bytes, &passphrase)?
+    } else {
+        Zeroizing::new(bytes)
+    };
+    let text = std::str::from_utf8(&plain)
+        .map_err(|_| StoreError::BadExport("it is neither JSON nor an encrypted export".into()))
+        .with_context(|| format!("{} is not a mend export", args.file.display()))?;
+    let export = Export::from_json(text).with_context(|| format!("{} is not a mend export", args.file.display()))?;
     let mut store = ctx.create_store()?;
     store.import(&export)?;
     outln!("Imported {} into {}.", args.file.display(), ctx.db_path.display())?;

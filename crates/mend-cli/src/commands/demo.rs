@@ -18,6 +18,10 @@ use crate::output::outln;
 /// How long the demo waits for its intake server to say where it listens.
 const SERVER_START_LIMIT: Duration = Duration::from_secs(30);
 
+/// The demo record's passphrase: the demo runs encrypted, as a real practice does, and prints it
+/// so the therapist can look inside afterwards.
+const DEMO_PASSPHRASE: &str = "demo-harbour-lanterns";
+
 /// The invented couple.
 const BROKE_TRUST: &str = "Daniel Okafor";
 const HURT: &str = "Maria Núñez";
@@ -29,18 +33,26 @@ pub(crate) fn run(_ctx: &Context, args: DemoArgs) -> Result<ExitCode> {
     };
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the demo folder {}", dir.display()))?;
     let db = dir.join("demo.db");
+    // The demo's configuration, and so its key file, are its own too, beside its database.
+    let config = dir.join("config.toml");
+    let key_file = dir.join("mend.key");
     // The demo's database is its own: start it afresh so the demo always tells the same story.
-    for suffix in ["", "-wal", "-shm"] {
-        let path = PathBuf::from(format!("{}{suffix}", db.display()));
+    let old_key = [key_file.clone(), crate::keys::pending_key_file_path(&key_file)];
+    let old_db = ["", "-wal", "-shm"].map(|suffix| PathBuf::from(format!("{}{suffix}", db.display())));
+    for path in old_db.into_iter().chain(old_key) {
         if path.exists() {
             std::fs::remove_file(&path)
                 .with_context(|| format!("cannot remove the old demo file {}", path.display()))?;
         }
     }
-    let demo = Demo { exe: std::env::current_exe().context("cannot find the mend binary to run")?, db };
+    let demo = Demo { exe: std::env::current_exe().context("cannot find the mend binary to run")?, db, config };
 
     outln!("mend demo: the journey of one invented couple, in {}", dir.display())?;
-    outln!("Your own database is not touched: every step below uses --db {}.\n", demo.db.display())?;
+    outln!("Your own database is not touched: every step below uses --db {}.", demo.db.display())?;
+    outln!(
+        "The demo's record is encrypted, as yours is: its key is in {}, sealed with the demo passphrase {DEMO_PASSPHRASE:?}.\n",
+        key_file.display()
+    )?;
 
     say("1. The therapist adds the couple.")?;
     let added = demo.mend(&[
@@ -79,6 +91,11 @@ pub(crate) fn run(_ctx: &Context, args: DemoArgs) -> Result<ExitCode> {
     } else {
         outln!("To open the form in a browser yourself, run `mend demo --keep-serving`.")?;
     }
+    outln!(
+        "To look at the demo's record: MEND_CONFIG={} MEND_PASSPHRASE={DEMO_PASSPHRASE} mend --db {} couple list",
+        shell_word(&demo.config.to_string_lossy()),
+        shell_word(&demo.db.to_string_lossy())
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -89,6 +106,8 @@ fn say(text: &str) -> std::io::Result<()> {
 struct Demo {
     exe: PathBuf,
     db: PathBuf,
+    /// The demo's own configuration file (it need not exist); its key file is beside it.
+    config: PathBuf,
 }
 
 /// The demo's intake server, a child process.
@@ -116,13 +135,25 @@ impl Server {
 }
 
 impl Demo {
+    /// `mend --db DEMO_DB`, with the demo's own configuration, key file and passphrase.
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.exe);
+        command
+            .arg("--db")
+            .arg(&self.db)
+            .env("MEND_CONFIG", &self.config)
+            .env(crate::keys::PASSPHRASE_ENV, DEMO_PASSPHRASE)
+            .env_remove(crate::keys::NEW_PASSPHRASE_ENV)
+            .env_remove(crate::keys::RECOVERY_ENV);
+        command
+    }
+
     /// Runs `mend ARGS` on the demo database, printing the command and its output.
     fn mend(&self, args: &[&str]) -> Result<String> {
         let shown: Vec<String> = args.iter().map(|a| shell_word(a)).collect();
         outln!("$ mend {}", shown.join(" "))?;
-        let output = Command::new(&self.exe)
-            .arg("--db")
-            .arg(&self.db)
+        let output = self
+            .command()
             .args(args)
             .env("NO_COLOR", "1")
             .output()
@@ -141,9 +172,8 @@ impl Demo {
     /// Starts `mend serve` on a free port and waits for it to say where it listens.
     fn serve(&self) -> Result<Server> {
         outln!("$ mend serve --addr 127.0.0.1:0 &")?;
-        let mut child = Command::new(&self.exe)
-            .arg("--db")
-            .arg(&self.db)
+        let mut child = self
+            .command()
             .args(["serve", "--addr", "127.0.0.1:0"])
             .env("MEND_LOG", "warn")
             .stdout(Stdio::piped())

@@ -17,6 +17,7 @@ pub(crate) fn config(ctx: &Context, command: ConfigCommand) -> Result<ExitCode> 
             outln!("# {}", config_path()?.display())?;
             out!("{}", toml::to_string(&ctx.config)?)?;
             outln!("# database: {}", ctx.db_path.display())?;
+            outln!("# key file: {}", crate::keys::key_file_path(&ctx.config)?.display())?;
         }
     }
     Ok(ExitCode::SUCCESS)

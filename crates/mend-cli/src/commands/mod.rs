@@ -14,6 +14,7 @@ mod demo;
 mod homework;
 mod intake;
 mod invite;
+mod key;
 mod misc;
 mod plan;
 mod serve;
@@ -41,6 +42,8 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(args) => data::export(&ctx, args),
         Command::Import(args) => data::import(&ctx, args),
         Command::Backup(args) => data::backup(&ctx, args),
+        Command::Encrypt => key::encrypt(&ctx),
+        Command::Key(command) => key::run(&ctx, command),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Config(command) => misc::config(&ctx, command),
         Command::Completions(_) | Command::Man => unreachable!("handled above"),

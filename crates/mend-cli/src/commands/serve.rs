@@ -13,6 +13,8 @@ use crate::output::outln;
 pub(crate) fn run(ctx: &Context, args: ServeArgs) -> Result<ExitCode> {
     let addr = args.addr;
     let base = ctx.base_url(args.base_url.as_ref());
+    // The key is unlocked before the server starts, so a wrong passphrase stops it at once.
+    let key = ctx.keys.store_key(&ctx.config, &ctx.db_path, true)?;
     let config = Config {
         db_path: ctx.db_path.clone(),
         program: Arc::new(ctx.program()?.clone()),
@@ -23,7 +25,7 @@ pub(crate) fn run(ctx: &Context, args: ServeArgs) -> Result<ExitCode> {
     init_logging();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     runtime.block_on(async {
-        let app = Application::build(config, addr).await?;
+        let app = Application::build_keyed(config, addr, key).await?;
         let local = app.local_addr();
         // Scripts (and the tests) read this line to learn the port when --addr ends in :0.
         outln!("mend serve: listening on http://{local}")?;

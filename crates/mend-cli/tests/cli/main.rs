@@ -2,6 +2,7 @@
 //! folder, help and completions, and the record kept across commands.
 
 mod content_check;
+mod encryption;
 mod help;
 mod record;
 mod support;

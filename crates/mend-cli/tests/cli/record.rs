@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use crate::support::{Sandbox, contains_bytes, database_bytes, wal_path};
+use crate::support::{Sandbox, contains_bytes, database_bytes, open_store, wal_path};
 use mend_core::{Program, RawAnswers};
-use mend_store::{Store, SubmitOutcome};
+use mend_store::SubmitOutcome;
 use serde_json::Value;
 
 /// Where links point when neither a flag nor the configuration says otherwise.
@@ -148,7 +148,7 @@ fn submit(db: &Path, token: &str, raw: &RawAnswers) -> SubmitOutcome {
 fn submit_at(db: &Path, token: &str, raw: &RawAnswers, at: time::OffsetDateTime) -> SubmitOutcome {
     let evaluation = program().questionnaire.evaluate(raw);
     assert!(evaluation.errors.is_empty(), "the test's answers must pass the questionnaire: {:?}", evaluation.errors);
-    let mut store = Store::open_existing(db).expect("open the practice record");
+    let mut store = open_store(db);
     store.submit_intake(token, &evaluation.answers, at).expect("submit the intake")
 }
 
@@ -233,11 +233,11 @@ fn a_couple_goes_from_first_record_to_export_import_and_backup() {
     let zoë_first_token = both[1].1.clone();
     let zoë_token = zoë_only[0].1.clone();
 
-    // Only hashes are stored: no token is anywhere in the database or its log, though the
-    // names, stored alongside, are found by the same search.
+    // The record is encrypted: neither names nor tokens can be found in the database or its log.
+    // (A plain record stores only the tokens' hashes: see the deletion test.)
     let (main, wal) = database_bytes(&db);
     let everything = [main.clone(), wal.clone().unwrap_or_default()].concat();
-    assert!(contains_bytes(&everything, "Núñez".as_bytes()), "the search finds what is stored");
+    assert!(!contains_bytes(&everything, "Núñez".as_bytes()), "a name is readable in the encrypted record");
     for token in [&josé_token, &zoë_first_token, &zoë_token] {
         assert!(!contains_bytes(&main, token.as_bytes()), "a token is in the database file");
         assert!(!wal.as_ref().is_some_and(|wal| contains_bytes(wal, token.as_bytes())), "a token is in the log");
@@ -350,7 +350,7 @@ fn a_couple_goes_from_first_record_to_export_import_and_backup() {
 
     // Export: a private file of JSON, with no token in it.
     let export = sandbox.path("practice.json");
-    sandbox.ok(&["export", "-o", export.to_str().expect("UTF-8 path")]);
+    sandbox.ok(&["export", "--plaintext", "-o", export.to_str().expect("UTF-8 path")]);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -365,7 +365,7 @@ fn a_couple_goes_from_first_record_to_export_import_and_backup() {
     for token in [&josé_token, &zoë_token] {
         assert!(!exported.contains(token.as_str()), "a token is in the export");
     }
-    let to_stdout = sandbox.mend(&["export", "-o", "-"]);
+    let to_stdout = sandbox.mend(&["export", "--plaintext", "-o", "-"]);
     assert_eq!(to_stdout.code, Some(0), "{}", to_stdout.stderr);
     assert_eq!(to_stdout.stdout.trim_end(), exported.trim_end(), "`-o -` writes the same JSON to standard output");
     assert!(!sandbox.path("-").exists(), "and no file named -");
@@ -375,14 +375,14 @@ fn a_couple_goes_from_first_record_to_export_import_and_backup() {
     let fresh = fresh.to_str().expect("UTF-8 path");
     sandbox.ok(&["--db", fresh, "import", export.to_str().expect("UTF-8 path")]);
     let round_trip = sandbox.path("round-trip.json");
-    sandbox.ok(&["--db", fresh, "export", "-o", round_trip.to_str().expect("UTF-8 path")]);
+    sandbox.ok(&["--db", fresh, "export", "--plaintext", "-o", round_trip.to_str().expect("UTF-8 path")]);
     assert_eq!(std::fs::read_to_string(&round_trip).expect("read the second export"), exported);
     assert!(sandbox.ok(&["--db", fresh, "intake", &id]).contains("[CAUTION] phq2-positive"));
 
     // A backup is a database that opens and holds the couple.
     let backup = sandbox.path("backups/mend-copy.db");
     sandbox.ok(&["backup", backup.to_str().expect("UTF-8 path")]);
-    let copy = Store::open_existing(&backup).expect("the backup is a mend database");
+    let copy = open_store(&backup);
     let couples = copy.couples().expect("list the backup's couples");
     assert_eq!(couples.len(), 1);
     assert_eq!(couples[0].short_id, id);
@@ -455,7 +455,7 @@ fn an_export_written_over_an_older_file_is_made_private() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&export, std::fs::Permissions::from_mode(0o644)).expect("open the old file up");
     }
-    sandbox.ok(&["export", "-o", export.to_str().expect("UTF-8 path")]);
+    sandbox.ok(&["export", "--plaintext", "-o", export.to_str().expect("UTF-8 path")]);
     assert!(std::fs::read_to_string(&export).expect("read the export").contains("Łukasz"));
     #[cfg(unix)]
     {
@@ -626,7 +626,7 @@ fn a_missing_database_is_reported_and_never_created_by_reading() {
         &["intake", "zoë"],
         &["plan", "zoë"],
         &["session", "list", "zoë"],
-        &["export", "-o", export],
+        &["export", "--plaintext", "-o", export],
         &["backup", "copy.db"],
     ];
     for command in commands {
@@ -669,7 +669,8 @@ fn a_file_that_is_not_sqlite_is_refused_and_left_alone() {
 
 #[test]
 fn a_database_from_a_newer_mend_is_refused_and_left_untouched() {
-    let sandbox = Sandbox::new();
+    // A plain record, so that the test can raise its version with a plain SQLite connection.
+    let sandbox = Sandbox::with_plain_record();
     let id = add_couple(&sandbox, "José Núñez", "Zoë", "financial", "both");
     {
         let conn = rusqlite::Connection::open(sandbox.db()).expect("open the database directly");
@@ -761,7 +762,7 @@ fn mistakes_on_the_command_line_are_refused_in_one_line_and_change_nothing() {
 
     // Importing into a record that already holds couples would mix two practices.
     let export = sandbox.path("practice.json");
-    sandbox.ok(&["export", "-o", export.to_str().expect("UTF-8 path")]);
+    sandbox.ok(&["export", "--plaintext", "-o", export.to_str().expect("UTF-8 path")]);
     refused_without_change(&sandbox, &["import", export.to_str().expect("UTF-8 path")], "--db");
     let not_export = sandbox.path("other.json");
     std::fs::write(&not_export, "{\"hello\": \"world\"}").expect("write a stray JSON file");
@@ -772,10 +773,19 @@ fn mistakes_on_the_command_line_are_refused_in_one_line_and_change_nothing() {
 
 #[test]
 fn a_deleted_couple_is_gone_from_the_list_and_the_file() {
-    let sandbox = Sandbox::new();
+    // A plain record, as an older mend made, whose bytes can be searched: deletion must overwrite
+    // even where no encryption hides what is left. (Encrypted records: `encryption.rs`.)
+    let sandbox = Sandbox::with_plain_record();
     let gone = add_couple(&sandbox, "José Núñez", "Zoë", "affair", "José");
     let kept = add_couple(&sandbox, "Łukasz", "Ana", "lies", "both");
     let invited = links(&sandbox.ok(&["invite", &gone]));
+    // Only hashes of the links are stored, though the names alongside are found by the search.
+    let (main, wal) = database_bytes(&sandbox.db());
+    let everything = [main, wal.unwrap_or_default()].concat();
+    assert!(contains_bytes(&everything, "Núñez".as_bytes()), "the search finds what is stored");
+    for (_, token) in &invited {
+        assert!(!contains_bytes(&everything, token.as_bytes()), "a token is in the database or its log");
+    }
     assert_eq!(
         submit(&sandbox.db(), &invited[1].1, &answers_of_hurt_partner("Zoë", &[("anything_else", "Quetzalcoatl")])),
         SubmitOutcome::Stored

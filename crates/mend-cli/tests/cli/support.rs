@@ -30,6 +30,13 @@ impl Sandbox {
         Self { dir: tempfile::tempdir().expect("create a temporary folder") }
     }
 
+    /// A sandbox whose record was made plain, as an older mend made it, before any command.
+    pub(crate) fn with_plain_record() -> Self {
+        let sandbox = Self::new();
+        drop(mend_store::Store::open(&sandbox.db()).expect("create a plain record"));
+        sandbox
+    }
+
     /// The sandbox folder.
     pub(crate) fn dir(&self) -> &Path {
         self.dir.path()
@@ -127,4 +134,24 @@ pub(crate) fn wal_path(db: &Path) -> PathBuf {
 /// Whether `needle` occurs anywhere in `haystack`.
 pub(crate) fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+/// Opens the practice record at `db` as the binary does: with the practice's key file when it is
+/// encrypted (the sandbox keeps the configuration, and so the key file, in its folder; `db` may
+/// be a backup in a folder below it).
+pub(crate) fn open_store(db: &Path) -> mend_store::Store {
+    let key_file = db
+        .ancestors()
+        .skip(1)
+        .map(|dir| dir.join("mend.key"))
+        .find(|file| file.exists())
+        .unwrap_or_else(|| PathBuf::from("mend.key"));
+    match mend_store::database_kind(db).expect("read the database's header") {
+        mend_store::DatabaseKind::Encrypted => {
+            let file = mend_store::KeyFile::read(&key_file).expect("the key file is beside the database");
+            let key = file.unlock(None).expect("the sandbox's key file has no passphrase");
+            mend_store::Store::open_existing_keyed(db, Some(&key)).expect("open the practice record with its key")
+        }
+        _ => mend_store::Store::open_existing(db).expect("open the practice record"),
+    }
 }

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-use mend_store::{Store, StoreError};
+use mend_store::{DataKey, Store, StoreError};
 
 use crate::helpers::{at, couple, fresh, fresh_store, raw};
 
@@ -12,8 +12,22 @@ const WRITER_LIMIT: usize = 2_000;
 
 #[test]
 fn a_backup_taken_during_writes_is_whole_and_has_everything_committed_before_it() {
+    backup_during_writes(None);
+}
+
+#[test]
+fn a_backup_of_an_encrypted_record_taken_during_writes_is_encrypted_and_opens_with_the_key() {
+    let key = DataKey::generate();
+    let (_dir, backup) = backup_during_writes(Some(&key));
+    assert!(matches!(Store::open_existing(&backup), Err(StoreError::NotSqlite { .. })), "the copy is not plain");
+    let other = DataKey::generate();
+    assert!(matches!(Store::open_existing_keyed(&backup, Some(&other)), Err(StoreError::WrongKey { .. })));
+}
+
+/// Takes a backup while a second connection adds couples, checks it, and returns its path.
+fn backup_during_writes(key: Option<&DataKey>) -> (tempfile::TempDir, std::path::PathBuf) {
     let (dir, path) = fresh();
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open_keyed(&path, key).unwrap();
     for i in 0..20 {
         store.add_couple(&couple(&format!("Partner {i}a"), &format!("Partner {i}b")), at(i)).unwrap();
     }
@@ -23,7 +37,7 @@ fn a_backup_taken_during_writes_is_whole_and_has_everything_committed_before_it(
 
     let (committed_before, writer_total) = std::thread::scope(|scope| {
         let writer = scope.spawn(|| {
-            let mut server = Store::open_existing(&path).unwrap();
+            let mut server = Store::open_existing_keyed(&path, key).unwrap();
             let mut added = 0;
             while added < WRITER_LIMIT && !stop.load(Ordering::SeqCst) {
                 let c = server.add_couple(&couple("Zoë", "José Núñez"), at(100)).unwrap();
@@ -43,23 +57,23 @@ fn a_backup_taken_during_writes_is_whole_and_has_everything_committed_before_it(
     });
     assert!(writer_total >= committed_before.len());
 
-    let copy = raw(&backup_path);
-    let check: String = copy.query_row("PRAGMA integrity_check", [], |row| row.get(0)).unwrap();
-    assert_eq!(check, "ok");
-    let in_copy: i64 = copy.query_row("SELECT count(*) FROM couples", [], |row| row.get(0)).unwrap();
-    assert!(in_copy as usize >= 20 + committed_before.len(), "{in_copy} couples in the backup");
+    if key.is_none() {
+        let copy = raw(&backup_path);
+        let check: String = copy.query_row("PRAGMA integrity_check", [], |row| row.get(0)).unwrap();
+        assert_eq!(check, "ok");
+    }
+    let reopened = Store::open_existing_keyed(&backup_path, key).unwrap();
+    let in_copy = reopened.couples().unwrap();
+    assert!(in_copy.len() >= 20 + committed_before.len(), "{} couples in the backup", in_copy.len());
     for short_id in &committed_before {
-        let present: bool = copy
-            .query_row("SELECT EXISTS (SELECT 1 FROM couples WHERE short_id = ?1)", [short_id], |row| row.get(0))
-            .unwrap();
-        assert!(present, "{short_id} was committed before the backup but is missing from it");
+        assert!(
+            in_copy.iter().any(|c| &c.short_id == short_id),
+            "{short_id} was committed before the backup but is missing from it"
+        );
     }
     // Every couple in the copy is whole: two partners each.
-    let partners: i64 = copy.query_row("SELECT count(*) FROM partners", [], |row| row.get(0)).unwrap();
-    assert_eq!(partners, in_copy * 2);
-    drop(copy);
-    let reopened = Store::open_existing(&backup_path).unwrap();
-    assert_eq!(reopened.couples().unwrap().len() as i64, in_copy);
+    assert!(in_copy.iter().all(|c| c.partners.len() == 2));
+    (dir, backup_path)
 }
 
 #[cfg(unix)]

@@ -4,6 +4,7 @@
 mod backup;
 mod couples;
 mod deletion;
+mod encryption;
 mod export;
 mod helpers;
 mod invitations;
