@@ -4,8 +4,11 @@
 //!
 //! ```text
 //! cargo build --release -p mend-intake --examples
-//! target/release/examples/bench [--seconds 4] [--rounds 3] [--questionnaire FILE.toml]
+//! target/release/examples/bench [--seconds 4] [--rounds 3] [--questionnaire FILE.toml] [--encrypted]
 //! ```
+//!
+//! `--encrypted` runs the server on a database encrypted with SQLCipher, as `mend serve` does for
+//! a practice; the baselines stay plain, so the ratios include what encryption costs.
 //!
 //! It needs `oha` (`cargo install oha`) and `wrk` (`apt-get install wrk`) on the PATH (or oha in
 //! `~/.cargo/bin`), and the `serve` example next to it for the memory measurement. Everything runs
@@ -33,7 +36,7 @@ use axum::routing::{get, post};
 use mend_core::{BreachKind, PartnerName, Program};
 use mend_core::{BrokeTrust, NewCouple};
 use mend_intake::{Application, Config, RateLimit};
-use mend_store::Store;
+use mend_store::{DataKey, Store};
 use time::OffsetDateTime;
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
@@ -59,10 +62,11 @@ struct Options {
     seconds: u32,
     rounds: usize,
     questionnaire: Option<PathBuf>,
+    encrypted: bool,
 }
 
 fn options() -> BenchResult<Options> {
-    let mut options = Options { seconds: 4, rounds: 3, questionnaire: None };
+    let mut options = Options { seconds: 4, rounds: 3, questionnaire: None, encrypted: false };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -71,6 +75,7 @@ fn options() -> BenchResult<Options> {
             "--questionnaire" => {
                 options.questionnaire = Some(PathBuf::from(args.next().ok_or("--questionnaire needs a file")?))
             }
+            "--encrypted" => options.encrypted = true,
             other => return Err(format!("unexpected argument {other:?}").into()),
         }
     }
@@ -87,12 +92,16 @@ fn run() -> BenchResult<()> {
     let db = dir.path().join("intake.sqlite3");
     let baseline_db = dir.path().join("baseline.sqlite3");
 
+    let key = options.encrypted.then(DataKey::generate);
+    println!("the server's database: {}", if key.is_some() { "encrypted (SQLCipher)" } else { "plain SQLite" });
+
     let runtime = tokio::runtime::Runtime::new()?;
-    let app = runtime.block_on(Application::build(app_config(&db, &program), "127.0.0.1:0".parse()?))?;
+    let app =
+        runtime.block_on(Application::build_keyed(app_config(&db, &program), "127.0.0.1:0".parse()?, key.clone()))?;
     let app_addr = app.local_addr();
     runtime.spawn(app.run_until_stopped());
 
-    let mut seeder = Seeder::new(&db, &program)?;
+    let mut seeder = Seeder::new(&db, &program, key.as_ref())?;
     let form_token = seeder.invite(1)?.remove(0);
     let form_url = format!("http://{app_addr}/i/{form_token}");
     let page = ureq_agent().get(&form_url).call()?.body_mut().read_to_string()?;
@@ -195,7 +204,7 @@ fn run() -> BenchResult<()> {
     );
 
     println!("\n== Memory of a separate server process (serve example) under load ==");
-    let memory = measure_memory(&oha, &db, options.questionnaire.as_deref(), &mut seeder, &submission)?;
+    let memory = measure_memory(&oha, &db, key.as_ref(), options.questionnaire.as_deref(), &mut seeder, &submission)?;
     println!("VmRSS after load {:.1} MB, peak VmHWM {:.1} MB", memory.rss_mb, memory.peak_mb);
 
     println!("\n== Against the targets ==");
@@ -305,9 +314,9 @@ struct Seeder {
 }
 
 impl Seeder {
-    fn new(db: &Path, program: &Program) -> BenchResult<Self> {
+    fn new(db: &Path, program: &Program, key: Option<&DataKey>) -> BenchResult<Self> {
         Ok(Self {
-            store: Store::open(db)?,
+            store: Store::open_keyed(db, key)?,
             questionnaire: program.questionnaire.id.clone(),
             version: program.questionnaire.version,
             made: 0,
@@ -661,6 +670,7 @@ struct Memory {
 fn measure_memory(
     oha: &Path,
     db: &Path,
+    key: Option<&DataKey>,
     questionnaire: Option<&Path>,
     seeder: &mut Seeder,
     submission: &Submission,
@@ -669,6 +679,9 @@ fn measure_memory(
     let serve = exe.with_file_name("serve");
     let mut command = Command::new(&serve);
     command.arg(db).stdout(Stdio::piped()).stderr(Stdio::null());
+    if let Some(key) = key {
+        command.env("MEND_RECOVERY_KEY", key.recovery_words());
+    }
     if let Some(file) = questionnaire {
         command.arg("--questionnaire").arg(file);
     }

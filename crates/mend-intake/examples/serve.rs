@@ -6,7 +6,8 @@
 //! ```
 //!
 //! It prints `listening on http://ADDR` once the port is bound, then serves until SIGTERM or
-//! Ctrl-C. The questionnaire defaults to the content embedded in mend.
+//! Ctrl-C. The questionnaire defaults to the content embedded in mend. With `MEND_RECOVERY_KEY`
+//! set to a key's recovery words, the database is encrypted with that key.
 
 #[path = "support/program.rs"]
 mod program;
@@ -53,9 +54,13 @@ fn run() -> Result<(), Box<dyn Error>> {
         secrets_policy: None,
         rate_limit: RateLimit::default(),
     };
+    let key = std::env::var("MEND_RECOVERY_KEY")
+        .ok()
+        .map(|words| mend_store::DataKey::from_recovery_words(&words))
+        .transpose()?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        let app = Application::build(config, addr).await?;
+        let app = Application::build_keyed(config, addr, key).await?;
         let mut stdout = std::io::stdout();
         writeln!(stdout, "listening on http://{}", app.local_addr())?;
         stdout.flush()?;

@@ -80,6 +80,9 @@ pub(crate) fn encrypt(ctx: &Context) -> Result<ExitCode> {
 }
 
 fn passphrase(ctx: &Context, args: KeyPassphraseArgs) -> Result<ExitCode> {
+    if mend_store::database_kind(&ctx.db_path)? == DatabaseKind::Plain {
+        return Err(KeyUseError::NotEncrypted { path: ctx.db_path.clone() }.into());
+    }
     let key_file = key_file_path(&ctx.config)?;
     let file = KeyFile::read(&key_file)?;
     let key = ctx.keys.unlock(&file, &ctx.config)?;

@@ -369,3 +369,14 @@ fn mend_encrypt_killed_at_random_points_leaves_a_record_that_opens_with_nothing_
     }
     eprintln!("seed {seed}: {} kills left the record plain, {} encrypted (a whole run: {whole:?})", seen[0], seen[1]);
 }
+
+#[test]
+fn key_commands_on_a_plain_record_say_to_encrypt_it_first() {
+    let sandbox = Sandbox::with_plain_record();
+    for command in [&["key", "passphrase"][..], &["key", "rotate"], &["key", "recovery"]] {
+        let message = sandbox.fails(command);
+        assert!(message.contains("is not encrypted") && message.contains("mend encrypt"), "{message}");
+    }
+    assert_eq!(kind(&sandbox.db()), DatabaseKind::Plain);
+    assert!(!key_file(&sandbox).exists());
+}
