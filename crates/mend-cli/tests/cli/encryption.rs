@@ -13,22 +13,34 @@ use crate::support::{Sandbox, contains_bytes, database_bytes, open_store};
 
 const PASSPHRASE: &str = "lantern harbour evening";
 
+/// `mend couple add` for the invented couple whose names the tests look for in files.
+const ADD_COUPLE: [&str; 12] = [
+    "couple",
+    "add",
+    "--partner",
+    "Ximena Quetzalcóatl",
+    "--partner",
+    "Yusuf Brightwater",
+    "--breach",
+    "affair",
+    "--broke-trust",
+    "Yusuf",
+    "--label",
+    "label-periwinkle-2291",
+];
+
 fn add_couple(sandbox: &Sandbox) -> String {
-    let out = sandbox.ok(&[
-        "couple",
-        "add",
-        "--partner",
-        "Ximena Quetzalcóatl",
-        "--partner",
-        "Yusuf Brightwater",
-        "--breach",
-        "affair",
-        "--broke-trust",
-        "Yusuf",
-        "--label",
-        "label-periwinkle-2291",
-    ]);
+    let out = sandbox.ok(&ADD_COUPLE);
     out.split_whitespace().nth(2).expect("the couple's id").trim_end_matches(':').to_owned()
+}
+
+/// Adds Amara and Bea to a new practice whose key file is sealed by [`PASSPHRASE`].
+fn add_couple_sealed(sandbox: &Sandbox) {
+    let added = sandbox.mend_with_env(
+        &["couple", "add", "--partner", "Amara", "--partner", "Bea", "--breach", "lies", "--broke-trust", "Amara"],
+        &[("MEND_PASSPHRASE", PASSPHRASE)],
+    );
+    assert_eq!(added.code, Some(0), "{}", added.stderr);
 }
 
 fn kind(path: &Path) -> DatabaseKind {
@@ -42,18 +54,7 @@ fn key_file(sandbox: &Sandbox) -> std::path::PathBuf {
 #[test]
 fn a_new_practice_is_encrypted_and_its_key_file_is_private_and_beside_the_configuration() {
     let sandbox = Sandbox::new();
-    let first = sandbox.mend(&[
-        "couple",
-        "add",
-        "--partner",
-        "Ximena Quetzalcóatl",
-        "--partner",
-        "Yusuf Brightwater",
-        "--breach",
-        "affair",
-        "--broke-trust",
-        "Yusuf",
-    ]);
+    let first = sandbox.mend(&ADD_COUPLE);
     assert_eq!(first.code, Some(0), "{}", first.stderr);
     assert!(first.stderr.contains("encrypted") && first.stderr.contains("mend key recovery"), "{}", first.stderr);
     assert_eq!(kind(&sandbox.db()), DatabaseKind::Encrypted);
@@ -77,11 +78,7 @@ fn a_new_practice_is_encrypted_and_its_key_file_is_private_and_beside_the_config
 fn a_passphrase_seals_the_key_and_a_wrong_or_missing_one_changes_nothing() {
     let sandbox = Sandbox::new();
     let with = [("MEND_PASSPHRASE", PASSPHRASE)];
-    let added = sandbox.mend_with_env(
-        &["couple", "add", "--partner", "Amara", "--partner", "Bea", "--breach", "lies", "--broke-trust", "Amara"],
-        &with,
-    );
-    assert_eq!(added.code, Some(0), "{}", added.stderr);
+    add_couple_sealed(&sandbox);
     let key_text = std::fs::read_to_string(key_file(&sandbox)).expect("the key file");
     assert!(key_text.contains("protection = \"passphrase\""), "{key_text}");
     let before = database_bytes(&sandbox.db());
@@ -157,11 +154,7 @@ fn a_missing_key_file_or_another_practices_key_is_refused_in_one_line() {
 fn recovery_words_open_the_record_and_restore_a_lost_key_file() {
     let sandbox = Sandbox::new();
     let with = [("MEND_PASSPHRASE", PASSPHRASE)];
-    let added = sandbox.mend_with_env(
-        &["couple", "add", "--partner", "Amara", "--partner", "Bea", "--breach", "lies", "--broke-trust", "Amara"],
-        &with,
-    );
-    assert_eq!(added.code, Some(0), "{}", added.stderr);
+    add_couple_sealed(&sandbox);
     let shown = sandbox.mend_with_env(&["key", "recovery"], &with);
     assert_eq!(shown.code, Some(0), "{}", shown.stderr);
     let words = shown.stdout.lines().nth(2).expect("the words on the third line").trim().to_owned();

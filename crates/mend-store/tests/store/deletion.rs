@@ -1,10 +1,9 @@
 //! Deleting a couple leaves nothing of them in the database files.
 
 use mend_core::{BreachKind, BrokeTrust, LookupError, NewCouple, RawAnswers};
-use mend_store::{NewSession, Store, StoreError};
-use time::macros::date;
+use mend_store::{Store, StoreError};
 
-use crate::helpers::{DAY, all_bytes, answers, at, contains, count, couple, fresh, name};
+use crate::helpers::{DAY, all_bytes, answers, at, contains, count, couple, fresh, name, session_with_notes};
 
 #[test]
 fn a_deleted_couple_leaves_no_names_or_answers_in_the_files() {
@@ -40,16 +39,7 @@ fn a_deleted_couple_leaves_no_names_or_answers_in_the_files() {
     store
         .save_draft(other_id, &RawAnswers::from([("in_own_words".to_owned(), vec![secrets[5].to_owned()])]), at(6))
         .unwrap();
-    let session = NewSession {
-        held_on: date!(2025 - 03 - 04),
-        stage: "safety".into(),
-        plan_json: None,
-        homework: vec![],
-        met: vec![],
-        notes: secrets[6].into(),
-        number: None,
-    };
-    store.record_session(&gone, &session, at(7)).unwrap();
+    store.record_session(&gone, &session_with_notes(secrets[6]), at(7)).unwrap();
     store.resolve_flag(&gone, "low-mood", secrets[7], at(8)).unwrap();
     let before = all_bytes(&path);
     for secret in secrets {

@@ -3,10 +3,9 @@
 //! exports sealed for a passphrase.
 
 use mend_core::{BreachKind, BrokeTrust, NewCouple};
-use mend_store::{DataKey, DatabaseKind, NewSession, Passphrase, Store, StoreError, database_kind};
-use time::macros::date;
+use mend_store::{DataKey, DatabaseKind, Passphrase, Store, StoreError, database_kind};
 
-use crate::helpers::{DAY, all_bytes, answers, at, contains, couple, fresh, name};
+use crate::helpers::{DAY, all_bytes, answers, at, contains, couple, fresh, name, session_with_notes};
 
 /// Words that only the invented couple's record holds, so finding one in a file finds them.
 const SECRETS: [&str; 5] = [
@@ -29,16 +28,7 @@ fn add_secret_couple(store: &mut Store) -> mend_core::Couple {
     let couple = store.add_couple(&new, at(1)).unwrap();
     let token = store.create_invitation(couple.partners[0].id, "intake", 1, at(2), at(DAY)).unwrap();
     store.submit_intake(&token, &answers(SECRETS[3]), at(3)).unwrap();
-    let session = NewSession {
-        held_on: date!(2025 - 03 - 04),
-        stage: "safety".into(),
-        plan_json: None,
-        homework: vec![],
-        met: vec![],
-        notes: SECRETS[4].into(),
-        number: None,
-    };
-    store.record_session(&couple, &session, at(4)).unwrap();
+    store.record_session(&couple, &session_with_notes(SECRETS[4]), at(4)).unwrap();
     couple
 }
 

@@ -53,6 +53,19 @@ pub(crate) fn answers(text: &str) -> Answers {
     ])
 }
 
+/// A session held on 2025-03-04 at the safety stage, with `notes` and nothing else recorded.
+pub(crate) fn session_with_notes(notes: &str) -> mend_store::NewSession {
+    mend_store::NewSession {
+        held_on: time::macros::date!(2025 - 03 - 04),
+        stage: "safety".into(),
+        plan_json: None,
+        homework: vec![],
+        met: vec![],
+        notes: notes.into(),
+        number: None,
+    }
+}
+
 /// The bytes of the database file and of its `-wal` and `-shm` companions, where they exist.
 pub(crate) fn all_bytes(db: &Path) -> Vec<u8> {
     let mut bytes = Vec::new();
