@@ -176,3 +176,28 @@ fn the_framework_list_matches_every_stages_phases_in_order() {
         .collect();
     assert_eq!(listed, actual, "the framework list in docs/content-coverage.md");
 }
+
+/// Every citation, the questionnaire's included, names a section exactly as the table does, so
+/// one section is never cited under two labels.
+#[test]
+fn every_citation_names_a_section_of_the_coverage_table() {
+    let program = embedded_program();
+    let rows: BTreeSet<(String, String)> = coverage_table().into_iter().map(|row| (row.article, row.section)).collect();
+    let mut citations = Vec::new();
+    for stage in program.all_stages() {
+        citations.extend(stage.sources.iter().map(|c| (stage.id.clone(), c)));
+        for exercise in &stage.exercises {
+            citations.extend(exercise.sources.iter().map(|c| (exercise.id.clone(), c)));
+        }
+    }
+    for sheet in program.sheets.values() {
+        citations.extend(sheet.sources.iter().map(|c| (sheet.id.clone(), c)));
+    }
+    citations.extend(program.questionnaire.sources.iter().map(|c| (program.questionnaire.id.clone(), c)));
+    let unknown: Vec<String> = citations
+        .iter()
+        .filter(|(_, c)| !rows.contains(&(c.article.clone(), c.section.clone())))
+        .map(|(owner, c)| format!("{owner}: {} / {}", c.article, c.section))
+        .collect();
+    assert!(unknown.is_empty(), "these citations name a section the coverage table does not have: {unknown:?}");
+}
