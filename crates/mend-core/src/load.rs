@@ -4,11 +4,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::de::DeserializeOwned;
 
-use crate::content::{Block, Citation, ContentError, ContentErrors, Program, ProgramFile, Sheet, Stage, check_item_id};
-use crate::questionnaire::{Condition, QuestionKind, Questionnaire};
+use crate::content::{
+    Block, Citation, ContentError, ContentErrors, Instrument, InstrumentsFile, Program, ProgramFile, Sheet, Stage,
+    check_item_id,
+};
+use crate::questionnaire::{Condition, Question, QuestionKind, Questionnaire};
 
 /// The file that orders the program.
 const PROGRAM_FILE: &str = "program.toml";
+
+/// The licence ledger: every instrument a score may use, with its grant.
+const INSTRUMENTS_FILE: &str = "instruments.toml";
 
 /// Collects problems as they are found.
 #[derive(Default)]
@@ -29,6 +35,8 @@ struct Parsed {
     sheets: BTreeMap<String, Sheet>,
     /// Questionnaires by id, with their file.
     questionnaires: BTreeMap<String, (String, Questionnaire)>,
+    /// The licence ledger's entries, when `instruments.toml` exists and could be read.
+    instruments: Vec<Instrument>,
     /// Files that exist but could not be read. Their own problem is already reported, so a
     /// reference to one must not also claim that the file is missing.
     unreadable: BTreeSet<String>,
@@ -74,11 +82,21 @@ fn parse_files(problems: &mut Problems, files: &BTreeMap<String, Source>) -> Par
     let mut parsed = Parsed::default();
     for (path, text) in files {
         let Some((folder, id)) = folder_and_id(path) else {
-            if path != PROGRAM_FILE {
+            if path == INSTRUMENTS_FILE {
+                match parse::<InstrumentsFile>(problems, path, None, text) {
+                    Some(ledger) => {
+                        check_instruments(problems, &ledger.instruments);
+                        parsed.instruments = ledger.instruments;
+                    }
+                    None => {
+                        parsed.unreadable.insert(path.clone());
+                    }
+                }
+            } else if path != PROGRAM_FILE {
                 problems.add(
                     path,
                     None,
-                    "unexpected file: content lives in program.toml, stages/, homework/ and intake/",
+                    "unexpected file: content lives in program.toml, instruments.toml, stages/, homework/ and intake/",
                 );
             }
             continue;
@@ -172,9 +190,10 @@ fn check_program(
         );
     }
     let questionnaire = match questionnaire {
-        Some((path, q)) => {
+        Some((path, mut q)) => {
             check_questionnaire(&mut problems, &path, &q, &parsed);
             check_citations(&mut problems, &path, &q.id, &q.sources);
+            license_scores(&mut problems, &path, &mut q, &parsed);
             Some(q)
         }
         None if parsed.is_unreadable("intake", &program_file.questionnaire) => None,
@@ -200,6 +219,7 @@ fn check_program(
             review_stages: review,
             sheets: parsed.sheets,
             questionnaire,
+            instruments: parsed.instruments,
         }),
         _ => Err(ContentErrors(problems.0)),
     }
@@ -419,11 +439,13 @@ fn check_questionnaire(problems: &mut Problems, path: &str, q: &Questionnaire, p
     let names = Names { earlier: &seen, questions: &questions, scores: &score_ids };
     for score in &q.scores {
         for item in &score.questions {
-            if seen.get(item.as_str()) != Some(&QuestionKind::Scale) {
+            if !q.question(item).is_some_and(Question::is_numeric) {
                 problems.add(
                     path,
                     Some(&score.id),
-                    format!("sums {item:?}, which is not a scale question: fix the id"),
+                    format!(
+                        "sums {item:?}, which is not a scale question or a single choice whose values are whole numbers: fix the id"
+                    ),
                 );
             }
         }
@@ -507,6 +529,80 @@ fn check_condition(problems: &mut Problems, path: &str, owner: &str, c: &Conditi
         }
         if c.at_least.is_none() && c.at_most.is_none() {
             problems.add(path, Some(owner), format!("`{field}` on a score needs at_least or at_most"));
+        }
+    }
+}
+
+/// Checks the licence ledger's entries on their own: ids, nothing left blank, some cut-offs.
+fn check_instruments(problems: &mut Problems, instruments: &[Instrument]) {
+    let mut ids = BTreeSet::new();
+    for instrument in instruments {
+        let id = Some(instrument.id.as_str());
+        check_item_id(&mut problems.0, INSTRUMENTS_FILE, &instrument.id);
+        if !ids.insert(&instrument.id) {
+            problems.add(INSTRUMENTS_FILE, id, "instrument id used twice: give each instrument one entry");
+        }
+        for (field, value) in [
+            ("name", &instrument.name),
+            ("rights_holder", &instrument.rights_holder),
+            ("grant", &instrument.grant),
+            ("grant_source", &instrument.grant_source),
+            ("published", &instrument.published),
+            ("attribution", &instrument.attribution),
+            ("cutoffs_source", &instrument.cutoffs_source),
+        ] {
+            if value.trim().is_empty() {
+                problems.add(
+                    INSTRUMENTS_FILE,
+                    id,
+                    format!("`{field}` is empty: a licence entry needs its rights holder, the grant quoted, where both were published, the attribution line and the source of its cut-offs"),
+                );
+            }
+        }
+        if instrument.cutoffs.is_empty() {
+            problems.add(INSTRUMENTS_FILE, id, "`cutoffs` is empty: list the published cut-offs");
+        }
+    }
+}
+
+/// Every score must be of an instrument in the licence ledger, at one of its published cut-offs;
+/// the ledger's attribution line is the one printed, so a score's own may only repeat it.
+fn license_scores(problems: &mut Problems, path: &str, q: &mut Questionnaire, parsed: &Parsed) {
+    if parsed.unreadable.contains(INSTRUMENTS_FILE) {
+        // The ledger's own problem is reported; every score would otherwise be reported too.
+        return;
+    }
+    for score in &mut q.scores {
+        let id = Some(score.id.as_str());
+        let Some(instrument) = parsed.instruments.iter().find(|i| i.id == score.id) else {
+            problems.add(
+                path,
+                id,
+                format!(
+                    "scores an instrument with no licence entry: add [[instruments]] with id = {:?} to {INSTRUMENTS_FILE} (rights holder, the grant quoted, where it was published, the attribution line and the source of its cut-offs), or remove the score",
+                    score.id
+                ),
+            );
+            continue;
+        };
+        if !instrument.cutoffs.contains(&score.cutoff) {
+            problems.add(
+                path,
+                id,
+                format!(
+                    "cutoff {} is not among the published cut-offs in {INSTRUMENTS_FILE} ({:?}): use one of them",
+                    score.cutoff, instrument.cutoffs
+                ),
+            );
+        }
+        if score.attribution.trim().is_empty() {
+            score.attribution = instrument.attribution.clone();
+        } else if score.attribution.trim() != instrument.attribution.trim() {
+            problems.add(
+                path,
+                id,
+                format!("`attribution` differs from the licence entry's in {INSTRUMENTS_FILE}: remove it here, and the ledger's line is used"),
+            );
         }
     }
 }

@@ -143,6 +143,29 @@ fn kept_by_default() -> bool {
     true
 }
 
+impl Question {
+    /// Whether the answer is a number a score can sum: a scale, or a single choice whose option
+    /// values are all whole numbers (a published instrument's answers with their words, such as
+    /// "Several days" for 1).
+    pub fn is_numeric(&self) -> bool {
+        match self.kind {
+            QuestionKind::Scale => true,
+            QuestionKind::Single => {
+                !self.options.is_empty() && self.options.iter().all(|o| o.value.parse::<i64>().is_ok())
+            }
+            _ => false,
+        }
+    }
+
+    /// The largest number the question can give, for a score's maximum.
+    fn largest(&self) -> i64 {
+        match self.kind {
+            QuestionKind::Single => self.options.iter().filter_map(|o| o.value.parse().ok()).max().unwrap_or(0),
+            _ => self.max.unwrap_or(0),
+        }
+    }
+}
+
 /// A group of questions under one heading.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,7 +181,8 @@ pub struct Section {
     pub questions: Vec<Question>,
 }
 
-/// A published screening score: the sum of some scale answers, positive at a cutoff.
+/// A published screening score: the sum of some numeric answers (scales, or single choices whose
+/// values are whole numbers), positive at a cutoff.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreRule {
@@ -172,7 +196,9 @@ pub struct ScoreRule {
     pub cutoff: i64,
     /// What a positive screen means and does not mean.
     pub meaning: String,
-    /// Where the instrument comes from and its terms of use.
+    /// Where the instrument comes from and its terms of use: filled in on load from the licence
+    /// ledger's entry with the score's id, which every score must have.
+    #[serde(default)]
     pub attribution: String,
 }
 
@@ -448,10 +474,17 @@ fn score(q: &Questionnaire, rule: &ScoreRule, answers: &Answers) -> Score {
     let mut max = 0;
     let mut complete = true;
     for id in &rule.questions {
-        max += q.question(id).and_then(|question| question.max).unwrap_or(0);
-        match answers.get(id) {
-            Some(Answer::Number(n)) => total += n,
-            _ => complete = false,
+        max += q.question(id).map_or(0, Question::largest);
+        // A single choice stores its value as text ("2"); answers stored when the item was a
+        // scale are numbers. Both count.
+        let value = match answers.get(id) {
+            Some(Answer::Number(n)) => Some(*n),
+            Some(Answer::Text(text)) => text.parse::<i64>().ok(),
+            _ => None,
+        };
+        match value {
+            Some(n) => total += n,
+            None => complete = false,
         }
     }
     let value = complete.then_some(total);

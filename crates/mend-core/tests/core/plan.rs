@@ -174,10 +174,25 @@ count = 3
     )
 }
 
+/// The fixture's licence ledger: the one invented instrument its intake scores.
+const INSTRUMENTS: &str = r#"
+[[instruments]]
+id = "mood"
+name = "Mood screen"
+rights_holder = "Nobody: invented for tests."
+grant = "Free to use in tests."
+grant_source = "This file."
+published = "Nowhere."
+attribution = "Invented for tests."
+cutoffs = [3]
+cutoffs_source = "Invented for tests."
+"#;
+
 fn fixture() -> Program {
     let files = vec![
         ("program.toml".to_owned(), PROGRAM.to_owned()),
         ("intake/mini.toml".to_owned(), INTAKE.to_owned()),
+        ("instruments.toml".to_owned(), INSTRUMENTS.to_owned()),
         (
             "stages/steadying.toml".to_owned(),
             stage_toml(
