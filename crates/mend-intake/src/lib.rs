@@ -56,6 +56,11 @@ use crate::store_thread::StoreThread;
 /// The largest request body accepted: the whole form with long answers fits in a fraction of it.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// The most a request's line and headers may take, in bytes. A browser sends a few hundred
+/// bytes to this server, which sets no cookies; hyper's default of about 400 KB would let every
+/// connection hold that much memory for the length of the header timeout.
+pub const HEADER_BYTES_LIMIT: usize = 16 * 1024;
+
 /// How long a client may take to send a request's headers before its connection is closed.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -179,7 +184,11 @@ impl Application {
     /// without one, a client that never finishes its headers holds its connection for ever.
     pub async fn run_with_shutdown(self, signal: impl Future<Output = ()> + Send + 'static) -> Result<(), IntakeError> {
         let mut http = hyper::server::conn::http1::Builder::new();
-        http.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
+        http.timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            // hyper's own limit of 100 header fields stays: setting a count moves the fields
+            // from the stack to the heap on every request.
+            .max_buf_size(HEADER_BYTES_LIMIT);
         let connections = GracefulShutdown::new();
         let mut signal = std::pin::pin!(signal);
         loop {

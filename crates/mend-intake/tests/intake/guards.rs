@@ -285,3 +285,53 @@ fn a_client_that_sends_too_slowly_is_answered_and_let_go() {
     assert!(reply.to_ascii_lowercase().contains("cache-control: no-store"));
     assert!(started.elapsed() < mend_intake::REQUEST_TIMEOUT * 2, "answered at the timeout, not later");
 }
+
+/// Sends `request` as it is on a fresh connection and returns the status line of the reply.
+fn raw_status(app: &TestApp, request: &str) -> String {
+    use std::io::{Read, Write};
+
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(mend_intake::REQUEST_TIMEOUT)).unwrap();
+    // A refused request may be answered before all of it is written; that is not a failure.
+    let _ = stream.write_all(request.as_bytes());
+    let mut reply = Vec::new();
+    let _ = stream.read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply);
+    reply.lines().next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn an_http_1_1_request_without_exactly_one_host_is_refused() {
+    let app = spawn_app();
+    let address = app.base.trim_start_matches("http://").to_owned();
+    for (what, headers, status) in [
+        ("no Host", String::new(), "HTTP/1.1 400"),
+        ("two different Hosts", format!("Host: {address}\r\nHost: evil.example\r\n"), "HTTP/1.1 400"),
+        ("the same Host twice", format!("Host: {address}\r\nHost: {address}\r\n"), "HTTP/1.1 400"),
+        ("one Host", format!("Host: {address}\r\n"), "HTTP/1.1 200"),
+    ] {
+        let request = format!("GET /healthz HTTP/1.1\r\n{headers}Connection: close\r\n\r\n");
+        assert!(raw_status(&app, &request).starts_with(status), "{what}");
+    }
+    // HTTP/1.0 had no Host requirement.
+    assert!(raw_status(&app, "GET /healthz HTTP/1.0\r\n\r\n").starts_with("HTTP/1.0 200"));
+}
+
+#[test]
+fn headers_larger_than_a_browser_sends_are_refused() {
+    let app = spawn_app();
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let request = |extra: &str| format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\n{extra}Connection: close\r\n\r\n");
+    // A browser's few hundred bytes, and some room above them, are fine.
+    let usual = format!("User-Agent: {}\r\nAccept-Language: {}\r\n", "M".repeat(300), "de".repeat(200));
+    assert!(raw_status(&app, &request(&usual)).starts_with("HTTP/1.1 200"));
+    // One header of 100 KB, and many headers adding up to far more than the limit.
+    let one_huge = format!("X-Big: {}\r\n", "a".repeat(100 * 1024));
+    let many: String = (0..90).map(|n| format!("X-Filler-{n}: {}\r\n", "b".repeat(4000))).collect();
+    for (what, extra) in [("one huge header", one_huge), ("many large headers", many)] {
+        let status = raw_status(&app, &request(&extra));
+        assert!(status.is_empty() || status.starts_with("HTTP/1.1 431"), "{what}: {status}");
+    }
+    assert!(raw_status(&app, &request("")).starts_with("HTTP/1.1 200"), "the server still answers");
+}
