@@ -11,6 +11,7 @@ mod load;
 pub mod plan;
 pub mod questionnaire;
 pub mod record;
+pub mod token;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_content.rs"));
@@ -18,5 +19,6 @@ mod embedded {
 
 pub use content::{Block, ContentError, ContentErrors, Program, Sheet, Stage};
 pub use domain::{BreachKind, InvalidInput, PartnerName, Role, Roles, Severity};
-pub use questionnaire::{Answer, Answers, Evaluation, Questionnaire, RawAnswers};
+pub use questionnaire::{Answer, Answers, CheckedAnswers, Evaluation, Questionnaire, RawAnswers};
 pub use record::{CoupleRecord, FlagResolution, PartnerRecord, SessionRecord};
+pub use token::{InvalidToken, InvitationToken};
