@@ -62,29 +62,12 @@ intro = []
 [[sections]]
 id = "all"
 title = "All of it"
-
-[[sections.questions]]
-id = "safe_at_home"
-kind = "yes_no"
-label = "Do you feel safe at home?"
-
-[[sections.questions]]
-id = "hope"
-kind = "scale"
-label = "How hopeful are you?"
-min = 0
-max = 10
-
-[[sections.questions]]
-id = "wants"
-kind = "multiple"
-label = "What do you want most?"
-options = [{ value = "honesty", label = "Honesty" }, { value = "time", label = "Time" }]
-
-[[sections.questions]]
-id = "in_own_words"
-kind = "long_text"
-label = "In your own words"
+questions = [
+    { id = "safe_at_home", kind = "yes_no", label = "Do you feel safe at home?" },
+    { id = "hope", kind = "scale", label = "How hopeful are you?", min = 0, max = 10 },
+    { id = "wants", kind = "multiple", label = "What do you want?", options = [{ value = "honesty", label = "Honesty" }, { value = "time", label = "Time" }] },
+    { id = "in_own_words", kind = "long_text", label = "In your own words" },
+]
 "#;
 
 /// [`answers`] as a form would send them, checked by the questionnaire: what the store accepts.
