@@ -8,11 +8,38 @@ use serde::{Deserialize, Serialize};
 use crate::content::Citation;
 use crate::domain::Severity;
 
+mod answer;
+
+use answer::{missing_message, parse_answer};
+
 /// Answers as a browser sends them: each field name with every value given for it.
 pub type RawAnswers = BTreeMap<String, Vec<String>>;
 
 /// Valid answers, by question id; only visible questions that were answered appear.
 pub type Answers = BTreeMap<String, Answer>;
+
+/// Answers that passed every check of a questionnaire: each visible question's values parsed,
+/// nothing required missing, hidden and unknown fields dropped.
+///
+/// Only [`Questionnaire::check`] makes one (the field is private and there is no other
+/// constructor), so the store, which accepts nothing else for a submission, never stores answers
+/// that skipped the checks. Its `Debug` shows how many answers there are, never what they say:
+/// they are health information.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CheckedAnswers(Answers);
+
+impl CheckedAnswers {
+    /// The answers, by question id.
+    pub fn answers(&self) -> &Answers {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for CheckedAnswers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CheckedAnswers({} answers)", self.0.len())
+    }
+}
 
 /// One valid answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -341,8 +368,23 @@ impl Questionnaire {
     }
 
     /// Checks answers from a form: parses each visible question's values, drops hidden and
-    /// unknown fields, and reports every missing or invalid answer.
+    /// unknown fields, and reports every missing or invalid answer; then scores and flags them.
     pub fn evaluate(&self, raw: &RawAnswers) -> Evaluation {
+        let (answers, errors) = self.read(raw);
+        let (scores, flags) = self.assess(&answers);
+        Evaluation { answers, errors, scores, flags }
+    }
+
+    /// Checks a sent form, as [`Questionnaire::evaluate`] does, in one pass: the answers ready to
+    /// store, or every missing or invalid answer in question order. Scores and flags are left
+    /// out; they are worked out from the stored answers when the therapist reads them.
+    pub fn check(&self, raw: &RawAnswers) -> Result<CheckedAnswers, Vec<FieldError>> {
+        let (answers, errors) = self.read(raw);
+        if errors.is_empty() { Ok(CheckedAnswers(answers)) } else { Err(errors) }
+    }
+
+    /// The valid answers to visible questions, and the problems with the rest.
+    fn read(&self, raw: &RawAnswers) -> (Answers, Vec<FieldError>) {
         let mut answers = Answers::new();
         let mut errors = Vec::new();
         for question in self.questions() {
@@ -362,8 +404,7 @@ impl Questionnaire {
                 Err(message) => errors.push(FieldError { question: question.id.clone(), message }),
             }
         }
-        let (scores, flags) = self.assess(&answers);
-        Evaluation { answers, errors, scores, flags }
+        (answers, errors)
     }
 
     /// Keeps what a partner typed for a draft: known fields only, each value cut to a sane
@@ -533,90 +574,4 @@ fn compare(c: &Condition, value: i64) -> bool {
     c.at_least.is_none_or(|min| value >= min)
         && c.at_most.is_none_or(|max| value <= max)
         && (c.at_least.is_some() || c.at_most.is_some())
-}
-
-fn missing_message(q: &Question) -> String {
-    if !q.error.is_empty() {
-        return q.error.clone();
-    }
-    match q.kind {
-        QuestionKind::YesNo | QuestionKind::Single => "Choose one answer".to_owned(),
-        QuestionKind::Multiple => "Choose at least one option".to_owned(),
-        QuestionKind::Scale => format!("Choose a number from {} to {}", q.min.unwrap_or(0), q.max.unwrap_or(10)),
-        QuestionKind::ShortText | QuestionKind::LongText => "Enter an answer".to_owned(),
-        QuestionKind::Date => "Enter a date, for example 2024-03-17".to_owned(),
-        QuestionKind::Consent => "Tick the box to show you have read this".to_owned(),
-    }
-}
-
-/// Parses a question's non-empty values; `Ok(None)` when nothing was given.
-fn parse_answer(q: &Question, values: &[&str]) -> Result<Option<Answer>, String> {
-    if values.is_empty() {
-        return Ok(None);
-    }
-    let single = || {
-        if values.len() > 1 { Err("Choose only one answer".to_owned()) } else { Ok(values[0]) }
-    };
-    let answer = match q.kind {
-        QuestionKind::YesNo => match single()? {
-            v @ ("yes" | "no") => Answer::Text(v.to_owned()),
-            _ => return Err("Choose yes or no".to_owned()),
-        },
-        QuestionKind::Consent => match single()? {
-            "yes" => Answer::Text("yes".to_owned()),
-            _ => return Err(missing_message(q)),
-        },
-        QuestionKind::Single => {
-            let v = single()?;
-            if !q.options.iter().any(|o| o.value == v) {
-                return Err("Choose one of the answers shown".to_owned());
-            }
-            Answer::Text(v.to_owned())
-        }
-        QuestionKind::Multiple => {
-            let mut chosen: Vec<String> = Vec::new();
-            for v in values {
-                if !q.options.iter().any(|o| o.value == *v) {
-                    return Err("Choose only from the options shown".to_owned());
-                }
-                if !chosen.iter().any(|c| c == v) {
-                    chosen.push((*v).to_owned());
-                }
-            }
-            // Keep the order of the options, so the same choices always store the same way.
-            chosen.sort_by_key(|v| q.options.iter().position(|o| &o.value == v));
-            Answer::Choices(chosen)
-        }
-        QuestionKind::Scale => {
-            let (min, max) = (q.min.unwrap_or(0), q.max.unwrap_or(10));
-            match single()?.parse::<i64>() {
-                Ok(n) if (min..=max).contains(&n) => Answer::Number(n),
-                _ => return Err(format!("Choose a number from {min} to {max}")),
-            }
-        }
-        QuestionKind::ShortText | QuestionKind::LongText => {
-            let limit = if q.kind == QuestionKind::ShortText { SHORT_TEXT_MAX } else { LONG_TEXT_MAX };
-            let text = single()?;
-            if text.chars().count() > limit {
-                return Err(format!("Shorten your answer to {limit} characters or fewer"));
-            }
-            if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-                return Err("Remove the unusual characters from your answer".to_owned());
-            }
-            // A one-line answer (a name, a signature) is printed on one line everywhere it appears.
-            if q.kind == QuestionKind::ShortText && text.contains(['\n', '\r']) {
-                return Err("Write your answer on one line".to_owned());
-            }
-            Answer::Text(text.replace("\r\n", "\n"))
-        }
-        QuestionKind::Date => {
-            let text = single()?;
-            let format = time::macros::format_description!("[year]-[month]-[day]");
-            if time::Date::parse(text, format).is_err() {
-                return Err("Enter a real date, for example 2024-03-17".to_owned());
-            }
-            Answer::Text(text.to_owned())
-        }
-    };
-    Ok(Some(answer))
 }

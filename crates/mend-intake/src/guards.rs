@@ -13,8 +13,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
-use crate::handlers::Shared;
 use crate::pages::{Notice, OwnPage};
+use crate::state::Shared;
 
 /// Numbers requests so that a log line about a failure can be matched to its request line.
 static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);

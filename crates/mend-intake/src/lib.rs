@@ -21,6 +21,8 @@ mod handlers;
 mod limiter;
 mod pages;
 mod parse;
+mod sent;
+mod state;
 mod store_thread;
 
 pub use filling::{FORM_KEY_FIELD, form_key};
@@ -48,9 +50,9 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::csrf::FormKey;
-use crate::handlers::{AppState, Shared};
 use crate::limiter::Limiter;
 use crate::pages::{BlankForm, Notice};
+use crate::state::{AppState, Shared};
 use crate::store_thread::StoreThread;
 
 /// The largest request body accepted: the whole form with long answers fits in a fraction of it.
@@ -240,8 +242,8 @@ async fn pause_after_accept_error(error: &std::io::Error) {
 fn router(state: Shared) -> Router {
     let cross_origin = CsrfLayer::new().with_rejection_response(|_| Notice::Forbidden.into_response());
     Router::new()
-        .route("/i/{token}", get(handlers::show_form).post(handlers::submit_form))
-        .route(handlers::THANKS_PATH, get(handlers::thanks))
+        .route("/i/{token}", get(handlers::show_form).post(sent::submit_form))
+        .route(sent::THANKS_PATH, get(handlers::thanks))
         .route("/healthz", get(handlers::healthz))
         .route("/static/intake.css", get(handlers::stylesheet))
         .route("/static/intake.js", get(handlers::script))

@@ -4,10 +4,11 @@
 
 use std::path::Path;
 
-use crate::support::{Sandbox, contains_bytes, database_bytes, wal_path};
-use mend_core::{Program, RawAnswers};
+use mend_core::{InvitationToken, Program, RawAnswers};
 use mend_store::{Store, SubmitOutcome};
 use serde_json::Value;
+
+use crate::support::{Sandbox, contains_bytes, database_bytes, wal_path};
 
 /// Where links point when neither a flag nor the configuration says otherwise.
 const LOCAL_BASE: &str = "http://127.0.0.1:8080";
@@ -157,10 +158,11 @@ fn submit(db: &Path, token: &str, raw: &RawAnswers) -> SubmitOutcome {
 
 /// [`submit`] at a given time.
 fn submit_at(db: &Path, token: &str, raw: &RawAnswers, at: time::OffsetDateTime) -> SubmitOutcome {
-    let evaluation = program().questionnaire.evaluate(raw);
-    assert!(evaluation.errors.is_empty(), "the test's answers must pass the questionnaire: {:?}", evaluation.errors);
+    let checked = program().questionnaire.check(raw);
+    let checked = checked.unwrap_or_else(|errors| panic!("the test's answers must pass the questionnaire: {errors:?}"));
+    let token = InvitationToken::parse(token).expect("a token as `mend invite` prints it");
     let mut store = Store::open_existing(db).expect("open the practice record");
-    store.submit_intake(token, &evaluation.answers, at).expect("submit the intake")
+    store.submit_intake(&token, &checked, at).expect("submit the intake")
 }
 
 /// The lines of `text` from the one that starts with `heading` up to the next blank line.

@@ -139,7 +139,18 @@ fn assert_accepted(name: &str, evaluation: &Evaluation) {
 fn check(case: &Case<'_>) {
     let q = &*QUESTIONNAIRE;
     let name = case.name;
-    let evaluation = q.evaluate(&answers(case.base, case.changes));
+    let raw = answers(case.base, case.changes);
+    let evaluation = q.evaluate(&raw);
+    // The check a sent form gets agrees with the evaluation: the same answers, or the same
+    // mistakes; and what it hands the store never shows an answer when printed for debugging.
+    match q.check(&raw) {
+        Ok(checked) => {
+            assert_accepted(name, &evaluation);
+            assert_eq!(checked.answers(), &evaluation.answers, "{name}: checked answers");
+            assert_eq!(format!("{checked:?}"), format!("CheckedAnswers({} answers)", evaluation.answers.len()));
+        }
+        Err(errors) => assert_eq!(errors, evaluation.errors, "{name}: the check's mistakes"),
+    }
     match &case.expect {
         Expect::Stored(stored) => {
             assert_accepted(name, &evaluation);

@@ -1,6 +1,6 @@
 //! The partner's journey: open the link, save and come back, fix mistakes, send once.
 
-use mend_core::Answer;
+use mend_core::{Answer, InvitationToken};
 use mend_store::InvitationState;
 use time::OffsetDateTime;
 
@@ -285,7 +285,7 @@ fn unknown_expired_retired_and_used_links_look_exactly_alike() {
         )
         .unwrap();
     // Inviting the first partner again retires their first link.
-    let retired = invited.tokens[0].clone();
+    let retired = InvitationToken::parse(&invited.tokens[0]).unwrap();
     let fresh = store
         .create_invitation(
             invited.couple.partners[0].id,
@@ -297,12 +297,12 @@ fn unknown_expired_retired_and_used_links_look_exactly_alike() {
         .unwrap();
     assert_eq!(store.lookup_invitation(&retired, now).unwrap().unwrap().state, InvitationState::Retired);
     assert_eq!(store.lookup_invitation(&expired, now).unwrap().unwrap().state, InvitationState::Expired);
-    assert_eq!(send_valid(&app, &fresh, "Zoë").status, 303);
+    assert_eq!(send_valid(&app, fresh.expose(), "Zoë").status, 303);
     let used = fresh;
     let unknown = "0".repeat(64);
 
     let mut replies = Vec::new();
-    for token in [unknown.as_str(), &expired, &retired, &used, "not%20a%20token", "%FF%FE"] {
+    for token in [unknown.as_str(), expired.expose(), retired.expose(), used.expose(), "not%20a%20token", "%FF%FE"] {
         let shown = get(&app.link(token));
         let posted = post_form(&app.link(token), &[("_action", "send"), ("nickname", "x")]);
         replies.push((token.to_owned(), shown));

@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use mend_core::{Answer, Answers, BreachKind, BrokeTrust, NewCouple, PartnerName};
+use mend_core::{
+    Answer, Answers, BreachKind, BrokeTrust, CheckedAnswers, NewCouple, PartnerName, Questionnaire, RawAnswers,
+};
 use mend_store::Store;
 use tempfile::TempDir;
 use time::{Duration, OffsetDateTime, macros::datetime};
@@ -51,6 +53,37 @@ pub(crate) fn answers(text: &str) -> Answers {
         ("wants".to_owned(), Answer::Choices(vec!["honesty".into(), "time".into()])),
         ("in_own_words".to_owned(), Answer::Text(text.into())),
     ])
+}
+
+/// The questions [`answers`] answers, for checking them as the intake server does.
+const QUESTIONNAIRE: &str = r#"
+version = 1
+title = "A small intake"
+intro = []
+
+[[sections]]
+id = "all"
+title = "All of it"
+questions = [
+    { id = "safe_at_home", kind = "yes_no", label = "Do you feel safe at home?" },
+    { id = "hope", kind = "scale", label = "How hopeful are you?", min = 0, max = 10 },
+    { id = "wants", kind = "multiple", label = "What do you want?", options = [{ value = "honesty", label = "Honesty" }, { value = "time", label = "Time" }] },
+    { id = "in_own_words", kind = "long_text", label = "In your own words" },
+]
+"#;
+
+/// [`answers`] as a form would send them, checked by the questionnaire: what the store accepts.
+pub(crate) fn checked(text: &str) -> CheckedAnswers {
+    let questionnaire: Questionnaire = toml::from_str(QUESTIONNAIRE).unwrap();
+    let raw = RawAnswers::from([
+        ("safe_at_home".to_owned(), vec!["yes".to_owned()]),
+        ("hope".to_owned(), vec!["7".to_owned()]),
+        ("wants".to_owned(), vec!["honesty".to_owned(), "time".to_owned()]),
+        ("in_own_words".to_owned(), vec![text.to_owned()]),
+    ]);
+    let checked = questionnaire.check(&raw).unwrap();
+    assert_eq!(checked.answers(), &answers(text), "the two helpers agree");
+    checked
 }
 
 /// The bytes of the database file and of its `-wal` and `-shm` companions, where they exist.
