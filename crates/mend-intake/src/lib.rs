@@ -13,6 +13,7 @@
 //! 64 KiB body limit. In the handlers: an HMAC form value on every post, a limiter that charges
 //! an address only for links that do not work, and strict parsing of the form body.
 
+mod body_limit;
 mod csrf;
 mod filling;
 mod form;
@@ -25,6 +26,7 @@ mod sent;
 mod state;
 mod store_thread;
 
+pub use body_limit::body_limit;
 pub use filling::{FORM_KEY_FIELD, form_key};
 
 use std::future::Future;
@@ -54,9 +56,6 @@ use crate::limiter::Limiter;
 use crate::pages::{BlankForm, Notice};
 use crate::state::{AppState, Shared};
 use crate::store_thread::StoreThread;
-
-/// The largest request body accepted: the whole form with long answers fits in a fraction of it.
-pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The most a request's line and headers may take, in bytes. A browser sends a few hundred
 /// bytes to this server, which sets no cookies; hyper's default of about 400 KB would let every
@@ -240,6 +239,8 @@ async fn pause_after_accept_error(error: &std::io::Error) {
 /// meets, in order: the guard (log line, error pages, security headers), the cross-origin check,
 /// the timeout and the body limit.
 fn router(state: Shared) -> Router {
+    // Worked out from the questionnaire, so that answers within their limits fit in any script.
+    let limit = body_limit(&state.program.questionnaire);
     let cross_origin = CsrfLayer::new().with_rejection_response(|_| Notice::Forbidden.into_response());
     Router::new()
         .route("/i/{token}", get(handlers::show_form).post(sent::submit_form))
@@ -249,7 +250,7 @@ fn router(state: Shared) -> Router {
         .route("/static/intake.js", get(handlers::script))
         .fallback(handlers::not_found)
         .with_state(state)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(cross_origin)
         .layer(axum::middleware::from_fn(guards::guard))

@@ -68,7 +68,7 @@ fn a_body_over_the_limit_is_refused_with_a_page() {
     let invited = invite_couple(&app, ["Zoë", "Sam"]);
     let link = app.link(&invited.tokens[0]);
     let csrf = get(&link).csrf();
-    let huge = "x".repeat(mend_intake::BODY_LIMIT);
+    let huge = "x".repeat(mend_intake::body_limit(&app.program.questionnaire));
     let fields = [("_csrf", csrf.as_str()), ("_action", "send"), ("notes", huge.as_str())];
     let reply = post_form(&link, &fields);
     assert_page(&reply, 413, "Your answers are too long to send");
@@ -105,7 +105,7 @@ fn every_response_carries_the_guard_headers() {
     let link = app.link(&invited.tokens[0]);
     let form = get(&link);
     let csrf = form.csrf();
-    let big = "x".repeat(mend_intake::BODY_LIMIT + 10);
+    let big = "x".repeat(mend_intake::body_limit(&app.program.questionnaire) + 10);
     let replies = [
         ("form", form),
         ("errors", post_form(&link, &[("_csrf", &csrf), ("_action", "send")])),
@@ -334,4 +334,35 @@ fn headers_larger_than_a_browser_sends_are_refused() {
         assert!(status.is_empty() || status.starts_with("HTTP/1.1 431"), "{what}: {status}");
     }
     assert!(raw_status(&app, &request("")).starts_with("HTTP/1.1 200"), "the server still answers");
+}
+
+#[test]
+fn a_form_in_any_script_at_every_answer_limit_is_sent_and_stored_whole() {
+    use mend_core::questionnaire::{LONG_TEXT_MAX, SHORT_TEXT_MAX};
+
+    let app = spawn_app();
+    // Two, three and four bytes of UTF-8 a character: up to twelve once percent-encoded.
+    for (script, letter) in [("Cyrillic", 'ж'), ("Chinese", '中'), ("Greek", 'λ'), ("Arabic", 'ع'), ("emoji", '🌿')]
+    {
+        let invited = invite_couple(&app, ["Zoë", "Sam"]);
+        let link = app.link(&invited.tokens[0]);
+        let short: String = std::iter::repeat_n(letter, SHORT_TEXT_MAX).collect();
+        let long: String = std::iter::repeat_n(letter, LONG_TEXT_MAX).collect();
+        let mut answers = valid_answers("Zoë");
+        for (name, value) in &mut answers {
+            match *name {
+                "nickname" => *value = short.clone(),
+                "found_out_how" | "notes" => *value = long.clone(),
+                _ => {}
+            }
+        }
+        let csrf = get(&link).csrf();
+        let reply = post_form(&link, &with_controls("send", &csrf, &answers));
+        assert_eq!(reply.status, 303, "{script}: {}", reply.body.chars().take(300).collect::<String>());
+        let stored = stored_answers(&app, &invited.couple);
+        let zoe = &stored["Zoë"];
+        for (question, expected) in [("nickname", &short), ("found_out_how", &long), ("notes", &long)] {
+            assert_eq!(zoe[question], mend_core::Answer::Text(expected.clone()), "{script}: {question} stored whole");
+        }
+    }
 }
