@@ -133,6 +133,10 @@ pub struct ProgressMarker {
     pub id: String,
     /// What the therapist observes.
     pub text: String,
+    /// The exercises of the stage and the sheets of its homework that work towards it; the
+    /// planner chooses work by the markers it serves, and a marker nothing serves is refused.
+    #[serde(default)]
+    pub served_by: Vec<String>,
 }
 
 /// Something done in the session room.

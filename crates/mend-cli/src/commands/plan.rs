@@ -39,6 +39,9 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
             plan_json: Some(serde_json::to_string(&plan)?),
             homework: plan.homework.clone(),
             met: Vec::new(),
+            done: Vec::new(),
+            with: None,
+            new_disclosure: false,
             notes: String::new(),
             number: None,
         };

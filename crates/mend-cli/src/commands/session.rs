@@ -80,6 +80,9 @@ fn record(ctx: &Context, args: SessionRecordArgs) -> Result<ExitCode> {
         plan_json: None,
         homework: args.homework,
         met: args.met,
+        done: Vec::new(),
+        with: None,
+        new_disclosure: false,
         notes: args.notes.unwrap_or_default(),
         number,
     };

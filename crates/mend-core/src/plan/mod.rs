@@ -16,6 +16,7 @@ mod flags;
 mod individual;
 mod notes;
 mod stage;
+mod work;
 
 use serde::{Deserialize, Serialize};
 
@@ -173,6 +174,10 @@ pub struct AgendaItem {
     pub partner: Option<String>,
     /// For an exercise: its id.
     pub exercise: Option<String>,
+    /// For an exercise: the ids of the stage's progress markers it serves. Plans saved before this
+    /// field existed read it as empty.
+    #[serde(default)]
+    pub serves: Vec<String>,
     /// What to do, in order.
     pub what: Vec<String>,
     /// For an exercise or an individual item: its steps.
@@ -343,8 +348,14 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
     };
 
     if open_stops.is_empty() {
-        let context =
-            agenda::Context { program, record, stage: choice.stage, flags: &flags, last: sessions.last().copied() };
+        let context = agenda::Context {
+            program,
+            record,
+            stage: choice.stage,
+            flags: &flags,
+            last: sessions.last().copied(),
+            sessions: &sessions,
+        };
         let fitted = agenda::joint(&context, options.minutes);
         plan.agenda = fitted.agenda;
         plan.shortening_rule = fitted.shortening_rule;
