@@ -201,6 +201,9 @@ pub struct Stage {
     pub exercises: Vec<Exercise>,
     /// Sheet ids given as homework in this stage.
     pub homework: Vec<String>,
+    /// Whether new facts coming out (a second disclosure) open this stage's markers again.
+    #[serde(default)]
+    pub reopen_on_new_disclosure: bool,
     /// Signs the stage is done.
     pub progress_markers: Vec<ProgressMarker>,
     /// What the therapist watches for.

@@ -2,7 +2,7 @@
 
 use super::fit::{self, Draft, Fitted};
 use super::work::{self, Chosen};
-use super::{AgendaKind, PlanFlag, join_names, partner_names};
+use super::{AgendaKind, PlanFlag, SheetServes, join_names, partner_names};
 use crate::content::{Audience, Program, Sheet, Stage};
 use crate::domain::{Role, Severity};
 use crate::record::{CoupleRecord, SessionRecord};
@@ -163,7 +163,15 @@ fn homework_to_give(context: &Context<'_>) -> Option<Draft> {
             None => id.clone(),
         })
         .collect();
-    Some(Draft::new(AgendaKind::Homework, "Homework to give", HOMEWORK_MINUTES, SHORT_ITEM_FLOOR).with_what(what))
+    let mut draft =
+        Draft::new(AgendaKind::Homework, "Homework to give", HOMEWORK_MINUTES, SHORT_ITEM_FLOOR).with_what(what);
+    draft.item.sheets = context
+        .stage
+        .homework
+        .iter()
+        .map(|id| SheetServes { id: id.clone(), serves: work::serves(context.stage, id) })
+        .collect();
+    Some(draft)
 }
 
 fn closing() -> Draft {

@@ -36,6 +36,7 @@ impl Draft {
             partner: None,
             exercise: None,
             serves: Vec::new(),
+            sheets: Vec::new(),
             what: Vec::new(),
             steps: Vec::new(),
             prompts: Vec::new(),

@@ -74,6 +74,7 @@ pub(super) fn agenda(record: &CoupleRecord, flags: &[PlanFlag], sheets: &[&Sheet
                 partner: Some(name.clone()),
                 exercise: None,
                 serves: Vec::new(),
+                sheets: Vec::new(),
                 what,
                 steps: steps(&name),
                 prompts: prompts(),

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use super::disclosure;
 use crate::content::{Exercise, Stage};
 use crate::domain::Role;
 use crate::record::{CoupleRecord, SessionRecord};
@@ -17,9 +18,10 @@ pub(super) struct Chosen<'a> {
     pub(super) turn: Option<String>,
 }
 
-/// The sessions held at `stage` that count towards its markers, oldest first.
+/// The sessions held at `stage` that count towards its markers, oldest first: since the latest
+/// new disclosure, for a stage it reopens.
 pub(super) fn sessions_at<'a>(stage: &Stage, sessions: &[&'a SessionRecord]) -> Vec<&'a SessionRecord> {
-    sessions.iter().copied().filter(|s| s.stage == stage.id).collect()
+    disclosure::counting(stage, sessions).into_iter().filter(|s| s.stage == stage.id).collect()
 }
 
 /// The stage's markers met in `sessions`.

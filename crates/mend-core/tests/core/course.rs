@@ -194,3 +194,80 @@ fn when_both_broke_trust_each_partners_work_is_planned_in_turn() {
         "the other partner takes their turn: {second_turns:?}"
     );
 }
+
+/// A session at `stage` held in week `number`, meeting every marker of the stage.
+fn all_met(program: &Program, number: u32, stage: &str) -> SessionRecord {
+    let markers = program.stage(stage).unwrap().progress_markers.iter().map(|m| m.id.clone()).collect();
+    SessionRecord {
+        number,
+        held_on: mend_core::day::parse_day("2025-01-06").unwrap() + time::Duration::weeks(i64::from(number)),
+        stage: stage.to_owned(),
+        homework: Vec::new(),
+        met: markers,
+        done: Vec::new(),
+        with: None,
+        new_disclosure: false,
+        notes: String::new(),
+        planned: false,
+    }
+}
+
+fn next(program: &Program, record: &CoupleRecord) -> Plan {
+    let options = PlanOptions::new("2025-06-02");
+    plan(program, record, &options).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_second_disclosure_reopens_the_disclosure_work_after_each_partner_is_seen_alone() {
+    let program = embedded();
+    let mut record = couple([Roles::BrokeTrust, Roles::Hurt]);
+    let stages = ["safety-and-stabilising", "disclosure-and-accountability", "honesty-and-questions"];
+    for (i, stage) in stages.into_iter().chain(["listening-to-feelings"]).enumerate() {
+        record.sessions.push(all_met(&program, u32::try_from(i).unwrap() + 1, stage));
+    }
+    let mut revealed = all_met(&program, 5, "consistent-actions");
+    revealed.met = vec!["commitments-set".to_owned()];
+    revealed.new_disclosure = true;
+    revealed.notes = "A second affair came out.".to_owned();
+    record.sessions.push(revealed);
+
+    // Each partner is seen alone first, the partner who broke trust preparing the full account.
+    for (number, name) in [(6, "Ana"), (7, "Ben")] {
+        let alone = next(&program, &record);
+        assert_eq!(alone.session_kind, SessionKind::Individual);
+        assert_eq!(alone.with.as_deref(), Some(name));
+        assert_eq!(alone.stage.id, "disclosure-and-accountability");
+        assert!(alone.notice.as_deref().is_some_and(|n| n.contains("came out in session 5")), "{:?}", alone.notice);
+        assert_eq!(alone.agenda.len(), 1);
+        assert_eq!(alone.agenda[0].minutes, 50);
+        let prepares = alone.agenda[0].what.iter().any(|w| w.contains("full account"));
+        assert_eq!(prepares, name == "Ana", "{:?}", alone.agenda[0].what);
+        let mut held = all_met(&program, number, "disclosure-and-accountability");
+        held.met.clear();
+        held.with = Some(name.to_owned());
+        record.sessions.push(held);
+    }
+
+    // Then joint work goes back to the disclosure stage, with the caution flag followed up.
+    let joint = next(&program, &record);
+    assert_eq!(joint.session_kind, SessionKind::Joint);
+    assert_eq!(joint.stage.id, "disclosure-and-accountability");
+    assert!(
+        joint.stage_reason.contains("New facts about the betrayal came out in session 5"),
+        "{}",
+        joint.stage_reason
+    );
+    let flag = joint.flags.iter().find(|f| f.id == mend_core::plan::NEW_DISCLOSURE_FLAG).expect("the caution flag");
+    assert!(!flag.resolved);
+    assert!(joint.watch_fors.iter().any(|w| w.flag.as_deref() == Some("new-disclosure")));
+    let safety = joint.agenda.iter().find(|i| i.kind == AgendaKind::Safety).unwrap();
+    assert!(safety.what.iter().any(|w| w.contains("new-disclosure")), "{:?}", safety.what);
+
+    // Once the disclosure and honesty work is done again, the couple goes back to where it was.
+    record.sessions.push(all_met(&program, 8, "disclosure-and-accountability"));
+    assert_eq!(next(&program, &record).stage.id, "honesty-and-questions");
+    record.sessions.push(all_met(&program, 9, "honesty-and-questions"));
+    let back = next(&program, &record);
+    assert_eq!(back.stage.id, "consistent-actions", "listening was done and is not done again");
+    assert!(back.flags.iter().all(|f| f.id != "new-disclosure"), "the flag closes with the reopened work");
+}
