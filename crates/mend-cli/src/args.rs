@@ -218,6 +218,9 @@ pub(crate) struct PlanArgs {
     /// Record this plan as the next session, held today.
     #[arg(long)]
     pub(crate) save: bool,
+    /// Show every step and prompt in the text plan, not only the one page to walk in with.
+    #[arg(long)]
+    pub(crate) detail: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -56,6 +56,8 @@ pub(super) struct Fitted {
     pub(super) agenda: Vec<AgendaItem>,
     /// What was cut and by which rule, when anything was.
     pub(super) shortening_rule: Option<String>,
+    /// The exercises dropped to fit, left for a later session.
+    pub(super) left: Vec<String>,
 }
 
 /// Fits the drafts to `minutes`, and tells each exercise whose time changed how to use it.
@@ -63,6 +65,7 @@ pub(super) fn fit(mut drafts: Vec<Draft>, minutes: u32) -> Fitted {
     let full: u32 = drafts.iter().map(|d| d.base).sum();
     let cut = cut_to(&mut drafts, minutes);
     let shortening_rule = cut.then(|| shortening_statement(&drafts, full, minutes));
+    let left = drafts.iter().filter(|d| d.dropped).filter_map(|d| d.item.exercise.clone()).collect();
     let agenda = drafts
         .into_iter()
         .filter(|d| !d.dropped)
@@ -73,7 +76,7 @@ pub(super) fn fit(mut drafts: Vec<Draft>, minutes: u32) -> Fitted {
             d.item
         })
         .collect();
-    Fitted { agenda, shortening_rule }
+    Fitted { agenda, shortening_rule, left }
 }
 
 fn time_note(minutes: u32, base: u32) -> Option<String> {

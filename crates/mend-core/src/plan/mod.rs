@@ -330,6 +330,10 @@ pub struct Plan {
     pub notice: Option<String>,
     /// When the agenda was cut to fit: the rule, and what it dropped or shortened.
     pub shortening_rule: Option<String>,
+    /// The ids of the stage's exercises dropped to fit this session, left for a later one.
+    /// Plans saved before this field existed read it as empty.
+    #[serde(default)]
+    pub left_for_next_time: Vec<String>,
     /// The timed items, in order.
     pub agenda: Vec<AgendaItem>,
     /// Notes for each partner, in the record's order.
@@ -381,6 +385,7 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
         minutes: options.minutes,
         notice: None,
         shortening_rule: None,
+        left_for_next_time: Vec::new(),
         agenda: Vec::new(),
         partners: Vec::new(),
         watch_fors: notes::watch_fors(choice.stage, &flags),
@@ -415,6 +420,7 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
         let fitted = agenda::joint(&context, options.minutes);
         plan.agenda = fitted.agenda;
         plan.shortening_rule = fitted.shortening_rule;
+        plan.left_for_next_time = fitted.left;
         plan.homework = choice.stage.homework.clone();
         plan.partners = notes::partner_plans(record, Some(choice.stage), &flags);
     } else {
