@@ -133,6 +133,10 @@ pub struct ProgressMarker {
     pub id: String,
     /// What the therapist observes.
     pub text: String,
+    /// The exercises of the stage and the sheets of its homework that work towards it; the
+    /// planner chooses work by the markers it serves, and a marker nothing serves is refused.
+    #[serde(default)]
+    pub served_by: Vec<String>,
 }
 
 /// Something done in the session room.
@@ -197,6 +201,9 @@ pub struct Stage {
     pub exercises: Vec<Exercise>,
     /// Sheet ids given as homework in this stage.
     pub homework: Vec<String>,
+    /// Whether new facts coming out (a second disclosure) open this stage's markers again.
+    #[serde(default)]
+    pub reopen_on_new_disclosure: bool,
     /// Signs the stage is done.
     pub progress_markers: Vec<ProgressMarker>,
     /// What the therapist watches for.

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::de::DeserializeOwned;
 
 use crate::content::{
-    Block, Citation, ContentError, ContentErrors, Instrument, InstrumentsFile, Program, ProgramFile, Sheet, Stage,
-    check_item_id,
+    Block, Citation, ContentError, ContentErrors, Instrument, InstrumentsFile, Program, ProgramFile, ProgressMarker,
+    Sheet, Stage, check_item_id,
 };
 use crate::questionnaire::{Condition, Question, QuestionKind, Questionnaire};
 
@@ -330,6 +330,7 @@ fn check_stage(
         if !markers.insert(&marker.id) {
             problems.add(path, Some(&marker.id), "progress marker id used twice in this stage: rename one");
         }
+        check_marker_served(problems, path, stage, marker);
     }
     for exercise in &stage.exercises {
         let eid = Some(exercise.id.as_str());
@@ -342,6 +343,31 @@ fn check_stage(
         }
         if exercise.steps.is_empty() || exercise.prompts.is_empty() {
             problems.add(path, eid, "an exercise needs `steps` and `prompts`: add at least one of each");
+        }
+    }
+}
+
+/// Whether a marker names the work that serves it, and only work of its own stage.
+fn check_marker_served(problems: &mut Problems, path: &str, stage: &Stage, marker: &ProgressMarker) {
+    let id = Some(marker.id.as_str());
+    if marker.served_by.is_empty() {
+        problems.add(
+            path,
+            id,
+            "nothing serves this progress marker: name in `served_by` the exercises or homework sheets that work towards it",
+        );
+    }
+    for served in &marker.served_by {
+        let known = stage.exercises.iter().any(|e| &e.id == served) || stage.homework.contains(served);
+        if !known {
+            problems.add(
+                path,
+                id,
+                format!(
+                    "`served_by` names {served:?}, which is neither an exercise of this stage nor a sheet of its \
+                     homework: fix the id or add it to the stage"
+                ),
+            );
         }
     }
 }

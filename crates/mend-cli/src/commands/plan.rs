@@ -11,7 +11,7 @@ use mend_store::NewSession;
 use crate::args::{PlanArgs, PlanFormat};
 use crate::context::{Context, now, today};
 use crate::output::out;
-use crate::render::{render_markdown, render_text};
+use crate::render::{render_markdown, render_page, render_text};
 
 pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
     let program = ctx.program()?;
@@ -27,7 +27,11 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
     match args.format {
         PlanFormat::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            out!("{}", render_text(&plan, color))?;
+            if args.detail {
+                out!("{}", render_text(&plan, color))?;
+            } else {
+                out!("{}", render_page(&plan, color))?;
+            }
         }
         PlanFormat::Markdown => out!("{}", render_markdown(&plan))?,
         PlanFormat::Json => crate::output::json(&plan)?,
@@ -39,6 +43,9 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
             plan_json: Some(serde_json::to_string(&plan)?),
             homework: plan.homework.clone(),
             met: Vec::new(),
+            done: Vec::new(),
+            with: None,
+            new_disclosure: false,
             notes: String::new(),
             number: None,
         };

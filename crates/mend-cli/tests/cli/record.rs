@@ -348,6 +348,16 @@ fn a_couple_goes_from_first_record_to_export_import_and_backup() {
     assert_eq!(listed.len(), 1, "the recording added to the planned session: {listed:?}");
     assert_eq!(listed[0]["met"], serde_json::json!([marker]));
     assert_eq!(listed[0]["notes"], "calmer");
+    let planned_exercises: Vec<&Value> = plan["agenda"]
+        .as_array()
+        .expect("agenda")
+        .iter()
+        .filter(|i| i["kind"] == "exercise")
+        .map(|i| &i["exercise"])
+        .collect();
+    let done: Vec<&Value> = listed[0]["done"].as_array().expect("done").iter().collect();
+    assert_eq!(done, planned_exercises, "by default, what the saved plan planned is recorded as done");
+    assert_eq!(listed[0]["with"], Value::Null, "a joint session");
     let homework: Vec<&str> =
         listed[0]["homework"].as_array().expect("homework").iter().filter_map(Value::as_str).collect();
     assert!(homework.contains(&sheet.as_str()), "{homework:?}");
@@ -499,21 +509,40 @@ fn two_sessions_on_one_day_stay_two_unless_the_first_was_a_saved_plan() {
     let stages: Vec<&str> = sessions.as_array().expect("sessions").iter().filter_map(|s| s["stage"].as_str()).collect();
     assert_eq!(stages, ["safety-and-stabilising", "honesty-and-questions"]);
 
+    // An individual session with one partner is a session of its own.
+    let alone = sandbox.ok(&[
+        "session",
+        "record",
+        &id,
+        "--stage",
+        "safety-and-stabilising",
+        "--with",
+        "zoë",
+        "--done",
+        "separate-safety-check",
+        "--date",
+        "2026-03-02",
+    ]);
+    assert!(alone.contains("Recorded session #3"), "{alone}");
+    let sessions = parse_json(&sandbox.ok(&["session", "list", &id, "--format", "json"]));
+    assert_eq!(sessions[2]["with"], "Zoë");
+    assert_eq!(sessions[2]["done"], serde_json::json!(["separate-safety-check"]));
+
     // A plan saved today is the session that the next recording today fills in; planning again
     // first replaces it rather than adding another.
     sandbox.ok(&["plan", &id, "--save"]);
     let again = sandbox.mend(&["plan", &id, "--save", "--minutes", "90"]);
     assert_eq!(again.code, Some(0), "{}", again.stderr);
-    assert!(again.stderr.contains("Replaced today's saved plan: session #3"), "{}", again.stderr);
+    assert!(again.stderr.contains("Replaced today's saved plan: session #4"), "{}", again.stderr);
     assert_eq!(
         parse_json(&sandbox.ok(&["session", "list", &id, "--format", "json"])).as_array().map(Vec::len),
-        Some(3)
+        Some(4)
     );
     let filled = sandbox.ok(&["session", "record", &id, "--stage", "honesty-and-questions", "--notes", "three"]);
-    assert!(filled.contains("Updated session #3"), "{filled}");
+    assert!(filled.contains("Updated session #4"), "{filled}");
     let sessions = parse_json(&sandbox.ok(&["session", "list", &id, "--format", "json"]));
-    assert_eq!(sessions.as_array().map(Vec::len), Some(3));
-    assert_eq!(sessions[2]["notes"], "three");
+    assert_eq!(sessions.as_array().map(Vec::len), Some(4));
+    assert_eq!(sessions[3]["notes"], "three");
 }
 
 fn strs(args: &[String]) -> Vec<&str> {
@@ -738,6 +767,14 @@ fn mistakes_on_the_command_line_are_refused_in_one_line_and_change_nothing() {
         "use one of",
     );
     assert!(message.contains("questions-answered"), "the stage's markers are listed: {message}");
+    let message = refused_without_change(
+        &sandbox,
+        &["session", "record", &first, "--stage", stage, "--done", "trust-map"],
+        "is not an exercise of stage",
+    );
+    assert!(message.contains("questions-in-session"), "the stage's exercises are listed: {message}");
+    refused_without_change(&sandbox, &["session", "record", &first, "--stage", stage, "--with", "Quentin"], "Zoë");
+    refused_without_change(&sandbox, &["session", "record", &first, "--stage", stage, "--new-disclosure"], "--notes");
     for date in ["2026-02-30", "next tuesday", "01/12/2026"] {
         refused_without_change(
             &sandbox,

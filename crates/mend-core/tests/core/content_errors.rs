@@ -309,6 +309,30 @@ fn malformed_exercise_id_is_reported() {
 }
 
 #[test]
+fn marker_that_nothing_serves_is_reported() {
+    check(
+        "stages/reconnection.toml",
+        "served_by = [\"fears-and-needs-talk\"]",
+        "served_by = []",
+        "stages/reconnection.toml",
+        Some("closeness-talk-held"),
+        "nothing serves this progress marker",
+    );
+}
+
+#[test]
+fn marker_served_by_work_of_another_stage_is_reported() {
+    check(
+        "stages/reconnection.toml",
+        "served_by = [\"fears-and-needs-talk\"]",
+        "served_by = [\"trust-map\"]",
+        "stages/reconnection.toml",
+        Some("closeness-talk-held"),
+        "\"trust-map\", which is neither an exercise of this stage nor a sheet of its homework",
+    );
+}
+
+#[test]
 fn homework_naming_an_unknown_sheet_is_reported() {
     check(
         "stages/safety-and-stabilising.toml",

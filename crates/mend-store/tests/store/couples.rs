@@ -174,6 +174,9 @@ fn the_couple_record_holds_the_latest_answers_sessions_and_resolved_flags() {
         plan_json: None,
         homework: vec!["trigger-log".into()],
         met: vec![],
+        done: Vec::new(),
+        with: None,
+        new_disclosure: false,
         notes: "Agreed on a pause word.".into(),
         number: None,
     };

@@ -46,6 +46,9 @@ fn a_deleted_couple_leaves_no_names_or_answers_in_the_files() {
         plan_json: None,
         homework: vec![],
         met: vec![],
+        done: Vec::new(),
+        with: None,
+        new_disclosure: false,
         notes: secrets[6].into(),
         number: None,
     };

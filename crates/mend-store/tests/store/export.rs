@@ -36,6 +36,9 @@ fn full_practice(store: &mut Store) -> InvitationToken {
         plan_json: Some(r#"{"minutes":50,"items":[{"title":"Check-in","minutes":5}]}"#.into()),
         homework: vec!["trigger-log".into()],
         met: vec!["pause-word".into()],
+        done: Vec::new(),
+        with: None,
+        new_disclosure: false,
         notes: "Agreed on a pause word.".into(),
         number: None,
     };
