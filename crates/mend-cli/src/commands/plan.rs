@@ -59,7 +59,7 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
             homework: plan.homework.clone(),
             met: Vec::new(),
             done: Vec::new(),
-            with: None,
+            with: plan.with.clone(),
             new_disclosure: false,
             notes: String::new(),
             number: None,
