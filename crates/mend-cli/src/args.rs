@@ -221,6 +221,12 @@ pub(crate) struct PlanArgs {
     /// Show every step and prompt in the text plan, not only the one page to walk in with.
     #[arg(long)]
     pub(crate) detail: bool,
+    /// Print the one-page session sheet, with room for notes, as a PDF to the file given by -o.
+    #[arg(long, requires = "output")]
+    pub(crate) pdf: bool,
+    /// Where --pdf writes the session sheet.
+    #[arg(short = 'o', long = "output", value_name = "FILE", requires = "pdf")]
+    pub(crate) output: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

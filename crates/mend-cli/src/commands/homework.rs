@@ -62,7 +62,7 @@ fn list(ctx: &Context, format: Format) -> Result<ExitCode> {
 }
 
 /// The paper: the flag, else the configuration, else Letter.
-fn paper(ctx: &Context, flag: Option<args::Paper>) -> Result<Paper> {
+pub(crate) fn paper(ctx: &Context, flag: Option<args::Paper>) -> Result<Paper> {
     Ok(match flag {
         Some(args::Paper::Letter) => Paper::Letter,
         Some(args::Paper::A4) => Paper::A4,
@@ -259,7 +259,7 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
 }
 
 /// The line at the top of every sheet: the practice and, if configured, the therapist.
-fn practice_line(ctx: &Context) -> Option<String> {
+pub(crate) fn practice_line(ctx: &Context) -> Option<String> {
     match (&ctx.config.practice_name, &ctx.config.therapist_name) {
         (Some(practice), Some(therapist)) => Some(format!("{practice} · {therapist}")),
         (Some(one), None) | (None, Some(one)) => Some(one.clone()),
