@@ -148,7 +148,7 @@ fn submit(db: &Path, token: &str, raw: &RawAnswers) -> SubmitOutcome {
 
 /// [`submit`] at a given time.
 fn submit_at(db: &Path, token: &str, raw: &RawAnswers, at: time::OffsetDateTime) -> SubmitOutcome {
-    let evaluation = program().questionnaire.evaluate(raw);
+    let evaluation = program().questionnaire.evaluate(raw, mend_core::day::latest_today(at));
     assert!(evaluation.errors.is_empty(), "the test's answers must pass the questionnaire: {:?}", evaluation.errors);
     let mut store = Store::open_existing(db).expect("open the practice record");
     store.submit_intake(token, &evaluation.answers, at).expect("submit the intake")

@@ -14,6 +14,7 @@ mod load;
 pub mod plan;
 pub mod questionnaire;
 pub mod record;
+pub mod text;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_content.rs"));

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::content::Citation;
+use crate::day::{format_day, parse_day};
 use crate::domain::Severity;
+use crate::text::has_visible;
 
 /// Answers as a browser sends them: each field name with every value given for it.
 pub type RawAnswers = BTreeMap<String, Vec<String>>;
@@ -133,6 +135,9 @@ pub struct Question {
     /// What to say when a required answer is missing (defaults by kind).
     #[serde(default)]
     pub error: String,
+    /// For a date: the day asked about has already come, so a day after today is refused.
+    #[serde(default)]
+    pub past: bool,
     /// Whether a saved draft keeps the answer. `false` for the safety questions: a draft is shown
     /// again to whoever opens the link, and on a shared phone that may be the other partner.
     #[serde(default = "kept_by_default")]
@@ -315,17 +320,21 @@ impl Questionnaire {
     }
 
     /// Checks answers from a form: parses each visible question's values, drops hidden and
-    /// unknown fields, and reports every missing or invalid answer.
-    pub fn evaluate(&self, raw: &RawAnswers) -> Evaluation {
+    /// unknown fields, and reports every missing or invalid answer. `today` is the latest day
+    /// it may be where the partner is ([`crate::day::latest_today`]): a `past` date after it is
+    /// refused.
+    pub fn evaluate(&self, raw: &RawAnswers, today: time::Date) -> Evaluation {
         let mut answers = Answers::new();
         let mut errors = Vec::new();
         for question in self.questions() {
             if !self.is_visible(question, &answers) {
                 continue;
             }
+            // A value of nothing visible (spaces, a zero-width space, a byte-order mark) is no
+            // answer: a required one must not be met by text no one can read.
             let values: Vec<&str> =
-                raw.get(&question.id).into_iter().flatten().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
-            match parse_answer(question, &values) {
+                raw.get(&question.id).into_iter().flatten().map(|v| v.trim()).filter(|v| has_visible(v)).collect();
+            match parse_answer(question, &values, today) {
                 Ok(Some(answer)) => {
                     answers.insert(question.id.clone(), answer);
                 }
@@ -517,7 +526,7 @@ fn missing_message(q: &Question) -> String {
 }
 
 /// Parses a question's non-empty values; `Ok(None)` when nothing was given.
-fn parse_answer(q: &Question, values: &[&str]) -> Result<Option<Answer>, String> {
+fn parse_answer(q: &Question, values: &[&str], today: time::Date) -> Result<Option<Answer>, String> {
     if values.is_empty() {
         return Ok(None);
     }
@@ -577,12 +586,13 @@ fn parse_answer(q: &Question, values: &[&str]) -> Result<Option<Answer>, String>
             Answer::Text(text.replace("\r\n", "\n"))
         }
         QuestionKind::Date => {
-            let text = single()?;
-            let format = time::macros::format_description!("[year]-[month]-[day]");
-            if time::Date::parse(text, format).is_err() {
-                return Err("Enter a real date, for example 2024-03-17".to_owned());
+            // Stored as the record writes every day, so a sign, year 0 or a year the store
+            // refuses elsewhere never gets in.
+            let day = parse_day(single()?).map_err(|_| "Enter a real date, for example 2024-03-17".to_owned())?;
+            if q.past && day > today {
+                return Err("Enter a date that has already come: this one is after today".to_owned());
             }
-            Answer::Text(text.to_owned())
+            Answer::Text(format_day(day))
         }
     };
     Ok(Some(answer))

@@ -11,6 +11,7 @@ use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use mend_core::day::latest_today;
 use mend_core::questionnaire::FieldError;
 use mend_core::{Answers, Program, RawAnswers};
 use mend_store::{InvitationLookup, InvitationState, Store, StoreError, SubmitOutcome};
@@ -237,7 +238,7 @@ pub(crate) async fn submit_form(
         && let Some(form) = &posted
         && matches!(form.action.as_deref(), Some("send") | None)
     {
-        let evaluation = app.program.questionnaire.evaluate(&form.answers);
+        let evaluation = app.program.questionnaire.evaluate(&form.answers, latest_today(now));
         if evaluation.errors.is_empty() {
             match send_checked(&app, client, token.clone(), evaluation.answers, now).await {
                 // Our side failed: take the long way below, which tries once more and, if that
@@ -308,7 +309,7 @@ async fn send_answers(
     posted: PostedForm,
     now: OffsetDateTime,
 ) -> Result<Response, Failure> {
-    let evaluation = app.program.questionnaire.evaluate(&posted.answers);
+    let evaluation = app.program.questionnaire.evaluate(&posted.answers, latest_today(now));
     if !evaluation.errors.is_empty() {
         return Ok(app.render_form(FormRender {
             invitation,
