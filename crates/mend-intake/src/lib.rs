@@ -16,6 +16,9 @@
 mod csrf;
 mod filling;
 mod form;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod guards;
 mod handlers;
 mod limiter;
