@@ -583,7 +583,9 @@ fn parse_answer(q: &Question, values: &[&str], today: time::Date) -> Result<Opti
             if q.kind == QuestionKind::ShortText && text.contains(['\n', '\r']) {
                 return Err("Write your answer on one line".to_owned());
             }
-            Answer::Text(text.replace("\r\n", "\n"))
+            // Every line end stored as `\n`, a lone `\r` too, so that storing is done once: `\r\r\n`
+            // would otherwise become `\r\n` now and `\n` when the stored answer is sent again.
+            Answer::Text(text.replace("\r\n", "\n").replace('\r', "\n"))
         }
         QuestionKind::Date => {
             // Stored as the record writes every day, so a sign, year 0 or a year the store

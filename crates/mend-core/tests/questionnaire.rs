@@ -229,6 +229,12 @@ fn calm_forms_are_accepted_and_keep_their_answers() {
             expect: Expect::Stored(&[("name", Some("Łukasz")), ("goals", Some("Talk again.\nSleep."))]),
         },
         Case {
+            name: "every line end is stored one way, once: a lone carriage return too",
+            base: Base::Hurt,
+            changes: &["goals=Talk.\r\r\nSleep.\rWalk."],
+            expect: Expect::Stored(&[("goals", Some("Talk.\n\nSleep.\nWalk."))]),
+        },
+        Case {
             name: "optional questions may be left out or blank",
             base: Base::Hurt,
             changes: &["-pronouns", "-safe_to_contact", "symptoms=", "came_to_light_on="],
