@@ -14,6 +14,7 @@ mod load;
 pub mod plan;
 pub mod questionnaire;
 pub mod record;
+pub mod text;
 pub mod token;
 
 mod embedded {

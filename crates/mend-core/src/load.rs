@@ -463,6 +463,9 @@ fn check_questionnaire(problems: &mut Problems, path: &str, q: &Questionnaire, p
                 }
                 _ => {}
             }
+            if question.past && question.kind != QuestionKind::Date {
+                problems.add(path, id, "`past` is for a date question only: remove it");
+            }
         }
     }
     let score_ids: Vec<&str> = q.scores.iter().map(|s| s.id.as_str()).collect();

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::Citation;
 use crate::domain::Severity;
+use crate::text::has_visible;
 
 mod answer;
 
@@ -160,6 +161,9 @@ pub struct Question {
     /// What to say when a required answer is missing (defaults by kind).
     #[serde(default)]
     pub error: String,
+    /// For a date: the day asked about has already come, so a day after today is refused.
+    #[serde(default)]
+    pub past: bool,
     /// Whether a saved draft keeps the answer. `false` for the safety questions: a draft is shown
     /// again to whoever opens the link, and on a shared phone that may be the other partner.
     #[serde(default = "kept_by_default")]
@@ -369,8 +373,10 @@ impl Questionnaire {
 
     /// Checks answers from a form: parses each visible question's values, drops hidden and
     /// unknown fields, and reports every missing or invalid answer; then scores and flags them.
-    pub fn evaluate(&self, raw: &RawAnswers) -> Evaluation {
-        let (answers, errors) = self.read(raw);
+    /// `today` is the latest day it may be where the partner is ([`crate::day::latest_today`]):
+    /// a `past` date after it is refused.
+    pub fn evaluate(&self, raw: &RawAnswers, today: time::Date) -> Evaluation {
+        let (answers, errors) = self.read(raw, today);
         let (scores, flags) = self.assess(&answers);
         Evaluation { answers, errors, scores, flags }
     }
@@ -378,22 +384,24 @@ impl Questionnaire {
     /// Checks a sent form, as [`Questionnaire::evaluate`] does, in one pass: the answers ready to
     /// store, or every missing or invalid answer in question order. Scores and flags are left
     /// out; they are worked out from the stored answers when the therapist reads them.
-    pub fn check(&self, raw: &RawAnswers) -> Result<CheckedAnswers, Vec<FieldError>> {
-        let (answers, errors) = self.read(raw);
+    pub fn check(&self, raw: &RawAnswers, today: time::Date) -> Result<CheckedAnswers, Vec<FieldError>> {
+        let (answers, errors) = self.read(raw, today);
         if errors.is_empty() { Ok(CheckedAnswers(answers)) } else { Err(errors) }
     }
 
     /// The valid answers to visible questions, and the problems with the rest.
-    fn read(&self, raw: &RawAnswers) -> (Answers, Vec<FieldError>) {
+    fn read(&self, raw: &RawAnswers, today: time::Date) -> (Answers, Vec<FieldError>) {
         let mut answers = Answers::new();
         let mut errors = Vec::new();
         for question in self.questions() {
             if !self.is_visible(question, &answers) {
                 continue;
             }
+            // A value of nothing visible (spaces, a zero-width space, a byte-order mark) is no
+            // answer: a required one must not be met by text no one can read.
             let values: Vec<&str> =
-                raw.get(&question.id).into_iter().flatten().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
-            match parse_answer(question, &values) {
+                raw.get(&question.id).into_iter().flatten().map(|v| v.trim()).filter(|v| has_visible(v)).collect();
+            match parse_answer(question, &values, today) {
                 Ok(Some(answer)) => {
                     answers.insert(question.id.clone(), answer);
                 }

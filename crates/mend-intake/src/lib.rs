@@ -17,6 +17,9 @@ mod body_limit;
 mod csrf;
 mod filling;
 mod form;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod guards;
 mod handlers;
 mod limiter;

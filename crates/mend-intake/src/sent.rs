@@ -15,10 +15,11 @@ use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use mend_core::day::latest_today;
 use mend_core::questionnaire::FieldError;
 use mend_core::{CheckedAnswers, InvitationToken, Questionnaire, RawAnswers};
 use mend_store::{InvitationLookup, InvitationState, Store, StoreError, SubmitOutcome};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use crate::csrf::FormKey;
 use crate::guards::Client;
@@ -45,7 +46,7 @@ pub(crate) async fn submit_form(
     })?;
     let now = OffsetDateTime::now_utc();
     let form = if is_form(&headers) { parse_form(&body).ok() } else { None };
-    let job = check(&app.program.questionnaire, verify(&app.key, &token, form));
+    let job = check(&app.program.questionnaire, verify(&app.key, &token, form), latest_today(now));
     let outcome = store(&app, &token, job, now).await?;
     respond(&app, client, &token, outcome)
 }
@@ -97,10 +98,11 @@ enum Job {
 }
 
 /// Checks the answers of a verified form, once: the questionnaire gives either answers that can
-/// be stored or the list of mistakes, never both.
-fn check(questionnaire: &Questionnaire, verified: Result<(Button, RawAnswers), Refusal>) -> Job {
+/// be stored or the list of mistakes, never both. `today` is the latest day it may be where the
+/// partner is, for dates that must have come.
+fn check(questionnaire: &Questionnaire, verified: Result<(Button, RawAnswers), Refusal>, today: Date) -> Job {
     match verified {
-        Ok((Button::Send, typed)) => match questionnaire.check(&typed) {
+        Ok((Button::Send, typed)) => match questionnaire.check(&typed, today) {
             Ok(answers) => Job::Store { answers: Arc::new(answers), typed },
             Err(errors) => Job::Correct { typed, errors },
         },

@@ -177,7 +177,7 @@ mod tests {
         )
         .unwrap();
         let raw = mend_core::RawAnswers::from([("in_own_words".to_owned(), vec![text.to_owned()])]);
-        Arc::new(questionnaire.check(&raw).unwrap())
+        Arc::new(questionnaire.check(&raw, time::macros::date!(2026 - 01 - 01)).unwrap())
     }
 
     /// The `n`th token of a test: a real token's shape, so it parses.

@@ -158,7 +158,7 @@ fn submit(db: &Path, token: &str, raw: &RawAnswers) -> SubmitOutcome {
 
 /// [`submit`] at a given time.
 fn submit_at(db: &Path, token: &str, raw: &RawAnswers, at: time::OffsetDateTime) -> SubmitOutcome {
-    let checked = program().questionnaire.check(raw);
+    let checked = program().questionnaire.check(raw, mend_core::day::latest_today(at));
     let checked = checked.unwrap_or_else(|errors| panic!("the test's answers must pass the questionnaire: {errors:?}"));
     let token = InvitationToken::parse(token).expect("a token as `mend invite` prints it");
     let mut store = Store::open_existing(db).expect("open the practice record");
@@ -852,4 +852,48 @@ fn a_deleted_couple_is_gone_from_the_list_and_the_file() {
         assert!(!contains_bytes(&main, trace.as_bytes()), "{trace} is still in the database file");
         assert!(!wal.as_ref().is_some_and(|wal| contains_bytes(wal, trace.as_bytes())), "{trace} is in the log");
     }
+}
+
+#[test]
+fn reading_the_record_leaves_the_file_alone_and_adds_its_audit_entry_to_the_kept_log() {
+    let sandbox = Sandbox::new();
+    let id = add_couple(&sandbox, "José Núñez", "Zoë", "affair", "José");
+    let invited = links(&sandbox.ok(&["invite", &id]));
+    let db = sandbox.db();
+    assert_eq!(submit(&db, &invited[0].1, &answers_of_partner_who_broke_trust("José")), SubmitOutcome::Stored);
+    assert_eq!(submit(&db, &invited[1].1, &answers_of_hurt_partner("Zoë", &[])), SubmitOutcome::Stored);
+
+    // Writes leave the write-ahead log in place for the next command, rather than folding it
+    // into the file and deleting it as SQLite does by default when the last connection closes.
+    let (file, log) = database_bytes(&db);
+    let mut log = log.expect("the log is kept after a write");
+    let reads: [&[&str]; 6] = [
+        &["plan", &id],
+        &["intake", &id],
+        &["couple", "show", &id],
+        &["couple", "list"],
+        &["homework", "list"],
+        &["plan", &id, "--format", "json"],
+    ];
+    for args in reads {
+        sandbox.ok(args);
+        // No checkpoint: the file is untouched. The log was not reset or removed either: what it
+        // held is still there, and the command's audit entry, if any, was appended after it.
+        let (file_now, log_now) = database_bytes(&db);
+        assert!(file_now == file, "mend {args:?} wrote to the database file");
+        let log_now = log_now.unwrap_or_else(|| panic!("mend {args:?} removed the log"));
+        assert!(log_now.starts_with(&log), "mend {args:?} rewrote the log instead of appending to it");
+        log = log_now;
+    }
+
+    let store = Store::open_existing(&db).expect("open the practice record");
+    let read: Vec<(String, Option<String>)> = store
+        .audit_log()
+        .expect("read the audit trail")
+        .into_iter()
+        .filter(|entry| entry.action.contains("viewed") || entry.action.contains("prepared"))
+        .map(|entry| (entry.action, entry.couple))
+        .collect();
+    let of = |action: &str| (action.to_owned(), Some(id.clone()));
+    assert_eq!(read, [of("plan prepared"), of("intake viewed"), of("couple viewed"), of("plan prepared")]);
 }

@@ -1,5 +1,7 @@
 //! One question's values from a form, read into an answer or a message saying what to fix.
 
+use crate::day::{format_day, parse_day};
+
 use super::{Answer, LONG_TEXT_MAX, Question, QuestionKind, SHORT_TEXT_MAX};
 
 /// What to say when a required question was left unanswered: its own words, or a default by kind.
@@ -18,7 +20,7 @@ pub(super) fn missing_message(q: &Question) -> String {
 }
 
 /// Parses a question's non-empty values; `Ok(None)` when nothing was given.
-pub(super) fn parse_answer(q: &Question, values: &[&str]) -> Result<Option<Answer>, String> {
+pub(super) fn parse_answer(q: &Question, values: &[&str], today: time::Date) -> Result<Option<Answer>, String> {
     if values.is_empty() {
         return Ok(None);
     }
@@ -75,15 +77,18 @@ pub(super) fn parse_answer(q: &Question, values: &[&str]) -> Result<Option<Answe
             if q.kind == QuestionKind::ShortText && text.contains(['\n', '\r']) {
                 return Err("Write your answer on one line".to_owned());
             }
-            Answer::Text(text.replace("\r\n", "\n"))
+            // Every line end stored as `\n`, a lone `\r` too, so that storing is done once: `\r\r\n`
+            // would otherwise become `\r\n` now and `\n` when the stored answer is sent again.
+            Answer::Text(text.replace("\r\n", "\n").replace('\r', "\n"))
         }
         QuestionKind::Date => {
-            let text = single()?;
-            let format = time::macros::format_description!("[year]-[month]-[day]");
-            if time::Date::parse(text, format).is_err() {
-                return Err("Enter a real date, for example 2024-03-17".to_owned());
+            // Stored as the record writes every day, so a sign, year 0 or a year the store
+            // refuses elsewhere never gets in.
+            let day = parse_day(single()?).map_err(|_| "Enter a real date, for example 2024-03-17".to_owned())?;
+            if q.past && day > today {
+                return Err("Enter a date that has already come: this one is after today".to_owned());
             }
-            Answer::Text(text.to_owned())
+            Answer::Text(format_day(day))
         }
     };
     Ok(Some(answer))

@@ -541,6 +541,18 @@ fn choice_with_one_option_is_reported() {
 }
 
 #[test]
+fn past_on_a_question_that_is_not_a_date_is_reported() {
+    check(
+        "intake/intake.toml",
+        "min = 0\nmax = 10",
+        "min = 0\nmax = 10\npast = true",
+        "intake/intake.toml",
+        Some("commitment"),
+        "`past` is for a date question only",
+    );
+}
+
+#[test]
 fn scale_with_min_not_below_max_is_reported() {
     check(
         "intake/intake.toml",

@@ -6,12 +6,17 @@ use std::sync::LazyLock;
 
 use mend_core::questionnaire::{Condition, FlagRule, QuestionKind};
 use mend_core::{Answer, Evaluation, Program, Questionnaire, RawAnswers, Severity};
+use time::Date;
+use time::macros::date;
 
 /// The questionnaire as mend ships it, checked by the same loader `mend` uses.
 static QUESTIONNAIRE: LazyLock<Questionnaire> = LazyLock::new(|| match Program::embedded() {
     Ok(program) => program.questionnaire,
     Err(errors) => panic!("the embedded content does not load:\n{errors}"),
 });
+
+/// The day the tests are run on, as far as the questionnaire knows.
+const TODAY: Date = date!(2026 - 06 - 15);
 
 /// A starting point for a partner's answers, before a case changes some of them.
 #[derive(Debug, Clone, Copy)]
@@ -135,15 +140,20 @@ fn assert_accepted(name: &str, evaluation: &Evaluation) {
     assert!(evaluation.errors.is_empty(), "{name}: expected the form to be accepted, got {:?}", evaluation.errors);
 }
 
-/// The one place that evaluates answers; every table goes through it.
+/// Checks a case against the questionnaire as shipped.
 fn check(case: &Case<'_>) {
-    let q = &*QUESTIONNAIRE;
+    check_with(&QUESTIONNAIRE, case);
+}
+
+/// The one place that evaluates answers; every table goes through it, most with the
+/// questionnaire as shipped, some with one changed for the test.
+fn check_with(q: &Questionnaire, case: &Case<'_>) {
     let name = case.name;
     let raw = answers(case.base, case.changes);
-    let evaluation = q.evaluate(&raw);
+    let evaluation = q.evaluate(&raw, TODAY);
     // The check a sent form gets agrees with the evaluation: the same answers, or the same
     // mistakes; and what it hands the store never shows an answer when printed for debugging.
-    match q.check(&raw) {
+    match q.check(&raw, TODAY) {
         Ok(checked) => {
             assert_accepted(name, &evaluation);
             assert_eq!(checked.answers(), &evaluation.answers, "{name}: checked answers");
@@ -187,7 +197,7 @@ fn check(case: &Case<'_>) {
         }
         Expect::Start { with, changes, stage, reason_has } => {
             assert_accepted(name, &evaluation);
-            let other = q.evaluate(&answers(*with, changes));
+            let other = q.evaluate(&answers(*with, changes), TODAY);
             assert_accepted(name, &other);
             let rule = q.start_rule(&[&evaluation.answers, &other.answers]);
             let swapped = q.start_rule(&[&other.answers, &evaluation.answers]);
@@ -239,6 +249,12 @@ fn calm_forms_are_accepted_and_keep_their_answers() {
             base: Base::Hurt,
             changes: &["name=  Łukasz  ", "goals=Talk again.\r\nSleep."],
             expect: Expect::Stored(&[("name", Some("Łukasz")), ("goals", Some("Talk again.\nSleep."))]),
+        },
+        Case {
+            name: "every line end is stored one way, once: a lone carriage return too",
+            base: Base::Hurt,
+            changes: &["goals=Talk.\r\r\nSleep.\rWalk."],
+            expect: Expect::Stored(&[("goals", Some("Talk.\n\nSleep.\nWalk."))]),
         },
         Case {
             name: "optional questions may be left out or blank",
@@ -1451,14 +1467,14 @@ fn every_stop_flag_starts_the_couple_at_safety() {
     let q = &*QUESTIONNAIRE;
     let mut checked = BTreeSet::new();
     for case in FLAG_CASES {
-        let evaluation = q.evaluate(&answers(case.base, case.changes));
+        let evaluation = q.evaluate(&answers(case.base, case.changes), TODAY);
         let stops: Vec<String> =
             evaluation.flags.iter().filter(|f| f.severity == Severity::Stop).map(|f| f.id.clone()).collect();
         if stops.is_empty() {
             continue;
         }
         assert_accepted(case.name, &evaluation);
-        let other = q.evaluate(&answers(Base::BrokeTrust, &[]));
+        let other = q.evaluate(&answers(Base::BrokeTrust, &[]), TODAY);
         let rule = q.start_rule(&[&evaluation.answers, &other.answers]).map(|r| (r.stage.as_str(), &r.reason));
         assert!(
             rule.is_some_and(|(stage, reason)| stage == "safety-and-stabilising" && reason.contains("stop flag")),
@@ -1643,7 +1659,7 @@ fn phq2_and_gad2_are_shown_as_published() {
 #[test]
 fn answers_stored_as_numbers_still_score() {
     let q = &*QUESTIONNAIRE;
-    let mut stored = q.evaluate(&answers(Base::Hurt, &[])).answers;
+    let mut stored = q.evaluate(&answers(Base::Hurt, &[]), TODAY).answers;
     for (id, n) in [("phq2_interest", 2), ("phq2_down", 2), ("gad2_nervous", 0), ("gad2_worry", 1)] {
         stored.insert(id.to_owned(), Answer::Number(n));
     }
@@ -1669,8 +1685,109 @@ fn any_of_on_a_scale_matches_the_number() {
         },
     });
     for (commitment, raised) in [("0", true), ("1", true), ("2", false), ("10", false)] {
-        let evaluation = q.evaluate(&answers(Base::Hurt, &[&format!("commitment={commitment}")]));
+        let evaluation = q.evaluate(&answers(Base::Hurt, &[&format!("commitment={commitment}")]), TODAY);
         let got = evaluation.flags.iter().any(|f| f.id == "commitment-zero-or-one");
         assert_eq!(got, raised, "commitment {commitment}");
+    }
+}
+
+/// Checks one date answer: `Ok(stored)` for the text stored, `Err(message)` for the refusal.
+fn check_date(q: &Questionnaire, raw: &str, want: Result<&str, &str>) {
+    let change = format!("came_to_light_on={raw}");
+    let stored = [("came_to_light_on", want.ok())];
+    let errors: Vec<(&str, &str)> = want.err().map(|message| ("came_to_light_on", message)).into_iter().collect();
+    let expect = if want.is_ok() { Expect::Stored(&stored) } else { Expect::Errors(&errors) };
+    check_with(q, &Case { name: &format!("the date {raw:?}"), base: Base::Hurt, changes: &[&change], expect });
+}
+
+#[test]
+fn dates_are_stored_in_one_form_and_a_past_date_is_not_after_today() {
+    const NOT_A_DATE: &str = "Enter a real date, for example 2024-03-17";
+    const AFTER_TODAY: &str = "Enter a date that has already come: this one is after today";
+    let cases: &[(&str, Result<&str, &str>)] = &[
+        ("2024-03-17", Ok("2024-03-17")),
+        ("  2024-03-17\t", Ok("2024-03-17")),
+        ("1900-01-01", Ok("1900-01-01")),
+        ("2026-06-15", Ok("2026-06-15")),
+        ("+2024-03-17", Err(NOT_A_DATE)),
+        ("-2024-03-17", Err(NOT_A_DATE)),
+        ("+02024-03-17", Err(NOT_A_DATE)),
+        ("0000-01-01", Err(NOT_A_DATE)),
+        ("-0001-12-31", Err(NOT_A_DATE)),
+        ("1899-12-31", Err(NOT_A_DATE)),
+        ("20240-03-17", Err(NOT_A_DATE)),
+        ("\u{FEFF}2024-03-17", Err(NOT_A_DATE)),
+        ("2024-03-17\u{200B}", Err(NOT_A_DATE)),
+        ("2026-06-16", Err(AFTER_TODAY)),
+        ("2100-01-01", Err(AFTER_TODAY)),
+        ("9999-12-31", Err(AFTER_TODAY)),
+    ];
+    for (raw, want) in cases {
+        check_date(&QUESTIONNAIRE, raw, *want);
+    }
+
+    // A date question that does not say `past` may be any day the record can hold.
+    let mut any_day = QUESTIONNAIRE.clone();
+    for section in &mut any_day.sections {
+        for question in section.questions.iter_mut().filter(|q| q.kind == QuestionKind::Date) {
+            question.past = false;
+        }
+    }
+    for (raw, want) in
+        [("2100-01-01", Ok("2100-01-01")), ("9999-12-31", Ok("9999-12-31")), ("0000-01-01", Err(NOT_A_DATE))]
+    {
+        check_date(&any_day, raw, want);
+    }
+}
+
+#[test]
+fn a_required_text_of_nothing_visible_is_not_an_answer() {
+    let blanks = [
+        ("a zero-width space", "\u{200B}"),
+        ("a word joiner", "\u{2060}"),
+        ("a byte-order mark", "\u{FEFF}"),
+        ("a soft hyphen", "\u{00AD}"),
+        ("a right-to-left mark", "\u{200F}"),
+        ("a Hangul filler", "\u{3164}"),
+        ("the blank braille pattern", "\u{2800}"),
+        ("a tag character", "\u{E0041}"),
+        ("a variation selector", "\u{FE0F}"),
+        ("no-break and ideographic spaces", "\u{00A0}\u{3000}"),
+        ("a mixture of them", " \u{200B}\u{2060}\u{FEFF}\u{200D} "),
+    ];
+    for (name, blank) in blanks {
+        let (signature, own_name) = (format!("signature={blank}"), format!("name={blank}"));
+        check(&Case {
+            name,
+            base: Base::Hurt,
+            changes: &[&signature, &own_name],
+            expect: Expect::Errors(&[
+                ("name", "Enter the name you would like to be called"),
+                ("signature", "Type your full name to sign"),
+            ]),
+        });
+    }
+    let cases = [
+        Case {
+            name: "an optional text of nothing visible is not stored",
+            base: Base::Hurt,
+            changes: &["goals=\u{200B}\u{FEFF}\n\u{2060}"],
+            expect: Expect::Stored(&[("goals", None)]),
+        },
+        Case {
+            name: "visible text keeps the invisible characters inside it as typed",
+            base: Base::Hurt,
+            changes: &["signature=Zo\u{200B}ë", "name=\u{FEFF}Ana"],
+            expect: Expect::Stored(&[("signature", Some("Zo\u{200B}ë")), ("name", Some("\u{FEFF}Ana"))]),
+        },
+        Case {
+            name: "a choice of nothing visible is no choice",
+            base: Base::Hurt,
+            changes: &["came_to_light=\u{200B}"],
+            expect: Expect::Errors(&[("came_to_light", "Choose how it came to light")]),
+        },
+    ];
+    for case in &cases {
+        check(case);
     }
 }
