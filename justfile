@@ -35,6 +35,11 @@ bench:
     ./crates/mend-intake/bench.sh
     cargo bench -p mend-cli --bench cli
 
+# Fuzz each target (form, content, pdf) for SECONDS in turn, or only those named:
+# `just fuzz 600 pdf`. Crashes land in fuzz/artifacts/TARGET; see fuzz/README.md.
+fuzz SECONDS="60" *TARGETS="form content pdf":
+    cd fuzz && for target in {{TARGETS}}; do mkdir -p corpus/$target && cargo fuzz run --sanitizer none $target corpus/$target seeds/$target -- -max_total_time={{SECONDS}} || exit 1; done
+
 # Everything CI runs.
 ci:
     ./.ci/run

@@ -5,4 +5,5 @@
 set -eu
 cd "$(dirname "$0")/../.."
 cargo build --release -p mend-intake --example bench --example serve
-exec target/release/examples/bench "$@"
+# Where cargo put it: CARGO_TARGET_DIR when set (a relative one is taken from this folder).
+exec "${CARGO_TARGET_DIR:-target}/release/examples/bench" "$@"

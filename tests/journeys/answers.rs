@@ -38,7 +38,7 @@ impl IntakeAnswers {
         if matches!(breach, "affair" | "emotional-betrayal") {
             answers = answers.with("outside_relationship_ended", &["yes"]);
         }
-        answers = answers.with("happened_before", &["no"]);
+        answers = answers.with("still_going_on", &["no"]).with("happened_before", &["no"]);
         answers = match role {
             Role::BrokeTrust => answers.with("accepts_responsibility", &["yes"]),
             Role::Hurt => answers.with("questions_open", &["yes"]).with("partner_accountable", &["yes"]),
@@ -51,7 +51,7 @@ impl IntakeAnswers {
             .with("trust_best_interest", &["2"])
             .with("trust_promises", &["1"])
             .with("trust_safety", &["2"])
-            .with("symptoms", &["sleep", "intrusive-images"])
+            .with("symptoms", &["sleep", "anger"])
             .with("phq2_interest", &["1"])
             .with("phq2_down", &["1"])
             .with("gad2_nervous", &["1"])
@@ -61,8 +61,18 @@ impl IntakeAnswers {
             .with("told_imagining", &["never"])
             .with("afraid_of_partner", &["no"])
             .with("hurt_or_threatened", &["no"])
+            .with("hurt_before", &["no"])
+            .with("strangled", &["no"])
+            .with("weapon", &["no"])
+            .with("threatened_harm", &["no"])
+            .with("suicide_threats", &["no"])
             .with("controlled", &["no"])
+            .with("monitored", &["no"])
+            .with("harassed", &["no"])
             .with("self_harm_thoughts", &["no"])
+            .with("self_harm_past", &["no"])
+            .with("substance_use", &["no"])
+            .with("children_at_home", &["no"])
             .with("safe_to_contact", &["yes"])
             .with("goals", &["To talk about it without it turning into a fight."])
             .with("earlier_therapy", &["no"])

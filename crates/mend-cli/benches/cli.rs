@@ -5,7 +5,8 @@
 //!   record plain, and with the key sealed by a passphrase (one Argon2id derivation a command);
 //! - `mend homework packet` with every sheet for the couple (target: under 200 ms).
 //!
-//! Run with `cargo bench -p mend-cli --bench cli`.
+//! Run with `cargo bench -p mend-cli --bench cli`. `MEND_BENCH_EXE=/path/to/mend` times another
+//! build of mend (an older one, to compare) through the same steps.
 
 use std::path::Path;
 use std::process::Command;
@@ -15,7 +16,8 @@ use std::time::{Duration, Instant};
 const RUNS: usize = 40;
 
 fn main() {
-    let exe = env!("CARGO_BIN_EXE_mend");
+    let other = std::env::var("MEND_BENCH_EXE").ok();
+    let exe = other.as_deref().unwrap_or(env!("CARGO_BIN_EXE_mend"));
     let dir = std::env::temp_dir().join(format!("mend-plan-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let demo = dir.join("demo");

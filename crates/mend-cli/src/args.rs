@@ -224,6 +224,15 @@ pub(crate) struct PlanArgs {
     /// Record this plan as the next session, held today.
     #[arg(long)]
     pub(crate) save: bool,
+    /// Show every step and prompt in the text plan, not only the one page to walk in with.
+    #[arg(long)]
+    pub(crate) detail: bool,
+    /// Print the one-page session sheet, with room for notes, as a PDF to the file given by -o.
+    #[arg(long, requires = "output")]
+    pub(crate) pdf: bool,
+    /// Where --pdf writes the session sheet.
+    #[arg(short = 'o', long = "output", value_name = "FILE", requires = "pdf")]
+    pub(crate) output: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -248,9 +257,18 @@ pub(crate) struct SessionRecordArgs {
     /// Homework sheets given, comma-separated.
     #[arg(long, value_name = "SHEET,...", value_delimiter = ',')]
     pub(crate) homework: Vec<String>,
-    /// Progress markers met, comma-separated.
+    /// Progress markers met, comma-separated; each must be a marker of the stage.
     #[arg(long, value_name = "MARKER,...", value_delimiter = ',')]
     pub(crate) met: Vec<String>,
+    /// Exercises done, comma-separated (default: the exercises of the plan saved for that day).
+    #[arg(long, value_name = "EXERCISE,...", value_delimiter = ',')]
+    pub(crate) done: Vec<String>,
+    /// For an individual session: the partner seen alone (part of their name).
+    #[arg(long, value_name = "PARTNER")]
+    pub(crate) with: Option<String>,
+    /// New facts about the betrayal came out (a second disclosure): reopens the disclosure work.
+    #[arg(long)]
+    pub(crate) new_disclosure: bool,
     /// Session notes.
     #[arg(long, value_name = "TEXT")]
     pub(crate) notes: Option<String>,

@@ -1,4 +1,5 @@
-//! The repair program as data: stages, exercises and homework sheets, read from TOML and checked.
+//! The repair program as data: stages, exercises, homework sheets and the licence ledger, read
+//! from TOML and checked.
 //!
 //! Content arrives as `(path, text)` pairs, from the copy embedded at build time or from a
 //! therapist's own folder read by the caller; this module never touches the file system.
@@ -132,6 +133,10 @@ pub struct ProgressMarker {
     pub id: String,
     /// What the therapist observes.
     pub text: String,
+    /// The exercises of the stage and the sheets of its homework that work towards it; the
+    /// planner chooses work by the markers it serves, and a marker nothing serves is refused.
+    #[serde(default)]
+    pub served_by: Vec<String>,
 }
 
 /// Something done in the session room.
@@ -196,6 +201,9 @@ pub struct Stage {
     pub exercises: Vec<Exercise>,
     /// Sheet ids given as homework in this stage.
     pub homework: Vec<String>,
+    /// Whether new facts coming out (a second disclosure) open this stage's markers again.
+    #[serde(default)]
+    pub reopen_on_new_disclosure: bool,
     /// Signs the stage is done.
     pub progress_markers: Vec<ProgressMarker>,
     /// What the therapist watches for.
@@ -279,6 +287,43 @@ pub struct Sheet {
     pub sources: Vec<Citation>,
 }
 
+/// One entry of the licence ledger (`instruments.toml`): a published instrument mend may score,
+/// with the grant that allows it and where everything comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Instrument {
+    /// The id a score in the questionnaire uses (`phq2`).
+    pub id: String,
+    /// The instrument's published name.
+    pub name: String,
+    /// Who holds the rights.
+    pub rights_holder: String,
+    /// The grant that allows reproducing it, quoted word for word.
+    pub grant: String,
+    /// Where that grant is published.
+    pub grant_source: String,
+    /// Where the instrument itself was published.
+    pub published: String,
+    /// The line to print wherever the instrument is shown.
+    pub attribution: String,
+    /// The published cut-offs; a score's `cutoff` must be one of them.
+    pub cutoffs: Vec<i64>,
+    /// Where the cut-offs come from.
+    pub cutoffs_source: String,
+    /// Anything uncertain about the entry, said plainly.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `instruments.toml`: the licence ledger.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InstrumentsFile {
+    /// Every instrument with its licence entry.
+    #[serde(default)]
+    pub(crate) instruments: Vec<Instrument>,
+}
+
 /// The whole validated program: stages in order, sheets, and the intake questionnaire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Program {
@@ -296,6 +341,8 @@ pub struct Program {
     pub sheets: BTreeMap<String, Sheet>,
     /// The intake questionnaire.
     pub questionnaire: Questionnaire,
+    /// The licence ledger: every instrument the content may score, with its grant.
+    pub instruments: Vec<Instrument>,
 }
 
 /// What an id names, for `mend content show`.
@@ -344,6 +391,11 @@ impl Program {
     /// A sheet by id.
     pub fn sheet(&self, id: &str) -> Option<&Sheet> {
         self.sheets.get(id)
+    }
+
+    /// An instrument's licence entry by id.
+    pub fn instrument(&self, id: &str) -> Option<&Instrument> {
+        self.instruments.iter().find(|i| i.id == id)
     }
 
     /// Finds whatever an id names: a stage, an exercise or a sheet.

@@ -1,7 +1,7 @@
 //! Calendar days as mend reads and writes them: `YYYY-MM-DD`, in the years a record can hold.
 
-use time::Date;
-use time::macros::format_description;
+use time::macros::{format_description, offset};
+use time::{Date, OffsetDateTime};
 
 use crate::domain::InvalidInput;
 
@@ -33,6 +33,13 @@ pub fn format_day(day: Date) -> String {
     day.format(FORMAT).unwrap_or_default()
 }
 
+/// The latest day it may be anywhere at the instant `now`, for checking a day someone calls
+/// past: a partner fills in the form in their own time zone, which is at most 14 hours ahead of
+/// UTC, so their today is never later than this.
+pub fn latest_today(now: OffsetDateTime) -> Date {
+    now.checked_to_offset(offset!(+14)).map_or_else(|| now.date(), |there| there.date())
+}
+
 /// Serde for a day as `YYYY-MM-DD`, for `#[serde(with = "mend_core::day::text")]`.
 pub mod text {
     use serde::{Deserialize, Deserializer, Serializer};
@@ -58,6 +65,14 @@ mod tests {
     fn days_round_trip() {
         let day = parse_day(" 2026-12-01 ").unwrap();
         assert_eq!(format_day(day), "2026-12-01");
+    }
+
+    #[test]
+    fn the_latest_today_is_where_the_date_line_has_passed_first() {
+        use time::macros::{date, datetime};
+        assert_eq!(latest_today(datetime!(2026-03-01 09:59 UTC)), date!(2026 - 03 - 01));
+        assert_eq!(latest_today(datetime!(2026-03-01 10:00 UTC)), date!(2026 - 03 - 02));
+        assert_eq!(latest_today(datetime!(2026-03-01 10:00 +14)), date!(2026 - 03 - 01));
     }
 
     #[test]

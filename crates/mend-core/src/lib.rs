@@ -14,6 +14,8 @@ mod load;
 pub mod plan;
 pub mod questionnaire;
 pub mod record;
+pub mod text;
+pub mod token;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_content.rs"));
@@ -23,7 +25,8 @@ pub use content::{Block, ContentError, ContentErrors, Program, Sheet, Stage};
 pub use couple::{BrokeTrust, Couple, CoupleError, LookupError, NewCouple, Partner, find_couple};
 pub use domain::{BreachKind, InvalidInput, PartnerName, Role, Roles, Severity};
 pub use ids::{CoupleId, PartnerId};
-pub use questionnaire::{Answer, Answers, Evaluation, Questionnaire, RawAnswers};
+pub use questionnaire::{Answer, Answers, CheckedAnswers, Evaluation, Questionnaire, RawAnswers};
 pub use record::{
     CoupleRecord, FlagResolution, PartnerRecord, SessionDayError, SessionRecord, check_session_day, saved_plan_on,
 };
+pub use token::{InvalidToken, InvitationToken};

@@ -4,11 +4,21 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::de::DeserializeOwned;
 
-use crate::content::{Block, Citation, ContentError, ContentErrors, Program, ProgramFile, Sheet, Stage, check_item_id};
-use crate::questionnaire::{Condition, QuestionKind, Questionnaire};
+use crate::content::{
+    Block, Citation, ContentError, ContentErrors, Instrument, InstrumentsFile, Program, ProgramFile, ProgressMarker,
+    Sheet, Stage, check_item_id,
+};
+use crate::questionnaire::{Condition, Question, QuestionKind, Questionnaire};
+
+mod instruments;
+
+use instruments::{check_instruments, license_scores};
 
 /// The file that orders the program.
 const PROGRAM_FILE: &str = "program.toml";
+
+/// The licence ledger: every instrument a score may use, with its grant.
+const INSTRUMENTS_FILE: &str = "instruments.toml";
 
 /// Collects problems as they are found.
 #[derive(Default)]
@@ -29,6 +39,8 @@ struct Parsed {
     sheets: BTreeMap<String, Sheet>,
     /// Questionnaires by id, with their file.
     questionnaires: BTreeMap<String, (String, Questionnaire)>,
+    /// The licence ledger's entries, when `instruments.toml` exists and could be read.
+    instruments: Vec<Instrument>,
     /// Files that exist but could not be read. Their own problem is already reported, so a
     /// reference to one must not also claim that the file is missing.
     unreadable: BTreeSet<String>,
@@ -74,11 +86,21 @@ fn parse_files(problems: &mut Problems, files: &BTreeMap<String, Source>) -> Par
     let mut parsed = Parsed::default();
     for (path, text) in files {
         let Some((folder, id)) = folder_and_id(path) else {
-            if path != PROGRAM_FILE {
+            if path == INSTRUMENTS_FILE {
+                match parse::<InstrumentsFile>(problems, path, None, text) {
+                    Some(ledger) => {
+                        check_instruments(problems, &ledger.instruments);
+                        parsed.instruments = ledger.instruments;
+                    }
+                    None => {
+                        parsed.unreadable.insert(path.clone());
+                    }
+                }
+            } else if path != PROGRAM_FILE {
                 problems.add(
                     path,
                     None,
-                    "unexpected file: content lives in program.toml, stages/, homework/ and intake/",
+                    "unexpected file: content lives in program.toml, instruments.toml, stages/, homework/ and intake/",
                 );
             }
             continue;
@@ -172,9 +194,10 @@ fn check_program(
         );
     }
     let questionnaire = match questionnaire {
-        Some((path, q)) => {
+        Some((path, mut q)) => {
             check_questionnaire(&mut problems, &path, &q, &parsed);
             check_citations(&mut problems, &path, &q.id, &q.sources);
+            license_scores(&mut problems, &path, &mut q, &parsed);
             Some(q)
         }
         None if parsed.is_unreadable("intake", &program_file.questionnaire) => None,
@@ -200,6 +223,7 @@ fn check_program(
             review_stages: review,
             sheets: parsed.sheets,
             questionnaire,
+            instruments: parsed.instruments,
         }),
         _ => Err(ContentErrors(problems.0)),
     }
@@ -310,6 +334,7 @@ fn check_stage(
         if !markers.insert(&marker.id) {
             problems.add(path, Some(&marker.id), "progress marker id used twice in this stage: rename one");
         }
+        check_marker_served(problems, path, stage, marker);
     }
     for exercise in &stage.exercises {
         let eid = Some(exercise.id.as_str());
@@ -322,6 +347,31 @@ fn check_stage(
         }
         if exercise.steps.is_empty() || exercise.prompts.is_empty() {
             problems.add(path, eid, "an exercise needs `steps` and `prompts`: add at least one of each");
+        }
+    }
+}
+
+/// Whether a marker names the work that serves it, and only work of its own stage.
+fn check_marker_served(problems: &mut Problems, path: &str, stage: &Stage, marker: &ProgressMarker) {
+    let id = Some(marker.id.as_str());
+    if marker.served_by.is_empty() {
+        problems.add(
+            path,
+            id,
+            "nothing serves this progress marker: name in `served_by` the exercises or homework sheets that work towards it",
+        );
+    }
+    for served in &marker.served_by {
+        let known = stage.exercises.iter().any(|e| &e.id == served) || stage.homework.contains(served);
+        if !known {
+            problems.add(
+                path,
+                id,
+                format!(
+                    "`served_by` names {served:?}, which is neither an exercise of this stage nor a sheet of its \
+                     homework: fix the id or add it to the stage"
+                ),
+            );
         }
     }
 }
@@ -413,17 +463,22 @@ fn check_questionnaire(problems: &mut Problems, path: &str, q: &Questionnaire, p
                 }
                 _ => {}
             }
+            if question.past && question.kind != QuestionKind::Date {
+                problems.add(path, id, "`past` is for a date question only: remove it");
+            }
         }
     }
     let score_ids: Vec<&str> = q.scores.iter().map(|s| s.id.as_str()).collect();
     let names = Names { earlier: &seen, questions: &questions, scores: &score_ids };
     for score in &q.scores {
         for item in &score.questions {
-            if seen.get(item.as_str()) != Some(&QuestionKind::Scale) {
+            if !q.question(item).is_some_and(Question::is_numeric) {
                 problems.add(
                     path,
                     Some(&score.id),
-                    format!("sums {item:?}, which is not a scale question: fix the id"),
+                    format!(
+                        "sums {item:?}, which is not a scale question or a single choice whose values are whole numbers: fix the id"
+                    ),
                 );
             }
         }

@@ -7,12 +7,40 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::Citation;
 use crate::domain::Severity;
+use crate::text::has_visible;
+
+mod answer;
+
+use answer::{missing_message, parse_answer};
 
 /// Answers as a browser sends them: each field name with every value given for it.
 pub type RawAnswers = BTreeMap<String, Vec<String>>;
 
 /// Valid answers, by question id; only visible questions that were answered appear.
 pub type Answers = BTreeMap<String, Answer>;
+
+/// Answers that passed every check of a questionnaire: each visible question's values parsed,
+/// nothing required missing, hidden and unknown fields dropped.
+///
+/// Only [`Questionnaire::check`] makes one (the field is private and there is no other
+/// constructor), so the store, which accepts nothing else for a submission, never stores answers
+/// that skipped the checks. Its `Debug` shows how many answers there are, never what they say:
+/// they are health information.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CheckedAnswers(Answers);
+
+impl CheckedAnswers {
+    /// The answers, by question id.
+    pub fn answers(&self) -> &Answers {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for CheckedAnswers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CheckedAnswers({} answers)", self.0.len())
+    }
+}
 
 /// One valid answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +161,9 @@ pub struct Question {
     /// What to say when a required answer is missing (defaults by kind).
     #[serde(default)]
     pub error: String,
+    /// For a date: the day asked about has already come, so a day after today is refused.
+    #[serde(default)]
+    pub past: bool,
     /// Whether a saved draft keeps the answer. `false` for the safety questions: a draft is shown
     /// again to whoever opens the link, and on a shared phone that may be the other partner.
     #[serde(default = "kept_by_default")]
@@ -141,6 +172,29 @@ pub struct Question {
 
 fn kept_by_default() -> bool {
     true
+}
+
+impl Question {
+    /// Whether the answer is a number a score can sum: a scale, or a single choice whose option
+    /// values are all whole numbers (a published instrument's answers with their words, such as
+    /// "Several days" for 1).
+    pub fn is_numeric(&self) -> bool {
+        match self.kind {
+            QuestionKind::Scale => true,
+            QuestionKind::Single => {
+                !self.options.is_empty() && self.options.iter().all(|o| o.value.parse::<i64>().is_ok())
+            }
+            _ => false,
+        }
+    }
+
+    /// The largest number the question can give, for a score's maximum.
+    fn largest(&self) -> i64 {
+        match self.kind {
+            QuestionKind::Single => self.options.iter().filter_map(|o| o.value.parse().ok()).max().unwrap_or(0),
+            _ => self.max.unwrap_or(0),
+        }
+    }
 }
 
 /// A group of questions under one heading.
@@ -158,7 +212,8 @@ pub struct Section {
     pub questions: Vec<Question>,
 }
 
-/// A published screening score: the sum of some scale answers, positive at a cutoff.
+/// A published screening score: the sum of some numeric answers (scales, or single choices whose
+/// values are whole numbers), positive at a cutoff.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreRule {
@@ -172,7 +227,9 @@ pub struct ScoreRule {
     pub cutoff: i64,
     /// What a positive screen means and does not mean.
     pub meaning: String,
-    /// Where the instrument comes from and its terms of use.
+    /// Where the instrument comes from and its terms of use: filled in on load from the licence
+    /// ledger's entry with the score's id, which every score must have.
+    #[serde(default)]
     pub attribution: String,
 }
 
@@ -315,17 +372,36 @@ impl Questionnaire {
     }
 
     /// Checks answers from a form: parses each visible question's values, drops hidden and
-    /// unknown fields, and reports every missing or invalid answer.
-    pub fn evaluate(&self, raw: &RawAnswers) -> Evaluation {
+    /// unknown fields, and reports every missing or invalid answer; then scores and flags them.
+    /// `today` is the latest day it may be where the partner is ([`crate::day::latest_today`]):
+    /// a `past` date after it is refused.
+    pub fn evaluate(&self, raw: &RawAnswers, today: time::Date) -> Evaluation {
+        let (answers, errors) = self.read(raw, today);
+        let (scores, flags) = self.assess(&answers);
+        Evaluation { answers, errors, scores, flags }
+    }
+
+    /// Checks a sent form, as [`Questionnaire::evaluate`] does, in one pass: the answers ready to
+    /// store, or every missing or invalid answer in question order. Scores and flags are left
+    /// out; they are worked out from the stored answers when the therapist reads them.
+    pub fn check(&self, raw: &RawAnswers, today: time::Date) -> Result<CheckedAnswers, Vec<FieldError>> {
+        let (answers, errors) = self.read(raw, today);
+        if errors.is_empty() { Ok(CheckedAnswers(answers)) } else { Err(errors) }
+    }
+
+    /// The valid answers to visible questions, and the problems with the rest.
+    fn read(&self, raw: &RawAnswers, today: time::Date) -> (Answers, Vec<FieldError>) {
         let mut answers = Answers::new();
         let mut errors = Vec::new();
         for question in self.questions() {
             if !self.is_visible(question, &answers) {
                 continue;
             }
+            // A value of nothing visible (spaces, a zero-width space, a byte-order mark) is no
+            // answer: a required one must not be met by text no one can read.
             let values: Vec<&str> =
-                raw.get(&question.id).into_iter().flatten().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
-            match parse_answer(question, &values) {
+                raw.get(&question.id).into_iter().flatten().map(|v| v.trim()).filter(|v| has_visible(v)).collect();
+            match parse_answer(question, &values, today) {
                 Ok(Some(answer)) => {
                     answers.insert(question.id.clone(), answer);
                 }
@@ -336,8 +412,7 @@ impl Questionnaire {
                 Err(message) => errors.push(FieldError { question: question.id.clone(), message }),
             }
         }
-        let (scores, flags) = self.assess(&answers);
-        Evaluation { answers, errors, scores, flags }
+        (answers, errors)
     }
 
     /// Keeps what a partner typed for a draft: known fields only, each value cut to a sane
@@ -448,10 +523,17 @@ fn score(q: &Questionnaire, rule: &ScoreRule, answers: &Answers) -> Score {
     let mut max = 0;
     let mut complete = true;
     for id in &rule.questions {
-        max += q.question(id).and_then(|question| question.max).unwrap_or(0);
-        match answers.get(id) {
-            Some(Answer::Number(n)) => total += n,
-            _ => complete = false,
+        max += q.question(id).map_or(0, Question::largest);
+        // A single choice stores its value as text ("2"); answers stored when the item was a
+        // scale are numbers. Both count.
+        let value = match answers.get(id) {
+            Some(Answer::Number(n)) => Some(*n),
+            Some(Answer::Text(text)) => text.parse::<i64>().ok(),
+            _ => None,
+        };
+        match value {
+            Some(n) => total += n,
+            None => complete = false,
         }
     }
     let value = complete.then_some(total);
@@ -500,90 +582,4 @@ fn compare(c: &Condition, value: i64) -> bool {
     c.at_least.is_none_or(|min| value >= min)
         && c.at_most.is_none_or(|max| value <= max)
         && (c.at_least.is_some() || c.at_most.is_some())
-}
-
-fn missing_message(q: &Question) -> String {
-    if !q.error.is_empty() {
-        return q.error.clone();
-    }
-    match q.kind {
-        QuestionKind::YesNo | QuestionKind::Single => "Choose one answer".to_owned(),
-        QuestionKind::Multiple => "Choose at least one option".to_owned(),
-        QuestionKind::Scale => format!("Choose a number from {} to {}", q.min.unwrap_or(0), q.max.unwrap_or(10)),
-        QuestionKind::ShortText | QuestionKind::LongText => "Enter an answer".to_owned(),
-        QuestionKind::Date => "Enter a date, for example 2024-03-17".to_owned(),
-        QuestionKind::Consent => "Tick the box to show you have read this".to_owned(),
-    }
-}
-
-/// Parses a question's non-empty values; `Ok(None)` when nothing was given.
-fn parse_answer(q: &Question, values: &[&str]) -> Result<Option<Answer>, String> {
-    if values.is_empty() {
-        return Ok(None);
-    }
-    let single = || {
-        if values.len() > 1 { Err("Choose only one answer".to_owned()) } else { Ok(values[0]) }
-    };
-    let answer = match q.kind {
-        QuestionKind::YesNo => match single()? {
-            v @ ("yes" | "no") => Answer::Text(v.to_owned()),
-            _ => return Err("Choose yes or no".to_owned()),
-        },
-        QuestionKind::Consent => match single()? {
-            "yes" => Answer::Text("yes".to_owned()),
-            _ => return Err(missing_message(q)),
-        },
-        QuestionKind::Single => {
-            let v = single()?;
-            if !q.options.iter().any(|o| o.value == v) {
-                return Err("Choose one of the answers shown".to_owned());
-            }
-            Answer::Text(v.to_owned())
-        }
-        QuestionKind::Multiple => {
-            let mut chosen: Vec<String> = Vec::new();
-            for v in values {
-                if !q.options.iter().any(|o| o.value == *v) {
-                    return Err("Choose only from the options shown".to_owned());
-                }
-                if !chosen.iter().any(|c| c == v) {
-                    chosen.push((*v).to_owned());
-                }
-            }
-            // Keep the order of the options, so the same choices always store the same way.
-            chosen.sort_by_key(|v| q.options.iter().position(|o| &o.value == v));
-            Answer::Choices(chosen)
-        }
-        QuestionKind::Scale => {
-            let (min, max) = (q.min.unwrap_or(0), q.max.unwrap_or(10));
-            match single()?.parse::<i64>() {
-                Ok(n) if (min..=max).contains(&n) => Answer::Number(n),
-                _ => return Err(format!("Choose a number from {min} to {max}")),
-            }
-        }
-        QuestionKind::ShortText | QuestionKind::LongText => {
-            let limit = if q.kind == QuestionKind::ShortText { SHORT_TEXT_MAX } else { LONG_TEXT_MAX };
-            let text = single()?;
-            if text.chars().count() > limit {
-                return Err(format!("Shorten your answer to {limit} characters or fewer"));
-            }
-            if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-                return Err("Remove the unusual characters from your answer".to_owned());
-            }
-            // A one-line answer (a name, a signature) is printed on one line everywhere it appears.
-            if q.kind == QuestionKind::ShortText && text.contains(['\n', '\r']) {
-                return Err("Write your answer on one line".to_owned());
-            }
-            Answer::Text(text.replace("\r\n", "\n"))
-        }
-        QuestionKind::Date => {
-            let text = single()?;
-            let format = time::macros::format_description!("[year]-[month]-[day]");
-            if time::Date::parse(text, format).is_err() {
-                return Err("Enter a real date, for example 2024-03-17".to_owned());
-            }
-            Answer::Text(text.to_owned())
-        }
-    };
-    Ok(Some(answer))
 }

@@ -42,6 +42,16 @@ pub struct SessionRecord {
     /// Progress marker ids the therapist marked as met.
     #[serde(default)]
     pub met: Vec<String>,
+    /// Exercise ids done in the session: the next plan at the stage rotates by them.
+    #[serde(default)]
+    pub done: Vec<String>,
+    /// For an individual session, the partner seen alone; `None` for a joint session.
+    #[serde(default)]
+    pub with: Option<String>,
+    /// Whether new facts about the betrayal came out in this session (a second disclosure),
+    /// which reopens the disclosure work.
+    #[serde(default)]
+    pub new_disclosure: bool,
     /// The therapist's notes.
     #[serde(default)]
     pub notes: String,

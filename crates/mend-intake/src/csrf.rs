@@ -3,6 +3,7 @@
 //! the questions it asks now, can post to it.
 
 use hmac::{Hmac, Mac};
+use mend_core::InvitationToken;
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -30,22 +31,22 @@ impl FormKey {
         Self { secret, scope: format!("{questionnaire}\0{version}\0") }
     }
 
-    fn mac(&self, token: &str) -> HmacSha256 {
+    fn mac(&self, token: &InvitationToken) -> HmacSha256 {
         // HMAC accepts keys of any length, so this cannot fail for a 32-byte key.
         let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.secret).unwrap_or_else(|_| unreachable!());
         mac.update(DOMAIN);
         mac.update(self.scope.as_bytes());
-        mac.update(token.as_bytes());
+        mac.update(token.expose().as_bytes());
         mac
     }
 
     /// The hidden `_csrf` value for the form served at this token.
-    pub(crate) fn sign(&self, token: &str) -> String {
+    pub(crate) fn sign(&self, token: &InvitationToken) -> String {
         hex::encode(self.mac(token).finalize().into_bytes())
     }
 
     /// Whether a posted `_csrf` value belongs to this token, compared in constant time.
-    pub(crate) fn verify(&self, token: &str, given: &str) -> bool {
+    pub(crate) fn verify(&self, token: &InvitationToken, given: &str) -> bool {
         let Ok(bytes) = hex::decode(given.trim()) else { return false };
         self.mac(token).verify_slice(&bytes).is_ok()
     }
@@ -57,14 +58,16 @@ mod tests {
 
     #[test]
     fn a_value_verifies_only_for_its_own_token_key_and_questionnaire() {
+        let token = |digit: &str| InvitationToken::parse(&digit.repeat(64)).unwrap();
+        let (a, b) = (token("a"), token("b"));
         let key = FormKey::new([7; 32], "intake", 1);
-        let value = key.sign("token-a");
-        assert!(key.verify("token-a", &value));
-        assert!(!key.verify("token-b", &value));
-        assert!(!FormKey::new([8; 32], "intake", 1).verify("token-a", &value));
-        assert!(!FormKey::new([7; 32], "intake", 2).verify("token-a", &value), "a new version of the questions");
+        let value = key.sign(&a);
+        assert!(key.verify(&a, &value));
+        assert!(!key.verify(&b, &value));
+        assert!(!FormKey::new([8; 32], "intake", 1).verify(&a, &value));
+        assert!(!FormKey::new([7; 32], "intake", 2).verify(&a, &value), "a new version of the questions");
         for bad in ["", "zz", &value[..10]] {
-            assert!(!key.verify("token-a", bad), "{bad:?}");
+            assert!(!key.verify(&a, bad), "{bad:?}");
         }
     }
 }

@@ -13,8 +13,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
-use crate::handlers::Shared;
 use crate::pages::{Notice, OwnPage};
+use crate::state::Shared;
 
 /// Numbers requests so that a log line about a failure can be matched to its request line.
 static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
@@ -31,7 +31,11 @@ pub(crate) async fn guard(mut request: Request, next: Next) -> Response {
     null_origin_as_absent(request.headers_mut());
     let span = tracing::info_span!("request", id);
     let started = Instant::now();
-    let response = next.run(request).instrument(span.clone()).await;
+    let response = if has_one_host(&request) {
+        next.run(request).instrument(span.clone()).await
+    } else {
+        Notice::BadRequest.into_response()
+    };
     let mut response = with_error_page(response);
     let headers = response.headers_mut();
     // Room for all of them at once, rather than the map growing step by step on every response.
@@ -51,6 +55,12 @@ pub(crate) async fn guard(mut request: Request, next: Next) -> Response {
         );
     });
     response
+}
+
+/// RFC 9112 §3.2: an HTTP/1.1 request must carry exactly one Host header, and a server must
+/// answer 400 to one with none or several. HTTP/1.0 clients may leave it out.
+fn has_one_host(request: &Request) -> bool {
+    request.version() != axum::http::Version::HTTP_11 || request.headers().get_all(header::HOST).iter().count() == 1
 }
 
 /// Gives an error status a page of ours when it came from axum (405, a bad path) or a tower

@@ -13,16 +13,23 @@
 //! 64 KiB body limit. In the handlers: an HMAC form value on every post, a limiter that charges
 //! an address only for links that do not work, and strict parsing of the form body.
 
+mod body_limit;
 mod csrf;
 mod filling;
 mod form;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod guards;
 mod handlers;
 mod limiter;
 mod pages;
 mod parse;
+mod sent;
+mod state;
 mod store_thread;
 
+pub use body_limit::body_limit;
 pub use filling::{FORM_KEY_FIELD, form_key};
 
 use std::future::Future;
@@ -48,13 +55,15 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::csrf::FormKey;
-use crate::handlers::{AppState, Shared};
 use crate::limiter::Limiter;
 use crate::pages::{BlankForm, Notice};
+use crate::state::{AppState, Shared};
 use crate::store_thread::StoreThread;
 
-/// The largest request body accepted: the whole form with long answers fits in a fraction of it.
-pub const BODY_LIMIT: usize = 64 * 1024;
+/// The most a request's line and headers may take, in bytes. A browser sends a few hundred
+/// bytes to this server, which sets no cookies; hyper's default of about 400 KB would let every
+/// connection hold that much memory for the length of the header timeout.
+pub const HEADER_BYTES_LIMIT: usize = 16 * 1024;
 
 /// How long a client may take to send a request's headers before its connection is closed.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -188,7 +197,11 @@ impl Application {
     /// without one, a client that never finishes its headers holds its connection for ever.
     pub async fn run_with_shutdown(self, signal: impl Future<Output = ()> + Send + 'static) -> Result<(), IntakeError> {
         let mut http = hyper::server::conn::http1::Builder::new();
-        http.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
+        http.timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            // hyper's own limit of 100 header fields stays: setting a count moves the fields
+            // from the stack to the heap on every request.
+            .max_buf_size(HEADER_BYTES_LIMIT);
         let connections = GracefulShutdown::new();
         let mut signal = std::pin::pin!(signal);
         loop {
@@ -238,16 +251,18 @@ async fn pause_after_accept_error(error: &std::io::Error) {
 /// meets, in order: the guard (log line, error pages, security headers), the cross-origin check,
 /// the timeout and the body limit.
 fn router(state: Shared) -> Router {
+    // Worked out from the questionnaire, so that answers within their limits fit in any script.
+    let limit = body_limit(&state.program.questionnaire);
     let cross_origin = CsrfLayer::new().with_rejection_response(|_| Notice::Forbidden.into_response());
     Router::new()
-        .route("/i/{token}", get(handlers::show_form).post(handlers::submit_form))
-        .route(handlers::THANKS_PATH, get(handlers::thanks))
+        .route("/i/{token}", get(handlers::show_form).post(sent::submit_form))
+        .route(sent::THANKS_PATH, get(handlers::thanks))
         .route("/healthz", get(handlers::healthz))
         .route("/static/intake.css", get(handlers::stylesheet))
         .route("/static/intake.js", get(handlers::script))
         .fallback(handlers::not_found)
         .with_state(state)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(cross_origin)
         .layer(axum::middleware::from_fn(guards::guard))

@@ -11,9 +11,9 @@
 //! acknowledged before it is durable; a lone submission is committed at once, without waiting.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
-use mend_core::Answers;
+use mend_core::{CheckedAnswers, InvitationToken};
 use mend_store::{IntakeSubmission, Store, StoreError, SubmitOutcome};
 use time::OffsetDateTime;
 
@@ -31,8 +31,9 @@ enum Job {
 
 /// A form waiting to be stored, and where its outcome goes.
 struct Submission {
-    token: String,
-    answers: Answers,
+    token: InvitationToken,
+    /// Shared with the handler, which keeps them to try once more if this commit fails.
+    answers: Arc<CheckedAnswers>,
     at: OffsetDateTime,
     reply: tokio::sync::oneshot::Sender<Result<SubmitOutcome, StoreJobError>>,
 }
@@ -99,8 +100,8 @@ impl StoreThread {
     /// with any others that are waiting, and answers once the commit is durable.
     pub(crate) async fn submit(
         &self,
-        token: String,
-        answers: Answers,
+        token: InvitationToken,
+        answers: Arc<CheckedAnswers>,
         at: OffsetDateTime,
     ) -> Result<SubmitOutcome, StoreJobError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
@@ -168,36 +169,52 @@ mod tests {
         });
     }
 
-    fn answers(text: &str) -> Answers {
-        Answers::from([("in_own_words".to_owned(), mend_core::Answer::Text(text.into()))])
+    /// Answers checked by a one-question form, as the handler checks a sent form.
+    fn checked(text: &str) -> Arc<CheckedAnswers> {
+        let questionnaire: mend_core::Questionnaire = toml::from_str(
+            "version = 1\ntitle = \"T\"\nintro = []\n[[sections]]\nid = \"s\"\ntitle = \"S\"\n\
+             [[sections.questions]]\nid = \"in_own_words\"\nkind = \"long_text\"\nlabel = \"In your words\"\n",
+        )
+        .unwrap();
+        let raw = mend_core::RawAnswers::from([("in_own_words".to_owned(), vec![text.to_owned()])]);
+        Arc::new(questionnaire.check(&raw, time::macros::date!(2026 - 01 - 01)).unwrap())
     }
 
-    fn submission(token: &str) -> Submission {
+    /// The `n`th token of a test: a real token's shape, so it parses.
+    fn token(n: usize) -> InvitationToken {
+        InvitationToken::parse(&format!("{n:064x}")).unwrap()
+    }
+
+    fn submission(n: usize) -> Submission {
         let (reply, _answer) = tokio::sync::oneshot::channel();
-        Submission { token: token.to_owned(), answers: answers(token), at: OffsetDateTime::now_utc(), reply }
+        Submission { token: token(n), answers: checked(&n.to_string()), at: OffsetDateTime::now_utc(), reply }
+    }
+
+    /// Which submissions a group holds, by their numbers.
+    fn numbers(group: &[Submission]) -> Vec<usize> {
+        group.iter().map(|one| usize::from_str_radix(one.token.expose(), 16).unwrap()).collect()
     }
 
     #[test]
     fn a_group_is_what_is_waiting_and_stops_at_other_work() {
         let (jobs, queue) = mpsc::channel();
-        for token in ["b", "c"] {
-            jobs.send(Job::Submit(submission(token))).unwrap();
+        for n in [2, 3] {
+            jobs.send(Job::Submit(submission(n))).unwrap();
         }
         jobs.send(Job::Run(Box::new(|_| {}))).unwrap();
-        jobs.send(Job::Submit(submission("d"))).unwrap();
+        jobs.send(Job::Submit(submission(4))).unwrap();
 
-        let (group, after) = gather(submission("a"), &queue);
-        let tokens: Vec<&str> = group.iter().map(|one| one.token.as_str()).collect();
-        assert_eq!(tokens, ["a", "b", "c"]);
+        let (group, after) = gather(submission(1), &queue);
+        assert_eq!(numbers(&group), [1, 2, 3]);
         assert!(matches!(after, Some(Job::Run(_))), "the other job comes next, before the later form");
-        let (group, after) = gather(submission("e"), &queue);
-        assert_eq!(group.iter().map(|one| one.token.as_str()).collect::<Vec<_>>(), ["e", "d"]);
+        let (group, after) = gather(submission(5), &queue);
+        assert_eq!(numbers(&group), [5, 4]);
         assert!(after.is_none(), "an empty queue ends the group without waiting");
 
-        for token in 0..MAX_GROUP + 5 {
-            jobs.send(Job::Submit(submission(&token.to_string()))).unwrap();
+        for n in 0..MAX_GROUP + 5 {
+            jobs.send(Job::Submit(submission(n))).unwrap();
         }
-        let (group, _) = gather(submission("first"), &queue);
+        let (group, _) = gather(submission(1000), &queue);
         assert_eq!(group.len(), MAX_GROUP);
     }
 
@@ -232,11 +249,11 @@ mod tests {
             tokio::join!(
                 // Holds the thread until every job below is queued behind it.
                 thread.run(move |_| Ok(gate.recv().is_ok())),
-                thread.submit(ana.clone(), answers("first"), now),
-                thread.submit(ana.clone(), answers("again"), now),
-                thread.submit(mateo.clone(), answers("other"), now),
+                thread.submit(ana.clone(), checked("first"), now),
+                thread.submit(ana.clone(), checked("again"), now),
+                thread.submit(mateo.clone(), checked("other"), now),
                 thread.run(move |store| Ok(store.intake_responses(&seen)?.len())),
-                thread.submit("no-such-token".to_owned(), answers("late"), now),
+                thread.submit(token(0), checked("late"), now),
                 async move { open.send(()).unwrap() },
             )
         });

@@ -28,12 +28,14 @@ mod font;
 mod frame;
 mod layout;
 mod pdf;
+mod plan_sheet;
 mod sfnt;
 mod wrap;
 
 use mend_core::content::{Block, Sheet};
 
 pub use error::PdfError;
+pub use plan_sheet::render_plan;
 
 use compose::Composer;
 use font::{Fonts, fonts};

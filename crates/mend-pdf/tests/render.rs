@@ -261,3 +261,50 @@ fn right_to_left_text_is_refused_rather_than_printed_reversed() {
         assert!(error.to_string().contains("right-to-left writing"), "{error}");
     }
 }
+
+/// A plan for an invented couple at `stage`, on the shipped program.
+fn plan_at(stage: &str, minutes: u32) -> mend_core::plan::Plan {
+    let program = mend_core::Program::embedded().expect("the embedded program loads");
+    let record: mend_core::CoupleRecord = serde_json::from_value(serde_json::json!({
+        "id": "k3f9",
+        "breach": "affair",
+        "partners": [
+            { "name": "José Núñez", "roles": "broke_trust" },
+            { "name": "Zoë Łukasz-Øyvind", "roles": "hurt" }
+        ]
+    }))
+    .expect("a couple record");
+    let options = mend_core::plan::PlanOptions {
+        minutes,
+        stage_override: Some(stage.to_owned()),
+        today: "2025-03-04".to_owned(),
+    };
+    mend_core::plan::plan(&program, &record, &options).expect("a plan")
+}
+
+#[test]
+fn every_stage_plan_prints_on_one_page_with_its_agenda_and_room_for_notes() {
+    let program = mend_core::Program::embedded().expect("the embedded program loads");
+    for stage in program.all_stages() {
+        for (paper, minutes) in [(Paper::Letter, 50), (Paper::A4, 80)] {
+            let plan = plan_at(&stage.id, minutes);
+            let options = SheetOptions {
+                paper,
+                practice_name: Some("Harbour Couples Practice".into()),
+                ..SheetOptions::default()
+            };
+            let rendered = mend_pdf::render_plan(&plan, &options).expect("the plan renders");
+            assert_eq!(rendered.pages, 1, "{} at {minutes} minutes takes {} pages", stage.id, rendered.pages);
+            let document = read(&rendered.bytes);
+            let text = flat(&page_texts(&document)[0]);
+            for expected in
+                ["Session 1 plan", "José Núñez", "Zoë Łukasz-Øyvind", "Agenda", "0:00", "Notes", "page 1 of 1"]
+            {
+                assert!(text.contains(expected), "{}: {expected:?} is missing from {text}", stage.id);
+            }
+            for item in &plan.agenda {
+                assert!(text.contains(&item.title), "{}: {:?} is missing from {text}", stage.id, item.title);
+            }
+        }
+    }
+}

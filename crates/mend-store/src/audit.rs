@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::clock::stamp;
+use crate::open::lazily;
 use crate::{Store, StoreError};
 
 /// Which program acted.
@@ -78,8 +79,13 @@ pub(crate) fn record(
 }
 
 impl Store {
-    /// Records that `actor` did `action` (for example read a couple's intake), concerning the
+    /// Records that `actor` read something (for example a couple's intake), concerning the
     /// couple with short id `couple`. Never pass names or answers.
+    ///
+    /// The entry is committed without waiting for the disk, so that reading the record never
+    /// does: it is durable at the next write of clinical data or checkpoint, and a power cut
+    /// before then can lose it but never corrupt anything (see `open::lazily`). Changes to the
+    /// record are audited inside their own transaction instead, with their full durability.
     pub fn audit(
         &mut self,
         actor: Actor,
@@ -87,10 +93,12 @@ impl Store {
         couple: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        record(&tx, actor, action, couple, None, now)?;
-        tx.commit()?;
-        Ok(())
+        lazily(&mut self.conn, |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            record(&tx, actor, action, couple, None, now)?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// The whole audit trail, oldest first.

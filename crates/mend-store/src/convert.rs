@@ -107,6 +107,9 @@ impl Store {
         fs::rename(&copy, path).map_err(|source| StoreError::Io { path: path.to_owned(), source })?;
         sync_dir(path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))?;
         drop(source);
+        // The old file's shared-memory index outlives leaving WAL mode; it indexes a log that is
+        // gone, and SQLite would only rebuild it, so it goes too.
+        remove_if_there(&sibling(path, "-shm"))?;
         let couples = expected.iter().find(|(table, _)| table == "couples").map_or(0, |(_, n)| *n);
         Ok(Rewritten { couples, rows: expected.iter().map(|(_, n)| n).sum() })
     }
@@ -135,14 +138,16 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 
 /// Removes a copy left by an earlier, interrupted rewrite, and its journal.
 fn remove_leftovers(copy: &Path) -> Result<(), StoreError> {
-    for file in [copy.to_owned(), sibling(copy, "-journal")] {
-        match fs::remove_file(&file) {
-            Ok(()) => {}
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-            Err(source) => return Err(StoreError::Io { path: file, source }),
-        }
+    remove_if_there(copy)?;
+    remove_if_there(&sibling(copy, "-journal"))
+}
+
+fn remove_if_there(file: &Path) -> Result<(), StoreError> {
+    match fs::remove_file(file) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(StoreError::Io { path: file.to_owned(), source }),
     }
-    Ok(())
 }
 
 /// Exports everything on `source` into a new private file at `copy`, encrypted with `to`.

@@ -1,11 +1,9 @@
 //! Invitations to the intake form: random tokens stored only as hashes, their expiry and
 //! retirement, drafts kept while a partner fills the form in, and the single-use submission.
 
-use mend_core::{Answers, InvalidInput, PartnerName, RawAnswers};
-use rand::RngCore;
+use mend_core::{CheckedAnswers, InvalidInput, InvitationToken, PartnerName, RawAnswers};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::audit::record;
@@ -17,11 +15,17 @@ use mend_core::Couple;
 
 use crate::{Store, StoreError};
 
-/// An invitation's internal row id.
-pub type InvitationId = i64;
+/// An invitation's internal row id. Only the store makes one, from a row it read, so an id in
+/// hand names an invitation that existed (it may have been deleted since, with its couple).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct InvitationId(i64);
 
-/// Random bytes in a token: 256 bits, far beyond guessing.
-const TOKEN_BYTES: usize = 32;
+impl std::fmt::Display for InvitationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// Where an invitation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -152,7 +156,7 @@ macro_rules! invitation_tables {
 /// Reads the columns that [`invitation_select!`] names, which come first in a row.
 fn invitation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<InvitationRow> {
     Ok(InvitationRow {
-        id: row.get(0)?,
+        id: InvitationId(row.get(0)?),
         partner_id: row.get(1).map(PartnerId::from_row)?,
         partner_name: row.get(2)?,
         couple_short_id: row.get(3)?,
@@ -172,18 +176,7 @@ fn find_by_hash(conn: &Connection, hash: &str) -> Result<Option<InvitationRow>, 
 
 fn find_by_id(conn: &Connection, id: InvitationId) -> Result<Option<InvitationRow>, StoreError> {
     let sql = invitation_select!(invitation_tables!(), " WHERE i.id = ?1");
-    Ok(conn.prepare_cached(sql)?.query_row([id], invitation_row).optional()?)
-}
-
-/// The SHA-256 of a token as lowercase hex: all the database ever holds of it.
-pub(crate) fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-fn new_token() -> String {
-    let mut bytes = [0u8; TOKEN_BYTES];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    Ok(conn.prepare_cached(sql)?.query_row([id.0], invitation_row).optional()?)
 }
 
 impl Store {
@@ -197,13 +190,13 @@ impl Store {
         version: u32,
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
-    ) -> Result<String, StoreError> {
+    ) -> Result<InvitationToken, StoreError> {
         mend_core::domain::check_id(questionnaire)?;
         if expires_at <= now {
             return Err(InvalidInput("an invitation must expire after it is made: give a later expiry".into()).into());
         }
         let (created, expires) = (stamp(now)?, stamp(expires_at)?);
-        let token = new_token();
+        let token = InvitationToken::generate(&mut rand::rng());
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let short_id = couple_of_partner(&tx, partner)?;
         tx.execute(
@@ -213,7 +206,7 @@ impl Store {
         tx.execute(
             "INSERT INTO invitations (partner_id, token_sha256, questionnaire, questionnaire_version, created_at, expires_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![partner.get(), token_hash(&token), questionnaire, version, created, expires],
+            params![partner.get(), token.sha256(), questionnaire, version, created, expires],
         )?;
         let detail = format!("invitation {}", tx.last_insert_rowid());
         record(&tx, self.actor, "invitation created", Some(&short_id), Some(&detail), now)?;
@@ -245,7 +238,7 @@ impl Store {
         rows.into_iter()
             .map(|(invitation_id, partner_id, name, questionnaire, version, created_at, expires_at)| {
                 Ok(InvitationInfo {
-                    invitation_id,
+                    invitation_id: InvitationId(invitation_id),
                     partner_id,
                     partner_name: stored_name(name)?,
                     questionnaire,
@@ -258,9 +251,13 @@ impl Store {
     }
 
     /// What a token from a link leads to at `now`, or `None` if no invitation has it.
-    pub fn lookup_invitation(&self, token: &str, now: OffsetDateTime) -> Result<Option<InvitationLookup>, StoreError> {
+    pub fn lookup_invitation(
+        &self,
+        token: &InvitationToken,
+        now: OffsetDateTime,
+    ) -> Result<Option<InvitationLookup>, StoreError> {
         let now = stamp(now)?;
-        let Some(row) = find_by_hash(&self.conn, &token_hash(token))? else {
+        let Some(row) = find_by_hash(&self.conn, &token.sha256())? else {
             return Ok(None);
         };
         row.into_lookup(&now).map(Some)
@@ -271,7 +268,7 @@ impl Store {
     /// is one statement rather than a lookup and then a read of the draft.
     pub fn open_invitation(
         &self,
-        token: &str,
+        token: &InvitationToken,
         now: OffsetDateTime,
     ) -> Result<Option<(InvitationLookup, Option<RawAnswers>)>, StoreError> {
         let now = stamp(now)?;
@@ -283,7 +280,7 @@ impl Store {
         let found = self
             .conn
             .prepare_cached(sql)?
-            .query_row([token_hash(token)], |row| Ok((invitation_row(row)?, row.get::<_, Option<String>>(9)?)))
+            .query_row([token.sha256()], |row| Ok((invitation_row(row)?, row.get::<_, Option<String>>(9)?)))
             .optional()?;
         let Some((row, draft)) = found else { return Ok(None) };
         let draft = draft.map(|json| serde_json::from_str(&json)).transpose()?;
@@ -309,7 +306,7 @@ impl Store {
             "INSERT INTO intake_drafts (invitation_id, answers, saved_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (invitation_id) DO UPDATE SET answers = excluded.answers, saved_at = excluded.saved_at",
         )?
-        .execute(params![invitation_id, answers, saved_at])?;
+        .execute(params![invitation_id.0, answers, saved_at])?;
         tx.commit()?;
         Ok(())
     }
@@ -319,7 +316,7 @@ impl Store {
         let answers: Option<String> = self
             .conn
             .prepare_cached("SELECT answers FROM intake_drafts WHERE invitation_id = ?1")?
-            .query_row([invitation_id], |row| row.get(0))
+            .query_row([invitation_id.0], |row| row.get(0))
             .optional()?;
         answers.map(|json| serde_json::from_str(&json)).transpose().map_err(Into::into)
     }
@@ -330,8 +327,8 @@ impl Store {
     /// submissions racing, the second waits for the first and then finds the link used.
     pub fn submit_intake(
         &mut self,
-        token: &str,
-        answers: &Answers,
+        token: &InvitationToken,
+        answers: &CheckedAnswers,
         now: OffsetDateTime,
     ) -> Result<SubmitOutcome, StoreError> {
         let outcomes = self.submit_intakes(&[IntakeSubmission { token, answers, at: now }])?;
@@ -368,9 +365,9 @@ impl Store {
 #[derive(Debug, Clone, Copy)]
 pub struct IntakeSubmission<'a> {
     /// The token from the link.
-    pub token: &'a str,
-    /// The checked answers.
-    pub answers: &'a Answers,
+    pub token: &'a InvitationToken,
+    /// The answers, as the questionnaire checked them.
+    pub answers: &'a CheckedAnswers,
     /// When it was sent.
     pub at: OffsetDateTime,
 }
@@ -382,7 +379,7 @@ fn store_one(
     submission: &IntakeSubmission<'_>,
 ) -> Result<SubmitOutcome, StoreError> {
     let submitted_at = stamp(submission.at)?;
-    let Some(row) = find_by_hash(&savepoint, &token_hash(submission.token))? else {
+    let Some(row) = find_by_hash(&savepoint, &submission.token.sha256())? else {
         return Ok(SubmitOutcome::NotActive);
     };
     match row.state(&submitted_at) {
@@ -390,17 +387,17 @@ fn store_one(
         InvitationState::Used => return Ok(SubmitOutcome::AlreadyUsed),
         InvitationState::Expired | InvitationState::Retired => return Ok(SubmitOutcome::NotActive),
     }
-    let answers_json = serde_json::to_string(submission.answers)?;
+    let answers_json = serde_json::to_string(submission.answers.answers())?;
     savepoint
         .prepare_cached(
             "INSERT INTO intake_responses (partner_id, invitation_id, questionnaire, questionnaire_version, answers, submitted_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
-        .execute(params![row.partner_id.get(), row.id, row.questionnaire, row.version, answers_json, submitted_at])?;
+        .execute(params![row.partner_id.get(), row.id.0, row.questionnaire, row.version, answers_json, submitted_at])?;
     savepoint
         .prepare_cached("UPDATE invitations SET used_at = ?1 WHERE id = ?2")?
-        .execute(params![submitted_at, row.id])?;
-    savepoint.prepare_cached("DELETE FROM intake_drafts WHERE invitation_id = ?1")?.execute([row.id])?;
+        .execute(params![submitted_at, row.id.0])?;
+    savepoint.prepare_cached("DELETE FROM intake_drafts WHERE invitation_id = ?1")?.execute([row.id.0])?;
     let detail = format!("invitation {}", row.id);
     record(&savepoint, actor, "intake submitted", Some(&row.couple_short_id), Some(&detail), submission.at)?;
     savepoint.commit()?;

@@ -4,7 +4,7 @@
 use rusqlite_migration::{M, Migrations};
 
 /// The schema version this build writes: the number of migrations below.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new one.
 const MIGRATIONS: &[M<'static>] = &[
@@ -103,6 +103,14 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 ) STRICT;
 CREATE INDEX intake_responses_by_partner ON intake_responses (partner_id, submitted_at);
+"#,
+    ),
+    // 3: what a session did (the exercises done), whom it saw alone, and whether new facts came out.
+    M::up(
+        r#"
+ALTER TABLE sessions ADD COLUMN done TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(done));
+ALTER TABLE sessions ADD COLUMN with_partner TEXT;
+ALTER TABLE sessions ADD COLUMN new_disclosure INTEGER NOT NULL DEFAULT 0 CHECK (new_disclosure IN (0, 1));
 "#,
     ),
 ];

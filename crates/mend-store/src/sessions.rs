@@ -25,6 +25,12 @@ pub struct NewSession {
     pub homework: Vec<String>,
     /// Progress marker ids met.
     pub met: Vec<String>,
+    /// Exercise ids done.
+    pub done: Vec<String>,
+    /// For an individual session, the partner seen alone.
+    pub with: Option<String>,
+    /// Whether new facts about the betrayal came out (a second disclosure).
+    pub new_disclosure: bool,
     /// The therapist's notes.
     pub notes: String,
     /// `None` records the next session; `Some(n)` adds to session `n`: its day, stage and plan
@@ -38,6 +44,7 @@ struct StoredSession {
     plan: Option<String>,
     homework: Vec<String>,
     met: Vec<String>,
+    done: Vec<String>,
     notes: String,
 }
 
@@ -54,8 +61,9 @@ impl Store {
             None => {
                 let number = next_number(&tx, couple)?;
                 tx.execute(
-                    "INSERT INTO sessions (couple_id, number, held_on, stage, plan, homework, met, notes, recorded_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "INSERT INTO sessions (couple_id, number, held_on, stage, plan, homework, met, notes, recorded_at,
+                       done, with_partner, new_disclosure)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                     params![
                         couple.id.get(),
                         number,
@@ -65,7 +73,10 @@ impl Store {
                         serde_json::to_string(&merged(&[], &s.homework))?,
                         serde_json::to_string(&merged(&[], &s.met))?,
                         s.notes.trim(),
-                        recorded_at
+                        recorded_at,
+                        serde_json::to_string(&merged(&[], &s.done))?,
+                        s.with,
+                        s.new_disclosure
                     ],
                 )?;
                 number
@@ -79,7 +90,9 @@ impl Store {
                 };
                 tx.execute(
                     "UPDATE sessions SET held_on = ?1, stage = ?2, plan = ?3, homework = ?4, met = ?5, notes = ?6,
-                     recorded_at = ?7 WHERE couple_id = ?8 AND number = ?9",
+                     recorded_at = ?7, done = ?10, with_partner = COALESCE(?11, with_partner),
+                     new_disclosure = (new_disclosure OR ?12)
+                     WHERE couple_id = ?8 AND number = ?9",
                     params![
                         held_on,
                         s.stage,
@@ -89,7 +102,10 @@ impl Store {
                         notes,
                         recorded_at,
                         couple.id.get(),
-                        number
+                        number,
+                        serde_json::to_string(&merged(&old.done, &s.done))?,
+                        s.with,
+                        s.new_disclosure
                     ],
                 )?;
                 number
@@ -124,6 +140,9 @@ impl Store {
             stage: s.stage.clone(),
             homework: Vec::new(),
             met: old.met,
+            done: old.done,
+            with: None,
+            new_disclosure: false,
             notes: old.notes,
             planned: old.plan.is_some(),
         }
@@ -154,7 +173,7 @@ impl Store {
     /// The couple's sessions, oldest first.
     pub fn sessions(&self, couple: &Couple) -> Result<Vec<SessionRecord>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT number, held_on, stage, homework, met, notes, plan IS NOT NULL
+            "SELECT number, held_on, stage, homework, met, notes, plan IS NOT NULL, done, with_partner, new_disclosure
              FROM sessions WHERE couple_id = ?1 ORDER BY number",
         )?;
         let rows = stmt
@@ -167,17 +186,23 @@ impl Store {
                     row.get::<_, String>(4)?,
                     row.get(5)?,
                     row.get(6)?,
+                    row.get::<_, String>(7)?,
+                    row.get::<_, Option<String>>(8)?,
+                    row.get::<_, bool>(9)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
-            .map(|(number, held_on, stage, homework, met, notes, planned)| {
+            .map(|(number, held_on, stage, homework, met, notes, planned, done, with, new_disclosure)| {
                 Ok(SessionRecord {
                     number,
                     held_on: stored_day(&held_on)?,
                     stage,
                     homework: serde_json::from_str(&homework)?,
                     met: serde_json::from_str(&met)?,
+                    done: serde_json::from_str(&done)?,
+                    with,
+                    new_disclosure,
                     notes,
                     planned,
                 })
@@ -234,7 +259,7 @@ impl Store {
 /// Refuses ids that are not content ids and a plan that is not JSON.
 fn check_session(s: &NewSession) -> Result<(), StoreError> {
     check_id(&s.stage)?;
-    for id in s.homework.iter().chain(&s.met) {
+    for id in s.homework.iter().chain(&s.met).chain(&s.done) {
         check_id(id)?;
     }
     if let Some(plan) = &s.plan_json
@@ -268,17 +293,23 @@ fn next_number(conn: &Connection, couple: &Couple) -> Result<u32, StoreError> {
 }
 
 fn stored_session(conn: &Connection, couple: &Couple, number: u32) -> Result<StoredSession, StoreError> {
-    let row: Option<(Option<String>, String, String, String)> = conn
+    let row: Option<(Option<String>, String, String, String, String)> = conn
         .query_row(
-            "SELECT plan, homework, met, notes FROM sessions WHERE couple_id = ?1 AND number = ?2",
+            "SELECT plan, homework, met, notes, done FROM sessions WHERE couple_id = ?1 AND number = ?2",
             params![couple.id.get(), number],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
         )
         .optional()?;
-    let Some((plan, homework, met, notes)) = row else {
+    let Some((plan, homework, met, notes, done)) = row else {
         return Err(StoreError::NoSuchSession { couple: couple.short_id.clone(), number });
     };
-    Ok(StoredSession { plan, homework: serde_json::from_str(&homework)?, met: serde_json::from_str(&met)?, notes })
+    Ok(StoredSession {
+        plan,
+        homework: serde_json::from_str(&homework)?,
+        met: serde_json::from_str(&met)?,
+        done: serde_json::from_str(&done)?,
+        notes,
+    })
 }
 
 /// `old` followed by whatever of `new` it lacks, without repeats.

@@ -54,12 +54,13 @@ pub(crate) fn run(ctx: &Context, command: ContentCommand) -> Result<ExitCode> {
 fn summary(program: &Program, origin: &str) -> String {
     let exercises: usize = program.all_stages().map(|s| s.exercises.len()).sum();
     format!(
-        "{origin} is valid: {} stages ({} to review), {exercises} exercises, {} homework sheets, {} intake questions, {} flag rules",
+        "{origin} is valid: {} stages ({} to review), {exercises} exercises, {} homework sheets, {} intake questions, {} flag rules, {} licensed instruments",
         program.stages.len() + program.review_stages.len(),
         program.review_stages.len(),
         program.sheets.len(),
         program.questionnaire.questions().count(),
         program.questionnaire.flags.len(),
+        program.instruments.len(),
     )
 }
 

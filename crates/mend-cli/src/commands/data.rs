@@ -81,8 +81,15 @@ pub(crate) fn backup(ctx: &Context, args: BackupArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes a file only its owner can read: exports hold health information.
+/// Writes a file only its owner can read, and waits until it is on the disk: exports hold
+/// health information, and a copy the therapist made on purpose must survive a power cut.
 pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    write_private_unsynced(path, bytes)?.sync_all()?;
+    Ok(())
+}
+
+/// [`write_private`] without the wait, for files made durable together afterwards.
+pub(crate) fn write_private_unsynced(path: &std::path::Path, bytes: &[u8]) -> Result<fs::File> {
     use std::io::Write;
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -100,6 +107,5 @@ pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> 
             .with_context(|| format!("cannot make {} private to you: choose a file you own", path.display()))?;
     }
     file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
+    Ok(file)
 }

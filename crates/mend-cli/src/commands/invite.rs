@@ -47,7 +47,7 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
         let token = store.create_invitation(partner.id, &questionnaire.id, questionnaire.version, now, expires)?;
         links.push(Link {
             partner: partner.name.to_string(),
-            url: format!("{base}/i/{token}"),
+            url: format!("{base}/i/{}", token.expose()),
             expires_at: expires.format(STAMP)?,
         });
     }

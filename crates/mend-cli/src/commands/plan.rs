@@ -9,9 +9,12 @@ use mend_core::saved_plan_on;
 use mend_store::NewSession;
 
 use crate::args::{PlanArgs, PlanFormat};
+use crate::commands::data::write_private;
+use crate::commands::homework::{paper, practice_line};
 use crate::context::{Context, now, today};
-use crate::output::out;
-use crate::render::{render_markdown, render_text};
+use crate::output::{out, outln};
+use crate::render::{render_markdown, render_page, render_text};
+use mend_pdf::SheetOptions;
 
 pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
     let program = ctx.program()?;
@@ -24,13 +27,29 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
         today: mend_core::day::format_day(today()),
     };
     let plan = plan(program, &record, &options)?;
-    match args.format {
-        PlanFormat::Text => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            out!("{}", render_text(&plan, color))?;
+    if let Some(path) = args.output.as_deref().filter(|_| args.pdf) {
+        let sheet_options = SheetOptions {
+            paper: paper(ctx, None)?,
+            practice_name: practice_line(ctx),
+            given_on: mend_core::day::parse_day(&plan.date).ok(),
+            ..SheetOptions::default()
+        };
+        let rendered = mend_pdf::render_plan(&plan, &sheet_options)?;
+        write_private(path, &rendered.bytes)?;
+        outln!("Wrote the session sheet for {} to {}.", couple.names(), path.display())?;
+    } else {
+        match args.format {
+            PlanFormat::Text => {
+                let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                if args.detail {
+                    out!("{}", render_text(&plan, color))?;
+                } else {
+                    out!("{}", render_page(&plan, color))?;
+                }
+            }
+            PlanFormat::Markdown => out!("{}", render_markdown(&plan))?,
+            PlanFormat::Json => crate::output::json(&plan)?,
         }
-        PlanFormat::Markdown => out!("{}", render_markdown(&plan))?,
-        PlanFormat::Json => crate::output::json(&plan)?,
     }
     if args.save {
         let session = NewSession {
@@ -39,6 +58,9 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
             plan_json: Some(serde_json::to_string(&plan)?),
             homework: plan.homework.clone(),
             met: Vec::new(),
+            done: Vec::new(),
+            with: plan.with.clone(),
+            new_disclosure: false,
             notes: String::new(),
             number: None,
         };

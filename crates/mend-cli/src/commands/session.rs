@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
+use mend_core::plan::Plan;
 use mend_core::{Program, check_session_day, saved_plan_on};
 use mend_store::NewSession;
 
@@ -32,7 +33,14 @@ pub(crate) fn run(ctx: &Context, command: SessionCommand) -> Result<ExitCode> {
                 for s in &sessions {
                     outln!("\n#{} on {} — stage {}", s.number, s.held_on, s.stage)?;
                     outln!("  homework given: {}", list_or_none(&s.homework))?;
+                    outln!("  exercises done: {}", list_or_none(&s.done))?;
                     outln!("  progress met:   {}", list_or_none(&s.met))?;
+                    if let Some(with) = &s.with {
+                        outln!("  individual:     with {with}")?;
+                    }
+                    if s.new_disclosure {
+                        outln!("  new disclosure: yes")?;
+                    }
                     if !s.notes.is_empty() {
                         out!("{}", crate::output::wrap(&format!("notes: {}", s.notes), 80, "  "))?;
                     }
@@ -66,6 +74,10 @@ pub(crate) fn check_ids(program: &Program, stage: &str, homework: &[String], met
 fn record(ctx: &Context, args: SessionRecordArgs) -> Result<ExitCode> {
     let program = ctx.program()?;
     check_ids(program, &args.stage, &args.homework, &args.met)?;
+    check_done(program, &args.stage, &args.done)?;
+    if args.new_disclosure && args.notes.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        bail!("--new-disclosure needs --notes saying what came out, so the record keeps it");
+    }
     let held_on = args.date.unwrap_or_else(today);
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
@@ -74,12 +86,20 @@ fn record(ctx: &Context, args: SessionRecordArgs) -> Result<ExitCode> {
     // A plan saved with `mend plan --save` for the same day is the session being recorded: add
     // to it instead of recording a second one.
     let number = saved_plan_on(&sessions, held_on).map(|last| last.number);
+    let done = match number {
+        Some(number) if args.done.is_empty() => planned_exercises(store.session_plan(&couple, number)?.as_deref()),
+        _ => args.done,
+    };
+    let with = args.with.as_deref().map(|name| couple.partner(name).map(|p| p.name.to_string())).transpose()?;
     let session = NewSession {
         held_on,
         stage: args.stage.clone(),
         plan_json: None,
         homework: args.homework,
         met: args.met,
+        done,
+        with,
+        new_disclosure: args.new_disclosure,
         notes: args.notes.unwrap_or_default(),
         number,
     };
@@ -87,6 +107,25 @@ fn record(ctx: &Context, args: SessionRecordArgs) -> Result<ExitCode> {
     let verb = if session.number.is_some() { "Updated" } else { "Recorded" };
     outln!("{verb} session #{number} of {} on {held_on} at stage {}.", couple.names(), args.stage)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Checks that every exercise given as done is one of the stage's.
+fn check_done(program: &Program, stage: &str, done: &[String]) -> Result<()> {
+    let Some(stage) = program.stage(stage) else { return Ok(()) };
+    for exercise in done {
+        if !stage.exercises.iter().any(|e| &e.id == exercise) {
+            let known: Vec<&str> = stage.exercises.iter().map(|e| e.id.as_str()).collect();
+            bail!("{exercise:?} is not an exercise of stage {}: use one of {}", stage.id, known.join(", "));
+        }
+    }
+    Ok(())
+}
+
+/// The exercises of a saved plan, in its order; none if there is no plan or it cannot be read.
+fn planned_exercises(plan: Option<&str>) -> Vec<String> {
+    plan.and_then(|json| serde_json::from_str::<Plan>(json).ok())
+        .map(|plan| plan.agenda.into_iter().filter_map(|item| item.exercise).collect())
+        .unwrap_or_default()
 }
 
 pub(crate) fn resolve_flag(ctx: &Context, args: FlagResolveArgs) -> Result<ExitCode> {

@@ -4,12 +4,14 @@
 //! turns them into the command lines a therapist types, so the library never names a flag.
 
 mod markdown;
+mod page;
 mod steps;
 #[cfg(test)]
 mod tests;
 mod text;
 
 pub(crate) use markdown::render_markdown;
+pub(crate) use page::render_page;
 pub(crate) use text::render_text;
 
 /// Minutes from the start as `h:mm`.

@@ -17,7 +17,18 @@ fn command(couple: &str, step: &NextStep) -> String {
 /// Why the plan is at its stage, followed by how to act on it: invite the partners, mark the
 /// markers met, or plan a review.
 pub(super) fn why(plan: &Plan) -> String {
-    let mut why = plan.stage_reason.clone();
+    why_from(plan, plan.stage_reason.clone())
+}
+
+/// [`why`] for the one-page plan: the reason's first clause only, since the page lists the markers.
+pub(super) fn short_why(plan: &Plan) -> String {
+    let reason = &plan.stage_reason;
+    let end = reason.find([':', '.']).unwrap_or(reason.len());
+    why_from(plan, format!("{}.", reason[..end].trim_end()))
+}
+
+fn why_from(plan: &Plan, reason: String) -> String {
+    let mut why = reason;
     for step in &plan.next_steps {
         let command = command(&plan.couple, step);
         let sentence = match step {
@@ -70,6 +81,15 @@ pub(super) fn notes(plan: &Plan, partner: &PartnerPlan) -> Vec<(NoteAbout, Strin
             (note.about, text)
         })
         .collect()
+}
+
+/// The command that invites `partner`, when the plan says to.
+pub(super) fn invite_command(plan: &Plan, partner: &str) -> Option<String> {
+    let step = plan
+        .next_steps
+        .iter()
+        .find(|step| matches!(step, NextStep::InvitePartner { partner: name } if name == partner))?;
+    Some(command(&plan.couple, step))
 }
 
 /// What to do in an agenda item; giving homework ends with the command that prints it.

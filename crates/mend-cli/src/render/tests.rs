@@ -3,7 +3,7 @@
 use mend_core::plan::{Plan, PlanOptions, plan};
 use mend_core::{CoupleRecord, Program};
 
-use super::{render_markdown, render_text};
+use super::{render_markdown, render_page, render_text};
 
 /// Plans as `mend plan --format json` prints them for mend-core's three invented couples; the
 /// planner's tests snapshot the same JSON (`crates/mend-core/tests/snapshots/plan__*_json.snap`),
@@ -59,7 +59,8 @@ fn plan_for(json: &str, minutes: u32, stage: Option<&str>) -> Plan {
 fn snapshot_each_invented_couple_as_text_and_markdown() {
     for (name, _) in FIXTURES {
         let plan = fixture(name);
-        insta::assert_snapshot!(format!("{name}_text"), render_text(&plan, false));
+        insta::assert_snapshot!(format!("{name}_text"), render_page(&plan, false));
+        insta::assert_snapshot!(format!("{name}_text_detail"), render_text(&plan, false));
         insta::assert_snapshot!(format!("{name}_markdown"), render_markdown(&plan));
     }
 }
@@ -93,6 +94,26 @@ fn text_fits_80_columns_and_colours_only_when_asked() {
     }
 }
 
+/// About what fits on one printed page at 80 columns.
+const PAGE_LINES: usize = 60;
+
+#[test]
+fn the_default_text_plan_fits_one_page_at_50_minutes() {
+    let program = embedded();
+    for stage in program.stages.iter() {
+        for couple in [NOT_ANSWERED, AFRAID] {
+            let page = render_page(&plan_for(couple, 50, Some(&stage.id)), false);
+            let lines = page.lines().count();
+            assert!(lines <= PAGE_LINES, "{} takes {lines} lines:\n{page}", stage.id);
+        }
+    }
+    for (name, _) in FIXTURES {
+        let page = render_page(&fixture(name), false);
+        assert!(page.lines().count() <= PAGE_LINES, "{name} takes {} lines:\n{page}", page.lines().count());
+        assert!(!page.contains("Steps:") && !page.contains("Prompts:"), "{name}: steps wait for --detail");
+    }
+}
+
 #[test]
 fn every_stage_of_the_shipped_program_renders_within_80_columns() {
     let program = embedded();
@@ -100,7 +121,7 @@ fn every_stage_of_the_shipped_program_renders_within_80_columns() {
         for minutes in 30..=120 {
             for couple in [NOT_ANSWERED, AFRAID] {
                 let plan = plan_for(couple, minutes, Some(&stage.id));
-                for line in render_text(&plan, false).lines() {
+                for line in render_text(&plan, false).lines().chain(render_page(&plan, false).lines()) {
                     assert!(line.chars().count() <= 80, "{} at {minutes} minutes: too wide: {line:?}", stage.id);
                 }
             }

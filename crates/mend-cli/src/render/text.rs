@@ -1,4 +1,4 @@
-//! Plans as terminal text: within 80 columns, with ANSI colour for headings and flags when asked.
+//! The detailed text plan: every step and prompt, within 80 columns, with ANSI colour for headings and flags when asked.
 
 use std::fmt::Write as _;
 
@@ -10,25 +10,27 @@ use super::{clock, steps};
 /// The widest a line of the text plan may be.
 const WIDTH: usize = 80;
 
-const BOLD: &str = "\x1b[1m";
-const RED_BOLD: &str = "\x1b[1;31m";
-const RED: &str = "\x1b[31m";
-const YELLOW: &str = "\x1b[33m";
-const RESET: &str = "\x1b[0m";
+pub(super) const BOLD: &str = "\x1b[1m";
+pub(super) const RED_BOLD: &str = "\x1b[1;31m";
+pub(super) const RED: &str = "\x1b[31m";
+pub(super) const YELLOW: &str = "\x1b[33m";
+pub(super) const RESET: &str = "\x1b[0m";
 
 /// The column where an agenda item's text starts.
 const ITEM_INDENT: &str = "               ";
 
-/// Renders a plan for a terminal, within 80 columns; ANSI colour only when `color` is set.
+/// Renders the detailed plan (every step and prompt) for a terminal, within 80 columns; ANSI colour
+/// only when `color` is set.
 pub(crate) fn render_text(plan: &Plan, color: bool) -> String {
     let paint = |style: &str, text: &str| if color { format!("{style}{text}{RESET}") } else { text.to_owned() };
     let mut out = String::new();
     let names: Vec<String> = plan.partners.iter().map(|p| p.name.clone()).collect();
     let heading = format!("Session {} plan: {}", plan.session_number, join_names(&names));
     out.push_str(&paint(BOLD, &wrap(&heading, "", "")));
-    let kind = match plan.session_kind {
-        SessionKind::Joint => "joint session",
-        SessionKind::Individual => "individual sessions",
+    let kind = match (plan.session_kind, &plan.with) {
+        (SessionKind::Joint, _) => "joint session".to_owned(),
+        (SessionKind::Individual, Some(with)) => format!("individual session with {with}"),
+        (SessionKind::Individual, None) => "individual sessions".to_owned(),
     };
     out.push_str(&wrap(&format!("Couple {} · {} · {} minutes · {kind}", plan.couple, plan.date, plan.minutes), "", ""));
 
@@ -135,7 +137,7 @@ fn render_item(out: &mut String, plan: &Plan, item: &AgendaItem, color: bool) {
 /// Wraps `text` into lines of at most 80 characters, the first starting with `first` and the rest
 /// with `rest`. A command in backticks stays on one line when it fits on a line of its own, so it
 /// can be copied whole; words longer than a line are split. Every line ends with a newline.
-fn wrap(text: &str, first: &str, rest: &str) -> String {
+pub(super) fn wrap(text: &str, first: &str, rest: &str) -> String {
     let mut out = String::new();
     let mut line = first.to_owned();
     let mut line_len = first.chars().count();

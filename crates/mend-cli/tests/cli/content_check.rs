@@ -156,6 +156,20 @@ fn check_of_a_copy_with_several_mistakes_lists_them_all() {
 }
 
 #[test]
+fn check_of_a_copy_without_the_licence_ledger_refuses_each_score_by_file_and_id() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.content_copy();
+    fs::remove_file(dir.join("instruments.toml")).expect("remove the licence ledger");
+    let run = sandbox.mend(&["content", "check", dir.to_str().expect("a UTF-8 path")]);
+    assert_failed(&run);
+    for score in ["phq2", "gad2"] {
+        let expected = format!("  intake/intake.toml [{score}]: scores an instrument with no licence entry");
+        assert!(run.stderr.contains(&expected), "expected {expected:?} in:\n{}", run.stderr);
+    }
+    assert!(run.stderr.contains("2 problem(s)"), "{}", run.stderr);
+}
+
+#[test]
 fn check_of_a_missing_folder_says_what_to_give() {
     let sandbox = Sandbox::new();
     let missing = sandbox.path("no-such-folder");
@@ -237,4 +251,24 @@ fn list_as_json_has_stages_exercises_and_sheets() {
     let sheet = rows.iter().find(|row| row["id"] == "trigger-log").expect("a known sheet is listed");
     assert_eq!(field(sheet, "kind").as_deref(), Some("sheet"));
     assert_eq!(sheet["stage"], serde_json::Value::Null);
+}
+
+#[test]
+fn every_shipped_sheet_prints_on_two_pages_at_most_on_letter_and_a4() {
+    let sandbox = Sandbox::new();
+    for paper in ["letter", "a4"] {
+        fs::write(sandbox.path("config.toml"), format!("paper = {paper:?}\n")).expect("write the configuration");
+        for entry in fs::read_dir(shipped().join("homework")).expect("read the homework folder") {
+            let path = entry.expect("a directory entry").path();
+            let sheet = path.file_stem().expect("a file name").to_string_lossy().into_owned();
+            let pdf = sandbox.path(&format!("{sheet}-{paper}.pdf"));
+            let run = sandbox.mend(&["homework", "print", &sheet, "-o", pdf.to_str().expect("a UTF-8 path")]);
+            assert_eq!(run.code, Some(0), "{run:#?}");
+            let pages = ["(1 page(s)", "(2 page(s)"];
+            assert!(
+                pages.iter().any(|p| run.stdout.contains(p) || run.stderr.contains(p)),
+                "{sheet} on {paper} should print on one or two pages: {run:#?}"
+            );
+        }
+    }
 }

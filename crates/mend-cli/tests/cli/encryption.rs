@@ -315,6 +315,11 @@ fn mend_encrypt_killed_at_random_points_leaves_a_record_that_opens_with_nothing_
         }
         let _ = std::fs::remove_file(key_file(&sandbox));
         std::fs::copy(&original, sandbox.db()).expect("copy the plain record in");
+        // The record is its file and its kept write-ahead log together.
+        let log = format!("{}-wal", original.display());
+        if Path::new(&log).exists() {
+            std::fs::copy(&log, format!("{}-wal", sandbox.db().display())).expect("copy the log in");
+        }
     };
     let spawn = || {
         Command::new(env!("CARGO_BIN_EXE_mend"))

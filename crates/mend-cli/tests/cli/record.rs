@@ -4,10 +4,11 @@
 
 use std::path::Path;
 
-use crate::support::{Sandbox, contains_bytes, database_bytes, open_store, wal_path};
-use mend_core::{Program, RawAnswers};
+use mend_core::{InvitationToken, Program, RawAnswers};
 use mend_store::SubmitOutcome;
 use serde_json::Value;
+
+use crate::support::{Sandbox, contains_bytes, database_bytes, open_store, wal_path};
 
 /// Where links point when neither a flag nor the configuration says otherwise.
 const LOCAL_BASE: &str = "http://127.0.0.1:8080";
@@ -87,6 +88,7 @@ const SHARED_ANSWERS: &[(&str, &str)] = &[
     ("came_to_light", "discovered"),
     ("how_long_ago", "1-6-months"),
     ("outside_relationship_ended", "yes"),
+    ("still_going_on", "no"),
     ("happened_before", "no"),
     ("commitment", "8"),
     ("hope", "repair"),
@@ -105,8 +107,18 @@ const SHARED_ANSWERS: &[(&str, &str)] = &[
     ("told_imagining", "never"),
     ("afraid_of_partner", "no"),
     ("hurt_or_threatened", "no"),
+    ("hurt_before", "no"),
+    ("strangled", "no"),
+    ("weapon", "no"),
+    ("threatened_harm", "no"),
+    ("suicide_threats", "no"),
     ("controlled", "no"),
+    ("monitored", "no"),
+    ("harassed", "no"),
     ("self_harm_thoughts", "no"),
+    ("self_harm_past", "no"),
+    ("substance_use", "no"),
+    ("children_at_home", "no"),
     ("earlier_therapy", "no"),
     ("secrets_policy", "yes"),
     ("consent", "yes"),
@@ -146,10 +158,11 @@ fn submit(db: &Path, token: &str, raw: &RawAnswers) -> SubmitOutcome {
 
 /// [`submit`] at a given time.
 fn submit_at(db: &Path, token: &str, raw: &RawAnswers, at: time::OffsetDateTime) -> SubmitOutcome {
-    let evaluation = program().questionnaire.evaluate(raw);
-    assert!(evaluation.errors.is_empty(), "the test's answers must pass the questionnaire: {:?}", evaluation.errors);
+    let checked = program().questionnaire.check(raw, mend_core::day::latest_today(at));
+    let checked = checked.unwrap_or_else(|errors| panic!("the test's answers must pass the questionnaire: {errors:?}"));
+    let token = InvitationToken::parse(token).expect("a token as `mend invite` prints it");
     let mut store = open_store(db);
-    store.submit_intake(token, &evaluation.answers, at).expect("submit the intake")
+    store.submit_intake(&token, &checked, at).expect("submit the intake")
 }
 
 /// The lines of `text` from the one that starts with `heading` up to the next blank line.
@@ -335,6 +348,16 @@ fn a_couple_goes_from_first_record_to_export_import_and_backup() {
     assert_eq!(listed.len(), 1, "the recording added to the planned session: {listed:?}");
     assert_eq!(listed[0]["met"], serde_json::json!([marker]));
     assert_eq!(listed[0]["notes"], "calmer");
+    let planned_exercises: Vec<&Value> = plan["agenda"]
+        .as_array()
+        .expect("agenda")
+        .iter()
+        .filter(|i| i["kind"] == "exercise")
+        .map(|i| &i["exercise"])
+        .collect();
+    let done: Vec<&Value> = listed[0]["done"].as_array().expect("done").iter().collect();
+    assert_eq!(done, planned_exercises, "by default, what the saved plan planned is recorded as done");
+    assert_eq!(listed[0]["with"], Value::Null, "a joint session");
     let homework: Vec<&str> =
         listed[0]["homework"].as_array().expect("homework").iter().filter_map(Value::as_str).collect();
     assert!(homework.contains(&sheet.as_str()), "{homework:?}");
@@ -486,21 +509,40 @@ fn two_sessions_on_one_day_stay_two_unless_the_first_was_a_saved_plan() {
     let stages: Vec<&str> = sessions.as_array().expect("sessions").iter().filter_map(|s| s["stage"].as_str()).collect();
     assert_eq!(stages, ["safety-and-stabilising", "honesty-and-questions"]);
 
+    // An individual session with one partner is a session of its own.
+    let alone = sandbox.ok(&[
+        "session",
+        "record",
+        &id,
+        "--stage",
+        "safety-and-stabilising",
+        "--with",
+        "zoë",
+        "--done",
+        "separate-safety-check",
+        "--date",
+        "2026-03-02",
+    ]);
+    assert!(alone.contains("Recorded session #3"), "{alone}");
+    let sessions = parse_json(&sandbox.ok(&["session", "list", &id, "--format", "json"]));
+    assert_eq!(sessions[2]["with"], "Zoë");
+    assert_eq!(sessions[2]["done"], serde_json::json!(["separate-safety-check"]));
+
     // A plan saved today is the session that the next recording today fills in; planning again
     // first replaces it rather than adding another.
     sandbox.ok(&["plan", &id, "--save"]);
     let again = sandbox.mend(&["plan", &id, "--save", "--minutes", "90"]);
     assert_eq!(again.code, Some(0), "{}", again.stderr);
-    assert!(again.stderr.contains("Replaced today's saved plan: session #3"), "{}", again.stderr);
+    assert!(again.stderr.contains("Replaced today's saved plan: session #4"), "{}", again.stderr);
     assert_eq!(
         parse_json(&sandbox.ok(&["session", "list", &id, "--format", "json"])).as_array().map(Vec::len),
-        Some(3)
+        Some(4)
     );
     let filled = sandbox.ok(&["session", "record", &id, "--stage", "honesty-and-questions", "--notes", "three"]);
-    assert!(filled.contains("Updated session #3"), "{filled}");
+    assert!(filled.contains("Updated session #4"), "{filled}");
     let sessions = parse_json(&sandbox.ok(&["session", "list", &id, "--format", "json"]));
-    assert_eq!(sessions.as_array().map(Vec::len), Some(3));
-    assert_eq!(sessions[2]["notes"], "three");
+    assert_eq!(sessions.as_array().map(Vec::len), Some(4));
+    assert_eq!(sessions[3]["notes"], "three");
 }
 
 fn strs(args: &[String]) -> Vec<&str> {
@@ -726,6 +768,14 @@ fn mistakes_on_the_command_line_are_refused_in_one_line_and_change_nothing() {
         "use one of",
     );
     assert!(message.contains("questions-answered"), "the stage's markers are listed: {message}");
+    let message = refused_without_change(
+        &sandbox,
+        &["session", "record", &first, "--stage", stage, "--done", "trust-map"],
+        "is not an exercise of stage",
+    );
+    assert!(message.contains("questions-in-session"), "the stage's exercises are listed: {message}");
+    refused_without_change(&sandbox, &["session", "record", &first, "--stage", stage, "--with", "Quentin"], "Zoë");
+    refused_without_change(&sandbox, &["session", "record", &first, "--stage", stage, "--new-disclosure"], "--notes");
     for date in ["2026-02-30", "next tuesday", "01/12/2026"] {
         refused_without_change(
             &sandbox,
@@ -812,4 +862,48 @@ fn a_deleted_couple_is_gone_from_the_list_and_the_file() {
         assert!(!contains_bytes(&main, trace.as_bytes()), "{trace} is still in the database file");
         assert!(!wal.as_ref().is_some_and(|wal| contains_bytes(wal, trace.as_bytes())), "{trace} is in the log");
     }
+}
+
+#[test]
+fn reading_the_record_leaves_the_file_alone_and_adds_its_audit_entry_to_the_kept_log() {
+    let sandbox = Sandbox::new();
+    let id = add_couple(&sandbox, "José Núñez", "Zoë", "affair", "José");
+    let invited = links(&sandbox.ok(&["invite", &id]));
+    let db = sandbox.db();
+    assert_eq!(submit(&db, &invited[0].1, &answers_of_partner_who_broke_trust("José")), SubmitOutcome::Stored);
+    assert_eq!(submit(&db, &invited[1].1, &answers_of_hurt_partner("Zoë", &[])), SubmitOutcome::Stored);
+
+    // Writes leave the write-ahead log in place for the next command, rather than folding it
+    // into the file and deleting it as SQLite does by default when the last connection closes.
+    let (file, log) = database_bytes(&db);
+    let mut log = log.expect("the log is kept after a write");
+    let reads: [&[&str]; 6] = [
+        &["plan", &id],
+        &["intake", &id],
+        &["couple", "show", &id],
+        &["couple", "list"],
+        &["homework", "list"],
+        &["plan", &id, "--format", "json"],
+    ];
+    for args in reads {
+        sandbox.ok(args);
+        // No checkpoint: the file is untouched. The log was not reset or removed either: what it
+        // held is still there, and the command's audit entry, if any, was appended after it.
+        let (file_now, log_now) = database_bytes(&db);
+        assert!(file_now == file, "mend {args:?} wrote to the database file");
+        let log_now = log_now.unwrap_or_else(|| panic!("mend {args:?} removed the log"));
+        assert!(log_now.starts_with(&log), "mend {args:?} rewrote the log instead of appending to it");
+        log = log_now;
+    }
+
+    let store = open_store(&db);
+    let read: Vec<(String, Option<String>)> = store
+        .audit_log()
+        .expect("read the audit trail")
+        .into_iter()
+        .filter(|entry| entry.action.contains("viewed") || entry.action.contains("prepared"))
+        .map(|entry| (entry.action, entry.couple))
+        .collect();
+    let of = |action: &str| (action.to_owned(), Some(id.clone()));
+    assert_eq!(read, [of("plan prepared"), of("intake viewed"), of("couple viewed"), of("plan prepared")]);
 }

@@ -1,20 +1,22 @@
 //! The joint agenda: the items of a session the couple attends together, written for this couple and stage.
 
 use super::fit::{self, Draft, Fitted};
-use super::{AgendaKind, PlanFlag, join_names, partner_names};
-use crate::content::{Audience, Exercise, Program, Sheet, Stage};
+use super::work::{self, Chosen};
+use super::{AgendaKind, PlanFlag, SheetServes, join_names, partner_names};
+use crate::content::{Audience, Program, Sheet, Stage};
 use crate::domain::{Role, Severity};
 use crate::record::{CoupleRecord, SessionRecord};
 
-/// Base lengths of the fixed agenda items, and how far a short session may shorten them.
-const CHECK_IN_MINUTES: u32 = 5;
-const SAFETY_MINUTES: u32 = 5;
-const HOMEWORK_REVIEW_MINUTES: u32 = 5;
-const PRACTICE_MINUTES: u32 = 10;
-const HOMEWORK_MINUTES: u32 = 5;
-const CLOSING_MINUTES: u32 = 5;
-const PRACTICE_FLOOR: u32 = 5;
-const SHORT_ITEM_FLOOR: u32 = 3;
+/// Base lengths of the fixed agenda items, and how far a short session may shorten them. A
+/// 50-minute session after the first is check-in and safety 5, homework review 8, the stage's
+/// work 32 (practice folds into the exercises), homework and closing 5.
+const CHECK_IN_MINUTES: u32 = 2;
+const SAFETY_MINUTES: u32 = 3;
+const HOMEWORK_REVIEW_MINUTES: u32 = 8;
+const HOMEWORK_MINUTES: u32 = 2;
+const CLOSING_MINUTES: u32 = 3;
+const REVIEW_FLOOR: u32 = 3;
+const SHORT_ITEM_FLOOR: u32 = 2;
 
 /// What the joint agenda is built from.
 pub(super) struct Context<'a> {
@@ -24,17 +26,26 @@ pub(super) struct Context<'a> {
     pub(super) flags: &'a [PlanFlag],
     /// The latest session held, if any: its homework is reviewed.
     pub(super) last: Option<&'a SessionRecord>,
+    /// Every session held, by number: what they did decides the work chosen now.
+    pub(super) sessions: &'a [&'a SessionRecord],
 }
 
 /// The joint session's agenda, fitted to `minutes`.
 pub(super) fn joint(context: &Context<'_>, minutes: u32) -> Fitted {
     let mut drafts = vec![check_in(context), safety_check(context)];
     drafts.extend(homework_review(context));
-    drafts.extend(context.stage.exercises.iter().map(|e| exercise_draft(context, e)));
-    drafts.push(practice(context));
+    let chosen = work::choose(context.stage, context.record, context.sessions);
+    drafts.extend(chosen.iter().map(|c| exercise_draft(context, c)));
     drafts.extend(homework_to_give(context));
     drafts.push(closing());
-    fit::fit(drafts, minutes)
+    let mut fitted = fit::fit(drafts, minutes);
+    // Practice folds into the exercises: the last one kept ends by trying the work on something real.
+    if let Some(last) = fitted.agenda.iter_mut().rev().find(|i| i.kind == AgendaKind::Exercise) {
+        last.what.push(
+            "End by letting the couple try today's work on a small, real matter while you coach them.".to_owned(),
+        );
+    }
+    fitted
 }
 
 fn check_in(context: &Context<'_>) -> Draft {
@@ -53,15 +64,20 @@ fn check_in(context: &Context<'_>) -> Draft {
     Draft::new(AgendaKind::CheckIn, "Check-in", CHECK_IN_MINUTES, SHORT_ITEM_FLOOR).with_what(what)
 }
 
+/// Safety is asked of each partner privately, never of the couple together: a frightened partner
+/// cannot answer honestly in front of the other.
 fn safety_check(context: &Context<'_>) -> Draft {
     let since = if context.last.is_some() { "since the last session" } else { "at home at the moment" };
+    let names = partner_names(context.record);
     let mut what = vec![
         format!(
-            "Ask whether anything {since} left either partner feeling unsafe, afraid, threatened or controlled; if so, \
-             stop the joint work and see them one at a time."
+            "Before the joint work, see {names} one at a time for a minute or two, or read each partner's latest \
+             private answers if they gave them since the last session; never ask the couple together how safe they feel."
         ),
-        "Ask about thoughts of self-harm whenever mood is low, and check that each knows where to get help quickly."
-            .to_owned(),
+        format!(
+            "Ask each, alone, whether anything {since} left them feeling unsafe, afraid, threatened or controlled, and \
+             about thoughts of self-harm; if so, stop the joint work and see them one at a time."
+        ),
     ];
     for flag in context.flags.iter().filter(|f| !f.resolved && f.severity == Severity::Caution) {
         what.push(format!(
@@ -77,8 +93,8 @@ fn safety_check(context: &Context<'_>) -> Draft {
     }
     let mut draft = Draft::new(AgendaKind::Safety, "Safety check", SAFETY_MINUTES, SAFETY_MINUTES).with_what(what);
     draft.item.prompts = vec![
-        "Has anything happened since we last met that frightened either of you?".to_owned(),
-        "On a scale from 0 to 10, how safe do you feel at home this week?".to_owned(),
+        "(Alone) Has anything happened since we last met that frightened you?".to_owned(),
+        "(Alone) On a scale from 0 to 10, how safe do you feel at home this week?".to_owned(),
     ];
     draft
 }
@@ -105,28 +121,32 @@ fn homework_review(context: &Context<'_>) -> Option<Draft> {
             AgendaKind::HomeworkReview,
             format!("Review of homework from session {}", last.number),
             HOMEWORK_REVIEW_MINUTES,
-            SHORT_ITEM_FLOOR,
+            REVIEW_FLOOR,
         )
         .with_what(what),
     )
 }
 
-fn exercise_draft(context: &Context<'_>, exercise: &Exercise) -> Draft {
+fn exercise_draft(context: &Context<'_>, chosen: &Chosen<'_>) -> Draft {
+    let exercise = chosen.exercise;
     let mut draft =
         Draft::new(AgendaKind::Exercise, exercise.title.clone(), exercise.minutes, exercise.minutes.div_ceil(2));
-    draft.essential = exercise.essential;
+    draft.essential = chosen.protected;
     draft.item.role = Some(exercise.role);
     draft.item.exercise = Some(exercise.id.clone());
-    draft.item.what = vec![exercise.purpose.clone(), who_does(exercise.role, context.record)];
+    draft.item.serves = chosen.serves.clone();
+    draft.item.partner = chosen.turn.clone();
+    let who = match &chosen.turn {
+        Some(name) => format!(
+            "For {name} this time, as {}; the other partner takes a turn at it in a later session.",
+            exercise.role.describe()
+        ),
+        None => who_does(exercise.role, context.record),
+    };
+    draft.item.what = vec![exercise.purpose.clone(), who];
     draft.item.steps = exercise.steps.clone();
     draft.item.prompts = exercise.prompts.clone();
     draft
-}
-
-fn practice(context: &Context<'_>) -> Draft {
-    let mut what = vec!["Let the couple try today's work on a small, real matter while you coach them.".to_owned()];
-    what.extend(context.stage.goals.iter().map(|goal| format!("Stage goal: {goal}")));
-    Draft::new(AgendaKind::Practice, "Practice and integration", PRACTICE_MINUTES, PRACTICE_FLOOR).with_what(what)
 }
 
 /// The stage's sheets, one line each. Printing them is a next step of the plan, not a line here.
@@ -143,7 +163,15 @@ fn homework_to_give(context: &Context<'_>) -> Option<Draft> {
             None => id.clone(),
         })
         .collect();
-    Some(Draft::new(AgendaKind::Homework, "Homework to give", HOMEWORK_MINUTES, SHORT_ITEM_FLOOR).with_what(what))
+    let mut draft =
+        Draft::new(AgendaKind::Homework, "Homework to give", HOMEWORK_MINUTES, SHORT_ITEM_FLOOR).with_what(what);
+    draft.item.sheets = context
+        .stage
+        .homework
+        .iter()
+        .map(|id| SheetServes { id: id.clone(), serves: work::serves(context.stage, id) })
+        .collect();
+    Some(draft)
 }
 
 fn closing() -> Draft {

@@ -6,12 +6,12 @@ use super::{AgendaItem, AgendaKind};
 
 /// The rule a short session is cut by, stated in every plan that was cut.
 const SHORTENING_RULE: &str = "when the time is short, cuts are made in this order until the agenda fits: \
-practice is shortened to 5 minutes; optional exercises are dropped, last listed first; homework review \
-and homework are shortened to 3 minutes each; practice is dropped; essential exercises are shortened, last \
-first, to half their time; check-in and closing are shortened to 3 minutes; essential exercises are \
-dropped, last first, always keeping one. The safety check is never shortened or dropped, and check-in and \
-closing are never dropped. Minutes freed beyond what is needed undo the latest cuts first, then go to the \
-exercises and practice.";
+exercises beyond the first for each partner are dropped, last listed first, and left for next time; the \
+exercises kept are shortened, last first, to half their time; homework review is shortened to 3 minutes; \
+closing is shortened to 2 minutes; exercises are dropped, last first, always keeping one. The safety check \
+is never shortened or dropped, and check-in and closing are never dropped. Minutes freed beyond what is \
+needed undo the latest cuts first (a dropped exercise comes back when at least half of it fits), then go to \
+the exercises.";
 
 /// An agenda item while the agenda is being fitted to the session's length.
 pub(super) struct Draft {
@@ -35,6 +35,8 @@ impl Draft {
             role: None,
             partner: None,
             exercise: None,
+            serves: Vec::new(),
+            sheets: Vec::new(),
             what: Vec::new(),
             steps: Vec::new(),
             prompts: Vec::new(),
@@ -54,6 +56,8 @@ pub(super) struct Fitted {
     pub(super) agenda: Vec<AgendaItem>,
     /// What was cut and by which rule, when anything was.
     pub(super) shortening_rule: Option<String>,
+    /// The exercises dropped to fit, left for a later session.
+    pub(super) left: Vec<String>,
 }
 
 /// Fits the drafts to `minutes`, and tells each exercise whose time changed how to use it.
@@ -61,6 +65,7 @@ pub(super) fn fit(mut drafts: Vec<Draft>, minutes: u32) -> Fitted {
     let full: u32 = drafts.iter().map(|d| d.base).sum();
     let cut = cut_to(&mut drafts, minutes);
     let shortening_rule = cut.then(|| shortening_statement(&drafts, full, minutes));
+    let left = drafts.iter().filter(|d| d.dropped).filter_map(|d| d.item.exercise.clone()).collect();
     let agenda = drafts
         .into_iter()
         .filter(|d| !d.dropped)
@@ -71,7 +76,7 @@ pub(super) fn fit(mut drafts: Vec<Draft>, minutes: u32) -> Fitted {
             d.item
         })
         .collect();
-    Fitted { agenda, shortening_rule }
+    Fitted { agenda, shortening_rule, left }
 }
 
 fn time_note(minutes: u32, base: u32) -> Option<String> {
@@ -101,15 +106,13 @@ type Step = fn(&mut [Draft], u32, &mut Vec<Cut>);
 /// left over allow, then gives any spare minutes to the exercises and practice. Returns whether
 /// anything stayed cut.
 fn cut_to(drafts: &mut [Draft], total: u32) -> bool {
-    let steps: [Step; 8] = [
-        |d, excess, cuts| shorten(d, excess, cuts, |d| d.item.kind == AgendaKind::Practice, false),
+    let steps: [Step; 6] = [
         |d, excess, cuts| drop_last_first(d, excess, cuts, |d| d.item.kind == AgendaKind::Exercise && !d.essential),
+        |d, excess, cuts| shorten(d, excess, cuts, |d| d.item.kind == AgendaKind::Exercise, true),
         |d, excess, cuts| {
             let fixed = |d: &Draft| matches!(d.item.kind, AgendaKind::HomeworkReview | AgendaKind::Homework);
             shorten(d, excess, cuts, fixed, false);
         },
-        |d, excess, cuts| drop_last_first(d, excess, cuts, |d| d.item.kind == AgendaKind::Practice),
-        |d, excess, cuts| shorten(d, excess, cuts, |d| d.item.kind == AgendaKind::Exercise, true),
         |d, excess, cuts| {
             let ends = |d: &Draft| matches!(d.item.kind, AgendaKind::CheckIn | AgendaKind::Closing);
             shorten(d, excess, cuts, ends, false);
@@ -187,7 +190,7 @@ fn squeeze_first_exercise(drafts: &mut [Draft], excess: u32, cuts: &mut Vec<Cut>
 }
 
 /// Undoes cuts, latest first, while the spare minutes cover them: a shortened item gets back what
-/// it can, a dropped item returns only whole. Returns the minutes still spare.
+/// it can, a dropped item returns when at least its floor fits. Returns the minutes still spare.
 fn undo_cuts(drafts: &mut [Draft], cuts: &[Cut], mut spare: u32) -> u32 {
     for cut in cuts.iter().rev() {
         match *cut {
@@ -196,8 +199,9 @@ fn undo_cuts(drafts: &mut [Draft], cuts: &[Cut], mut spare: u32) -> u32 {
                 drafts[i].item.minutes += back;
                 spare -= back;
             }
-            Cut::Dropped(i) if drafts[i].item.minutes <= spare => {
+            Cut::Dropped(i) if drafts[i].floor <= spare => {
                 drafts[i].dropped = false;
+                drafts[i].item.minutes = drafts[i].item.minutes.min(spare);
                 spare -= drafts[i].item.minutes;
             }
             Cut::Shortened(..) | Cut::Dropped(_) => {}

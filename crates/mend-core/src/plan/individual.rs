@@ -73,6 +73,8 @@ pub(super) fn agenda(record: &CoupleRecord, flags: &[PlanFlag], sheets: &[&Sheet
                 role: None,
                 partner: Some(name.clone()),
                 exercise: None,
+                serves: Vec::new(),
+                sheets: Vec::new(),
                 what,
                 steps: steps(&name),
                 prompts: prompts(),

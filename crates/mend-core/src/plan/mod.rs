@@ -11,11 +11,13 @@
 //! therapist types to act on it (a command, a flag) is the caller's to spell, from [`NextStep`].
 
 mod agenda;
+mod disclosure;
 mod fit;
 mod flags;
 mod individual;
 mod notes;
 mod stage;
+mod work;
 
 use serde::{Deserialize, Serialize};
 
@@ -89,13 +91,15 @@ pub enum PlanError {
     NoStages,
 }
 
+pub use disclosure::FLAG_ID as NEW_DISCLOSURE_FLAG;
+
 /// Whether the couple meets together or each partner alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionKind {
     /// Both partners together: the program's ordinary work.
     Joint,
-    /// Each partner alone, because a stop flag is open.
+    /// A partner alone: each in turn while a stop flag is open, or the one named in the plan's `with`.
     Individual,
 }
 
@@ -147,13 +151,35 @@ impl AgendaKind {
     }
 }
 
-/// A stage, named.
+/// A stage, named, with where its progress markers stand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageRef {
     /// The stage id.
     pub id: String,
     /// The stage's title.
     pub title: String,
+    /// The stage's progress markers in its order, each met or not. Plans saved before this
+    /// field existed read it as empty.
+    #[serde(default)]
+    pub markers: Vec<MarkerState>,
+}
+
+/// One progress marker of the plan's stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkerState {
+    /// The marker's id.
+    pub id: String,
+    /// Whether a session at the stage met it (since new facts came out, for a stage they reopen).
+    pub met: bool,
+}
+
+/// A sheet given as homework, with the markers it serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetServes {
+    /// The sheet's id.
+    pub id: String,
+    /// The ids of the stage's progress markers it serves.
+    pub serves: Vec<String>,
 }
 
 /// One timed item of the agenda.
@@ -173,6 +199,13 @@ pub struct AgendaItem {
     pub partner: Option<String>,
     /// For an exercise: its id.
     pub exercise: Option<String>,
+    /// For an exercise: the ids of the stage's progress markers it serves. Plans saved before this
+    /// field existed read it as empty.
+    #[serde(default)]
+    pub serves: Vec<String>,
+    /// For the homework item: the sheets given, with the markers each serves.
+    #[serde(default)]
+    pub sheets: Vec<SheetServes>,
     /// What to do, in order.
     pub what: Vec<String>,
     /// For an exercise or an individual item: its steps.
@@ -281,8 +314,12 @@ pub struct Plan {
     pub couple: String,
     /// The number of the session planned: the last recorded one plus one.
     pub session_number: u32,
-    /// Joint, or individual while a stop flag is open.
+    /// Joint, or individual while a stop flag is open or after new facts came out.
     pub session_kind: SessionKind,
+    /// For an individual session with one partner: that partner. Plans saved before this field
+    /// existed read it as none.
+    #[serde(default)]
+    pub with: Option<String>,
     /// The stage the joint work is at.
     pub stage: StageRef,
     /// Why this stage, in sentences.
@@ -293,6 +330,10 @@ pub struct Plan {
     pub notice: Option<String>,
     /// When the agenda was cut to fit: the rule, and what it dropped or shortened.
     pub shortening_rule: Option<String>,
+    /// The ids of the stage's exercises dropped to fit this session, left for a later one.
+    /// Plans saved before this field existed read it as empty.
+    #[serde(default)]
+    pub left_for_next_time: Vec<String>,
     /// The timed items, in order.
     pub agenda: Vec<AgendaItem>,
     /// Notes for each partner, in the record's order.
@@ -321,18 +362,30 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
     }
     let sessions = sessions_in_order(record);
     let choice = stage::choose(program, record, &sessions, options.stage_override.as_deref())?;
-    let flags = raised_flags(program, record);
+    let mut flags = raised_flags(program, record);
+    flags.extend(disclosure::flag(program, record, &sessions));
     let open_stops: Vec<&PlanFlag> = flags.iter().filter(|f| !f.resolved && f.severity == Severity::Stop).collect();
 
     let mut plan = Plan {
         couple: record.id.clone(),
         session_number: sessions.last().map_or(1, |s| s.number.saturating_add(1)),
         session_kind: SessionKind::Joint,
-        stage: StageRef { id: choice.stage.id.clone(), title: choice.stage.title.clone() },
+        with: None,
+        stage: StageRef {
+            id: choice.stage.id.clone(),
+            title: choice.stage.title.clone(),
+            markers: {
+                let met = work::met_markers(choice.stage, &sessions);
+                let state =
+                    |m: &crate::content::ProgressMarker| MarkerState { id: m.id.clone(), met: met.contains(&m.id) };
+                choice.stage.progress_markers.iter().map(state).collect()
+            },
+        },
         stage_reason: choice.reason,
         minutes: options.minutes,
         notice: None,
         shortening_rule: None,
+        left_for_next_time: Vec::new(),
         agenda: Vec::new(),
         partners: Vec::new(),
         watch_fors: notes::watch_fors(choice.stage, &flags),
@@ -342,12 +395,32 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
         date: options.today.clone(),
     };
 
-    if open_stops.is_empty() {
-        let context =
-            agenda::Context { program, record, stage: choice.stage, flags: &flags, last: sessions.last().copied() };
+    let see_alone = disclosure::partner_to_see(record, &sessions).filter(|_| open_stops.is_empty());
+    if let (Some(name), Some(number)) = (see_alone, disclosure::latest(&sessions)) {
+        let safety_sheets = individual::safety_sheets(program);
+        plan.session_kind = SessionKind::Individual;
+        plan.with = Some(name.to_owned());
+        plan.notice = Some(format!(
+            "New facts about the betrayal came out in session {number}. Before joint work resumes at “{}”, see each \
+             partner alone to re-check safety; this session is with {name}.",
+            choice.stage.title
+        ));
+        plan.agenda = vec![disclosure::individual_item(record, name, number, options.minutes)];
+        plan.homework = safety_sheets.iter().map(|s| s.id.clone()).collect();
+        plan.partners = notes::partner_plans(record, None, &flags);
+    } else if open_stops.is_empty() {
+        let context = agenda::Context {
+            program,
+            record,
+            stage: choice.stage,
+            flags: &flags,
+            last: sessions.last().copied(),
+            sessions: &sessions,
+        };
         let fitted = agenda::joint(&context, options.minutes);
         plan.agenda = fitted.agenda;
         plan.shortening_rule = fitted.shortening_rule;
+        plan.left_for_next_time = fitted.left;
         plan.homework = choice.stage.homework.clone();
         plan.partners = notes::partner_plans(record, Some(choice.stage), &flags);
     } else {

@@ -1,9 +1,9 @@
 //! Stage choice: which stage the next session works on and why, from the therapist, the sessions or the intake.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::{NextStep, PlanError, join_names};
+use super::work::met_markers;
+use super::{NextStep, PlanError, disclosure, join_names};
 use crate::content::{Program, Stage};
 use crate::questionnaire::{Answers, StartRule};
 use crate::record::{CoupleRecord, PartnerRecord, SessionRecord};
@@ -61,6 +61,18 @@ fn from_record<'a>(
     let Some(latest) = sessions.last() else {
         return from_intake(program, record);
     };
+    if let Some((stage, number)) = disclosure::reopened_stage(program, sessions) {
+        let met = met_markers(stage, sessions).len();
+        let reason = format!(
+            "New facts about the betrayal came out in session {number}, so the work of “{}” is open again: {met} of \
+             its {} progress markers are met since then. The couple moves on when all are met again.",
+            stage.title,
+            stage.progress_markers.len()
+        );
+        let mut choice = StageChoice::new(stage, reason);
+        choice.next_step = Some(NextStep::MarkMarkers { stage: stage.id.clone() });
+        return Ok(choice);
+    }
     let last_advancing = sessions.iter().rposition(|s| program.stage_index(&s.stage).is_some());
     let mut prefix = String::new();
     if program.stage_index(&latest.stage).is_none() {
@@ -88,9 +100,8 @@ fn from_progress<'a>(program: &'a Program, sessions: &[&SessionRecord]) -> Stage
     let stage = &program.stages[index];
     let mut reason = skipped_stages_note(program, sessions, index);
 
-    let met: BTreeSet<&str> =
-        sessions.iter().filter(|s| s.stage == stage.id).flat_map(|s| s.met.iter().map(String::as_str)).collect();
-    let unmet: Vec<_> = stage.progress_markers.iter().filter(|m| !met.contains(m.id.as_str())).collect();
+    let met = met_markers(stage, sessions);
+    let unmet: Vec<_> = stage.progress_markers.iter().filter(|m| !met.contains(&m.id)).collect();
     let total = stage.progress_markers.len();
 
     if !unmet.is_empty() {
@@ -108,7 +119,12 @@ fn from_progress<'a>(program: &'a Program, sessions: &[&SessionRecord]) -> Stage
         choice.next_step = Some(NextStep::MarkMarkers { stage: stage.id.clone() });
         return choice;
     }
-    let Some(next) = program.stages.get(index + 1) else {
+    // Stages already done (before new facts took the couple back) are not done again.
+    let next = program.stages[index + 1..]
+        .iter()
+        .find(|s| met_markers(s, sessions).len() < s.progress_markers.len())
+        .or_else(|| program.stages.get(index + 1));
+    let Some(next) = next else {
         let _ = write!(
             reason,
             "All {total} progress markers of “{}”, the last stage, were met by session {}: the program's stages are \

@@ -179,7 +179,7 @@ fn file_outside_the_content_folders_is_reported() {
         "x = 1\n",
         "notes.toml",
         None,
-        "content lives in program.toml, stages/, homework/ and intake/",
+        "content lives in program.toml, instruments.toml, stages/, homework/ and intake/",
     );
 }
 
@@ -305,6 +305,30 @@ fn malformed_exercise_id_is_reported() {
         "stages/reconnection.toml",
         Some("Fears and needs"),
         "use lowercase letters",
+    );
+}
+
+#[test]
+fn marker_that_nothing_serves_is_reported() {
+    check(
+        "stages/reconnection.toml",
+        "served_by = [\"fears-and-needs-talk\"]",
+        "served_by = []",
+        "stages/reconnection.toml",
+        Some("closeness-talk-held"),
+        "nothing serves this progress marker",
+    );
+}
+
+#[test]
+fn marker_served_by_work_of_another_stage_is_reported() {
+    check(
+        "stages/reconnection.toml",
+        "served_by = [\"fears-and-needs-talk\"]",
+        "served_by = [\"trust-map\"]",
+        "stages/reconnection.toml",
+        Some("closeness-talk-held"),
+        "\"trust-map\", which is neither an exercise of this stage nor a sheet of its homework",
     );
 }
 
@@ -517,6 +541,18 @@ fn choice_with_one_option_is_reported() {
 }
 
 #[test]
+fn past_on_a_question_that_is_not_a_date_is_reported() {
+    check(
+        "intake/intake.toml",
+        "min = 0\nmax = 10",
+        "min = 0\nmax = 10\npast = true",
+        "intake/intake.toml",
+        Some("commitment"),
+        "`past` is for a date question only",
+    );
+}
+
+#[test]
 fn scale_with_min_not_below_max_is_reported() {
     check(
         "intake/intake.toml",
@@ -646,4 +682,139 @@ fn program_listing_no_stages_is_reported() {
         None,
         "lists no stages: add stage ids to `stages`",
     );
+}
+
+// The licence ledger, instruments.toml.
+
+/// The shipped content without one of its files.
+fn errors_without(file: &str) -> Vec<ContentError> {
+    let mut files = SHIPPED.clone();
+    assert!(files.remove(file).is_some(), "the shipped content has no {file}");
+    match Program::from_files(files) {
+        Ok(_) => panic!("the content loaded without {file}"),
+        Err(errors) => errors.0,
+    }
+}
+
+#[test]
+fn scored_instrument_without_a_licence_entry_is_refused_with_file_and_id() {
+    check(
+        "instruments.toml",
+        "id = \"phq2\"",
+        "id = \"phq2-renamed\"",
+        "intake/intake.toml",
+        Some("phq2"),
+        "scores an instrument with no licence entry: add [[instruments]] with id = \"phq2\" to instruments.toml",
+    );
+}
+
+#[test]
+fn scores_without_any_licence_ledger_are_all_refused() {
+    let errors = errors_without("instruments.toml");
+    for score in ["phq2", "gad2"] {
+        assert!(
+            errors.iter().any(|e| matches(e, "intake/intake.toml", Some(score), "no licence entry")),
+            "expected {score} to be refused, got:\n{}",
+            list(&errors)
+        );
+    }
+    assert_eq!(errors.len(), 2, "only the two scores are wrong:\n{}", list(&errors));
+}
+
+#[test]
+fn licence_entry_without_its_grant_is_reported() {
+    check(
+        "instruments.toml",
+        "grant = \"No permission required to reproduce, translate, display or distribute.\"",
+        "grant = \" \"",
+        "instruments.toml",
+        Some("phq2"),
+        "`grant` is empty",
+    );
+}
+
+#[test]
+fn licence_entry_missing_a_field_is_reported() {
+    check(
+        "instruments.toml",
+        "cutoffs_source = \"Kroenke, Spitzer and Williams 2003",
+        "cutoffs_note = \"Kroenke, Spitzer and Williams 2003",
+        "instruments.toml",
+        None,
+        "unknown field `cutoffs_note`",
+    );
+}
+
+#[test]
+fn licence_entry_listed_twice_is_reported() {
+    check("instruments.toml", "id = \"gad2\"", "id = \"phq2\"", "instruments.toml", Some("phq2"), "used twice");
+}
+
+#[test]
+fn score_at_an_unpublished_cutoff_is_reported() {
+    check(
+        "intake/intake.toml",
+        "questions = [\"phq2_interest\", \"phq2_down\"]\ncutoff = 3",
+        "questions = [\"phq2_interest\", \"phq2_down\"]\ncutoff = 2",
+        "intake/intake.toml",
+        Some("phq2"),
+        "cutoff 2 is not among the published cut-offs in instruments.toml ([3])",
+    );
+}
+
+#[test]
+fn score_attribution_other_than_the_ledgers_is_reported() {
+    check(
+        "intake/intake.toml",
+        "title = \"GAD-2 (anxiety)\"",
+        "title = \"GAD-2 (anxiety)\"\nattribution = \"Free to use.\"",
+        "intake/intake.toml",
+        Some("gad2"),
+        "`attribution` differs from the licence entry's",
+    );
+}
+
+#[test]
+fn score_over_a_text_question_is_reported() {
+    check(
+        "intake/intake.toml",
+        "questions = [\"gad2_nervous\", \"gad2_worry\"]",
+        "questions = [\"gad2_nervous\", \"name\"]",
+        "intake/intake.toml",
+        Some("gad2"),
+        "sums \"name\", which is not a scale question or a single choice whose values are whole numbers",
+    );
+}
+
+#[test]
+fn score_over_a_choice_with_words_for_values_is_reported() {
+    check(
+        "intake/intake.toml",
+        "{ value = \"3\", label = \"Nearly every day\" },",
+        "{ value = \"nearly-every-day\", label = \"Nearly every day\" },",
+        "intake/intake.toml",
+        Some("phq2"),
+        "sums \"phq2_interest\", which is not a scale question or a single choice whose values are whole numbers",
+    );
+}
+
+#[test]
+fn the_shipped_ledger_names_rights_holder_grant_source_attribution_and_cutoffs() {
+    let program = Program::from_files(SHIPPED.clone()).expect("the shipped content loads");
+    for score in &program.questionnaire.scores {
+        let entry = program.instrument(&score.id).unwrap_or_else(|| panic!("{}: no licence entry", score.id));
+        for (field, value) in [
+            ("rights_holder", &entry.rights_holder),
+            ("grant", &entry.grant),
+            ("grant_source", &entry.grant_source),
+            ("published", &entry.published),
+            ("attribution", &entry.attribution),
+            ("cutoffs_source", &entry.cutoffs_source),
+        ] {
+            assert!(!value.trim().is_empty(), "{}: {field} is empty", entry.id);
+        }
+        assert!(entry.cutoffs.contains(&score.cutoff), "{}: cut-off {} is published", entry.id, score.cutoff);
+        // The grant is quoted: the attribution line printed with the items carries it verbatim.
+        assert!(entry.attribution.contains(&entry.grant), "{}: the attribution quotes the grant", entry.id);
+    }
 }

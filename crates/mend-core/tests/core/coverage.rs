@@ -144,3 +144,60 @@ fn every_section_in_the_coverage_table_is_cited_by_the_content() {
     }
     assert!(uncited.is_empty(), "no stage, exercise or sheet cites these sections: {uncited:?}");
 }
+
+/// The framework list in the coverage page: `- `stage-id`: Gottman *phase*, Baucom *phase*`.
+fn framework_lines(text: &str) -> Vec<(String, String, String)> {
+    let section = text.split("## The two frameworks").nth(1).expect("a section on the two frameworks");
+    section
+        .lines()
+        .filter_map(|line| line.strip_prefix("- `"))
+        .map(|rest| {
+            let (id, rest) = rest.split_once("`: Gottman *").expect("`id`: Gottman *phase*, Baucom *phase*");
+            let (gottman, rest) = rest.split_once("*, Baucom *").expect("Gottman *phase*, Baucom *phase*");
+            let baucom = rest.trim_end().trim_end_matches('*');
+            (id.to_owned(), gottman.to_owned(), baucom.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn the_framework_list_matches_every_stages_phases_in_order() {
+    let program = embedded_program();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/content-coverage.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let listed = framework_lines(&text);
+    let actual: Vec<(String, String, String)> = program
+        .all_stages()
+        .map(|stage| {
+            let phase = |value: serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+            let phases = serde_json::to_value(&stage.phases).expect("phases serialise");
+            (stage.id.clone(), phase(phases["gottman"].clone()), phase(phases["baucom"].clone()))
+        })
+        .collect();
+    assert_eq!(listed, actual, "the framework list in docs/content-coverage.md");
+}
+
+/// Every citation, the questionnaire's included, names a section exactly as the table does, so
+/// one section is never cited under two labels.
+#[test]
+fn every_citation_names_a_section_of_the_coverage_table() {
+    let program = embedded_program();
+    let rows: BTreeSet<(String, String)> = coverage_table().into_iter().map(|row| (row.article, row.section)).collect();
+    let mut citations = Vec::new();
+    for stage in program.all_stages() {
+        citations.extend(stage.sources.iter().map(|c| (stage.id.clone(), c)));
+        for exercise in &stage.exercises {
+            citations.extend(exercise.sources.iter().map(|c| (exercise.id.clone(), c)));
+        }
+    }
+    for sheet in program.sheets.values() {
+        citations.extend(sheet.sources.iter().map(|c| (sheet.id.clone(), c)));
+    }
+    citations.extend(program.questionnaire.sources.iter().map(|c| (program.questionnaire.id.clone(), c)));
+    let unknown: Vec<String> = citations
+        .iter()
+        .filter(|(_, c)| !rows.contains(&(c.article.clone(), c.section.clone())))
+        .map(|(owner, c)| format!("{owner}: {} / {}", c.article, c.section))
+        .collect();
+    assert!(unknown.is_empty(), "these citations name a section the coverage table does not have: {unknown:?}");
+}

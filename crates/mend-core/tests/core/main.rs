@@ -2,6 +2,7 @@
 //! coverage table, planning and the questionnaire.
 
 mod content_errors;
+mod course;
 mod coverage;
 mod plan;
 mod questionnaire;

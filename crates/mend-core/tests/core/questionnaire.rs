@@ -6,12 +6,17 @@ use std::sync::LazyLock;
 
 use mend_core::questionnaire::{Condition, FlagRule, QuestionKind};
 use mend_core::{Answer, Evaluation, Program, Questionnaire, RawAnswers, Severity};
+use time::Date;
+use time::macros::date;
 
 /// The questionnaire as mend ships it, checked by the same loader `mend` uses.
 static QUESTIONNAIRE: LazyLock<Questionnaire> = LazyLock::new(|| match Program::embedded() {
     Ok(program) => program.questionnaire,
     Err(errors) => panic!("the embedded content does not load:\n{errors}"),
 });
+
+/// The day the tests are run on, as far as the questionnaire knows.
+const TODAY: Date = date!(2026 - 06 - 15);
 
 /// A starting point for a partner's answers, before a case changes some of them.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +69,7 @@ const CALM: &[(&str, &str)] = &[
     ("breach", "lies"),
     ("came_to_light", "told"),
     ("how_long_ago", "1-6-months"),
+    ("still_going_on", "no"),
     ("happened_before", "no"),
     ("commitment", "8"),
     ("hope", "repair"),
@@ -81,8 +87,18 @@ const CALM: &[(&str, &str)] = &[
     ("told_imagining", "never"),
     ("afraid_of_partner", "no"),
     ("hurt_or_threatened", "no"),
+    ("hurt_before", "no"),
+    ("strangled", "no"),
+    ("weapon", "no"),
+    ("threatened_harm", "no"),
+    ("suicide_threats", "no"),
     ("controlled", "no"),
+    ("monitored", "no"),
+    ("harassed", "no"),
     ("self_harm_thoughts", "no"),
+    ("self_harm_past", "no"),
+    ("substance_use", "no"),
+    ("children_at_home", "no"),
     ("safe_to_contact", "yes"),
     ("earlier_therapy", "no"),
     ("secrets_policy", "yes"),
@@ -124,11 +140,27 @@ fn assert_accepted(name: &str, evaluation: &Evaluation) {
     assert!(evaluation.errors.is_empty(), "{name}: expected the form to be accepted, got {:?}", evaluation.errors);
 }
 
-/// The one place that evaluates answers; every table goes through it.
+/// Checks a case against the questionnaire as shipped.
 fn check(case: &Case<'_>) {
-    let q = &*QUESTIONNAIRE;
+    check_with(&QUESTIONNAIRE, case);
+}
+
+/// The one place that evaluates answers; every table goes through it, most with the
+/// questionnaire as shipped, some with one changed for the test.
+fn check_with(q: &Questionnaire, case: &Case<'_>) {
     let name = case.name;
-    let evaluation = q.evaluate(&answers(case.base, case.changes));
+    let raw = answers(case.base, case.changes);
+    let evaluation = q.evaluate(&raw, TODAY);
+    // The check a sent form gets agrees with the evaluation: the same answers, or the same
+    // mistakes; and what it hands the store never shows an answer when printed for debugging.
+    match q.check(&raw, TODAY) {
+        Ok(checked) => {
+            assert_accepted(name, &evaluation);
+            assert_eq!(checked.answers(), &evaluation.answers, "{name}: checked answers");
+            assert_eq!(format!("{checked:?}"), format!("CheckedAnswers({} answers)", evaluation.answers.len()));
+        }
+        Err(errors) => assert_eq!(errors, evaluation.errors, "{name}: the check's mistakes"),
+    }
     match &case.expect {
         Expect::Stored(stored) => {
             assert_accepted(name, &evaluation);
@@ -165,7 +197,7 @@ fn check(case: &Case<'_>) {
         }
         Expect::Start { with, changes, stage, reason_has } => {
             assert_accepted(name, &evaluation);
-            let other = q.evaluate(&answers(*with, changes));
+            let other = q.evaluate(&answers(*with, changes), TODAY);
             assert_accepted(name, &other);
             let rule = q.start_rule(&[&evaluation.answers, &other.answers]);
             let swapped = q.start_rule(&[&other.answers, &evaluation.answers]);
@@ -217,6 +249,12 @@ fn calm_forms_are_accepted_and_keep_their_answers() {
             base: Base::Hurt,
             changes: &["name=  Łukasz  ", "goals=Talk again.\r\nSleep."],
             expect: Expect::Stored(&[("name", Some("Łukasz")), ("goals", Some("Talk again.\nSleep."))]),
+        },
+        Case {
+            name: "every line end is stored one way, once: a lone carriage return too",
+            base: Base::Hurt,
+            changes: &["goals=Talk.\r\r\nSleep.\rWalk."],
+            expect: Expect::Stored(&[("goals", Some("Talk.\n\nSleep.\nWalk."))]),
         },
         Case {
             name: "optional questions may be left out or blank",
@@ -319,6 +357,42 @@ fn hidden_questions_are_not_asked_and_their_answers_are_dropped() {
             expect: Expect::Stored(&[("earlier_therapy_helped", Some("Nothing much"))]),
         },
         Case {
+            name: "whether the children saw fights is asked only when children live at home",
+            base: Base::Hurt,
+            changes: &["children_saw=violence"],
+            expect: Expect::Stored(&[("children_saw", None)]),
+        },
+        Case {
+            name: "whether the children saw fights is kept when children live at home",
+            base: Base::Hurt,
+            changes: &["children_at_home=yes", "children_saw=arguments"],
+            expect: Expect::Stored(&[("children_saw", Some("arguments"))]),
+        },
+        Case {
+            name: "access to means is not asked without thoughts of self-harm or a past attempt",
+            base: Base::Hurt,
+            changes: &["self_harm_means=yes"],
+            expect: Expect::Stored(&[("self_harm_means", None)]),
+        },
+        Case {
+            name: "access to means is asked after a past attempt",
+            base: Base::Hurt,
+            changes: &["self_harm_past=yes", "self_harm_means=no"],
+            expect: Expect::Stored(&[("self_harm_means", Some("no"))]),
+        },
+        Case {
+            name: "whether something is still going on is asked whatever the breach",
+            base: Base::BrokeTrust,
+            changes: &["breach=financial", "still_going_on=yes"],
+            expect: Expect::Stored(&[("still_going_on", Some("yes"))]),
+        },
+        Case {
+            name: "the PHQ-2 and GAD-2 answers are stored as their published values",
+            base: Base::Hurt,
+            changes: &["phq2_interest=3", "gad2_nervous=2"],
+            expect: Expect::Stored(&[("phq2_interest", Some("3")), ("gad2_nervous", Some("2"))]),
+        },
+        Case {
             name: "required questions that are hidden are not missing",
             base: Base::BrokeTrust,
             changes: &[],
@@ -337,10 +411,12 @@ fn missing_required_answers_name_the_question() {
             changes: &[],
             expect: Expect::Errors(&[
                 ("name", "Enter the name you would like to be called"),
+                ("secrets_policy", "Tick the box to show you have read how your therapist handles secrets"),
                 ("breach", "Choose at least one thing that broke trust"),
                 ("role", "Choose which is closest to your part in it"),
                 ("came_to_light", "Choose how it came to light"),
                 ("how_long_ago", "Choose how long ago it came to light"),
+                ("still_going_on", "Choose whether anything that broke trust is still going on"),
                 ("happened_before", "Choose yes if trust has been broken like this before, or no if it has not"),
                 ("commitment", "Choose how committed you are, from 0 to 10"),
                 ("hope", "Choose what you most hope therapy will do"),
@@ -355,13 +431,10 @@ fn missing_required_answers_name_the_question() {
                 ),
                 ("trust_promises", "Choose how much you believe your partner does what they promise, from 0 to 4"),
                 ("trust_safety", "Choose how emotionally safe you feel with your partner, from 0 to 4"),
-                (
-                    "phq2_interest",
-                    "Choose how often you have had little interest or pleasure in doing things, from 0 to 3",
-                ),
-                ("phq2_down", "Choose how often you have felt down, depressed or hopeless, from 0 to 3"),
-                ("gad2_nervous", "Choose how often you have felt nervous, anxious or on edge, from 0 to 3"),
-                ("gad2_worry", "Choose how often you have not been able to stop or control worrying, from 0 to 3"),
+                ("phq2_interest", "Choose how often you have had little interest or pleasure in doing things"),
+                ("phq2_down", "Choose how often you have felt down, depressed or hopeless"),
+                ("gad2_nervous", "Choose how often you have felt nervous, anxious or on edge"),
+                ("gad2_worry", "Choose how often you have not been able to stop or control worrying"),
                 ("arguments", "Choose at least one way your disagreements usually go"),
                 ("feel_heard", "Choose how heard you feel, from 0 to 10"),
                 (
@@ -373,13 +446,34 @@ fn missing_required_answers_name_the_question() {
                     "hurt_or_threatened",
                     "Choose yes if your partner has hurt, pushed, hit or threatened you in the past year, or no if not",
                 ),
+                (
+                    "hurt_before",
+                    "Choose yes if your partner hurt, pushed or hit you more than a year ago, or no if not",
+                ),
+                ("strangled", "Choose yes if your partner has ever choked or strangled you, or no if not"),
+                ("weapon", "Choose yes if your partner has ever used or threatened you with a weapon, or no if not"),
+                (
+                    "threatened_harm",
+                    "Choose yes if your partner has threatened to hurt or kill you or someone else, or no if not",
+                ),
+                (
+                    "suicide_threats",
+                    "Choose yes if your partner has said they would harm themselves to stop you leaving or to get their way, or no if not",
+                ),
                 ("controlled", "Choose yes if your partner controls your money, phone or who you see, or no if not"),
+                ("monitored", "Choose whether your partner checks on you in ways you have not agreed to"),
+                (
+                    "harassed",
+                    "Choose yes if someone else is contacting, following or threatening you against your wishes, or no if not",
+                ),
                 (
                     "self_harm_thoughts",
                     "Choose whether you have had thoughts of harming or killing yourself in the last 2 weeks",
                 ),
+                ("self_harm_past", "Choose yes if you have ever tried to harm or kill yourself, or no if not"),
+                ("substance_use", "Choose whether drinking or drug use causes problems between you"),
+                ("children_at_home", "Choose yes if children live with you, or no if not"),
                 ("earlier_therapy", "Choose yes if you have had counselling or therapy before, or no if you have not"),
-                ("secrets_policy", "Tick the box to show you have read how your therapist handles secrets"),
                 ("consent", "Tick the box to show you agree to how your answers are kept"),
                 ("signature", "Type your full name to sign"),
             ]),
@@ -412,6 +506,24 @@ fn missing_required_answers_name_the_question() {
             expect: Expect::Errors(&[(
                 "outside_relationship_ended",
                 "Choose whether the relationship with the other person has ended",
+            )]),
+        },
+        Case {
+            name: "with children at home, whether they saw fights must be answered",
+            base: Base::Hurt,
+            changes: &["children_at_home=yes"],
+            expect: Expect::Errors(&[(
+                "children_saw",
+                "Choose whether the children have seen or heard fights between you",
+            )]),
+        },
+        Case {
+            name: "with thoughts of self-harm, access to means must be answered",
+            base: Base::Hurt,
+            changes: &["self_harm_thoughts=sometimes"],
+            expect: Expect::Errors(&[(
+                "self_harm_means",
+                "Choose yes if you could easily get hold of something you might use to harm yourself, or no if not",
             )]),
         },
         Case {
@@ -488,7 +600,13 @@ fn invalid_answers_are_rejected_with_what_to_do() {
             name: "a PHQ-2 item above 3",
             base: Base::Hurt,
             changes: &["phq2_down=4"],
-            expect: Expect::Errors(&[("phq2_down", "Choose a number from 0 to 3")]),
+            expect: Expect::Errors(&[("phq2_down", "Choose one of the answers shown")]),
+        },
+        Case {
+            name: "a GAD-2 item given in words rather than its value",
+            base: Base::Hurt,
+            changes: &["gad2_worry=Several days"],
+            expect: Expect::Errors(&[("gad2_worry", "Choose one of the answers shown")]),
         },
         Case {
             name: "a trust belief above 4",
@@ -638,7 +756,7 @@ const FLAG_CASES: &[Case<'static>] = &[
         name: "affair still going on",
         base: Base::BrokeTrust,
         changes: &["breach=affair", "outside_relationship_ended=no"],
-        expect: Expect::Flags(&["affair-ongoing"]),
+        expect: Expect::Flags(&["affair-ongoing", "sexual-health"]),
     },
     Case {
         name: "not sure the emotional affair has ended",
@@ -646,11 +764,97 @@ const FLAG_CASES: &[Case<'static>] = &[
         changes: &["breach=emotional-betrayal", "outside_relationship_ended=not-sure"],
         expect: Expect::Flags(&["affair-ongoing"]),
     },
+    // Told is not ended: what is still going on keeps the flag open, whatever the breach.
+    Case {
+        name: "an affair told but continuing keeps affair-ongoing open",
+        base: Base::BrokeTrust,
+        changes: &["breach=affair", "came_to_light=told", "outside_relationship_ended=no", "still_going_on=yes"],
+        expect: Expect::Flags(&["affair-ongoing", "sexual-health"]),
+    },
+    Case {
+        name: "an affair the hurt partner was told about, still going on by their account",
+        base: Base::Hurt,
+        changes: &["breach=affair", "came_to_light=told", "outside_relationship_ended=yes", "still_going_on=yes"],
+        expect: Expect::Flags(&["affair-ongoing", "sexual-health"]),
+    },
+    Case {
+        name: "a lies breach with something still going on raises it too",
+        base: Base::Hurt,
+        changes: &["breach=lies", "still_going_on=yes"],
+        expect: Expect::Flags(&["affair-ongoing"]),
+    },
+    Case {
+        name: "hidden money, not sure it has stopped",
+        base: Base::Hurt,
+        changes: &["breach=financial", "still_going_on=not-sure"],
+        expect: Expect::Flags(&["affair-ongoing"]),
+    },
+    Case {
+        name: "an emotional betrayal told and ended, nothing still going on",
+        base: Base::Hurt,
+        changes: &["breach=emotional-betrayal", "outside_relationship_ended=yes", "still_going_on=no"],
+        expect: Expect::Flags(&[]),
+    },
+    Case {
+        name: "past violence",
+        base: Base::Hurt,
+        changes: &["hurt_before=yes"],
+        expect: Expect::Flags(&["past-violence"]),
+    },
+    Case {
+        name: "strangulation",
+        base: Base::Hurt,
+        changes: &["strangled=yes"],
+        expect: Expect::Flags(&["strangulation"]),
+    },
+    Case { name: "a weapon", base: Base::Hurt, changes: &["weapon=yes"], expect: Expect::Flags(&["weapon"]) },
+    Case {
+        name: "threats to harm someone else",
+        base: Base::BrokeTrust,
+        changes: &["threatened_harm=yes"],
+        expect: Expect::Flags(&["threats-to-harm"]),
+    },
+    Case {
+        name: "threats of suicide to stop the partner leaving",
+        base: Base::Hurt,
+        changes: &["suicide_threats=yes"],
+        expect: Expect::Flags(&["suicide-threats-to-control"]),
+    },
+    Case {
+        name: "monitored without agreement",
+        base: Base::BrokeTrust,
+        changes: &["monitored=not-agreed"],
+        expect: Expect::Flags(&["monitoring"]),
+    },
+    Case {
+        name: "openness both agreed to is not monitoring",
+        base: Base::BrokeTrust,
+        changes: &["monitored=agreed"],
+        expect: Expect::Flags(&[]),
+    },
+    Case {
+        name: "thoughts of self-harm with the means at hand",
+        base: Base::Hurt,
+        changes: &["self_harm_thoughts=sometimes", "self_harm_means=yes"],
+        expect: Expect::Flags(&["self-harm", "self-harm-means"]),
+    },
+    Case {
+        name: "thoughts of self-harm without the means at hand",
+        base: Base::Hurt,
+        changes: &["self_harm_thoughts=often", "self_harm_means=no"],
+        expect: Expect::Flags(&["self-harm"]),
+    },
+    Case {
+        name: "a past attempt, the means at hand, no thoughts now",
+        base: Base::BrokeTrust,
+        changes: &["self_harm_past=yes", "self_harm_means=yes"],
+        expect: Expect::Flags(&["past-self-harm"]),
+    },
     Case {
         name: "the affair has ended",
         base: Base::Hurt,
         changes: &["breach=affair", "outside_relationship_ended=yes"],
-        expect: Expect::Flags(&[]),
+        expect: Expect::Flags(&["sexual-health"]),
     },
     Case {
         name: "no outside relationship to end",
@@ -661,13 +865,13 @@ const FLAG_CASES: &[Case<'static>] = &[
     Case {
         name: "self-harm thoughts sometimes",
         base: Base::Hurt,
-        changes: &["self_harm_thoughts=sometimes"],
+        changes: &["self_harm_thoughts=sometimes", "self_harm_means=no"],
         expect: Expect::Flags(&["self-harm"]),
     },
     Case {
         name: "self-harm thoughts often",
         base: Base::BrokeTrust,
-        changes: &["self_harm_thoughts=often"],
+        changes: &["self_harm_thoughts=often", "self_harm_means=no"],
         expect: Expect::Flags(&["self-harm"]),
     },
     // Caution.
@@ -744,7 +948,98 @@ const FLAG_CASES: &[Case<'static>] = &[
         expect: Expect::Flags(&["low-commitment"]),
     },
     Case { name: "commitment at 4", base: Base::Hurt, changes: &["commitment=4"], expect: Expect::Flags(&[]) },
+    Case {
+        name: "intrusive pictures of what happened",
+        base: Base::Hurt,
+        changes: &["symptoms=intrusive-images|sleep"],
+        expect: Expect::Flags(&["trauma-symptoms"]),
+    },
+    Case {
+        name: "constantly on alert",
+        base: Base::Hurt,
+        changes: &["symptoms=hypervigilance"],
+        expect: Expect::Flags(&["trauma-symptoms"]),
+    },
+    Case {
+        name: "sleep and anger alone raise nothing",
+        base: Base::Hurt,
+        changes: &["symptoms=sleep|anger"],
+        expect: Expect::Flags(&[]),
+    },
+    Case {
+        name: "children saw violence",
+        base: Base::Hurt,
+        changes: &["children_at_home=yes", "children_saw=violence"],
+        expect: Expect::Flags(&["children-and-violence", "children-at-home"]),
+    },
+    Case {
+        name: "children at home, and violence in the past",
+        base: Base::Hurt,
+        changes: &["children_at_home=yes", "children_saw=not-sure", "hurt_before=yes"],
+        expect: Expect::Flags(&["past-violence", "children-and-violence", "children-at-home"]),
+    },
+    Case {
+        name: "children heard arguments, no violence",
+        base: Base::Hurt,
+        changes: &["children_at_home=yes", "children_saw=arguments"],
+        expect: Expect::Flags(&["children-at-home"]),
+    },
+    Case {
+        name: "the partner's drinking causes problems",
+        base: Base::Hurt,
+        changes: &["substance_use=partner"],
+        expect: Expect::Flags(&["substance-use"]),
+    },
+    Case {
+        name: "one's own drug use causes problems",
+        base: Base::BrokeTrust,
+        changes: &["substance_use=mine"],
+        expect: Expect::Flags(&["substance-use"]),
+    },
+    Case {
+        name: "harassed by the other person involved",
+        base: Base::Hurt,
+        changes: &["harassed=yes"],
+        expect: Expect::Flags(&["harassment"]),
+    },
+    Case {
+        name: "repeated betrayal and no accountability propose the review stage",
+        base: Base::Hurt,
+        changes: &["happened_before=yes", "partner_accountable=no"],
+        expect: Expect::Flags(&["repair-review", "repeated-betrayal", "no-accountability"]),
+    },
+    Case {
+        name: "repeated betrayal, owned, does not propose the review",
+        base: Base::BrokeTrust,
+        changes: &["happened_before=yes", "accepts_responsibility=partly"],
+        expect: Expect::Flags(&["repeated-betrayal"]),
+    },
+    Case {
+        name: "hopes to part well",
+        base: Base::Hurt,
+        changes: &["hope=separate-well"],
+        expect: Expect::Flags(&["hopes-to-part"]),
+    },
+    Case { name: "hopes to decide", base: Base::Hurt, changes: &["hope=decide"], expect: Expect::Flags(&[]) },
     // Info.
+    Case {
+        name: "an affair: a gentle prompt about sexual health",
+        base: Base::Hurt,
+        changes: &["breach=affair|lies", "outside_relationship_ended=yes"],
+        expect: Expect::Flags(&["sexual-health"]),
+    },
+    Case {
+        name: "an emotional betrayal: no prompt about sexual health",
+        base: Base::Hurt,
+        changes: &["breach=emotional-betrayal", "outside_relationship_ended=yes"],
+        expect: Expect::Flags(&[]),
+    },
+    Case {
+        name: "children at home",
+        base: Base::BrokeTrust,
+        changes: &["children_at_home=yes", "children_saw=no"],
+        expect: Expect::Flags(&["children-at-home"]),
+    },
     Case {
         name: "discovered",
         base: Base::Hurt,
@@ -764,7 +1059,7 @@ const FLAG_CASES: &[Case<'static>] = &[
         expect: Expect::Flags(&["earlier-therapy"]),
     },
     Case {
-        name: "not safe to contact",
+        name: "not safe to contact is a caution: someone may be reading",
         base: Base::Hurt,
         changes: &["safe_to_contact=no"],
         expect: Expect::Flags(&["not-safe-to-contact"]),
@@ -774,7 +1069,13 @@ const FLAG_CASES: &[Case<'static>] = &[
     Case {
         name: "several flags come most severe first",
         base: Base::Hurt,
-        changes: &["earlier_therapy=yes", "happened_before=yes", "self_harm_thoughts=often", "commitment=2"],
+        changes: &[
+            "earlier_therapy=yes",
+            "happened_before=yes",
+            "self_harm_thoughts=often",
+            "self_harm_means=no",
+            "commitment=2",
+        ],
         expect: Expect::Flags(&["self-harm", "repeated-betrayal", "low-commitment", "earlier-therapy"]),
     },
 ];
@@ -804,19 +1105,35 @@ fn flags_have_the_severity_the_program_relies_on() {
     // In the order they are listed within a severity: self-harm first, since it is acted on today.
     let expected = [
         ("self-harm", Severity::Stop),
+        ("self-harm-means", Severity::Stop),
+        ("strangulation", Severity::Stop),
+        ("weapon", Severity::Stop),
+        ("threats-to-harm", Severity::Stop),
+        ("suicide-threats-to-control", Severity::Stop),
         ("fear-of-partner", Severity::Stop),
         ("violence-or-threats", Severity::Stop),
+        ("past-violence", Severity::Stop),
         ("coercive-control", Severity::Stop),
+        ("monitoring", Severity::Stop),
         ("affair-ongoing", Severity::Stop),
         ("phq2-positive", Severity::Caution),
         ("gad2-positive", Severity::Caution),
+        ("trauma-symptoms", Severity::Caution),
+        ("past-self-harm", Severity::Caution),
+        ("children-and-violence", Severity::Caution),
+        ("substance-use", Severity::Caution),
+        ("harassment", Severity::Caution),
+        ("not-safe-to-contact", Severity::Caution),
+        ("repair-review", Severity::Caution),
         ("repeated-betrayal", Severity::Caution),
         ("gaslighting", Severity::Caution),
         ("no-accountability", Severity::Caution),
         ("low-commitment", Severity::Caution),
+        ("hopes-to-part", Severity::Caution),
+        ("sexual-health", Severity::Info),
+        ("children-at-home", Severity::Info),
         ("discovered-not-told", Severity::Info),
         ("earlier-therapy", Severity::Info),
-        ("not-safe-to-contact", Severity::Info),
     ];
     let got: Vec<(&str, Severity)> = QUESTIONNAIRE.flags.iter().map(|f| (f.id.as_str(), f.severity)).collect();
     assert_eq!(got, expected);
@@ -836,6 +1153,12 @@ fn flags_name_the_answers_that_raised_them() {
             base: Base::Hurt,
             changes: &["breach=affair", "outside_relationship_ended=not-sure"],
             expect: Expect::Evidence("affair-ongoing", &[("outside_relationship_ended", "I am not sure")]),
+        },
+        Case {
+            name: "something still going on names the answer in the partner's words",
+            base: Base::Hurt,
+            changes: &["still_going_on=yes"],
+            expect: Expect::Evidence("affair-ongoing", &[("still_going_on", "Yes, some of it is still going on")]),
         },
         Case {
             name: "a positive PHQ-2 names the score",
@@ -874,7 +1197,7 @@ fn the_first_start_rule_that_holds_for_either_partner_wins() {
             changes: &[],
             expect: Expect::Start {
                 with: Base::BrokeTrust,
-                changes: &["self_harm_thoughts=sometimes"],
+                changes: &["self_harm_thoughts=sometimes", "self_harm_means=no"],
                 stage: Some("safety-and-stabilising"),
                 reason_has: "stop flag",
             },
@@ -905,6 +1228,17 @@ fn the_first_start_rule_that_holds_for_either_partner_wins() {
             name: "the outside relationship may still be going on",
             base: Base::Hurt,
             changes: &["breach=affair", "outside_relationship_ended=not-sure"],
+            expect: Expect::Start {
+                with: Base::BrokeTrust,
+                changes: &[],
+                stage: Some("safety-and-stabilising"),
+                reason_has: "stop flag",
+            },
+        },
+        Case {
+            name: "something that broke trust is still going on, by the hurt partner's account",
+            base: Base::Hurt,
+            changes: &["still_going_on=not-sure"],
             expect: Expect::Start {
                 with: Base::BrokeTrust,
                 changes: &[],
@@ -1126,6 +1460,58 @@ fn conditions_compare_only_values_their_questions_can_hold() {
     }
 }
 
+/// Every stop flag, whoever raises it, starts the couple at safety and stabilising: the first
+/// start rule must name every stop answer, or a couple could begin repair work with one open.
+#[test]
+fn every_stop_flag_starts_the_couple_at_safety() {
+    let q = &*QUESTIONNAIRE;
+    let mut checked = BTreeSet::new();
+    for case in FLAG_CASES {
+        let evaluation = q.evaluate(&answers(case.base, case.changes), TODAY);
+        let stops: Vec<String> =
+            evaluation.flags.iter().filter(|f| f.severity == Severity::Stop).map(|f| f.id.clone()).collect();
+        if stops.is_empty() {
+            continue;
+        }
+        assert_accepted(case.name, &evaluation);
+        let other = q.evaluate(&answers(Base::BrokeTrust, &[]), TODAY);
+        let rule = q.start_rule(&[&evaluation.answers, &other.answers]).map(|r| (r.stage.as_str(), &r.reason));
+        assert!(
+            rule.is_some_and(|(stage, reason)| stage == "safety-and-stabilising" && reason.contains("stop flag")),
+            "{}: {stops:?} should start at safety and stabilising, got {rule:?}",
+            case.name
+        );
+        checked.extend(stops);
+    }
+    let all_stops: BTreeSet<String> =
+        q.flags.iter().filter(|f| f.severity == Severity::Stop).map(|f| f.id.clone()).collect();
+    assert_eq!(checked, all_stops, "every stop flag needs a case in FLAG_CASES");
+}
+
+/// The questions about safety and about a betrayal still going on: each says why it is asked
+/// and who sees the answer.
+const SENSITIVE: &[&str] = &[
+    "outside_relationship_ended",
+    "still_going_on",
+    "afraid_of_partner",
+    "hurt_or_threatened",
+    "hurt_before",
+    "strangled",
+    "weapon",
+    "threatened_harm",
+    "suicide_threats",
+    "controlled",
+    "monitored",
+    "harassed",
+    "self_harm_thoughts",
+    "self_harm_past",
+    "self_harm_means",
+    "substance_use",
+    "children_at_home",
+    "children_saw",
+    "safe_to_contact",
+];
+
 #[test]
 fn the_form_says_who_reads_it_and_what_to_do_in_an_emergency() {
     let q = &*QUESTIONNAIRE;
@@ -1133,27 +1519,154 @@ fn the_form_says_who_reads_it_and_what_to_do_in_an_emergency() {
     for needed in ["alone", "Only your therapist", "not an emergency service", "911", "999", "112", "988"] {
         assert!(intro.contains(needed), "the intro should mention {needed:?}");
     }
-    let sensitive =
-        ["outside_relationship_ended", "afraid_of_partner", "hurt_or_threatened", "controlled", "self_harm_thoughts"];
-    for id in sensitive {
-        let help = &q.question(id).unwrap_or_else(|| panic!("no question {id}")).help;
-        assert!(help.contains("Only your therapist"), "{id}: help should say who sees the answer");
+    let safety = q.sections.iter().find(|s| s.id == "safety").expect("a safety section");
+    let in_safety: BTreeSet<&str> = safety.questions.iter().map(|question| question.id.as_str()).collect();
+    for id in &in_safety {
+        assert!(SENSITIVE.contains(id), "{id} is in the safety section: add it to SENSITIVE");
     }
-    for id in ["afraid_of_partner", "hurt_or_threatened", "controlled", "self_harm_thoughts"] {
+    for id in SENSITIVE {
         let question = q.question(id).unwrap_or_else(|| panic!("no question {id}"));
-        assert!(question.required, "{id}: safety questions are required");
-        assert!(
-            question.help.contains("911") && question.help.contains("112"),
-            "{id}: help should give emergency numbers"
+        let help = question.help.to_lowercase();
+        assert!(question.help.contains("Only your therapist"), "{id}: help should say who sees the answer");
+        assert!(help.contains("so ") || help.contains("because"), "{id}: help should say why it is asked");
+    }
+    // The questions on violence and threats give emergency numbers beside them; those on
+    // self-harm give a crisis line too.
+    for id in [
+        "afraid_of_partner",
+        "hurt_or_threatened",
+        "hurt_before",
+        "strangled",
+        "weapon",
+        "threatened_harm",
+        "suicide_threats",
+        "controlled",
+        "monitored",
+        "harassed",
+        "self_harm_thoughts",
+        "self_harm_past",
+        "self_harm_means",
+        "children_saw",
+    ] {
+        let help = &q.question(id).unwrap_or_else(|| panic!("no question {id}")).help;
+        assert!(help.contains("911") && help.contains("112"), "{id}: help should give emergency numbers");
+    }
+    for id in ["self_harm_thoughts", "self_harm_past", "self_harm_means"] {
+        assert!(q.question(id).is_some_and(|s| s.help.contains("988")), "{id}: help gives a crisis line");
+    }
+    // Asked of everyone and required, except the follow-ups that only make sense after a yes.
+    for question in &safety.questions {
+        let follow_up = ["self_harm_means", "children_saw"].contains(&question.id.as_str());
+        assert_eq!(question.show_if.is_some(), follow_up, "{}: asked of everyone unless a follow-up", question.id);
+        assert_eq!(
+            question.required,
+            question.id != "safe_to_contact",
+            "{}: safety questions are required",
+            question.id
         );
     }
-    assert!(
-        q.question("self_harm_thoughts").is_some_and(|s| s.help.contains("988")),
-        "self-harm help gives a crisis line"
+}
+
+/// A saved draft is shown again to whoever opens the link, so no answer about safety, or about a
+/// betrayal still going on, is ever kept in one.
+#[test]
+fn safety_answers_are_never_kept_in_drafts() {
+    let q = &*QUESTIONNAIRE;
+    for id in SENSITIVE {
+        let question = q.question(id).unwrap_or_else(|| panic!("no question {id}"));
+        assert!(!question.kept_in_drafts, "{id}: a safety answer must not be kept in a draft");
+    }
+    let raw = answers(
+        Base::Hurt,
+        &[
+            "breach=affair",
+            "outside_relationship_ended=no",
+            "still_going_on=yes",
+            "strangled=yes",
+            "monitored=not-agreed",
+            "self_harm_thoughts=often",
+            "self_harm_means=yes",
+            "children_at_home=yes",
+            "children_saw=violence",
+        ],
     );
-    let phq = q.sections.iter().find(|s| s.id == "how-you-are").expect("a how-you-are section");
-    assert!(phq.intro.join(" ").contains("No permission is required to reproduce"), "PHQ-2/GAD-2 attribution");
-    assert!(q.scores.iter().all(|s| s.attribution.contains("Spitzer")), "each score carries its attribution");
+    let draft = q.draft(&raw);
+    for id in SENSITIVE {
+        assert!(!draft.contains_key(*id), "{id} was kept in the draft");
+    }
+    for id in ["name", "breach", "commitment", "phq2_down", "signature"] {
+        assert!(draft.contains_key(id), "{id} should be kept in the draft");
+    }
+}
+
+/// The secrets policy is read before anything about what happened or about safety is asked.
+#[test]
+fn the_secrets_policy_comes_first_and_says_what_stays_private() {
+    let q = &*QUESTIONNAIRE;
+    let position = |id: &str| q.questions().position(|question| question.id == id).expect(id);
+    let policy = position("secrets_policy");
+    for later in ["breach", "outside_relationship_ended", "still_going_on", "afraid_of_partner", "self_harm_thoughts"] {
+        assert!(policy < position(later), "the secrets policy should come before {later}");
+    }
+    let text = &q.question("secrets_policy").expect("a secrets policy").text;
+    for needed in [
+        "Your therapist will not tell your partner what you say alone",
+        "has to end",
+        "not enough",
+        "pause the joint sessions",
+        "will not tell your partner why",
+    ] {
+        assert!(text.contains(needed), "the secrets policy should say {needed:?}");
+    }
+}
+
+/// PHQ-2 and GAD-2 as published: the stem once, above the items; each item with the four
+/// published answers and their scores; the attribution line from the licence ledger.
+#[test]
+fn phq2_and_gad2_are_shown_as_published() {
+    const STEM: &str = "Over the last 2 weeks, how often have you been bothered by the following problems?";
+    const ANSWERS: [(&str, &str); 4] =
+        [("0", "Not at all"), ("1", "Several days"), ("2", "More than half the days"), ("3", "Nearly every day")];
+    let program = Program::embedded().expect("the embedded content loads");
+    let q = &program.questionnaire;
+    let section = q.sections.iter().find(|s| s.id == "mood-and-worry").expect("a section for the two screens");
+    assert_eq!(section.intro.last().map(String::as_str), Some(STEM), "the stem comes last, just above the items");
+    let everything: Vec<&str> = q
+        .intro
+        .iter()
+        .chain(q.sections.iter().flat_map(|s| &s.intro))
+        .map(String::as_str)
+        .chain(q.questions().flat_map(|question| [question.label.as_str(), question.hint.as_str()]))
+        .collect();
+    assert_eq!(everything.iter().filter(|text| text.contains("Over the last 2 weeks")).count(), 1, "the stem once");
+    let items: Vec<&str> = section.questions.iter().map(|question| question.id.as_str()).collect();
+    assert_eq!(items, ["phq2_interest", "phq2_down", "gad2_nervous", "gad2_worry"]);
+    for question in &section.questions {
+        assert_eq!(question.kind, QuestionKind::Single, "{}", question.id);
+        let options: Vec<(&str, &str)> =
+            question.options.iter().map(|o| (o.value.as_str(), o.label.as_str())).collect();
+        assert_eq!(options, ANSWERS, "{}: the published answers", question.id);
+    }
+    for score in &q.scores {
+        let instrument = program.instrument(&score.id).unwrap_or_else(|| panic!("{}: no licence entry", score.id));
+        assert_eq!(score.attribution, instrument.attribution, "{}: the ledger's attribution", score.id);
+        assert!(section.intro.contains(&instrument.attribution), "{}: the form prints the attribution", score.id);
+        assert!(instrument.attribution.contains("No permission required to reproduce"), "{}", score.id);
+    }
+}
+
+/// Answers stored while the PHQ-2 and GAD-2 items were scales are numbers; they still score.
+#[test]
+fn answers_stored_as_numbers_still_score() {
+    let q = &*QUESTIONNAIRE;
+    let mut stored = q.evaluate(&answers(Base::Hurt, &[]), TODAY).answers;
+    for (id, n) in [("phq2_interest", 2), ("phq2_down", 2), ("gad2_nervous", 0), ("gad2_worry", 1)] {
+        stored.insert(id.to_owned(), Answer::Number(n));
+    }
+    let (scores, flags) = q.assess(&stored);
+    let values: Vec<(&str, Option<i64>, i64)> = scores.iter().map(|s| (s.id.as_str(), s.value, s.max)).collect();
+    assert_eq!(values, [("phq2", Some(4), 6), ("gad2", Some(1), 6)]);
+    assert!(flags.iter().any(|f| f.id == "phq2-positive"));
 }
 
 /// `any_of` on a scale is accepted by the loader, so it must also hold when the number matches.
@@ -1172,8 +1685,109 @@ fn any_of_on_a_scale_matches_the_number() {
         },
     });
     for (commitment, raised) in [("0", true), ("1", true), ("2", false), ("10", false)] {
-        let evaluation = q.evaluate(&answers(Base::Hurt, &[&format!("commitment={commitment}")]));
+        let evaluation = q.evaluate(&answers(Base::Hurt, &[&format!("commitment={commitment}")]), TODAY);
         let got = evaluation.flags.iter().any(|f| f.id == "commitment-zero-or-one");
         assert_eq!(got, raised, "commitment {commitment}");
+    }
+}
+
+/// Checks one date answer: `Ok(stored)` for the text stored, `Err(message)` for the refusal.
+fn check_date(q: &Questionnaire, raw: &str, want: Result<&str, &str>) {
+    let change = format!("came_to_light_on={raw}");
+    let stored = [("came_to_light_on", want.ok())];
+    let errors: Vec<(&str, &str)> = want.err().map(|message| ("came_to_light_on", message)).into_iter().collect();
+    let expect = if want.is_ok() { Expect::Stored(&stored) } else { Expect::Errors(&errors) };
+    check_with(q, &Case { name: &format!("the date {raw:?}"), base: Base::Hurt, changes: &[&change], expect });
+}
+
+#[test]
+fn dates_are_stored_in_one_form_and_a_past_date_is_not_after_today() {
+    const NOT_A_DATE: &str = "Enter a real date, for example 2024-03-17";
+    const AFTER_TODAY: &str = "Enter a date that has already come: this one is after today";
+    let cases: &[(&str, Result<&str, &str>)] = &[
+        ("2024-03-17", Ok("2024-03-17")),
+        ("  2024-03-17\t", Ok("2024-03-17")),
+        ("1900-01-01", Ok("1900-01-01")),
+        ("2026-06-15", Ok("2026-06-15")),
+        ("+2024-03-17", Err(NOT_A_DATE)),
+        ("-2024-03-17", Err(NOT_A_DATE)),
+        ("+02024-03-17", Err(NOT_A_DATE)),
+        ("0000-01-01", Err(NOT_A_DATE)),
+        ("-0001-12-31", Err(NOT_A_DATE)),
+        ("1899-12-31", Err(NOT_A_DATE)),
+        ("20240-03-17", Err(NOT_A_DATE)),
+        ("\u{FEFF}2024-03-17", Err(NOT_A_DATE)),
+        ("2024-03-17\u{200B}", Err(NOT_A_DATE)),
+        ("2026-06-16", Err(AFTER_TODAY)),
+        ("2100-01-01", Err(AFTER_TODAY)),
+        ("9999-12-31", Err(AFTER_TODAY)),
+    ];
+    for (raw, want) in cases {
+        check_date(&QUESTIONNAIRE, raw, *want);
+    }
+
+    // A date question that does not say `past` may be any day the record can hold.
+    let mut any_day = QUESTIONNAIRE.clone();
+    for section in &mut any_day.sections {
+        for question in section.questions.iter_mut().filter(|q| q.kind == QuestionKind::Date) {
+            question.past = false;
+        }
+    }
+    for (raw, want) in
+        [("2100-01-01", Ok("2100-01-01")), ("9999-12-31", Ok("9999-12-31")), ("0000-01-01", Err(NOT_A_DATE))]
+    {
+        check_date(&any_day, raw, want);
+    }
+}
+
+#[test]
+fn a_required_text_of_nothing_visible_is_not_an_answer() {
+    let blanks = [
+        ("a zero-width space", "\u{200B}"),
+        ("a word joiner", "\u{2060}"),
+        ("a byte-order mark", "\u{FEFF}"),
+        ("a soft hyphen", "\u{00AD}"),
+        ("a right-to-left mark", "\u{200F}"),
+        ("a Hangul filler", "\u{3164}"),
+        ("the blank braille pattern", "\u{2800}"),
+        ("a tag character", "\u{E0041}"),
+        ("a variation selector", "\u{FE0F}"),
+        ("no-break and ideographic spaces", "\u{00A0}\u{3000}"),
+        ("a mixture of them", " \u{200B}\u{2060}\u{FEFF}\u{200D} "),
+    ];
+    for (name, blank) in blanks {
+        let (signature, own_name) = (format!("signature={blank}"), format!("name={blank}"));
+        check(&Case {
+            name,
+            base: Base::Hurt,
+            changes: &[&signature, &own_name],
+            expect: Expect::Errors(&[
+                ("name", "Enter the name you would like to be called"),
+                ("signature", "Type your full name to sign"),
+            ]),
+        });
+    }
+    let cases = [
+        Case {
+            name: "an optional text of nothing visible is not stored",
+            base: Base::Hurt,
+            changes: &["goals=\u{200B}\u{FEFF}\n\u{2060}"],
+            expect: Expect::Stored(&[("goals", None)]),
+        },
+        Case {
+            name: "visible text keeps the invisible characters inside it as typed",
+            base: Base::Hurt,
+            changes: &["signature=Zo\u{200B}ë", "name=\u{FEFF}Ana"],
+            expect: Expect::Stored(&[("signature", Some("Zo\u{200B}ë")), ("name", Some("\u{FEFF}Ana"))]),
+        },
+        Case {
+            name: "a choice of nothing visible is no choice",
+            base: Base::Hurt,
+            changes: &["came_to_light=\u{200B}"],
+            expect: Expect::Errors(&[("came_to_light", "Choose how it came to light")]),
+        },
+    ];
+    for case in &cases {
+        check(case);
     }
 }

@@ -25,5 +25,6 @@ pub(crate) fn load(questionnaire: Option<&Path>) -> Result<Arc<Program>, Box<dyn
         review_stages: Vec::new(),
         sheets: BTreeMap::new(),
         questionnaire,
+        instruments: Vec::new(),
     }))
 }

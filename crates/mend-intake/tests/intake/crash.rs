@@ -84,7 +84,7 @@ fn a_killed_server_keeps_every_acknowledged_submission() {
             std::thread::spawn(move || {
                 loop {
                     let Some((token, nickname)) = queue.lock().unwrap().next() else { return };
-                    let link = format!("{base}/i/{token}");
+                    let link = format!("{base}/i/{}", token.expose());
                     let Ok(page) = try_get(&link) else { return };
                     let csrf = page.csrf();
                     let answers = valid_answers(&nickname);

@@ -1,6 +1,6 @@
 //! The partner's journey: open the link, save and come back, fix mistakes, send once.
 
-use mend_core::Answer;
+use mend_core::{Answer, InvitationToken};
 use mend_store::InvitationState;
 use time::OffsetDateTime;
 
@@ -205,6 +205,39 @@ fn each_kind_of_mistake_is_shown_beside_its_field_and_answers_are_kept() {
 }
 
 #[test]
+fn a_date_outside_the_record_or_after_today_is_refused_and_answers_are_kept() {
+    const NOT_A_DATE: &str = "Enter a real date, for example 2024-03-17";
+    for typed in ["+2015-06-01", "-2015-06-01", "0000-01-01", "1899-12-31", "20150-06-01"] {
+        check_error(("met_on", Some(typed)), "met_on", NOT_A_DATE);
+    }
+    // `met_on` asks about the past: a day that has not come anywhere on earth is refused.
+    check_error(
+        ("met_on", Some("9999-12-31")),
+        "met_on",
+        "Enter a date that has already come: this one is after today",
+    );
+}
+
+#[test]
+fn a_required_answer_of_invisible_characters_is_missing() {
+    // A zero-width space, a word joiner and a byte-order mark: nothing anyone could read.
+    check_error(("nickname", Some("\u{200B}\u{2060}\u{FEFF}")), "nickname", "Enter what we should call you");
+}
+
+#[test]
+fn a_date_is_stored_in_one_form() {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let link = app.link(&invited.tokens[0]);
+    let mut answers = valid_answers("Zoë");
+    answers.retain(|(name, _)| *name != "met_on");
+    answers.push(("met_on", " 2015-06-01\t".to_owned()));
+    let csrf = get(&link).csrf();
+    assert_eq!(post_form(&link, &with_controls("send", &csrf, &answers)).status, 303);
+    assert_eq!(stored_answers(&app, &invited.couple)["Zoë"]["met_on"], Answer::Text("2015-06-01".into()));
+}
+
+#[test]
 fn every_error_is_listed_when_the_form_is_sent_empty() {
     let app = spawn_app();
     let invited = invite_couple(&app, ["Zoë", "Sam"]);
@@ -285,7 +318,7 @@ fn unknown_expired_retired_and_used_links_look_exactly_alike() {
         )
         .unwrap();
     // Inviting the first partner again retires their first link.
-    let retired = invited.tokens[0].clone();
+    let retired = InvitationToken::parse(&invited.tokens[0]).unwrap();
     let fresh = store
         .create_invitation(
             invited.couple.partners[0].id,
@@ -297,12 +330,12 @@ fn unknown_expired_retired_and_used_links_look_exactly_alike() {
         .unwrap();
     assert_eq!(store.lookup_invitation(&retired, now).unwrap().unwrap().state, InvitationState::Retired);
     assert_eq!(store.lookup_invitation(&expired, now).unwrap().unwrap().state, InvitationState::Expired);
-    assert_eq!(send_valid(&app, &fresh, "Zoë").status, 303);
+    assert_eq!(send_valid(&app, fresh.expose(), "Zoë").status, 303);
     let used = fresh;
     let unknown = "0".repeat(64);
 
     let mut replies = Vec::new();
-    for token in [unknown.as_str(), &expired, &retired, &used, "not%20a%20token", "%FF%FE"] {
+    for token in [unknown.as_str(), expired.expose(), retired.expose(), used.expose(), "not%20a%20token", "%FF%FE"] {
         let shown = get(&app.link(token));
         let posted = post_form(&app.link(token), &[("_action", "send"), ("nickname", "x")]);
         replies.push((token.to_owned(), shown));

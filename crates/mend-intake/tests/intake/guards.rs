@@ -68,7 +68,7 @@ fn a_body_over_the_limit_is_refused_with_a_page() {
     let invited = invite_couple(&app, ["Zoë", "Sam"]);
     let link = app.link(&invited.tokens[0]);
     let csrf = get(&link).csrf();
-    let huge = "x".repeat(mend_intake::BODY_LIMIT);
+    let huge = "x".repeat(mend_intake::body_limit(&app.program.questionnaire));
     let fields = [("_csrf", csrf.as_str()), ("_action", "send"), ("notes", huge.as_str())];
     let reply = post_form(&link, &fields);
     assert_page(&reply, 413, "Your answers are too long to send");
@@ -105,7 +105,7 @@ fn every_response_carries_the_guard_headers() {
     let link = app.link(&invited.tokens[0]);
     let form = get(&link);
     let csrf = form.csrf();
-    let big = "x".repeat(mend_intake::BODY_LIMIT + 10);
+    let big = "x".repeat(mend_intake::body_limit(&app.program.questionnaire) + 10);
     let replies = [
         ("form", form),
         ("errors", post_form(&link, &[("_csrf", &csrf), ("_action", "send")])),
@@ -201,14 +201,14 @@ fn logs_hold_neither_tokens_nor_answers() {
     let stale = store
         .create_invitation(invited.couple.partners[1].id, "fixture", 1, now, now + time::Duration::days(1))
         .unwrap();
-    let apology = get(&app.link(&stale));
+    let apology = get(&app.link(stale.expose()));
     assert_page(&apology, 500, "Sorry, something went wrong on our side");
 
     let logs = logs();
     assert!(logs.contains("route=/i/{token}"), "requests are logged by route template:\n{logs}");
     assert!(logs.contains("status=303") && logs.contains("status=422"));
     assert!(logs.contains("questionnaire \"fixture\" version 1"), "the cause of a 500 is logged:\n{logs}");
-    for needle in [token.as_str(), stale.as_str(), secret, &csrf] {
+    for needle in [token.as_str(), stale.expose(), secret, &csrf] {
         assert!(!logs.contains(needle), "{needle} leaked into the log:\n{logs}");
     }
     assert!(!apology.body.contains("version"), "the apology does not show the cause");
@@ -284,4 +284,85 @@ fn a_client_that_sends_too_slowly_is_answered_and_let_go() {
     assert!(reply.contains("<h1>This took too long</h1>"));
     assert!(reply.to_ascii_lowercase().contains("cache-control: no-store"));
     assert!(started.elapsed() < mend_intake::REQUEST_TIMEOUT * 2, "answered at the timeout, not later");
+}
+
+/// Sends `request` as it is on a fresh connection and returns the status line of the reply.
+fn raw_status(app: &TestApp, request: &str) -> String {
+    use std::io::{Read, Write};
+
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(mend_intake::REQUEST_TIMEOUT)).unwrap();
+    // A refused request may be answered before all of it is written; that is not a failure.
+    let _ = stream.write_all(request.as_bytes());
+    let mut reply = Vec::new();
+    let _ = stream.read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply);
+    reply.lines().next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn an_http_1_1_request_without_exactly_one_host_is_refused() {
+    let app = spawn_app();
+    let address = app.base.trim_start_matches("http://").to_owned();
+    for (what, headers, status) in [
+        ("no Host", String::new(), "HTTP/1.1 400"),
+        ("two different Hosts", format!("Host: {address}\r\nHost: evil.example\r\n"), "HTTP/1.1 400"),
+        ("the same Host twice", format!("Host: {address}\r\nHost: {address}\r\n"), "HTTP/1.1 400"),
+        ("one Host", format!("Host: {address}\r\n"), "HTTP/1.1 200"),
+    ] {
+        let request = format!("GET /healthz HTTP/1.1\r\n{headers}Connection: close\r\n\r\n");
+        assert!(raw_status(&app, &request).starts_with(status), "{what}");
+    }
+    // HTTP/1.0 had no Host requirement.
+    assert!(raw_status(&app, "GET /healthz HTTP/1.0\r\n\r\n").starts_with("HTTP/1.0 200"));
+}
+
+#[test]
+fn headers_larger_than_a_browser_sends_are_refused() {
+    let app = spawn_app();
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let request = |extra: &str| format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\n{extra}Connection: close\r\n\r\n");
+    // A browser's few hundred bytes, and some room above them, are fine.
+    let usual = format!("User-Agent: {}\r\nAccept-Language: {}\r\n", "M".repeat(300), "de".repeat(200));
+    assert!(raw_status(&app, &request(&usual)).starts_with("HTTP/1.1 200"));
+    // One header of 100 KB, and many headers adding up to far more than the limit.
+    let one_huge = format!("X-Big: {}\r\n", "a".repeat(100 * 1024));
+    let many: String = (0..90).map(|n| format!("X-Filler-{n}: {}\r\n", "b".repeat(4000))).collect();
+    for (what, extra) in [("one huge header", one_huge), ("many large headers", many)] {
+        let status = raw_status(&app, &request(&extra));
+        assert!(status.is_empty() || status.starts_with("HTTP/1.1 431"), "{what}: {status}");
+    }
+    assert!(raw_status(&app, &request("")).starts_with("HTTP/1.1 200"), "the server still answers");
+}
+
+#[test]
+fn a_form_in_any_script_at_every_answer_limit_is_sent_and_stored_whole() {
+    use mend_core::questionnaire::{LONG_TEXT_MAX, SHORT_TEXT_MAX};
+
+    let app = spawn_app();
+    // Two, three and four bytes of UTF-8 a character: up to twelve once percent-encoded.
+    for (script, letter) in [("Cyrillic", 'ж'), ("Chinese", '中'), ("Greek", 'λ'), ("Arabic", 'ع'), ("emoji", '🌿')]
+    {
+        let invited = invite_couple(&app, ["Zoë", "Sam"]);
+        let link = app.link(&invited.tokens[0]);
+        let short: String = std::iter::repeat_n(letter, SHORT_TEXT_MAX).collect();
+        let long: String = std::iter::repeat_n(letter, LONG_TEXT_MAX).collect();
+        let mut answers = valid_answers("Zoë");
+        for (name, value) in &mut answers {
+            match *name {
+                "nickname" => *value = short.clone(),
+                "found_out_how" | "notes" => *value = long.clone(),
+                _ => {}
+            }
+        }
+        let csrf = get(&link).csrf();
+        let reply = post_form(&link, &with_controls("send", &csrf, &answers));
+        assert_eq!(reply.status, 303, "{script}: {}", reply.body.chars().take(300).collect::<String>());
+        let stored = stored_answers(&app, &invited.couple);
+        let zoe = &stored["Zoë"];
+        for (question, expected) in [("nickname", &short), ("found_out_how", &long), ("notes", &long)] {
+            assert_eq!(zoe[question], mend_core::Answer::Text(expected.clone()), "{script}: {question} stored whole");
+        }
+    }
 }

@@ -35,6 +35,7 @@ pub(crate) fn fixture_program() -> Arc<Program> {
         review_stages: Vec::new(),
         sheets: BTreeMap::new(),
         questionnaire: fixture_questionnaire(),
+        instruments: Vec::new(),
     })
 }
 
@@ -153,6 +154,7 @@ pub(crate) fn spawn_on(db: &Path, adjust: impl FnOnce(&mut Config)) -> TestApp {
 /// A couple with one invitation per partner, in the order of `names`.
 pub(crate) struct Invited {
     pub(crate) couple: Couple,
+    /// Each link's token, as text: what a partner's browser puts in the address.
     pub(crate) tokens: [String; 2],
 }
 
@@ -183,6 +185,8 @@ pub(crate) fn invite_couple(app: &TestApp, names: [&str; 2]) -> Invited {
                 now + time::Duration::days(14),
             )
             .expect("the invitation is made")
+            .expose()
+            .to_owned()
     });
     Invited { couple, tokens }
 }

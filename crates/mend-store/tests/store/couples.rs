@@ -7,7 +7,7 @@ use mend_store::{
 };
 use time::macros::date;
 
-use crate::helpers::{DAY, answers, at, couple, couple_with, fresh_store, name};
+use crate::helpers::{DAY, answers, at, checked, couple, couple_with, fresh_store, name};
 
 #[test]
 fn an_added_couple_reads_back_as_given() {
@@ -164,9 +164,9 @@ fn the_couple_record_holds_the_latest_answers_sessions_and_resolved_flags() {
     let [jose, zoe] = [added.partners[0].id, added.partners[1].id];
 
     let first = store.create_invitation(zoe, "intake", 1, at(1), at(DAY)).unwrap();
-    assert_eq!(store.submit_intake(&first, &answers("first thoughts"), at(10)).unwrap(), SubmitOutcome::Stored);
+    assert_eq!(store.submit_intake(&first, &checked("first thoughts"), at(10)).unwrap(), SubmitOutcome::Stored);
     let second = store.create_invitation(zoe, "intake", 2, at(20), at(DAY)).unwrap();
-    assert_eq!(store.submit_intake(&second, &answers("second thoughts"), at(30)).unwrap(), SubmitOutcome::Stored);
+    assert_eq!(store.submit_intake(&second, &checked("second thoughts"), at(30)).unwrap(), SubmitOutcome::Stored);
     store.set_pronouns(zoe, Some("she/her"), at(31)).unwrap();
     let session = NewSession {
         held_on: date!(2025 - 03 - 04),
@@ -174,6 +174,9 @@ fn the_couple_record_holds_the_latest_answers_sessions_and_resolved_flags() {
         plan_json: None,
         homework: vec!["trigger-log".into()],
         met: vec![],
+        done: Vec::new(),
+        with: None,
+        new_disclosure: false,
         notes: "Agreed on a pause word.".into(),
         number: None,
     };

@@ -5,7 +5,7 @@
 use mend_core::{BreachKind, BrokeTrust, NewCouple};
 use mend_store::{DataKey, DatabaseKind, Passphrase, Store, StoreError, database_kind};
 
-use crate::helpers::{DAY, all_bytes, answers, at, contains, couple, fresh, name, session_with_notes};
+use crate::helpers::{DAY, all_bytes, at, checked, contains, couple, fresh, name, record_bytes, session_with_notes};
 
 /// Words that only the invented couple's record holds, so finding one in a file finds them.
 const SECRETS: [&str; 5] = [
@@ -27,7 +27,7 @@ fn add_secret_couple(store: &mut Store) -> mend_core::Couple {
     .unwrap();
     let couple = store.add_couple(&new, at(1)).unwrap();
     let token = store.create_invitation(couple.partners[0].id, "intake", 1, at(2), at(DAY)).unwrap();
-    store.submit_intake(&token, &answers(SECRETS[3]), at(3)).unwrap();
+    store.submit_intake(&token, &checked(SECRETS[3]), at(3)).unwrap();
     store.record_session(&couple, &session_with_notes(SECRETS[4]), at(4)).unwrap();
     couple
 }
@@ -71,13 +71,13 @@ fn a_wrong_key_or_no_key_is_refused_and_changes_nothing() {
     let mut store = Store::open_keyed(&path, Some(&key)).unwrap();
     store.add_couple(&couple("José Núñez", "Zoë"), at(0)).unwrap();
     drop(store);
-    let before = all_bytes(&path);
+    let before = record_bytes(&path);
 
     let err = Store::open_existing_keyed(&path, Some(&DataKey::generate())).unwrap_err();
     assert!(matches!(err, StoreError::WrongKey { .. }), "{err:?}");
     let err = Store::open_existing(&path).unwrap_err();
     assert!(matches!(err, StoreError::NotSqlite { .. }), "{err:?}");
-    assert_eq!(all_bytes(&path), before, "a refused open writes nothing");
+    assert_eq!(record_bytes(&path), before, "a refused open writes nothing");
 
     // A key for a plain file is refused too, rather than treating the file as damaged.
     let plain = dir.path().join("plain.db");

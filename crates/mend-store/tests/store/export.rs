@@ -1,15 +1,15 @@
 //! Export to JSON and import into an empty file.
 
-use mend_core::{BreachKind, BrokeTrust, NewCouple, RawAnswers};
+use mend_core::{BreachKind, BrokeTrust, InvitationToken, NewCouple, RawAnswers};
 use mend_store::{Export, InvitationState, NewSession, Store, StoreError};
 use time::macros::date;
 
-use crate::helpers::{DAY, answers, at, couple_with, fresh, fresh_store, name};
+use crate::helpers::{DAY, at, checked, couple_with, fresh, fresh_store, name};
 
 /// A practice with one of everything: pronouns, a label, a stage, used, retired and open
 /// invitations, a draft, answers, sessions with and without a plan, and a resolved flag.
 /// Returns the open invitation's token.
-fn full_practice(store: &mut Store) -> String {
+fn full_practice(store: &mut Store) -> InvitationToken {
     let first = NewCouple::new(
         [name("José Núñez"), name("Zoë")],
         &BrokeTrust::Named("José Núñez".into()),
@@ -23,7 +23,7 @@ fn full_practice(store: &mut Store) -> String {
 
     store.set_pronouns(a.partners[1].id, Some("she/her"), at(2)).unwrap();
     let used = store.create_invitation(a.partners[0].id, "intake", 1, at(3), at(DAY)).unwrap();
-    store.submit_intake(&used, &answers("I want to rebuild this."), at(4)).unwrap();
+    store.submit_intake(&used, &checked("I want to rebuild this."), at(4)).unwrap();
     store.create_invitation(a.partners[1].id, "intake", 1, at(5), at(DAY)).unwrap();
     let open = store.create_invitation(a.partners[1].id, "intake", 1, at(6), at(DAY)).unwrap();
     let open_id = store.lookup_invitation(&open, at(6)).unwrap().unwrap().invitation_id;
@@ -36,6 +36,9 @@ fn full_practice(store: &mut Store) -> String {
         plan_json: Some(r#"{"minutes":50,"items":[{"title":"Check-in","minutes":5}]}"#.into()),
         homework: vec!["trigger-log".into()],
         met: vec!["pause-word".into()],
+        done: Vec::new(),
+        with: None,
+        new_disclosure: false,
         notes: "Agreed on a pause word.".into(),
         number: None,
     };

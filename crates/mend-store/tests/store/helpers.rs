@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use mend_core::{Answer, Answers, BreachKind, BrokeTrust, NewCouple, PartnerName};
+use mend_core::{
+    Answer, Answers, BreachKind, BrokeTrust, CheckedAnswers, NewCouple, PartnerName, Questionnaire, RawAnswers,
+};
 use mend_store::Store;
 use tempfile::TempDir;
 use time::{Duration, OffsetDateTime, macros::datetime};
@@ -61,9 +63,50 @@ pub(crate) fn session_with_notes(notes: &str) -> mend_store::NewSession {
         plan_json: None,
         homework: vec![],
         met: vec![],
+        done: Vec::new(),
+        with: None,
+        new_disclosure: false,
         notes: notes.into(),
         number: None,
     }
+}
+
+/// The questions [`answers`] answers, for checking them as the intake server does.
+const QUESTIONNAIRE: &str = r#"
+version = 1
+title = "A small intake"
+intro = []
+
+[[sections]]
+id = "all"
+title = "All of it"
+questions = [
+    { id = "safe_at_home", kind = "yes_no", label = "Do you feel safe at home?" },
+    { id = "hope", kind = "scale", label = "How hopeful are you?", min = 0, max = 10 },
+    { id = "wants", kind = "multiple", label = "What do you want?", options = [{ value = "honesty", label = "Honesty" }, { value = "time", label = "Time" }] },
+    { id = "in_own_words", kind = "long_text", label = "In your own words" },
+]
+"#;
+
+/// [`answers`] as a form would send them, checked by the questionnaire: what the store accepts.
+pub(crate) fn checked(text: &str) -> CheckedAnswers {
+    let questionnaire: Questionnaire = toml::from_str(QUESTIONNAIRE).unwrap();
+    let raw = RawAnswers::from([
+        ("safe_at_home".to_owned(), vec!["yes".to_owned()]),
+        ("hope".to_owned(), vec!["7".to_owned()]),
+        ("wants".to_owned(), vec!["honesty".to_owned(), "time".to_owned()]),
+        ("in_own_words".to_owned(), vec![text.to_owned()]),
+    ]);
+    let checked = questionnaire.check(&raw, time::macros::date!(2026 - 01 - 01)).unwrap();
+    assert_eq!(checked.answers(), &answers(text), "the two helpers agree");
+    checked
+}
+
+/// The record as it is kept: the database file and its write-ahead log, not the shared-memory
+/// index beside them, which every reader may rebuild and which holds no part of the record.
+pub(crate) fn record_bytes(db: &Path) -> (Vec<u8>, Option<Vec<u8>>) {
+    let log = std::fs::read(format!("{}-wal", db.display())).ok().filter(|log| !log.is_empty());
+    (std::fs::read(db).unwrap(), log)
 }
 
 /// The bytes of the database file and of its `-wal` and `-shm` companions, where they exist.

@@ -2,12 +2,11 @@
 
 use std::sync::Barrier;
 
-use mend_core::RawAnswers;
-use mend_core::{Couple, PartnerId};
+use mend_core::{Couple, InvitationToken, PartnerId, RawAnswers};
 use mend_store::{IntakeSubmission, InvitationState, Store, StoreError, SubmitOutcome};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{DAY, all_bytes, answers, at, contains, count, couple, fresh_store, raw};
+use crate::helpers::{DAY, all_bytes, answers, at, checked, contains, count, couple, fresh_store, raw};
 
 fn with_couple() -> (tempfile::TempDir, Store, Couple) {
     let (dir, mut store) = fresh_store();
@@ -25,14 +24,14 @@ fn a_token_is_long_and_random_and_only_its_hash_is_stored() {
     let token = store.create_invitation(added.partners[0].id, "intake", 1, at(1), at(14 * DAY)).unwrap();
     let other = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(14 * DAY)).unwrap();
     assert_ne!(token, other);
-    assert_eq!(token.len(), 64, "32 random bytes as hex");
-    assert!(token.chars().all(|c| c.is_ascii_hexdigit()));
+    assert_eq!(token.expose().len(), 64, "32 random bytes as hex");
+    assert!(token.expose().chars().all(|c| c.is_ascii_hexdigit()));
 
     let bytes = all_bytes(store.path());
-    let hash = hex::encode(Sha256::digest(token.as_bytes()));
+    let hash = hex::encode(Sha256::digest(token.expose().as_bytes()));
     assert!(contains(&bytes, &hash), "the scan finds what is stored");
-    assert!(!contains(&bytes, &token), "the token itself is in the database files");
-    assert!(!contains(&bytes, &other));
+    assert!(!contains(&bytes, token.expose()), "the token itself is in the database files");
+    assert!(!contains(&bytes, other.expose()));
 }
 
 #[test]
@@ -54,8 +53,9 @@ fn a_lookup_tells_who_was_invited_and_whether_the_link_still_works() {
     assert_eq!(state_at(2 * DAY), InvitationState::Expired, "the expiry itself is too late");
     assert_eq!(state_at(3 * DAY), InvitationState::Expired);
 
-    assert_eq!(store.lookup_invitation("not-a-token", at(2)).unwrap(), None);
-    assert_eq!(store.lookup_invitation(&token.to_uppercase(), at(2)).unwrap(), None);
+    let never_made = InvitationToken::parse(&"0".repeat(64)).unwrap();
+    assert_eq!(store.lookup_invitation(&never_made, at(2)).unwrap(), None);
+    assert!(InvitationToken::parse(&token.expose().to_uppercase()).is_err(), "not even looked up");
 }
 
 #[test]
@@ -73,7 +73,7 @@ fn inviting_a_partner_again_retires_the_earlier_link() {
     let open: Vec<_> =
         store.open_invitations(&added, at(4)).unwrap().into_iter().map(|i| i.partner_name.to_string()).collect();
     assert_eq!(open, vec!["José Núñez", "Zoë"]);
-    assert_eq!(store.submit_intake(&old, &answers("too late"), at(5)).unwrap(), SubmitOutcome::NotActive);
+    assert_eq!(store.submit_intake(&old, &checked("too late"), at(5)).unwrap(), SubmitOutcome::NotActive);
     assert_eq!(count(store.path(), "intake_responses"), 0);
 }
 
@@ -82,7 +82,7 @@ fn open_invitations_leave_out_expired_and_used_links_and_show_no_token() {
     let (_dir, mut store, added) = with_couple();
     let [jose, zoe] = [added.partners[0].id, added.partners[1].id];
     let used = store.create_invitation(jose, "intake", 1, at(1), at(DAY)).unwrap();
-    store.submit_intake(&used, &answers("done"), at(2)).unwrap();
+    store.submit_intake(&used, &checked("done"), at(2)).unwrap();
     store.create_invitation(zoe, "intake", 1, at(3), at(60)).unwrap();
 
     let open = store.open_invitations(&added, at(4)).unwrap();
@@ -100,21 +100,22 @@ fn a_link_stores_answers_once_and_then_reads_as_used() {
     let (_dir, mut store, added) = with_couple();
     let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(DAY)).unwrap();
 
-    assert_eq!(store.submit_intake(&token, &answers("first"), at(2)).unwrap(), SubmitOutcome::Stored);
-    assert_eq!(store.submit_intake(&token, &answers("second"), at(3)).unwrap(), SubmitOutcome::AlreadyUsed);
+    assert_eq!(store.submit_intake(&token, &checked("first"), at(2)).unwrap(), SubmitOutcome::Stored);
+    assert_eq!(store.submit_intake(&token, &checked("second"), at(3)).unwrap(), SubmitOutcome::AlreadyUsed);
     assert_eq!(count(store.path(), "intake_responses"), 1);
     assert_eq!(store.intake_responses(&added).unwrap()[0].answers, answers("first"));
     assert_eq!(store.lookup_invitation(&token, at(4)).unwrap().unwrap().state, InvitationState::Used);
     // Still used, not expired, once the expiry has passed.
     assert_eq!(store.lookup_invitation(&token, at(2 * DAY)).unwrap().unwrap().state, InvitationState::Used);
-    assert_eq!(store.submit_intake("unknown", &answers("x"), at(5)).unwrap(), SubmitOutcome::NotActive);
+    let unknown = InvitationToken::parse(&"0".repeat(64)).unwrap();
+    assert_eq!(store.submit_intake(&unknown, &checked("x"), at(5)).unwrap(), SubmitOutcome::NotActive);
 }
 
 #[test]
 fn an_expired_link_stores_nothing() {
     let (_dir, mut store, added) = with_couple();
     let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(60)).unwrap();
-    assert_eq!(store.submit_intake(&token, &answers("late"), at(60)).unwrap(), SubmitOutcome::NotActive);
+    assert_eq!(store.submit_intake(&token, &checked("late"), at(60)).unwrap(), SubmitOutcome::NotActive);
     assert_eq!(count(store.path(), "intake_responses"), 0);
 }
 
@@ -131,7 +132,7 @@ fn two_submissions_racing_on_separate_connections_store_one_response() {
                 scope.spawn(move || {
                     let mut server = Store::open_existing(path).unwrap();
                     barrier.wait();
-                    server.submit_intake(token, &answers(text), at(2)).unwrap()
+                    server.submit_intake(token, &checked(text), at(2)).unwrap()
                 })
             })
             .into_iter()
@@ -159,11 +160,12 @@ fn submissions_committed_together_each_get_their_own_outcome() {
         ))
         .unwrap();
 
-    let (one, two, three, four) = (answers("one"), answers("two"), answers("three"), answers("four"));
+    let (one, two, three, four) = (checked("one"), checked("two"), checked("three"), checked("four"));
+    let unknown = InvitationToken::parse(&"0".repeat(64)).unwrap();
     let batch = [
         IntakeSubmission { token: &ana, answers: &one, at: at(2) },
         IntakeSubmission { token: &ana, answers: &two, at: at(2) },
-        IntakeSubmission { token: "unknown", answers: &two, at: at(2) },
+        IntakeSubmission { token: &unknown, answers: &two, at: at(2) },
         IntakeSubmission { token: &refused, answers: &three, at: at(2) },
         IntakeSubmission { token: &mateo, answers: &four, at: at(2) },
     ];
@@ -178,9 +180,9 @@ fn submissions_committed_together_each_get_their_own_outcome() {
     );
     assert!(matches!(outcomes[4], Ok(SubmitOutcome::Stored)), "a failure before it does not stop it");
     assert_eq!(count(store.path(), "intake_responses"), 2);
-    assert_eq!(store.intake_responses(&first).unwrap()[0].answers, one);
-    assert_eq!(store.intake_responses(&second).unwrap()[0].answers, four);
-    let state = |token: &str| store.lookup_invitation(token, at(3)).unwrap().unwrap().state;
+    assert_eq!(&store.intake_responses(&first).unwrap()[0].answers, one.answers());
+    assert_eq!(&store.intake_responses(&second).unwrap()[0].answers, four.answers());
+    let state = |token: &InvitationToken| store.lookup_invitation(token, at(3)).unwrap().unwrap().state;
     assert_eq!(state(&refused), InvitationState::Active, "the failed one left its link open, to be sent again");
     assert_eq!(state(&ana), InvitationState::Used);
     let audited: i64 = raw(store.path())
@@ -210,9 +212,10 @@ fn a_draft_is_kept_replaced_and_dropped_on_submission() {
     assert_eq!(opened(&store, 3), (InvitationState::Active, Some(draft("nearly there"))));
     assert_eq!(count(store.path(), "intake_drafts"), 1);
 
-    store.submit_intake(&token, &answers("finished"), at(4)).unwrap();
+    store.submit_intake(&token, &checked("finished"), at(4)).unwrap();
     assert_eq!(opened(&store, 4), (InvitationState::Used, None));
-    assert_eq!(store.open_invitation("unknown", at(4)).unwrap(), None);
+    let unknown = InvitationToken::parse(&"0".repeat(64)).unwrap();
+    assert_eq!(store.open_invitation(&unknown, at(4)).unwrap(), None);
     let err = store.save_draft(id, &draft("after"), at(5)).unwrap_err();
     assert!(matches!(err, StoreError::InvitationNotActive), "{err:?}");
     assert_eq!(store.draft(id).unwrap(), None);
@@ -227,7 +230,12 @@ fn drafts_are_refused_for_expired_retired_and_unknown_invitations() {
     assert!(matches!(store.save_draft(first_id, &draft("x"), at(60)), Err(StoreError::InvitationNotActive)));
     let second = store.create_invitation(zoe, "intake", 1, at(61), at(DAY)).unwrap();
     assert!(matches!(store.save_draft(first_id, &draft("x"), at(62)), Err(StoreError::InvitationNotActive)));
-    assert!(matches!(store.save_draft(9999, &draft("x"), at(62)), Err(StoreError::InvitationNotActive)));
+    // An id of an invitation that is gone: its couple was deleted, and the invitation with it.
+    let gone = store.add_couple(&couple("Ana Lía", "Mateo"), at(62)).unwrap();
+    let gone_token = store.create_invitation(gone.partners[0].id, "intake", 1, at(62), at(DAY)).unwrap();
+    let gone_id = store.lookup_invitation(&gone_token, at(62)).unwrap().unwrap().invitation_id;
+    store.delete_couple(&gone, at(62)).unwrap();
+    assert!(matches!(store.save_draft(gone_id, &draft("x"), at(62)), Err(StoreError::InvitationNotActive)));
     let second_id = store.lookup_invitation(&second, at(62)).unwrap().unwrap().invitation_id;
     store.save_draft(second_id, &draft("fine"), at(62)).unwrap();
 }
@@ -251,7 +259,7 @@ fn the_audit_trail_notes_invitations_and_submissions_without_names_or_answers() 
     let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(DAY)).unwrap();
     let mut server = Store::open_existing(store.path()).unwrap();
     server.set_actor(mend_store::Actor::Server);
-    server.submit_intake(&token, &answers("private words"), at(2)).unwrap();
+    server.submit_intake(&token, &checked("private words"), at(2)).unwrap();
 
     let log = store.audit_log().unwrap();
     let lines: Vec<_> = log.iter().map(|e| (e.actor.as_str(), e.action.as_str(), e.couple.as_deref())).collect();
@@ -262,7 +270,7 @@ fn the_audit_trail_notes_invitations_and_submissions_without_names_or_answers() 
     );
     assert_eq!(log[2].at, "2025-03-01T09:02:00Z");
     let everything = format!("{log:?}");
-    for secret in ["José", "Zoë", "private words", &token] {
+    for secret in ["José", "Zoë", "private words", token.expose()] {
         assert!(!everything.contains(secret), "{secret:?} in the audit trail: {everything}");
     }
 }

@@ -1,0 +1,108 @@
+//! A second disclosure: new facts reopen the disclosure work, raise a caution flag, and each partner is seen alone first.
+
+use super::work::met_markers;
+use super::{AgendaItem, AgendaKind, PlanFlag, join_names};
+use crate::content::{Program, Stage};
+use crate::domain::{Role, Severity};
+use crate::record::{CoupleRecord, SessionRecord};
+
+/// The id of the caution flag a second disclosure raises.
+pub const FLAG_ID: &str = "new-disclosure";
+
+/// The number of the latest session in which new facts came out, if any.
+pub(super) fn latest(sessions: &[&SessionRecord]) -> Option<u32> {
+    sessions.iter().rev().find(|s| s.new_disclosure).map(|s| s.number)
+}
+
+/// The sessions that count towards `stage`'s markers: for a stage a new disclosure reopens, only
+/// those after the latest one.
+pub(super) fn counting<'a>(stage: &Stage, sessions: &[&'a SessionRecord]) -> Vec<&'a SessionRecord> {
+    let since = if stage.reopen_on_new_disclosure { latest(sessions).unwrap_or(0) } else { 0 };
+    sessions.iter().copied().filter(|s| s.number > since).collect()
+}
+
+/// The first reopened stage the couple had reached whose markers are not all met again, if a new
+/// disclosure was recorded.
+pub(super) fn reopened_stage<'a>(program: &'a Program, sessions: &[&SessionRecord]) -> Option<(&'a Stage, u32)> {
+    let number = latest(sessions)?;
+    let reached = sessions.iter().filter_map(|s| program.stage_index(&s.stage)).max()?;
+    program.stages[..=reached]
+        .iter()
+        .filter(|s| s.reopen_on_new_disclosure)
+        .find(|s| met_markers(s, sessions).len() < s.progress_markers.len())
+        .map(|s| (s, number))
+}
+
+/// The caution flag a new disclosure raises, open while the reopened work is not done again.
+pub(super) fn flag(program: &Program, record: &CoupleRecord, sessions: &[&SessionRecord]) -> Option<PlanFlag> {
+    let (stage, number) = reopened_stage(program, sessions)?;
+    let disclosed: Vec<String> =
+        record.partners.iter().filter(|p| p.roles.includes(Role::BrokeTrust)).map(|p| p.name.to_string()).collect();
+    Some(PlanFlag {
+        id: FLAG_ID.to_owned(),
+        severity: Severity::Caution,
+        message: format!(
+            "New facts about the betrayal came out in session {number}: the work of “{}” is open again.",
+            stage.title
+        ),
+        action: "Re-check safety with each partner alone, and see each individually before joint work resumes."
+            .to_owned(),
+        partner: join_names(&disclosed),
+        resolved: false,
+    })
+}
+
+/// The partner to see alone next after a new disclosure: the first, in the record's order, not
+/// seen alone since it.
+pub(super) fn partner_to_see<'a>(record: &'a CoupleRecord, sessions: &[&SessionRecord]) -> Option<&'a str> {
+    let number = latest(sessions)?;
+    record
+        .partners
+        .iter()
+        .map(|p| p.name.as_str())
+        .find(|name| !sessions.iter().any(|s| s.number > number && s.with.as_deref() == Some(*name)))
+}
+
+/// The individual session's one item: a safety re-check, and for a partner who broke trust,
+/// preparing to give the full account; for a hurt partner, how they are and what they need.
+pub(super) fn individual_item(record: &CoupleRecord, name: &str, number: u32, minutes: u32) -> AgendaItem {
+    let broke_trust = record.partners.iter().any(|p| p.name.as_str() == name && p.roles.includes(Role::BrokeTrust));
+    let mut what = vec![
+        format!("See {name} alone, after the new facts that came out in session {number}."),
+        "Re-check safety: fear, threats, control, and thoughts of self-harm since the new facts came out.".to_owned(),
+    ];
+    let mut steps = vec![
+        format!("Explain to {name} what stays between the two of you and when it could not."),
+        "Ask how the days since the new facts came out have been, and what has changed at home.".to_owned(),
+        "Ask directly about safety and self-harm; if there is danger, make or review a safety plan first.".to_owned(),
+    ];
+    if broke_trust {
+        what.push("Prepare the full account: everything still untold is said now, in session, not later.".to_owned());
+        steps.push("Ask what else has not been told, and whether any contact or deception still goes on.".to_owned());
+        steps.push(
+            "Plan how the full account will be given in the next joint session, owned and without excuses.".to_owned(),
+        );
+    } else {
+        what.push("Hear what the new facts did, and what is needed before joint work resumes.".to_owned());
+        steps.push("Ask what they need to feel steady enough to come back to joint sessions.".to_owned());
+    }
+    steps.push("Decide whether joint work can resume, and write down what you assessed.".to_owned());
+    AgendaItem {
+        kind: AgendaKind::Individual,
+        title: format!("Individual session: {name}"),
+        starts_at: 0,
+        minutes,
+        role: None,
+        partner: Some(name.to_owned()),
+        exercise: None,
+        serves: Vec::new(),
+        sheets: Vec::new(),
+        what,
+        steps,
+        prompts: vec![
+            "How have you been since this came out?".to_owned(),
+            "Have you felt afraid, or had thoughts of harming yourself?".to_owned(),
+            "What would you need before we meet together again?".to_owned(),
+        ],
+    }
+}

@@ -1,0 +1,86 @@
+//! The stage's work for one session: exercises serving unmet markers first, rotated by what earlier sessions did.
+
+use std::collections::BTreeSet;
+
+use super::disclosure;
+use crate::content::{Exercise, Stage};
+use crate::domain::Role;
+use crate::record::{CoupleRecord, SessionRecord};
+
+/// One exercise chosen for the session, with why and by whom.
+pub(super) struct Chosen<'a> {
+    pub(super) exercise: &'a Exercise,
+    /// Kept when time is short: the first exercise for each partner.
+    pub(super) protected: bool,
+    /// The stage's markers it serves, in the stage's order.
+    pub(super) serves: Vec<String>,
+    /// When both partners share the exercise's role, the one whose turn it is.
+    pub(super) turn: Option<String>,
+}
+
+/// The sessions held at `stage` that count towards its markers, oldest first: since the latest
+/// new disclosure, for a stage it reopens.
+pub(super) fn sessions_at<'a>(stage: &Stage, sessions: &[&'a SessionRecord]) -> Vec<&'a SessionRecord> {
+    disclosure::counting(stage, sessions).into_iter().filter(|s| s.stage == stage.id).collect()
+}
+
+/// The stage's markers met in `sessions`.
+pub(super) fn met_markers(stage: &Stage, sessions: &[&SessionRecord]) -> BTreeSet<String> {
+    let held = sessions_at(stage, sessions);
+    stage.progress_markers.iter().filter(|m| held.iter().any(|s| s.met.contains(&m.id))).map(|m| m.id.clone()).collect()
+}
+
+/// The markers of `stage` that `item` (an exercise or sheet id) serves, in the stage's order.
+pub(super) fn serves(stage: &Stage, item: &str) -> Vec<String> {
+    stage.progress_markers.iter().filter(|m| m.served_by.iter().any(|s| s == item)).map(|m| m.id.clone()).collect()
+}
+
+/// The exercises for the session, in the order they are planned: those serving an unmet marker
+/// first (all of them when none does), then those not done in the last session at this stage,
+/// then the least done, then essential before optional, then the stage's order.
+pub(super) fn choose<'a>(stage: &'a Stage, record: &CoupleRecord, sessions: &[&SessionRecord]) -> Vec<Chosen<'a>> {
+    let held = sessions_at(stage, sessions);
+    let met = met_markers(stage, sessions);
+    let last_done: &[String] = held.last().map_or(&[], |s| s.done.as_slice());
+    let times_done = |id: &str| held.iter().filter(|s| s.done.iter().any(|d| d == id)).count();
+
+    let mut ranked: Vec<(bool, bool, usize, bool, usize, &Exercise)> = stage
+        .exercises
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let unmet = serves(stage, &e.id).iter().any(|m| !met.contains(m));
+            (!unmet, last_done.contains(&e.id), times_done(&e.id), !e.essential, i, e)
+        })
+        .collect();
+    ranked.sort_by_key(|r| (r.0, r.1, r.2, r.3, r.4));
+    if ranked.iter().any(|r| !r.0) {
+        ranked.retain(|r| !r.0);
+    }
+
+    let mut covered: BTreeSet<usize> = BTreeSet::new();
+    ranked
+        .into_iter()
+        .map(|(_, _, done, _, _, exercise)| {
+            let doers: Vec<usize> =
+                (0..record.partners.len()).filter(|&p| record.partners[p].roles.includes(exercise.role)).collect();
+            // Partners who share a role take the exercise in turn, session by session; the hurt
+            // partner's turn is offset so that one betrayal is worked on from both sides at once.
+            let turn = (exercise.role != Role::Both && doers.len() > 1).then(|| {
+                let offset = usize::from(exercise.role == Role::Hurt);
+                doers[(done + offset) % doers.len()]
+            });
+            let who: Vec<usize> = turn.map_or(doers, |p| vec![p]);
+            let protected = who.iter().any(|p| !covered.contains(p));
+            if protected {
+                covered.extend(who);
+            }
+            Chosen {
+                exercise,
+                protected,
+                serves: serves(stage, &exercise.id),
+                turn: turn.map(|p| record.partners[p].name.to_string()),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,162 @@
+//! What every route shares, and how a request that failed becomes a page.
+//!
+//! The store thread, the questionnaire, the form key and the limiter live here, in a module of
+//! their own, so that the guards and the routes both depend on it and never on each other.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use axum::extract::Path;
+use axum::extract::rejection::PathRejection;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mend_core::questionnaire::FieldError;
+use mend_core::{InvitationToken, Program, Questionnaire, RawAnswers};
+use mend_store::{InvitationLookup, Store, StoreError};
+
+use crate::csrf::FormKey;
+use crate::form::{first_name, form_view};
+use crate::limiter::Limiter;
+use crate::pages::{Banner, BlankForm, FormPage, Notice, html};
+use crate::store_thread::StoreThread;
+
+/// What the routes share.
+#[derive(Debug)]
+pub(crate) struct AppState {
+    /// The one writer connection, on its own thread.
+    pub(crate) store: StoreThread,
+    pub(crate) program: Arc<Program>,
+    pub(crate) key: FormKey,
+    pub(crate) limiter: Limiter,
+    pub(crate) trust_proxy: bool,
+    pub(crate) secrets_policy: Option<String>,
+    /// The form without answers, pre-rendered; `None` renders every page in full.
+    pub(crate) blank_form: Option<BlankForm>,
+}
+
+/// The state as routes receive it.
+pub(crate) type Shared = Arc<AppState>;
+
+/// Why a request did not get the form or the thank-you page.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The partner's side: a page that says what to do; not logged.
+    Notice(Notice),
+    /// Too many failed lookups from this address; try again after the wait.
+    TooMany(Duration),
+    /// Our side: logged with its cause (never a token or an answer), an apology shown.
+    Internal(String),
+}
+
+impl From<Notice> for Failure {
+    fn from(notice: Notice) -> Self {
+        Failure::Notice(notice)
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Failure::Notice(notice) => notice.into_response(),
+            Failure::TooMany(wait) => {
+                let mut response = Notice::TooManyAttempts.into_response();
+                let seconds = wait.as_secs().max(1);
+                if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+                response
+            }
+            Failure::Internal(cause) => {
+                tracing::error!(cause = %cause, "request failed");
+                Notice::Internal.into_response()
+            }
+        }
+    }
+}
+
+/// Whether an invitation was made for these questions. Through any other invitation nothing is
+/// shown or stored: its answers would be stored against questions that were never asked.
+pub(crate) fn made_for(questionnaire: &Questionnaire, invitation: &InvitationLookup) -> bool {
+    invitation.questionnaire == questionnaire.id && invitation.version == questionnaire.version
+}
+
+/// What one rendering of the form shows.
+#[derive(Debug)]
+pub(crate) struct FormRender<'a> {
+    pub(crate) invitation: &'a InvitationLookup,
+    pub(crate) token: &'a InvitationToken,
+    /// What the partner typed (or saved), shown back as it was.
+    pub(crate) answers: &'a RawAnswers,
+    pub(crate) errors: &'a [FieldError],
+    pub(crate) banner: Banner,
+    pub(crate) status: StatusCode,
+}
+
+impl AppState {
+    /// Runs store work on the store thread, so SQLite never stalls the async runtime. An error
+    /// here is ours: what the partner's side can cause, a job reports as its value.
+    pub(crate) async fn with_store<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, Failure> {
+        self.store.run(job).await.map_err(|error| Failure::Internal(format!("the store failed: {error}")))
+    }
+
+    /// Refuses an address that has failed too many lookups lately.
+    pub(crate) fn admit(&self, client: IpAddr) -> Result<(), Failure> {
+        self.limiter.check(client).map_err(Failure::TooMany)
+    }
+
+    /// A failed lookup: charged to the address, answered with the one plain page.
+    pub(crate) fn invalid_link(&self, client: IpAddr) -> Failure {
+        self.limiter.charge(client);
+        Failure::Notice(Notice::InvalidLink)
+    }
+
+    /// The token from the path. Anything that is not shaped like a token we gave out is a link
+    /// that does not work, charged like one, without a trip to the store.
+    pub(crate) fn token(
+        &self,
+        path: Result<Path<String>, PathRejection>,
+        client: IpAddr,
+    ) -> Result<InvitationToken, Failure> {
+        match path {
+            Ok(Path(text)) => InvitationToken::parse(&text).map_err(|_| self.invalid_link(client)),
+            Err(_) => Err(self.invalid_link(client)),
+        }
+    }
+
+    /// The failure for an invitation made for other questions: ours, since this server and the
+    /// therapist's links disagree, so it is logged and the partner sees the apology.
+    pub(crate) fn other_questions(&self, invitation: &InvitationLookup) -> Failure {
+        let questionnaire = &self.program.questionnaire;
+        Failure::Internal(format!(
+            "an invitation is for questionnaire {:?} version {}, but this server has {:?} version {}",
+            invitation.questionnaire, invitation.version, questionnaire.id, questionnaire.version
+        ))
+    }
+
+    /// The form page; a blank one is joined from the pieces rendered at startup.
+    pub(crate) fn render_form(&self, view: FormRender<'_>) -> Response {
+        let first_name = first_name(view.invitation.partner_name.as_str());
+        let is_blank = view.answers.is_empty()
+            && view.errors.is_empty()
+            && view.banner == Banner::None
+            && view.status == StatusCode::OK;
+        if is_blank && let Some(blank) = &self.blank_form {
+            return blank.fill(first_name, &self.key.sign(view.token));
+        }
+        let questionnaire = &self.program.questionnaire;
+        let page = FormPage {
+            title: &questionnaire.title,
+            first_name,
+            intro: &questionnaire.intro,
+            form: form_view(questionnaire, view.answers, view.errors, self.secrets_policy.as_deref()),
+            csrf: self.key.sign(view.token),
+            banner: view.banner,
+        };
+        html(view.status, page.render())
+    }
+}

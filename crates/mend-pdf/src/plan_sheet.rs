@@ -1,0 +1,114 @@
+//! The one-page session sheet: a plan's agenda, who does what, homework and watch-fors, with room for notes.
+
+use mend_core::content::{Audience, Block, Sheet};
+use mend_core::plan::{AgendaKind, Plan, SessionKind, grouped_watch_fors, join_names};
+
+use crate::{ForWhom, PdfError, Rendered, SheetOptions, render};
+
+/// The most ruled lines left for notes; fewer are printed when the page needs the room.
+const NOTES_LINES: u32 = 14;
+
+/// Renders a plan as one printed page to walk in with: the agenda with times, who does what, the
+/// homework and what to watch for, then ruled lines for notes. The notes shrink, then the stage's
+/// watch-fors, until the sheet fits one page.
+pub fn render_plan(plan: &Plan, options: &SheetOptions) -> Result<Rendered, PdfError> {
+    let names: Vec<String> = plan.partners.iter().map(|p| p.name.clone()).collect();
+    let options = SheetOptions {
+        for_whom: if names.is_empty() { ForWhom::Blank } else { ForWhom::Names(names) },
+        ..options.clone()
+    };
+    let stage_cues = grouped_watch_fors(&plan.watch_fors).iter().filter(|g| g.watch.severity.is_none()).count();
+    let mut best = None;
+    for dropped_cues in 0..=stage_cues {
+        for lines in (3..=NOTES_LINES).rev().step_by(2) {
+            let rendered = render(&sheet(plan, lines, stage_cues - dropped_cues), &options)?;
+            if rendered.pages == 1 {
+                return Ok(rendered);
+            }
+            best = Some(rendered);
+        }
+    }
+    best.ok_or(PdfError::NoSheets)
+}
+
+/// The plan as a sheet, with `notes` ruled lines and the first `cues` of the stage's watch-fors.
+fn sheet(plan: &Plan, notes: u32, cues: usize) -> Sheet {
+    let kind = match (plan.session_kind, &plan.with) {
+        (SessionKind::Joint, _) => "joint session".to_owned(),
+        (SessionKind::Individual, Some(with)) => format!("individual session with {with}"),
+        (SessionKind::Individual, None) => "individual sessions".to_owned(),
+    };
+    let mut blocks = vec![Block::Heading { text: "Agenda".to_owned() }];
+    let agenda: Vec<String> = plan
+        .agenda
+        .iter()
+        .map(|item| {
+            let mut line = format!("{} · {} min · {}", clock(item.starts_at), item.minutes, item.title);
+            if item.kind == AgendaKind::Exercise
+                && let Some(who) = item.what.iter().find(|w| w.starts_with("For "))
+            {
+                line.push_str(" — ");
+                line.push_str(who.trim_start_matches("For "));
+            }
+            line
+        })
+        .collect();
+    blocks.push(Block::Checklist { items: agenda });
+    if let Some(safety) = plan.agenda.iter().find(|i| matches!(i.kind, AgendaKind::Safety | AgendaKind::Individual)) {
+        blocks.extend(safety.what.first().map(|text| Block::Paragraph { text: text.clone() }));
+    }
+    if !plan.left_for_next_time.is_empty() {
+        blocks.push(Block::Paragraph { text: format!("Left for next time: {}.", plan.left_for_next_time.join(", ")) });
+    }
+    if !plan.homework.is_empty() {
+        blocks.push(Block::Heading { text: "Homework".to_owned() });
+        blocks.push(Block::Paragraph { text: plan.homework.join(", ") });
+    }
+    let mut watch: Vec<String> = Vec::new();
+    let mut stage_cues = 0;
+    for group in grouped_watch_fors(&plan.watch_fors) {
+        match group.watch.severity {
+            Some(severity) => watch.push(format!("[{severity}] {}: {}", group.partners, cue(&group.watch.text))),
+            None if stage_cues < cues => {
+                stage_cues += 1;
+                watch.push(cue(&group.watch.text));
+            }
+            None => {}
+        }
+    }
+    if !watch.is_empty() {
+        blocks.push(Block::Heading { text: "Watch for".to_owned() });
+        blocks.push(Block::Checklist { items: watch });
+    }
+    blocks.push(Block::Lines { label: "Notes".to_owned(), count: notes });
+    let markers: Vec<&str> = plan.stage.markers.iter().filter(|m| !m.met).map(|m| m.id.as_str()).collect();
+    let mut purpose = format!("{} · {} minutes · {kind} · stage: {}", plan.date, plan.minutes, plan.stage.title);
+    if !markers.is_empty() {
+        purpose.push_str(&format!(" · to meet: {}", markers.join(", ")));
+    }
+    blocks.insert(0, Block::Paragraph { text: purpose });
+    Sheet {
+        id: String::new(),
+        title: format!("Session {} plan: {}", plan.session_number, join_names(&names_of(plan))),
+        audience: Audience::Together,
+        purpose: String::new(),
+        instructions: Vec::new(),
+        blocks,
+        sources: Vec::new(),
+    }
+}
+
+fn names_of(plan: &Plan) -> Vec<String> {
+    plan.partners.iter().map(|p| p.name.clone()).collect()
+}
+
+/// A watch-for as a short cue: the words before its first colon or full stop.
+fn cue(text: &str) -> String {
+    let end = text.find([':', '.']).unwrap_or(text.len());
+    format!("{}.", text[..end].trim_end())
+}
+
+/// Minutes from the start as `h:mm`.
+fn clock(minutes: u32) -> String {
+    format!("{}:{:02}", minutes / 60, minutes % 60)
+}
