@@ -46,6 +46,11 @@ fn store_advice(error: &StoreError) -> String {
         }
         StoreError::SessionAlreadyRecorded { .. } => ": use `mend session record` to add to it".into(),
         StoreError::ImportNotEmpty => ": pass --db NEW_FILE".into(),
+        StoreError::QuestionnaireChanged { version, .. } => format!(
+            ": raise `version` in the questionnaire's file to {} (links already out keep version {version}), \
+             or put back the text version {version} had; `mend content check` shows what is out",
+            version + 1
+        ),
         StoreError::EncryptedWithoutKey { .. } => {
             ": check the --db path; if it is your encrypted record, put its key file back or make a new one from the \
              recovery words with `mend key restore`"

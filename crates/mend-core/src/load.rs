@@ -416,6 +416,9 @@ fn block_problem(block: &Block) -> Option<(&'static str, &'static str)> {
 }
 
 fn check_questionnaire(problems: &mut Problems, path: &str, q: &Questionnaire, parsed: &Parsed) {
+    for (id, message) in q.upgrade_problems() {
+        problems.add(path, id.as_deref(), message);
+    }
     let questions: BTreeSet<&str> = q.questions().map(|question| question.id.as_str()).collect();
     let mut seen: BTreeMap<&str, QuestionKind> = BTreeMap::new();
     // The error summary lists every message at the top of the page: two alike would not say

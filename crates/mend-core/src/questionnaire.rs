@@ -10,8 +10,10 @@ use crate::domain::Severity;
 use crate::text::has_visible;
 
 mod answer;
+mod version;
 
 use answer::{missing_message, parse_answer};
+pub use version::Upgrade;
 
 /// Answers as a browser sends them: each field name with every value given for it.
 pub type RawAnswers = BTreeMap<String, Vec<String>>;
@@ -26,19 +28,36 @@ pub type Answers = BTreeMap<String, Answer>;
 /// constructor), so the store, which accepts nothing else for a submission, never stores answers
 /// that skipped the checks. Its `Debug` shows how many answers there are, never what they say:
 /// they are health information.
+///
+/// It names the questionnaire and version that checked it, so that answers are stored against
+/// the questions the partner was shown, whichever version the content is at now.
 #[derive(Clone, PartialEq, Eq)]
-pub struct CheckedAnswers(Answers);
+pub struct CheckedAnswers {
+    answers: Answers,
+    questionnaire: String,
+    version: u32,
+}
 
 impl CheckedAnswers {
     /// The answers, by question id.
     pub fn answers(&self) -> &Answers {
-        &self.0
+        &self.answers
+    }
+
+    /// The id of the questionnaire that checked them.
+    pub fn questionnaire(&self) -> &str {
+        &self.questionnaire
+    }
+
+    /// The version of the questionnaire that checked them.
+    pub fn version(&self) -> u32 {
+        self.version
     }
 }
 
 impl std::fmt::Debug for CheckedAnswers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CheckedAnswers({} answers)", self.0.len())
+        write!(f, "CheckedAnswers({} answers)", self.answers.len())
     }
 }
 
@@ -288,6 +307,10 @@ pub struct Questionnaire {
     /// Which article ideas it carries.
     #[serde(default)]
     pub sources: Vec<Citation>,
+    /// How drafts saved on older versions are carried to this one; a draft from a version not
+    /// listed stays on its version.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upgrades: Vec<Upgrade>,
 }
 
 /// A problem with one answer, for the error summary and the field.
@@ -386,7 +409,10 @@ impl Questionnaire {
     /// out; they are worked out from the stored answers when the therapist reads them.
     pub fn check(&self, raw: &RawAnswers, today: time::Date) -> Result<CheckedAnswers, Vec<FieldError>> {
         let (answers, errors) = self.read(raw, today);
-        if errors.is_empty() { Ok(CheckedAnswers(answers)) } else { Err(errors) }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(CheckedAnswers { answers, questionnaire: self.id.clone(), version: self.version })
     }
 
     /// The valid answers to visible questions, and the problems with the rest.

@@ -1,11 +1,13 @@
 //! A couple's record as plain data: what the store reads out and the planner and views read in.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::day::format_day;
 use crate::domain::{BreachKind, PartnerName, Roles};
-use crate::questionnaire::Answers;
+use crate::questionnaire::{Answers, Questionnaire};
 
 /// One partner of a couple.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +26,19 @@ pub struct PartnerRecord {
     /// was resolved after this.
     #[serde(default)]
     pub intake_sent_at: Option<String>,
+    /// The questionnaire those answers were given on, when it is a version other than the
+    /// program's current one: they are read (scored, flagged) by the questions that were asked.
+    /// `None` reads them with the current questionnaire.
+    #[serde(skip)]
+    pub intake_questionnaire: Option<Arc<Questionnaire>>,
+}
+
+impl PartnerRecord {
+    /// The questionnaire that reads this partner's intake: the version they answered, or
+    /// `current`.
+    pub fn intake_questions<'a>(&'a self, current: &'a Questionnaire) -> &'a Questionnaire {
+        self.intake_questionnaire.as_deref().unwrap_or(current)
+    }
 }
 
 /// A session that was held (or planned and saved).

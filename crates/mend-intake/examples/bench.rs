@@ -308,19 +308,13 @@ async fn serve(router: Router) -> BenchResult<SocketAddr> {
 /// Makes couples and invitations in the benchmark database.
 struct Seeder {
     store: Store,
-    questionnaire: String,
-    version: u32,
+    questionnaire: mend_core::Questionnaire,
     made: usize,
 }
 
 impl Seeder {
     fn new(db: &Path, program: &Program, key: Option<&DataKey>) -> BenchResult<Self> {
-        Ok(Self {
-            store: Store::open_keyed(db, key)?,
-            questionnaire: program.questionnaire.id.clone(),
-            version: program.questionnaire.version,
-            made: 0,
-        })
+        Ok(Self { store: Store::open_keyed(db, key)?, questionnaire: program.questionnaire.clone(), made: 0 })
     }
 
     /// `count` fresh tokens, two per couple (a partner's new invitation retires their old one).
@@ -346,7 +340,6 @@ impl Seeder {
                     let token = self.store.create_invitation(
                         partner.id,
                         &self.questionnaire,
-                        self.version,
                         now,
                         now + time::Duration::days(2),
                     )?;

@@ -1,6 +1,10 @@
 //! The form's anti-forgery value: an HMAC of the invitation token and the questionnaire's id and
 //! version under the server's secret, so only a page this server rendered for this link, with
-//! the questions it asks now, can post to it.
+//! those questions, can post to it.
+//!
+//! The value names the version it was made for (`VERSION.MAC`): a link keeps the version it was
+//! made for while the content moves on, so a posted form says which questions it answers, and
+//! the MAC proves this server showed that version to that link.
 
 use hmac::{Hmac, Mac};
 use mend_core::InvitationToken;
@@ -15,8 +19,8 @@ const DOMAIN: &[u8] = b"mend-intake form v1\0";
 #[derive(Clone)]
 pub(crate) struct FormKey {
     secret: [u8; 32],
-    /// The questionnaire's id and version: a form rendered for other questions does not verify.
-    scope: String,
+    /// The questionnaire's id: a form rendered for other questions does not verify.
+    questionnaire: String,
 }
 
 impl std::fmt::Debug for FormKey {
@@ -26,29 +30,32 @@ impl std::fmt::Debug for FormKey {
 }
 
 impl FormKey {
-    /// Wraps the server's persisted secret, for forms of one questionnaire version.
-    pub(crate) fn new(secret: [u8; 32], questionnaire: &str, version: u32) -> Self {
-        Self { secret, scope: format!("{questionnaire}\0{version}\0") }
+    /// Wraps the server's persisted secret, for the forms of one questionnaire.
+    pub(crate) fn new(secret: [u8; 32], questionnaire: &str) -> Self {
+        Self { secret, questionnaire: questionnaire.to_owned() }
     }
 
-    fn mac(&self, token: &InvitationToken) -> HmacSha256 {
+    fn mac(&self, token: &InvitationToken, version: u32) -> HmacSha256 {
         // HMAC accepts keys of any length, so this cannot fail for a 32-byte key.
         let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.secret).unwrap_or_else(|_| unreachable!());
         mac.update(DOMAIN);
-        mac.update(self.scope.as_bytes());
+        mac.update(format!("{}\0{version}\0", self.questionnaire).as_bytes());
         mac.update(token.expose().as_bytes());
         mac
     }
 
-    /// The hidden `_csrf` value for the form served at this token.
-    pub(crate) fn sign(&self, token: &InvitationToken) -> String {
-        hex::encode(self.mac(token).finalize().into_bytes())
+    /// The hidden `_csrf` value for the form of `version` served at this token.
+    pub(crate) fn sign(&self, token: &InvitationToken, version: u32) -> String {
+        format!("{version}.{}", hex::encode(self.mac(token, version).finalize().into_bytes()))
     }
 
-    /// Whether a posted `_csrf` value belongs to this token, compared in constant time.
-    pub(crate) fn verify(&self, token: &InvitationToken, given: &str) -> bool {
-        let Ok(bytes) = hex::decode(given.trim()) else { return false };
-        self.mac(token).verify_slice(&bytes).is_ok()
+    /// The version a posted `_csrf` value was made for, if it is this server's value for this
+    /// token (the MAC compared in constant time).
+    pub(crate) fn verify(&self, token: &InvitationToken, given: &str) -> Option<u32> {
+        let (version, mac) = given.trim().split_once('.')?;
+        let version: u32 = version.parse().ok()?;
+        let bytes = hex::decode(mac).ok()?;
+        self.mac(token, version).verify_slice(&bytes).is_ok().then_some(version)
     }
 }
 
@@ -60,14 +67,17 @@ mod tests {
     fn a_value_verifies_only_for_its_own_token_key_and_questionnaire() {
         let token = |digit: &str| InvitationToken::parse(&digit.repeat(64)).unwrap();
         let (a, b) = (token("a"), token("b"));
-        let key = FormKey::new([7; 32], "intake", 1);
-        let value = key.sign(&a);
-        assert!(key.verify(&a, &value));
-        assert!(!key.verify(&b, &value));
-        assert!(!FormKey::new([8; 32], "intake", 1).verify(&a, &value));
-        assert!(!FormKey::new([7; 32], "intake", 2).verify(&a, &value), "a new version of the questions");
-        for bad in ["", "zz", &value[..10]] {
-            assert!(!key.verify(&a, bad), "{bad:?}");
+        let key = FormKey::new([7; 32], "intake");
+        let value = key.sign(&a, 1);
+        assert_eq!(key.verify(&a, &value), Some(1));
+        assert_eq!(key.verify(&a, &key.sign(&a, 2)), Some(2), "each version's form verifies as that version");
+        assert_eq!(key.verify(&b, &value), None);
+        assert_eq!(FormKey::new([8; 32], "intake").verify(&a, &value), None);
+        assert_eq!(FormKey::new([7; 32], "checkin").verify(&a, &value), None, "other questions");
+        let claims_another_version = value.replacen("1.", "2.", 1);
+        assert_eq!(key.verify(&a, &claims_another_version), None, "the version is under the MAC");
+        for bad in ["", "zz", "1.", ".", &value[..10]] {
+            assert_eq!(key.verify(&a, bad), None, "{bad:?}");
         }
     }
 }

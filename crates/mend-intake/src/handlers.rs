@@ -2,6 +2,8 @@
 //!
 //! A sent form takes its own path, in [`crate::sent`].
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -12,7 +14,7 @@ use time::OffsetDateTime;
 
 use crate::guards::Client;
 use crate::pages::{Banner, Notice, ThanksPage, html};
-use crate::state::{Failure, FormRender, Shared, made_for};
+use crate::state::{Failure, FormRender, Shared};
 
 /// `GET /i/{token}`: the form, with any saved draft filled in.
 pub(crate) async fn show_form(
@@ -28,12 +30,23 @@ pub(crate) async fn show_form(
     let Some((invitation, draft)) = found.filter(|(invitation, _)| invitation.state == InvitationState::Active) else {
         return Err(app.invalid_link(client));
     };
-    if !made_for(&app.program.questionnaire, &invitation) {
-        return Err(app.other_questions(&invitation));
+    let mut questionnaire = app.questionnaire(&invitation.questionnaire, invitation.version).await?;
+    let mut draft = draft.unwrap_or_default();
+    // A link made for an older version moves to the current one only where the content declares
+    // how its draft carries over; otherwise it keeps showing the version it was made for.
+    let current = Arc::clone(&app.current);
+    if current.id == invitation.questionnaire
+        && current.version != invitation.version
+        && let Some(carried) = current.upgrade_draft(invitation.version, &draft)
+    {
+        let (id, had_draft, moved) = (invitation.invitation_id, !draft.is_empty(), carried.clone());
+        let to = Arc::clone(&current);
+        app.with_store(move |store| store.upgrade_invitation(id, &to, had_draft.then_some(&moved), now)).await?;
+        (questionnaire, draft) = (current, carried);
     }
-    let draft = draft.unwrap_or_default();
     Ok(app.render_form(FormRender {
         invitation: &invitation,
+        questionnaire: &questionnaire,
         token: &token,
         answers: &draft,
         errors: &[],

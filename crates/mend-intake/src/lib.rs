@@ -49,6 +49,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use mend_core::Program;
 use mend_store::{Actor, Store, StoreError};
+use time::OffsetDateTime;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 use tower_http::csrf::CsrfLayer;
@@ -150,15 +151,28 @@ impl Application {
         key: Option<mend_store::DataKey>,
     ) -> Result<Application, IntakeError> {
         let db_path = config.db_path.clone();
+        let program = Arc::clone(&config.program);
         let opened = tokio::task::spawn_blocking(move || {
             let mut store = Store::open_keyed(&db_path, key.as_ref())?;
             store.set_actor(Actor::Server);
             let secret = store.server_secret()?;
-            Ok::<_, StoreError>((store, secret))
+            // The form it serves to new links is kept as a published version now, so a form
+            // changed under a version number links were already made for is refused at start.
+            let questionnaire = &program.questionnaire;
+            store.publish_questionnaire(questionnaire, OffsetDateTime::now_utc())?;
+            // A body must fit the answers of every version a link may still show.
+            let mut limit = body_limit(questionnaire);
+            for kept in store.published_versions(OffsetDateTime::now_utc())? {
+                if let Some(older) = store.questionnaire_version(&kept.questionnaire, kept.version)? {
+                    limit = limit.max(body_limit(&older));
+                }
+            }
+            Ok::<_, StoreError>((store, secret, limit))
         })
         .await
         .map_err(|e| IntakeError::Startup(e.to_string()))?;
-        let (store, secret) = opened.map_err(|source| IntakeError::Store { path: config.db_path.clone(), source })?;
+        let (store, secret, body_limit) =
+            opened.map_err(|source| IntakeError::Store { path: config.db_path.clone(), source })?;
         let listener = TcpListener::bind(addr).await.map_err(|source| IntakeError::Bind { addr, source })?;
         let local_addr = listener.local_addr().map_err(|source| IntakeError::Bind { addr, source })?;
         let secrets_policy = config.secrets_policy.filter(|p| !p.trim().is_empty());
@@ -166,8 +180,10 @@ impl Application {
         let state = Arc::new(AppState {
             store: StoreThread::spawn(store)
                 .map_err(|e| IntakeError::Startup(format!("cannot start the store thread: {e}")))?,
-            key: FormKey::new(secret, &config.program.questionnaire.id, config.program.questionnaire.version),
-            program: config.program,
+            key: FormKey::new(secret, &config.program.questionnaire.id),
+            current: Arc::new(config.program.questionnaire.clone()),
+            body_limit,
+            versions: std::sync::Mutex::default(),
             limiter: Limiter::new(&config.rate_limit),
             trust_proxy: config.trust_proxy,
             secrets_policy,
@@ -251,8 +267,8 @@ async fn pause_after_accept_error(error: &std::io::Error) {
 /// meets, in order: the guard (log line, error pages, security headers), the cross-origin check,
 /// the timeout and the body limit.
 fn router(state: Shared) -> Router {
-    // Worked out from the questionnaire, so that answers within their limits fit in any script.
-    let limit = body_limit(&state.program.questionnaire);
+    // Worked out from the questionnaires, so that answers within their limits fit in any script.
+    let limit = state.body_limit;
     let cross_origin = CsrfLayer::new().with_rejection_response(|_| Notice::Forbidden.into_response());
     Router::new()
         .route("/i/{token}", get(handlers::show_form).post(sent::submit_form))

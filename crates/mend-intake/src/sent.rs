@@ -25,7 +25,7 @@ use crate::csrf::FormKey;
 use crate::guards::Client;
 use crate::pages::{Banner, Notice};
 use crate::parse::{PostedForm, parse_form};
-use crate::state::{Failure, FormRender, Shared, made_for};
+use crate::state::{Failure, FormRender, Shared};
 
 /// Where a partner lands after sending: a page without the token, so the link is not kept in
 /// the address bar or history of a shared device.
@@ -46,9 +46,15 @@ pub(crate) async fn submit_form(
     })?;
     let now = OffsetDateTime::now_utc();
     let form = if is_form(&headers) { parse_form(&body).ok() } else { None };
-    let job = check(&app.program.questionnaire, verify(&app.key, &token, form), latest_today(now));
+    // The questions of the version this link's page was rendered with, which its form value names.
+    let verified = match verify(&app.key, &token, form) {
+        Ok(form) => Ok((app.questionnaire(&app.current.id, form.version).await?, form)),
+        Err(refusal) => Err(refusal),
+    };
+    let questionnaire = verified.as_ref().ok().map(|(questionnaire, _)| Arc::clone(questionnaire));
+    let job = check(verified, latest_today(now));
     let outcome = store(&app, &token, job, now).await?;
-    respond(&app, client, &token, outcome)
+    respond(&app, client, &token, questionnaire.as_deref(), outcome)
 }
 
 /// Which button a partner pressed.
@@ -68,19 +74,28 @@ struct Refusal {
     signed: bool,
 }
 
-/// Verifies a read form: a form value made by this server for this link and these questions,
-/// and a button we know. Answers are looked at only after this.
-fn verify(key: &FormKey, token: &InvitationToken, form: Option<PostedForm>) -> Result<(Button, RawAnswers), Refusal> {
+/// A form this server rendered for this link: which button, which version of the questions,
+/// and what was typed.
+#[derive(Debug)]
+struct VerifiedForm {
+    button: Button,
+    version: u32,
+    typed: RawAnswers,
+}
+
+/// Verifies a read form: a form value made by this server for this link and a version of its
+/// questions, and a button we know. Answers are looked at only after this.
+fn verify(key: &FormKey, token: &InvitationToken, form: Option<PostedForm>) -> Result<VerifiedForm, Refusal> {
     let Some(form) = form else { return Err(Refusal { notice: Notice::BadRequest, signed: false }) };
-    let signed = form.csrf.as_deref().is_some_and(|value| key.verify(token, value));
-    if !signed {
-        return Err(Refusal { notice: Notice::Forbidden, signed });
-    }
-    match form.action.as_deref() {
-        Some("send") | None => Ok((Button::Send, form.answers)),
-        Some("save") => Ok((Button::Save, form.answers)),
-        Some(_) => Err(Refusal { notice: Notice::BadRequest, signed }),
-    }
+    let Some(version) = form.csrf.as_deref().and_then(|value| key.verify(token, value)) else {
+        return Err(Refusal { notice: Notice::Forbidden, signed: false });
+    };
+    let button = match form.action.as_deref() {
+        Some("send") | None => Button::Send,
+        Some("save") => Button::Save,
+        Some(_) => return Err(Refusal { notice: Notice::BadRequest, signed: true }),
+    };
+    Ok(VerifiedForm { button, version, typed: form.answers })
 }
 
 /// The store work a verified form needs. Every variant but `Refuse` comes from a signed form.
@@ -100,13 +115,17 @@ enum Job {
 /// Checks the answers of a verified form, once: the questionnaire gives either answers that can
 /// be stored or the list of mistakes, never both. `today` is the latest day it may be where the
 /// partner is, for dates that must have come.
-fn check(questionnaire: &Questionnaire, verified: Result<(Button, RawAnswers), Refusal>, today: Date) -> Job {
+fn check(verified: Result<(Arc<Questionnaire>, VerifiedForm), Refusal>, today: Date) -> Job {
     match verified {
-        Ok((Button::Send, typed)) => match questionnaire.check(&typed, today) {
-            Ok(answers) => Job::Store { answers: Arc::new(answers), typed },
-            Err(errors) => Job::Correct { typed, errors },
-        },
-        Ok((Button::Save, typed)) => Job::Save { draft: questionnaire.draft(&typed), typed },
+        Ok((questionnaire, VerifiedForm { button: Button::Send, typed, .. })) => {
+            match questionnaire.check(&typed, today) {
+                Ok(answers) => Job::Store { answers: Arc::new(answers), typed },
+                Err(errors) => Job::Correct { typed, errors },
+            }
+        }
+        Ok((questionnaire, VerifiedForm { button: Button::Save, typed, .. })) => {
+            Job::Save { draft: questionnaire.draft(&typed), typed }
+        }
         Err(refusal) => Job::Refuse(refusal),
     }
 }
@@ -120,8 +139,6 @@ enum Outcome {
     DeadLink,
     /// The link works, but the post was refused.
     Refused(Notice),
-    /// The link was made for other questions than this server asks.
-    OtherQuestions(InvitationLookup),
     /// The form goes back to the partner with everything they typed: with their mistakes, saved,
     /// or not stored because our side failed.
     FormAgain { invitation: InvitationLookup, typed: RawAnswers, errors: Vec<FieldError>, banner: Banner },
@@ -142,8 +159,8 @@ fn submitted(outcome: SubmitOutcome) -> Outcome {
 async fn store(app: &Shared, token: &InvitationToken, job: Job, now: OffsetDateTime) -> Result<Outcome, Failure> {
     let job = match job {
         // The store checks the invitation inside the transaction that stores the answers, so
-        // there is nothing to read first: the form value already binds this link to these
-        // questions, as it is only ever made for an invitation of this questionnaire version.
+        // there is nothing to read first: the form value already binds this link to the version
+        // of the questions that checked the answers, and the answers name that version.
         Job::Store { answers, typed } => match app.store.submit(token.clone(), Arc::clone(&answers), now).await {
             Ok(outcome) => return Ok(submitted(outcome)),
             Err(error) => {
@@ -153,15 +170,14 @@ async fn store(app: &Shared, token: &InvitationToken, job: Job, now: OffsetDateT
         },
         other => other,
     };
-    let (program, token) = (Arc::clone(&app.program), token.clone());
-    app.with_store(move |store| through_invitation(store, &program.questionnaire, &token, job, now)).await
+    let token = token.clone();
+    app.with_store(move |store| through_invitation(store, &token, job, now)).await
 }
 
 /// The store job for everything but a first try at storing: reads the invitation and, while its
-/// link works and asks this server's questions, does what the form asked.
+/// link works, does what the form asked.
 fn through_invitation(
     store: &mut Store,
-    questionnaire: &Questionnaire,
     token: &InvitationToken,
     job: Job,
     now: OffsetDateTime,
@@ -174,9 +190,6 @@ fn through_invitation(
         // answers are already stored once, so say so again.
         InvitationState::Used if signed => return Ok(Outcome::Stored),
         InvitationState::Used | InvitationState::Expired | InvitationState::Retired => return Ok(Outcome::DeadLink),
-    }
-    if !made_for(questionnaire, &invitation) {
-        return Ok(Outcome::OtherQuestions(invitation));
     }
     let again = |invitation, typed, errors, banner| Outcome::FormAgain { invitation, typed, errors, banner };
     Ok(match job {
@@ -205,12 +218,17 @@ fn not_stored(error: StoreError, invitation: InvitationLookup, typed: RawAnswers
 }
 
 /// The one response for an outcome.
-fn respond(app: &Shared, client: IpAddr, token: &InvitationToken, outcome: Outcome) -> Result<Response, Failure> {
+fn respond(
+    app: &Shared,
+    client: IpAddr,
+    token: &InvitationToken,
+    questionnaire: Option<&Questionnaire>,
+    outcome: Outcome,
+) -> Result<Response, Failure> {
     match outcome {
         Outcome::Stored => Ok(Redirect::to(THANKS_PATH).into_response()),
         Outcome::DeadLink => Err(app.invalid_link(client)),
         Outcome::Refused(notice) => Err(notice.into()),
-        Outcome::OtherQuestions(invitation) => Err(app.other_questions(&invitation)),
         Outcome::FormAgain { invitation, typed, errors, banner } => {
             let status = if banner == Banner::NotStored {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -221,7 +239,17 @@ fn respond(app: &Shared, client: IpAddr, token: &InvitationToken, outcome: Outco
             };
             // The page that comes back is the partner's own and is not cached, so it keeps
             // everything they typed, the answers a draft leaves out included.
-            let view = FormRender { invitation: &invitation, token, answers: &typed, errors: &errors, banner, status };
+            // Only a verified form comes back, and it always has the questions it was checked with.
+            let questionnaire = questionnaire.unwrap_or(&app.current);
+            let view = FormRender {
+                invitation: &invitation,
+                questionnaire,
+                token,
+                answers: &typed,
+                errors: &errors,
+                banner,
+                status,
+            };
             Ok(app.render_form(view))
         }
     }

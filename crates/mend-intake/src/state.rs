@@ -3,8 +3,9 @@
 //! The store thread, the questionnaire, the form key and the limiter live here, in a module of
 //! their own, so that the guards and the routes both depend on it and never on each other.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use askama::Template;
@@ -13,7 +14,7 @@ use axum::extract::rejection::PathRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mend_core::questionnaire::FieldError;
-use mend_core::{InvitationToken, Program, Questionnaire, RawAnswers};
+use mend_core::{InvitationToken, Questionnaire, RawAnswers};
 use mend_store::{InvitationLookup, Store, StoreError};
 
 use crate::csrf::FormKey;
@@ -27,7 +28,12 @@ use crate::store_thread::StoreThread;
 pub(crate) struct AppState {
     /// The one writer connection, on its own thread.
     pub(crate) store: StoreThread,
-    pub(crate) program: Arc<Program>,
+    /// The questionnaire as the content says it now: new links are made for it.
+    pub(crate) current: Arc<Questionnaire>,
+    /// Older versions that links still out were made for, read from the store when first needed.
+    pub(crate) versions: Mutex<HashMap<u32, Arc<Questionnaire>>>,
+    /// The largest body a form of any version a link may show can need, in bytes.
+    pub(crate) body_limit: usize,
     pub(crate) key: FormKey,
     pub(crate) limiter: Limiter,
     pub(crate) trust_proxy: bool,
@@ -76,16 +82,12 @@ impl IntoResponse for Failure {
     }
 }
 
-/// Whether an invitation was made for these questions. Through any other invitation nothing is
-/// shown or stored: its answers would be stored against questions that were never asked.
-pub(crate) fn made_for(questionnaire: &Questionnaire, invitation: &InvitationLookup) -> bool {
-    invitation.questionnaire == questionnaire.id && invitation.version == questionnaire.version
-}
-
 /// What one rendering of the form shows.
 #[derive(Debug)]
 pub(crate) struct FormRender<'a> {
     pub(crate) invitation: &'a InvitationLookup,
+    /// The version of the questions the link shows.
+    pub(crate) questionnaire: &'a Questionnaire,
     pub(crate) token: &'a InvitationToken,
     /// What the partner typed (or saved), shown back as it was.
     pub(crate) answers: &'a RawAnswers,
@@ -128,14 +130,29 @@ impl AppState {
         }
     }
 
-    /// The failure for an invitation made for other questions: ours, since this server and the
-    /// therapist's links disagree, so it is logged and the partner sees the apology.
-    pub(crate) fn other_questions(&self, invitation: &InvitationLookup) -> Failure {
-        let questionnaire = &self.program.questionnaire;
-        Failure::Internal(format!(
-            "an invitation is for questionnaire {:?} version {}, but this server has {:?} version {}",
-            invitation.questionnaire, invitation.version, questionnaire.id, questionnaire.version
-        ))
+    /// The questions of `version`: the current ones, or a version the store keeps because a
+    /// link was made for it. A version nobody kept is ours to explain: the link and the record
+    /// disagree, so it is logged and the partner sees the apology.
+    pub(crate) async fn questionnaire(&self, id: &str, version: u32) -> Result<Arc<Questionnaire>, Failure> {
+        if id == self.current.id && version == self.current.version {
+            return Ok(Arc::clone(&self.current));
+        }
+        let cached = self.versions.lock().ok().and_then(|versions| versions.get(&version).cloned());
+        if let Some(kept) = cached.filter(|kept| kept.id == id) {
+            return Ok(kept);
+        }
+        let wanted = id.to_owned();
+        let kept = self.with_store(move |store| store.questionnaire_version(&wanted, version)).await?;
+        let Some(kept) = kept.filter(|_| id == self.current.id) else {
+            return Err(Failure::Internal(format!(
+                "a link is for questionnaire {id:?} version {version}, which this server cannot show"
+            )));
+        };
+        let kept = Arc::new(kept);
+        if let Ok(mut versions) = self.versions.lock() {
+            versions.insert(version, Arc::clone(&kept));
+        }
+        Ok(kept)
     }
 
     /// The form page; a blank one is joined from the pieces rendered at startup.
@@ -145,16 +162,21 @@ impl AppState {
             && view.errors.is_empty()
             && view.banner == Banner::None
             && view.status == StatusCode::OK;
-        if is_blank && let Some(blank) = &self.blank_form {
-            return blank.fill(first_name, &self.key.sign(view.token));
+        let questionnaire = view.questionnaire;
+        let csrf = self.key.sign(view.token, questionnaire.version);
+        let is_current = questionnaire.version == self.current.version;
+        if is_blank
+            && is_current
+            && let Some(blank) = &self.blank_form
+        {
+            return blank.fill(first_name, &csrf);
         }
-        let questionnaire = &self.program.questionnaire;
         let page = FormPage {
             title: &questionnaire.title,
             first_name,
             intro: &questionnaire.intro,
             form: form_view(questionnaire, view.answers, view.errors, self.secrets_policy.as_deref()),
-            csrf: self.key.sign(view.token),
+            csrf,
             banner: view.banner,
         };
         html(view.status, page.render())

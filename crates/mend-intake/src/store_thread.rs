@@ -169,15 +169,21 @@ mod tests {
         });
     }
 
-    /// Answers checked by a one-question form, as the handler checks a sent form.
-    fn checked(text: &str) -> Arc<CheckedAnswers> {
-        let questionnaire: mend_core::Questionnaire = toml::from_str(
+    /// A one-question form, `intake` version 1.
+    fn form() -> mend_core::Questionnaire {
+        let mut questionnaire: mend_core::Questionnaire = toml::from_str(
             "version = 1\ntitle = \"T\"\nintro = []\n[[sections]]\nid = \"s\"\ntitle = \"S\"\n\
              [[sections.questions]]\nid = \"in_own_words\"\nkind = \"long_text\"\nlabel = \"In your words\"\n",
         )
         .unwrap();
+        questionnaire.id = "intake".to_owned();
+        questionnaire
+    }
+
+    /// Answers checked by [`form`], as the handler checks a sent form.
+    fn checked(text: &str) -> Arc<CheckedAnswers> {
         let raw = mend_core::RawAnswers::from([("in_own_words".to_owned(), vec![text.to_owned()])]);
-        Arc::new(questionnaire.check(&raw, time::macros::date!(2026 - 01 - 01)).unwrap())
+        Arc::new(form().check(&raw, time::macros::date!(2026 - 01 - 01)).unwrap())
     }
 
     /// The `n`th token of a test: a real token's shape, so it parses.
@@ -237,8 +243,8 @@ mod tests {
             )
             .unwrap();
         let later = now + time::Duration::days(1);
-        let mut invite =
-            |index: usize| store.create_invitation(couple.partners[index].id, "intake", 1, now, later).unwrap();
+        let form = form();
+        let mut invite = |index: usize| store.create_invitation(couple.partners[index].id, &form, now, later).unwrap();
         let (ana, mateo) = (invite(0), invite(1));
         let thread = StoreThread::spawn(store).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();

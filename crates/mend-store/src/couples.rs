@@ -1,9 +1,11 @@
 //! Couples and their partners: adding, listing, finding by short id or name, reading the whole
 //! record for the planner, and deleting without a trace.
 
+use std::sync::Arc;
+
 use mend_core::{
     Answers, BreachKind, Couple, CoupleId, CoupleRecord, InvalidInput, LookupError, NewCouple, Partner, PartnerId,
-    PartnerName, PartnerRecord, Roles,
+    PartnerName, PartnerRecord, Questionnaire, Roles,
 };
 use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -28,6 +30,8 @@ pub struct IntakeResponse {
     pub questionnaire: String,
     /// The questionnaire's version.
     pub version: u32,
+    /// The SHA-256 of that version's content, for answers given since mend keeps versions.
+    pub content_sha256: Option<String>,
     /// When it was submitted, RFC 3339 UTC.
     pub submitted_at: String,
     /// The answers.
@@ -78,20 +82,36 @@ impl Store {
     }
 
     /// Everything the planner needs: partners with their latest intake answers, sessions and
-    /// resolved flags.
-    pub fn couple_record(&self, couple: &Couple) -> Result<CoupleRecord, StoreError> {
+    /// resolved flags. Answers given on a version other than `current` come with the version
+    /// they were given on, as the record keeps it, so that they are read by the questions asked.
+    pub fn couple_record(&self, couple: &Couple, current: &Questionnaire) -> Result<CoupleRecord, StoreError> {
         let partners = couple
             .partners
             .iter()
             .map(|p| {
-                let latest = latest_answers(&self.conn, p.id)?;
-                let (intake, intake_sent_at) = latest.map_or((None, None), |(answers, at)| (Some(answers), Some(at)));
+                let Some(latest) = latest_answers(&self.conn, p.id)? else {
+                    return Ok(PartnerRecord {
+                        name: p.name.clone(),
+                        pronouns: p.pronouns.clone(),
+                        roles: p.roles,
+                        intake: None,
+                        intake_sent_at: None,
+                        intake_questionnaire: None,
+                    });
+                };
+                let asked_now = latest.questionnaire == current.id && latest.version == current.version;
+                let intake_questionnaire = if asked_now {
+                    None
+                } else {
+                    self.questionnaire_version(&latest.questionnaire, latest.version)?.map(Arc::new)
+                };
                 Ok(PartnerRecord {
                     name: p.name.clone(),
                     pronouns: p.pronouns.clone(),
                     roles: p.roles,
-                    intake,
-                    intake_sent_at,
+                    intake: Some(latest.answers),
+                    intake_sent_at: Some(latest.sent_at),
+                    intake_questionnaire,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -108,7 +128,8 @@ impl Store {
     /// Every intake form the couple's partners submitted, oldest first.
     pub fn intake_responses(&self, couple: &Couple) -> Result<Vec<IntakeResponse>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT r.partner_id, p.name, r.questionnaire, r.questionnaire_version, r.submitted_at, r.answers
+            "SELECT r.partner_id, p.name, r.questionnaire, r.questionnaire_version, r.submitted_at, r.answers,
+                    r.questionnaire_sha256
              FROM intake_responses r JOIN partners p ON p.id = r.partner_id
              WHERE p.couple_id = ?1 ORDER BY r.submitted_at, r.id",
         )?;
@@ -121,16 +142,18 @@ impl Store {
                     row.get(3)?,
                     row.get(4)?,
                     row.get::<_, String>(5)?,
+                    row.get(6)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
-            .map(|(partner_id, name, questionnaire, version, submitted_at, answers)| {
+            .map(|(partner_id, name, questionnaire, version, submitted_at, answers, content_sha256)| {
                 Ok(IntakeResponse {
                     partner_id,
                     partner_name: stored_name(name)?,
                     questionnaire,
                     version,
+                    content_sha256,
                     submitted_at,
                     answers: serde_json::from_str(&answers)?,
                 })
@@ -292,14 +315,26 @@ pub(crate) fn couple_of_partner(conn: &Connection, partner: PartnerId) -> Result
 }
 
 /// A partner's latest intake answers and when they were sent.
-fn latest_answers(conn: &Connection, partner: PartnerId) -> Result<Option<(Answers, String)>, StoreError> {
-    let latest: Option<(String, String)> = conn
+/// A partner's latest answers: what they said, when, and the questionnaire and version asked.
+struct LatestAnswers {
+    answers: Answers,
+    sent_at: String,
+    questionnaire: String,
+    version: u32,
+}
+
+fn latest_answers(conn: &Connection, partner: PartnerId) -> Result<Option<LatestAnswers>, StoreError> {
+    let latest: Option<(String, String, String, u32)> = conn
         .query_row(
-            "SELECT answers, submitted_at FROM intake_responses WHERE partner_id = ?1
-             ORDER BY submitted_at DESC, id DESC LIMIT 1",
+            "SELECT answers, submitted_at, questionnaire, questionnaire_version FROM intake_responses
+             WHERE partner_id = ?1 ORDER BY submitted_at DESC, id DESC LIMIT 1",
             [partner.get()],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )
         .optional()?;
-    latest.map(|(json, at)| Ok((serde_json::from_str(&json)?, at))).transpose()
+    latest
+        .map(|(json, sent_at, questionnaire, version)| {
+            Ok(LatestAnswers { answers: serde_json::from_str(&json)?, sent_at, questionnaire, version })
+        })
+        .transpose()
 }

@@ -111,6 +111,18 @@ pub enum StoreError {
         number: u32,
     },
 
+    /// A questionnaire was published under a version the record already keeps with other content.
+    #[error(
+        "questionnaire {questionnaire:?} version {version} has changed since links were made for it; \
+         a changed questionnaire needs a new version number"
+    )]
+    QuestionnaireChanged {
+        /// The questionnaire's id.
+        questionnaire: String,
+        /// The version whose content differs.
+        version: u32,
+    },
+
     /// A draft was saved for an invitation that is used, expired or replaced.
     #[error("this intake link is no longer active (used, expired or replaced)")]
     InvitationNotActive,

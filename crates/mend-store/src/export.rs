@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use mend_core::{Answers, BreachKind, FlagResolution, PartnerName, RawAnswers, Roles};
+use mend_core::{Answers, BreachKind, FlagResolution, PartnerName, Questionnaire, RawAnswers, Roles};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -12,6 +12,7 @@ use crate::audit::record;
 use mend_core::{CoupleId, PartnerId};
 
 use crate::couples::{ensure_couple, load_couple};
+use crate::versions::publish;
 use mend_core::Couple;
 
 use crate::{Store, StoreError};
@@ -20,7 +21,11 @@ use crate::{Store, StoreError};
 pub const EXPORT_FORMAT: &str = "mend-export";
 
 /// The version of the export format this build writes and reads.
-pub const EXPORT_VERSION: u32 = 1;
+pub const EXPORT_VERSION: u32 = 2;
+
+/// The oldest export format version this build still reads: version 1 had no questionnaire
+/// versions and no record of what a session did.
+const OLDEST_EXPORT_VERSION: u32 = 1;
 
 /// A whole practice record, or one couple's, as plain data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +37,26 @@ pub struct Export {
     pub version: u32,
     /// The couples, oldest first.
     pub couples: Vec<ExportedCouple>,
+    /// Every questionnaire version the exported links were made for, whole, so that answers
+    /// are read, and open links keep their form, in the record they are imported into.
+    #[serde(default)]
+    pub questionnaires: Vec<ExportedQuestionnaire>,
+}
+
+/// A published questionnaire version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedQuestionnaire {
+    /// Its id.
+    pub id: String,
+    /// Its version.
+    pub version: u32,
+    /// The SHA-256 of its content; checked against `definition` on import.
+    pub content_sha256: String,
+    /// When the record first kept it.
+    pub published_at: String,
+    /// The questionnaire itself.
+    pub definition: serde_json::Value,
 }
 
 /// One couple with everything recorded about it.
@@ -81,6 +106,9 @@ pub struct ExportedInvitation {
     pub questionnaire: String,
     /// The questionnaire's version.
     pub version: u32,
+    /// The SHA-256 of that version's content, for links made since mend keeps versions.
+    #[serde(default)]
+    pub content_sha256: Option<String>,
     /// When it was made.
     pub created_at: String,
     /// When it stops working.
@@ -131,6 +159,15 @@ pub struct ExportedSession {
     pub homework: Vec<String>,
     /// Progress marker ids met.
     pub met: Vec<String>,
+    /// Exercise ids done.
+    #[serde(default)]
+    pub done: Vec<String>,
+    /// The partner seen alone, for an individual session.
+    #[serde(default)]
+    pub with_partner: Option<String>,
+    /// Whether new facts came out in it.
+    #[serde(default)]
+    pub new_disclosure: bool,
     /// The therapist's notes.
     pub notes: String,
     /// When it was last recorded.
@@ -168,6 +205,7 @@ impl Store {
                 .collect::<Result<_, _>>()?,
         };
         let couples = ids.into_iter().map(|id| export_couple(&tx, id)).collect::<Result<Vec<_>, _>>()?;
+        let questionnaires = export_questionnaires(&tx, &couples)?;
         tx.commit()?;
         let detail = format!("{} couples", couples.len());
         record(
@@ -178,7 +216,7 @@ impl Store {
             Some(&detail),
             OffsetDateTime::now_utc(),
         )?;
-        Ok(Export { format: EXPORT_FORMAT.to_owned(), version: EXPORT_VERSION, couples })
+        Ok(Export { format: EXPORT_FORMAT.to_owned(), version: EXPORT_VERSION, couples, questionnaires })
     }
 
     /// Imports an export into this database, which must hold no couples yet, in one
@@ -189,6 +227,9 @@ impl Store {
         let existing: i64 = tx.query_row("SELECT count(*) FROM couples", [], |row| row.get(0))?;
         if existing > 0 {
             return Err(StoreError::ImportNotEmpty);
+        }
+        for questionnaire in &export.questionnaires {
+            import_questionnaire(&tx, questionnaire)?;
         }
         for couple in &export.couples {
             import_couple(&tx, couple)?;
@@ -235,7 +276,8 @@ fn export_couple(conn: &Connection, id: CoupleId) -> Result<ExportedCouple, Stor
 
 fn export_invitations(conn: &Connection, partner: PartnerId) -> Result<Vec<ExportedInvitation>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT id, token_sha256, questionnaire, questionnaire_version, created_at, expires_at, used_at, retired_at
+        "SELECT id, token_sha256, questionnaire, questionnaire_version, created_at, expires_at, used_at, retired_at,
+                questionnaire_sha256
          FROM invitations WHERE partner_id = ?1 ORDER BY id",
     )?;
     let rows = stmt
@@ -250,6 +292,7 @@ fn export_invitations(conn: &Connection, partner: PartnerId) -> Result<Vec<Expor
                     expires_at: row.get(5)?,
                     used_at: row.get(6)?,
                     retired_at: row.get(7)?,
+                    content_sha256: row.get(8)?,
                     draft: None,
                     response: None,
                 },
@@ -286,7 +329,7 @@ fn export_response(conn: &Connection, invitation: i64) -> Result<Option<Exported
 
 fn export_sessions(conn: &Connection, couple: CoupleId) -> Result<Vec<ExportedSession>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT number, held_on, stage, plan, homework, met, notes, recorded_at
+        "SELECT number, held_on, stage, plan, homework, met, notes, recorded_at, done, with_partner, new_disclosure
          FROM sessions WHERE couple_id = ?1 ORDER BY number",
     )?;
     let rows = stmt
@@ -300,22 +343,38 @@ fn export_sessions(conn: &Connection, couple: CoupleId) -> Result<Vec<ExportedSe
                 row.get::<_, String>(5)?,
                 row.get(6)?,
                 row.get(7)?,
+                (row.get::<_, String>(8)?, row.get(9)?, row.get(10)?),
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
-        .map(|(number, held_on, stage, plan, homework, met, notes, recorded_at)| {
-            Ok(ExportedSession {
+        .map(
+            |(
                 number,
                 held_on,
                 stage,
-                plan: plan.map(|json| serde_json::from_str(&json)).transpose()?,
-                homework: serde_json::from_str(&homework)?,
-                met: serde_json::from_str(&met)?,
+                plan,
+                homework,
+                met,
                 notes,
                 recorded_at,
-            })
-        })
+                (done, with_partner, new_disclosure),
+            )| {
+                Ok(ExportedSession {
+                    number,
+                    held_on,
+                    stage,
+                    plan: plan.map(|json| serde_json::from_str(&json)).transpose()?,
+                    homework: serde_json::from_str(&homework)?,
+                    met: serde_json::from_str(&met)?,
+                    done: serde_json::from_str(&done)?,
+                    with_partner,
+                    new_disclosure,
+                    notes,
+                    recorded_at,
+                })
+            },
+        )
         .collect()
 }
 
@@ -334,7 +393,7 @@ fn check_export(export: &Export) -> Result<(), StoreError> {
             export.version
         ));
     }
-    if export.version != EXPORT_VERSION {
+    if export.version < OLDEST_EXPORT_VERSION {
         return bad(format!("its export version {} is unknown: pass a file made by `mend export`", export.version));
     }
     let mut short_ids = BTreeSet::new();
@@ -385,8 +444,9 @@ fn import_couple(conn: &Connection, couple: &ExportedCouple) -> Result<(), Store
     }
     for s in &couple.sessions {
         conn.execute(
-            "INSERT INTO sessions (couple_id, number, held_on, stage, plan, homework, met, notes, recorded_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO sessions (couple_id, number, held_on, stage, plan, homework, met, notes, recorded_at,
+                                   done, with_partner, new_disclosure)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 couple_id,
                 s.number,
@@ -396,7 +456,10 @@ fn import_couple(conn: &Connection, couple: &ExportedCouple) -> Result<(), Store
                 serde_json::to_string(&s.homework)?,
                 serde_json::to_string(&s.met)?,
                 s.notes,
-                s.recorded_at
+                s.recorded_at,
+                serde_json::to_string(&s.done)?,
+                s.with_partner,
+                s.new_disclosure
             ],
         )?;
     }
@@ -416,8 +479,8 @@ fn import_invitation(
 ) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO invitations (partner_id, token_sha256, questionnaire, questionnaire_version, created_at, expires_at,
-                                  used_at, retired_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                  used_at, retired_at, questionnaire_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             partner_id.get(),
             invitation.token_sha256,
@@ -426,7 +489,8 @@ fn import_invitation(
             invitation.created_at,
             invitation.expires_at,
             invitation.used_at,
-            invitation.retired_at
+            invitation.retired_at,
+            invitation.content_sha256
         ],
     )?;
     let invitation_id = conn.last_insert_rowid();
@@ -438,17 +502,71 @@ fn import_invitation(
     }
     if let Some(response) = &invitation.response {
         conn.execute(
-            "INSERT INTO intake_responses (partner_id, invitation_id, questionnaire, questionnaire_version, answers, submitted_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO intake_responses (partner_id, invitation_id, questionnaire, questionnaire_version,
+                                           questionnaire_sha256, answers, submitted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 partner_id.get(),
                 invitation_id,
                 invitation.questionnaire,
                 invitation.version,
+                invitation.content_sha256,
                 serde_json::to_string(&response.answers)?,
                 response.submitted_at
             ],
         )?;
     }
+    Ok(())
+}
+
+/// The versions the exported couples' links were made for, as the record keeps them.
+fn export_questionnaires(
+    conn: &Connection,
+    couples: &[ExportedCouple],
+) -> Result<Vec<ExportedQuestionnaire>, StoreError> {
+    let used: BTreeSet<(&str, u32)> = couples
+        .iter()
+        .flat_map(|c| &c.partners)
+        .flat_map(|p| &p.invitations)
+        .map(|i| (i.questionnaire.as_str(), i.version))
+        .collect();
+    let mut stmt = conn.prepare(
+        "SELECT content_sha256, published_at, definition FROM questionnaire_versions
+         WHERE questionnaire = ?1 AND version = ?2",
+    )?;
+    let mut kept = Vec::new();
+    for (id, version) in used {
+        let row: Option<(String, String, String)> =
+            stmt.query_row(params![id, version], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).optional()?;
+        if let Some((content_sha256, published_at, definition)) = row {
+            kept.push(ExportedQuestionnaire {
+                id: id.to_owned(),
+                version,
+                content_sha256,
+                published_at,
+                definition: serde_json::from_str(&definition)?,
+            });
+        }
+    }
+    Ok(kept)
+}
+
+/// Keeps an exported version, after checking that its content is what its hash says; a version
+/// this record already keeps must say the same.
+fn import_questionnaire(conn: &Connection, exported: &ExportedQuestionnaire) -> Result<(), StoreError> {
+    let questionnaire =
+        Questionnaire::from_stored_json(&exported.id, &exported.definition.to_string()).map_err(|err| {
+            StoreError::BadExport(format!(
+                "questionnaire {:?} version {} cannot be read ({err})",
+                exported.id, exported.version
+            ))
+        })?;
+    if questionnaire.version != exported.version || questionnaire.content_sha256() != exported.content_sha256 {
+        return Err(StoreError::BadExport(format!(
+            "questionnaire {:?} version {} does not match its hash: pass the file as `mend export` wrote it",
+            exported.id, exported.version
+        )));
+    }
+    publish(conn, &questionnaire, &exported.published_at)?;
     Ok(())
 }

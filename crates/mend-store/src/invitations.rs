@@ -1,7 +1,7 @@
 //! Invitations to the intake form: random tokens stored only as hashes, their expiry and
 //! retirement, drafts kept while a partner fills the form in, and the single-use submission.
 
-use mend_core::{CheckedAnswers, InvalidInput, InvitationToken, PartnerName, RawAnswers};
+use mend_core::{CheckedAnswers, InvalidInput, InvitationToken, PartnerName, Questionnaire, RawAnswers};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -11,6 +11,7 @@ use crate::clock::stamp;
 use mend_core::PartnerId;
 
 use crate::couples::{couple_of_partner, stored_name};
+use crate::versions::{publish, published_sha256};
 use mend_core::Couple;
 
 use crate::{Store, StoreError};
@@ -20,6 +21,13 @@ use crate::{Store, StoreError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct InvitationId(i64);
+
+impl InvitationId {
+    /// The row id, for queries in other modules of the store.
+    pub(crate) fn get(self) -> i64 {
+        self.0
+    }
+}
 
 impl std::fmt::Display for InvitationId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -75,6 +83,9 @@ pub struct InvitationLookup {
     pub questionnaire: String,
     /// The questionnaire's version.
     pub version: u32,
+    /// The SHA-256 of that version's content when the link was made; `None` for a link made
+    /// before mend kept versions.
+    pub content_sha256: Option<String>,
     /// When it stops working, RFC 3339 UTC.
     pub expires_at: String,
     /// Where it stands at the time asked about.
@@ -100,6 +111,7 @@ struct InvitationRow {
     couple_short_id: String,
     questionnaire: String,
     version: u32,
+    content_sha256: Option<String>,
     expires_at: String,
     used_at: Option<String>,
     retired_at: Option<String>,
@@ -116,6 +128,7 @@ impl InvitationRow {
             couple_short_id: self.couple_short_id,
             questionnaire: self.questionnaire,
             version: self.version,
+            content_sha256: self.content_sha256,
             expires_at: self.expires_at,
             state,
         })
@@ -142,7 +155,7 @@ macro_rules! invitation_select {
     ($($rest:expr),*) => {
         concat!(
             "SELECT i.id, i.partner_id, p.name, c.short_id, i.questionnaire, i.questionnaire_version,
-                i.expires_at, i.used_at, i.retired_at",
+                i.expires_at, i.used_at, i.retired_at, i.questionnaire_sha256",
             $($rest,)*
         )
     };
@@ -165,6 +178,7 @@ fn invitation_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<InvitationRow> {
         expires_at: row.get(6)?,
         used_at: row.get(7)?,
         retired_at: row.get(8)?,
+        content_sha256: row.get(9)?,
     })
 }
 
@@ -180,18 +194,19 @@ fn find_by_id(conn: &Connection, id: InvitationId) -> Result<Option<InvitationRo
 }
 
 impl Store {
-    /// Invites a partner to fill in a questionnaire until `expires_at`, and returns the token
-    /// for the link. The partner's earlier unused invitations stop working in the same
-    /// transaction, so only the newest link is live.
+    /// Invites a partner to fill in `questionnaire` until `expires_at`, and returns the token
+    /// for the link. The questionnaire is kept as a published version, so the link keeps its
+    /// form whatever the content says later; a changed questionnaire under a version already
+    /// kept is refused ([`StoreError::QuestionnaireChanged`]). The partner's earlier unused
+    /// invitations stop working in the same transaction, so only the newest link is live.
     pub fn create_invitation(
         &mut self,
         partner: PartnerId,
-        questionnaire: &str,
-        version: u32,
+        questionnaire: &Questionnaire,
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Result<InvitationToken, StoreError> {
-        mend_core::domain::check_id(questionnaire)?;
+        mend_core::domain::check_id(&questionnaire.id)?;
         if expires_at <= now {
             return Err(InvalidInput("an invitation must expire after it is made: give a later expiry".into()).into());
         }
@@ -199,14 +214,16 @@ impl Store {
         let token = InvitationToken::generate(&mut rand::rng());
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let short_id = couple_of_partner(&tx, partner)?;
+        let hash = publish(&tx, questionnaire, &created)?;
         tx.execute(
             "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL",
             params![created, partner.get()],
         )?;
         tx.execute(
-            "INSERT INTO invitations (partner_id, token_sha256, questionnaire, questionnaire_version, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![partner.get(), token.sha256(), questionnaire, version, created, expires],
+            "INSERT INTO invitations (partner_id, token_sha256, questionnaire, questionnaire_version, questionnaire_sha256,
+                                      created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![partner.get(), token.sha256(), questionnaire.id, questionnaire.version, hash, created, expires],
         )?;
         let detail = format!("invitation {}", tx.last_insert_rowid());
         record(&tx, self.actor, "invitation created", Some(&short_id), Some(&detail), now)?;
@@ -280,7 +297,7 @@ impl Store {
         let found = self
             .conn
             .prepare_cached(sql)?
-            .query_row([token.sha256()], |row| Ok((invitation_row(row)?, row.get::<_, Option<String>>(9)?)))
+            .query_row([token.sha256()], |row| Ok((invitation_row(row)?, row.get::<_, Option<String>>(10)?)))
             .optional()?;
         let Some((row, draft)) = found else { return Ok(None) };
         let draft = draft.map(|json| serde_json::from_str(&json)).transpose()?;
@@ -388,12 +405,29 @@ fn store_one(
         InvitationState::Expired | InvitationState::Retired => return Ok(SubmitOutcome::NotActive),
     }
     let answers_json = serde_json::to_string(submission.answers.answers())?;
+    // The answers are stored against the version that checked them: the page the partner saw,
+    // even if the link has moved to a newer version since.
+    let (questionnaire, version) = (submission.answers.questionnaire(), submission.answers.version());
+    let content_sha256 = if (questionnaire, version) == (row.questionnaire.as_str(), row.version) {
+        row.content_sha256.clone()
+    } else {
+        published_sha256(&savepoint, questionnaire, version)?
+    };
     savepoint
         .prepare_cached(
-            "INSERT INTO intake_responses (partner_id, invitation_id, questionnaire, questionnaire_version, answers, submitted_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO intake_responses (partner_id, invitation_id, questionnaire, questionnaire_version,
+                                           questionnaire_sha256, answers, submitted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?
-        .execute(params![row.partner_id.get(), row.id.0, row.questionnaire, row.version, answers_json, submitted_at])?;
+        .execute(params![
+            row.partner_id.get(),
+            row.id.0,
+            questionnaire,
+            version,
+            content_sha256,
+            answers_json,
+            submitted_at
+        ])?;
     savepoint
         .prepare_cached("UPDATE invitations SET used_at = ?1 WHERE id = ?2")?
         .execute(params![submitted_at, row.id.0])?;

@@ -18,6 +18,7 @@ mod open;
 mod schema;
 mod sealed;
 mod sessions;
+mod versions;
 
 use std::path::PathBuf;
 
@@ -28,7 +29,7 @@ pub use convert::{DatabaseKind, database_kind};
 pub use couples::IntakeResponse;
 pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, Export, ExportedCouple, ExportedDraft, ExportedInvitation};
-pub use export::{ExportedPartner, ExportedResponse, ExportedSession};
+pub use export::{ExportedPartner, ExportedQuestionnaire, ExportedResponse, ExportedSession};
 pub use invitations::{
     IntakeSubmission, InvitationId, InvitationInfo, InvitationLookup, InvitationState, SubmitOutcome,
 };
@@ -36,6 +37,7 @@ pub use key::{DataKey, KeyFile, MIN_PASSPHRASE_CHARS, Passphrase, Protection};
 pub use schema::{SCHEMA_VERSION, migrations};
 pub use sealed::{is_sealed, seal, unseal};
 pub use sessions::NewSession;
+pub use versions::PublishedVersion;
 
 /// An open practice record: one connection to the database file.
 ///

@@ -4,7 +4,7 @@
 use rusqlite_migration::{M, Migrations};
 
 /// The schema version this build writes: the number of migrations below.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new one.
 const MIGRATIONS: &[M<'static>] = &[
@@ -111,6 +111,23 @@ CREATE INDEX intake_responses_by_partner ON intake_responses (partner_id, submit
 ALTER TABLE sessions ADD COLUMN done TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(done));
 ALTER TABLE sessions ADD COLUMN with_partner TEXT;
 ALTER TABLE sessions ADD COLUMN new_disclosure INTEGER NOT NULL DEFAULT 0 CHECK (new_disclosure IN (0, 1));
+"#,
+    ),
+    // 4: every questionnaire version a link was made for, kept whole, so a link keeps its form
+    // while the content changes; invitations and answers name the version's content hash. Rows
+    // from before have no hash: they were made for the version as this mend first publishes it.
+    M::up(
+        r#"
+CREATE TABLE questionnaire_versions (
+    questionnaire  TEXT NOT NULL,
+    version        INTEGER NOT NULL,
+    content_sha256 TEXT NOT NULL CHECK (length(content_sha256) = 64),
+    definition     TEXT NOT NULL CHECK (json_valid(definition)),
+    published_at   TEXT NOT NULL,
+    PRIMARY KEY (questionnaire, version)
+) STRICT;
+ALTER TABLE invitations ADD COLUMN questionnaire_sha256 TEXT;
+ALTER TABLE intake_responses ADD COLUMN questionnaire_sha256 TEXT;
 "#,
     ),
 ];

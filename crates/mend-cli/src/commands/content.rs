@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use mend_core::content::{Block, Exercise, Item};
-use mend_core::{Program, Sheet, Stage};
+use mend_core::{Program, Questionnaire, Sheet, Stage};
 use serde::Serialize;
 
 use crate::args::{ContentCommand, Format};
-use crate::context::{Context, read_content_dir};
+use crate::context::{Context, now, read_content_dir};
 use crate::output::{json, wrap};
 use crate::output::{out, outln};
 
@@ -32,12 +32,12 @@ pub(crate) fn run(ctx: &Context, command: ContentCommand) -> Result<ExitCode> {
             let Some(dir) = dir else {
                 let program = ctx.program()?;
                 outln!("{}", summary(program, "the embedded program"))?;
-                return Ok(ExitCode::SUCCESS);
+                return links_out(ctx, &program.questionnaire);
             };
             match Program::from_files(read_content_dir(&dir)?) {
                 Ok(program) => {
                     outln!("{}", summary(&program, &dir.display().to_string()))?;
-                    Ok(ExitCode::SUCCESS)
+                    links_out(ctx, &program.questionnaire)
                 }
                 Err(errors) => {
                     eprintln!("{}: {} problem(s), each with its file and id:", dir.display(), errors.0.len());
@@ -49,6 +49,47 @@ pub(crate) fn run(ctx: &Context, command: ContentCommand) -> Result<ExitCode> {
             }
         }
     }
+}
+
+/// What the checked questionnaire would do to the links still out in the practice record, when
+/// there is one: which versions they keep showing, which move on through a declared upgrade, and
+/// whether this version number is already out with other content (which `mend invite` and
+/// `mend serve` refuse).
+fn links_out(ctx: &Context, questionnaire: &Questionnaire) -> Result<ExitCode> {
+    if !ctx.db_path.exists() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let store = ctx.store()?;
+    let hash = questionnaire.content_sha256();
+    let (id, version) = (&questionnaire.id, questionnaire.version);
+    let mut changed = false;
+    outln!("In the practice record {}:", ctx.db_path.display())?;
+    let kept: Vec<_> = store.published_versions(now())?.into_iter().filter(|v| &v.questionnaire == id).collect();
+    if kept.is_empty() {
+        outln!("  no links were ever made for {id:?}; the first link will keep version {version}")?;
+    }
+    for published in kept {
+        let out_on = format!(
+            "{} open link(s), {} with a saved draft, on version {}",
+            published.open_links, published.drafts, published.version
+        );
+        if published.version == version && published.content_sha256 != hash {
+            changed = true;
+            outln!(
+                "  version {version} is already out with other content ({out_on}): raise `version` to {}",
+                version + 1
+            )?;
+        } else if published.version == version {
+            outln!("  {out_on}: the form as checked")?;
+        } else if published.version > version {
+            outln!("  {out_on}, newer than the version checked ({version})")?;
+        } else if questionnaire.upgrade_from(published.version).is_some() {
+            outln!("  {out_on}: they move to version {version} when opened, drafts carried by the declared upgrade")?;
+        } else {
+            outln!("  {out_on}: they keep showing version {} until used or expired", published.version)?;
+        }
+    }
+    Ok(if changed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn summary(program: &Program, origin: &str) -> String {

@@ -7,7 +7,7 @@ use anyhow::Result;
 use mend_core::Couple;
 use mend_core::questionnaire::{Evidence, Score};
 use mend_core::record::resolution_covering;
-use mend_core::{FlagResolution, Program, Severity};
+use mend_core::{FlagResolution, Program, Questionnaire, Severity};
 use mend_store::IntakeResponse;
 use serde::Serialize;
 
@@ -25,6 +25,10 @@ struct PartnerView {
     roles: &'static str,
     answered: bool,
     submitted_at: Option<String>,
+    /// The version of the form their answers were given on.
+    questionnaire_version: Option<u32>,
+    /// The SHA-256 of that version's content, where the record keeps it.
+    questionnaire_sha256: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -66,6 +70,8 @@ struct StartView {
 #[derive(Serialize)]
 struct IntakeView {
     couple: String,
+    /// The version of the form new links show.
+    current_version: u32,
     partners: Vec<PartnerView>,
     answers: Vec<AnswerRow>,
     scores: Vec<ScoreView>,
@@ -79,8 +85,25 @@ pub(crate) fn run(ctx: &Context, args: IntakeArgs) -> Result<ExitCode> {
     let couple = store.find_couple(&args.couple)?;
     let responses = store.intake_responses(&couple)?;
     let resolutions = store.resolved_flags(&couple)?;
+    // Each response is read with the questions it answered: the version the link showed.
+    let mut asked: Vec<(u32, Option<Questionnaire>)> = Vec::new();
+    for response in &responses {
+        let current = &program.questionnaire;
+        if (response.questionnaire.as_str(), response.version) != (current.id.as_str(), current.version)
+            && !asked.iter().any(|(version, _)| *version == response.version)
+        {
+            asked.push((response.version, store.questionnaire_version(&response.questionnaire, response.version)?));
+        }
+    }
     store.audit(mend_store::Actor::Cli, "intake viewed", Some(&couple.short_id), now())?;
-    let view = build(program, &couple, &responses, &resolutions);
+    let questions_of = |response: &IntakeResponse| -> &Questionnaire {
+        asked
+            .iter()
+            .find(|(version, _)| *version == response.version)
+            .and_then(|(_, kept)| kept.as_ref())
+            .unwrap_or(&program.questionnaire)
+    };
+    let view = build(program, &couple, &responses, &questions_of, &resolutions);
     if args.format.format == Format::Json {
         json(&view)?;
     } else {
@@ -90,10 +113,11 @@ pub(crate) fn run(ctx: &Context, args: IntakeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn build(
-    program: &Program,
+fn build<'a>(
+    program: &'a Program,
     couple: &Couple,
     responses: &[IntakeResponse],
+    questions_of: &dyn Fn(&IntakeResponse) -> &'a Questionnaire,
     resolutions: &[FlagResolution],
 ) -> IntakeView {
     let questionnaire = &program.questionnaire;
@@ -109,22 +133,46 @@ fn build(
             roles: p.roles.as_str(),
             answered: r.is_some(),
             submitted_at: r.map(|r| r.submitted_at.clone()),
+            questionnaire_version: r.map(|r| r.version),
+            questionnaire_sha256: r.and_then(|r| r.content_sha256.clone()),
         })
         .collect();
-    let mut rows = Vec::new();
-    for section in &questionnaire.sections {
-        for question in &section.questions {
-            let answers: Vec<Option<String>> = answers_of
-                .iter()
-                .map(|r| r.and_then(|r| r.answers.get(&question.id)).map(|a| questionnaire.describe(question, a)))
-                .collect();
-            if answers.iter().any(Option::is_some) {
-                rows.push(AnswerRow {
-                    section: section.title.clone(),
-                    question: question.id.clone(),
-                    label: question.label.clone(),
-                    answers,
-                });
+    // The current questions first, then any that only an older version a partner answered asks.
+    let mut asked: Vec<&Questionnaire> = vec![questionnaire];
+    for response in answers_of.iter().flatten() {
+        let questions = questions_of(response);
+        if !asked.iter().any(|q| std::ptr::eq(*q, questions)) {
+            asked.push(questions);
+        }
+    }
+    let mut rows: Vec<AnswerRow> = Vec::new();
+    for version in asked {
+        for section in &version.sections {
+            for question in &section.questions {
+                if rows.iter().any(|row| row.question == question.id) {
+                    continue;
+                }
+                let answers: Vec<Option<String>> =
+                    answers_of
+                        .iter()
+                        .map(|r| {
+                            let r = (*r)?;
+                            let theirs = questions_of(r);
+                            let answer = r.answers.get(&question.id)?;
+                            Some(theirs.question(&question.id).map_or_else(
+                                || version.describe(question, answer),
+                                |asked| theirs.describe(asked, answer),
+                            ))
+                        })
+                        .collect();
+                if answers.iter().any(Option::is_some) {
+                    rows.push(AnswerRow {
+                        section: section.title.clone(),
+                        question: question.id.clone(),
+                        label: question.label.clone(),
+                        answers,
+                    });
+                }
             }
         }
     }
@@ -132,7 +180,7 @@ fn build(
     let mut flags = Vec::new();
     for (partner, response) in couple.partners.iter().zip(&answers_of) {
         let Some(response) = response else { continue };
-        let (partner_scores, raised) = questionnaire.assess(&response.answers);
+        let (partner_scores, raised) = questions_of(response).assess(&response.answers);
         scores.extend(partner_scores.into_iter().map(|score| ScoreView { partner: partner.name.to_string(), score }));
         flags.extend(raised.into_iter().map(|f| {
             let resolution = resolution_covering(resolutions, &f.id, Some(&response.submitted_at)).cloned();
@@ -164,7 +212,15 @@ fn build(
         let title = program.stage(&id).map(|s| s.title.clone()).unwrap_or_default();
         Some(StartView { id, title, reason })
     };
-    IntakeView { couple: couple.short_id.clone(), partners, answers: rows, scores, flags, start_stage }
+    IntakeView {
+        couple: couple.short_id.clone(),
+        current_version: questionnaire.version,
+        partners,
+        answers: rows,
+        scores,
+        flags,
+        start_stage,
+    }
 }
 
 fn paint(text: &str, code: &str, color: bool) -> String {
@@ -176,9 +232,12 @@ fn render(view: &IntakeView, color: bool) -> String {
     let names: Vec<&str> = view.partners.iter().map(|p| p.name.as_str()).collect();
     out.push_str(&format!("Intake for couple {}: {}\n", view.couple, names.join(" & ")));
     for p in &view.partners {
-        let status = match &p.submitted_at {
-            Some(at) => format!("sent {}", &at[..10.min(at.len())]),
-            None => "has not answered yet".to_owned(),
+        let status = match (&p.submitted_at, p.questionnaire_version) {
+            (Some(at), Some(version)) if version != view.current_version => {
+                format!("sent {}, on version {version} of the form", &at[..10.min(at.len())])
+            }
+            (Some(at), _) => format!("sent {}", &at[..10.min(at.len())]),
+            (None, _) => "has not answered yet".to_owned(),
         };
         out.push_str(&format!("  {}: {status}\n", p.name));
     }

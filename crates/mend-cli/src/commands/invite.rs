@@ -44,7 +44,7 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
     let questionnaire = &program.questionnaire;
     let mut links = Vec::new();
     for partner in partners {
-        let token = store.create_invitation(partner.id, &questionnaire.id, questionnaire.version, now, expires)?;
+        let token = store.create_invitation(partner.id, questionnaire, now, expires)?;
         links.push(Link {
             partner: partner.name.to_string(),
             url: format!("{base}/i/{}", token.expose()),

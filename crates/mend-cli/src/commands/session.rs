@@ -139,7 +139,7 @@ pub(crate) fn resolve_flag(ctx: &Context, args: FlagResolveArgs) -> Result<ExitC
     }
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
-    let raised = mend_core::plan::raised_flags(program, &store.couple_record(&couple)?);
+    let raised = mend_core::plan::raised_flags(program, &store.couple_record(&couple, &program.questionnaire)?);
     let open: Vec<&str> = raised.iter().filter(|f| !f.resolved).map(|f| f.id.as_str()).collect();
     if !open.contains(&args.flag.as_str()) {
         let already = raised.iter().any(|f| f.id == args.flag);

@@ -55,9 +55,8 @@ fn a_killed_server_keeps_every_acknowledged_submission() {
             )
             .unwrap();
         for partner in &couple.partners {
-            let token = store
-                .create_invitation(partner.id, "fixture", questionnaire.version, now, now + time::Duration::days(1))
-                .unwrap();
+            let token =
+                store.create_invitation(partner.id, &questionnaire, now, now + time::Duration::days(1)).unwrap();
             tokens.push((token, format!("Nick {}", tokens.len())));
         }
     }

@@ -309,24 +309,12 @@ fn unknown_expired_retired_and_used_links_look_exactly_alike() {
     let questionnaire = &app.program.questionnaire;
     let partner = invited.couple.partners[1].id;
     let expired = store
-        .create_invitation(
-            partner,
-            &questionnaire.id,
-            questionnaire.version,
-            now - time::Duration::days(30),
-            now - time::Duration::days(1),
-        )
+        .create_invitation(partner, questionnaire, now - time::Duration::days(30), now - time::Duration::days(1))
         .unwrap();
     // Inviting the first partner again retires their first link.
     let retired = InvitationToken::parse(&invited.tokens[0]).unwrap();
     let fresh = store
-        .create_invitation(
-            invited.couple.partners[0].id,
-            &questionnaire.id,
-            questionnaire.version,
-            now,
-            now + time::Duration::days(3),
-        )
+        .create_invitation(invited.couple.partners[0].id, questionnaire, now, now + time::Duration::days(3))
         .unwrap();
     assert_eq!(store.lookup_invitation(&retired, now).unwrap().unwrap().state, InvitationState::Retired);
     assert_eq!(store.lookup_invitation(&expired, now).unwrap().unwrap().state, InvitationState::Expired);

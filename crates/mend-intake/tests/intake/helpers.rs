@@ -177,13 +177,7 @@ pub(crate) fn invite_couple(app: &TestApp, names: [&str; 2]) -> Invited {
     let questionnaire = &app.program.questionnaire;
     let tokens = [0, 1].map(|i| {
         store
-            .create_invitation(
-                couple.partners[i].id,
-                &questionnaire.id,
-                questionnaire.version,
-                now,
-                now + time::Duration::days(14),
-            )
+            .create_invitation(couple.partners[i].id, questionnaire, now, now + time::Duration::days(14))
             .expect("the invitation is made")
             .expose()
             .to_owned()

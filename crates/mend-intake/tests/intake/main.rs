@@ -6,3 +6,4 @@ mod crash;
 mod flow;
 mod guards;
 mod helpers;
+mod versions;

@@ -7,7 +7,7 @@ use mend_store::{
 };
 use time::macros::date;
 
-use crate::helpers::{DAY, answers, at, checked, couple, couple_with, fresh_store, name};
+use crate::helpers::{DAY, answers, at, checked, checked_on, couple, couple_with, form, fresh_store, name};
 
 #[test]
 fn an_added_couple_reads_back_as_given() {
@@ -79,6 +79,7 @@ fn three_couples() -> (tempfile::TempDir, Store) {
             exported("a1ffe0", "Łukasz Nowak", "Zofia Nowak"),
             exported("0c0ffe", "Amara", "Bea"),
         ],
+        questionnaires: vec![],
     };
     store.import(&export).unwrap();
     (dir, store)
@@ -163,10 +164,10 @@ fn the_couple_record_holds_the_latest_answers_sessions_and_resolved_flags() {
     let added = store.add_couple(&couple("José Núñez", "Zoë"), at(0)).unwrap();
     let [jose, zoe] = [added.partners[0].id, added.partners[1].id];
 
-    let first = store.create_invitation(zoe, "intake", 1, at(1), at(DAY)).unwrap();
+    let first = store.create_invitation(zoe, &form(1), at(1), at(DAY)).unwrap();
     assert_eq!(store.submit_intake(&first, &checked("first thoughts"), at(10)).unwrap(), SubmitOutcome::Stored);
-    let second = store.create_invitation(zoe, "intake", 2, at(20), at(DAY)).unwrap();
-    assert_eq!(store.submit_intake(&second, &checked("second thoughts"), at(30)).unwrap(), SubmitOutcome::Stored);
+    let second = store.create_invitation(zoe, &form(2), at(20), at(DAY)).unwrap();
+    assert_eq!(store.submit_intake(&second, &checked_on(2, "second thoughts"), at(30)).unwrap(), SubmitOutcome::Stored);
     store.set_pronouns(zoe, Some("she/her"), at(31)).unwrap();
     let session = NewSession {
         held_on: date!(2025 - 03 - 04),
@@ -183,7 +184,7 @@ fn the_couple_record_holds_the_latest_answers_sessions_and_resolved_flags() {
     store.record_session(&added, &session, at(40)).unwrap();
     store.resolve_flag(&added, "ongoing-affair", "Contact ended; confirmed with both.", at(50)).unwrap();
 
-    let record = store.couple_record(&store.couple(added.id).unwrap()).unwrap();
+    let record = store.couple_record(&store.couple(added.id).unwrap(), &form(2)).unwrap();
     assert_eq!(record.id, added.short_id);
     assert_eq!(record.breach, BreachKind::Affair);
     assert_eq!(record.partners.len(), 2);

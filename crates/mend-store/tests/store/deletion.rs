@@ -3,7 +3,7 @@
 use mend_core::{BreachKind, BrokeTrust, LookupError, NewCouple, RawAnswers};
 use mend_store::{Store, StoreError};
 
-use crate::helpers::{DAY, all_bytes, at, checked, contains, count, couple, fresh, name, session_with_notes};
+use crate::helpers::{DAY, all_bytes, at, checked, contains, count, couple, form, fresh, name, session_with_notes};
 
 #[test]
 fn a_deleted_couple_leaves_no_names_or_answers_in_the_files() {
@@ -32,9 +32,9 @@ fn a_deleted_couple_leaves_no_names_or_answers_in_the_files() {
     .unwrap();
     let gone = store.add_couple(&new, at(1)).unwrap();
     store.set_pronouns(gone.partners[1].id, Some(secrets[3]), at(2)).unwrap();
-    let token = store.create_invitation(gone.partners[0].id, "intake", 1, at(3), at(DAY)).unwrap();
+    let token = store.create_invitation(gone.partners[0].id, &form(1), at(3), at(DAY)).unwrap();
     store.submit_intake(&token, &checked(secrets[4]), at(4)).unwrap();
-    let other = store.create_invitation(gone.partners[1].id, "intake", 1, at(5), at(DAY)).unwrap();
+    let other = store.create_invitation(gone.partners[1].id, &form(1), at(5), at(DAY)).unwrap();
     let other_id = server.lookup_invitation(&other, at(5)).unwrap().unwrap().invitation_id;
     store
         .save_draft(other_id, &RawAnswers::from([("in_own_words".to_owned(), vec![secrets[5].to_owned()])]), at(6))

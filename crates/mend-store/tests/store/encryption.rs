@@ -5,7 +5,9 @@
 use mend_core::{BreachKind, BrokeTrust, NewCouple};
 use mend_store::{DataKey, DatabaseKind, Passphrase, Store, StoreError, database_kind};
 
-use crate::helpers::{DAY, all_bytes, at, checked, contains, couple, fresh, name, record_bytes, session_with_notes};
+use crate::helpers::{
+    DAY, all_bytes, at, checked, contains, couple, form, fresh, name, record_bytes, session_with_notes,
+};
 
 /// Words that only the invented couple's record holds, so finding one in a file finds them.
 const SECRETS: [&str; 5] = [
@@ -26,7 +28,7 @@ fn add_secret_couple(store: &mut Store) -> mend_core::Couple {
     )
     .unwrap();
     let couple = store.add_couple(&new, at(1)).unwrap();
-    let token = store.create_invitation(couple.partners[0].id, "intake", 1, at(2), at(DAY)).unwrap();
+    let token = store.create_invitation(couple.partners[0].id, &form(1), at(2), at(DAY)).unwrap();
     store.submit_intake(&token, &checked(SECRETS[3]), at(3)).unwrap();
     store.record_session(&couple, &session_with_notes(SECRETS[4]), at(4)).unwrap();
     couple

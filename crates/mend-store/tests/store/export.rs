@@ -1,10 +1,10 @@
 //! Export to JSON and import into an empty file.
 
 use mend_core::{BreachKind, BrokeTrust, InvitationToken, NewCouple, RawAnswers};
-use mend_store::{Export, InvitationState, NewSession, Store, StoreError};
+use mend_store::{EXPORT_VERSION, Export, InvitationState, NewSession, Store, StoreError};
 use time::macros::date;
 
-use crate::helpers::{DAY, at, checked, couple_with, fresh, fresh_store, name};
+use crate::helpers::{DAY, at, checked, couple_with, form, fresh, fresh_store, name};
 
 /// A practice with one of everything: pronouns, a label, a stage, used, retired and open
 /// invitations, a draft, answers, sessions with and without a plan, and a resolved flag.
@@ -22,10 +22,10 @@ fn full_practice(store: &mut Store) -> InvitationToken {
     let b = store.add_couple(&second, at(1)).unwrap();
 
     store.set_pronouns(a.partners[1].id, Some("she/her"), at(2)).unwrap();
-    let used = store.create_invitation(a.partners[0].id, "intake", 1, at(3), at(DAY)).unwrap();
+    let used = store.create_invitation(a.partners[0].id, &form(1), at(3), at(DAY)).unwrap();
     store.submit_intake(&used, &checked("I want to rebuild this."), at(4)).unwrap();
-    store.create_invitation(a.partners[1].id, "intake", 1, at(5), at(DAY)).unwrap();
-    let open = store.create_invitation(a.partners[1].id, "intake", 1, at(6), at(DAY)).unwrap();
+    store.create_invitation(a.partners[1].id, &form(1), at(5), at(DAY)).unwrap();
+    let open = store.create_invitation(a.partners[1].id, &form(1), at(6), at(DAY)).unwrap();
     let open_id = store.lookup_invitation(&open, at(6)).unwrap().unwrap().invitation_id;
     let draft = RawAnswers::from([("in_own_words".to_owned(), vec!["Still deciding…".to_owned()])]);
     store.save_draft(open_id, &draft, at(7)).unwrap();
@@ -67,7 +67,7 @@ fn export_then_import_into_a_new_file_then_export_gives_the_same_json() {
     assert_eq!(found.state, InvitationState::Active);
     assert!(copy.draft(found.invitation_id).unwrap().is_some());
     for (original, imported) in store.couples().unwrap().iter().zip(copy.couples().unwrap()) {
-        assert_eq!(store.couple_record(original).unwrap(), copy.couple_record(&imported).unwrap());
+        assert_eq!(store.couple_record(original, &form(1)).unwrap(), copy.couple_record(&imported, &form(1)).unwrap());
     }
 }
 
@@ -78,7 +78,13 @@ fn the_export_is_readable_json_with_a_format_and_version() {
     let json = store.export(None).unwrap().to_json().unwrap();
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["format"], "mend-export");
-    assert_eq!(value["version"], 1);
+    assert_eq!(value["version"], EXPORT_VERSION);
+    // The versions the links were made for travel with them, and each link names its own.
+    let kept = &value["questionnaires"][0];
+    assert_eq!((kept["id"].as_str(), kept["version"].as_u64()), (Some("intake"), Some(1)));
+    assert_eq!(kept["definition"]["version"], 1);
+    let invitation = &value["couples"][0]["partners"][0]["invitations"][0];
+    assert_eq!(invitation["content_sha256"], kept["content_sha256"]);
     assert_eq!(value["couples"][0]["partners"][0]["name"], "José Núñez");
     assert_eq!(value["couples"][0]["sessions"][0]["plan"]["minutes"], 50);
     assert!(json.contains("\n  \"couples\""), "indented for people");
@@ -126,7 +132,7 @@ fn exports_that_are_not_ours_or_are_too_new_or_inconsistent_are_refused() {
     wrong_format.format = "other-app".into();
     check(wrong_format, "not \"mend-export\"", &mut empty);
     let mut newer = good.clone();
-    newer.version = 2;
+    newer.version = EXPORT_VERSION + 1;
     check(newer, "upgrade mend", &mut empty);
     let mut twice = good.clone();
     twice.couples.push(twice.couples[0].clone());
@@ -134,6 +140,9 @@ fn exports_that_are_not_ours_or_are_too_new_or_inconsistent_are_refused() {
     let mut lonely = good.clone();
     lonely.couples[0].partners.pop();
     check(lonely, "instead of two", &mut empty);
+    let mut tampered = good.clone();
+    tampered.questionnaires[0].definition["title"] = "Another form".into();
+    check(tampered, "does not match its hash", &mut empty);
 
     for json in [
         "{",

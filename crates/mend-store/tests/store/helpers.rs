@@ -88,9 +88,22 @@ questions = [
 ]
 "#;
 
+/// The small questionnaire of these tests as `intake` at `version`, for making links.
+pub(crate) fn form(version: u32) -> Questionnaire {
+    let mut questionnaire: Questionnaire = toml::from_str(QUESTIONNAIRE).unwrap();
+    questionnaire.id = "intake".to_owned();
+    questionnaire.version = version;
+    questionnaire
+}
+
 /// [`answers`] as a form would send them, checked by the questionnaire: what the store accepts.
 pub(crate) fn checked(text: &str) -> CheckedAnswers {
-    let questionnaire: Questionnaire = toml::from_str(QUESTIONNAIRE).unwrap();
+    checked_on(1, text)
+}
+
+/// [`checked`], by the questionnaire at `version`.
+pub(crate) fn checked_on(version: u32, text: &str) -> CheckedAnswers {
+    let questionnaire = form(version);
     let raw = RawAnswers::from([
         ("safe_at_home".to_owned(), vec!["yes".to_owned()]),
         ("hope".to_owned(), vec!["7".to_owned()]),

@@ -6,7 +6,7 @@ use mend_core::{Couple, InvitationToken, PartnerId, RawAnswers};
 use mend_store::{IntakeSubmission, InvitationState, Store, StoreError, SubmitOutcome};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{DAY, all_bytes, answers, at, checked, contains, count, couple, fresh_store, raw};
+use crate::helpers::{DAY, all_bytes, answers, at, checked, contains, count, couple, form, fresh_store, raw};
 
 fn with_couple() -> (tempfile::TempDir, Store, Couple) {
     let (dir, mut store) = fresh_store();
@@ -21,8 +21,8 @@ fn draft(text: &str) -> RawAnswers {
 #[test]
 fn a_token_is_long_and_random_and_only_its_hash_is_stored() {
     let (_dir, mut store, added) = with_couple();
-    let token = store.create_invitation(added.partners[0].id, "intake", 1, at(1), at(14 * DAY)).unwrap();
-    let other = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(14 * DAY)).unwrap();
+    let token = store.create_invitation(added.partners[0].id, &form(1), at(1), at(14 * DAY)).unwrap();
+    let other = store.create_invitation(added.partners[1].id, &form(1), at(1), at(14 * DAY)).unwrap();
     assert_ne!(token, other);
     assert_eq!(token.expose().len(), 64, "32 random bytes as hex");
     assert!(token.expose().chars().all(|c| c.is_ascii_hexdigit()));
@@ -38,7 +38,7 @@ fn a_token_is_long_and_random_and_only_its_hash_is_stored() {
 fn a_lookup_tells_who_was_invited_and_whether_the_link_still_works() {
     let (_dir, mut store, added) = with_couple();
     let zoe = &added.partners[1];
-    let token = store.create_invitation(zoe.id, "intake", 3, at(1), at(2 * DAY)).unwrap();
+    let token = store.create_invitation(zoe.id, &form(3), at(1), at(2 * DAY)).unwrap();
 
     let found = store.lookup_invitation(&token, at(2)).unwrap().unwrap();
     assert_eq!(found.partner_name, zoe.name);
@@ -62,9 +62,9 @@ fn a_lookup_tells_who_was_invited_and_whether_the_link_still_works() {
 fn inviting_a_partner_again_retires_the_earlier_link() {
     let (_dir, mut store, added) = with_couple();
     let [jose, zoe] = [added.partners[0].id, added.partners[1].id];
-    let old = store.create_invitation(zoe, "intake", 1, at(1), at(DAY)).unwrap();
-    let jose_link = store.create_invitation(jose, "intake", 1, at(2), at(DAY)).unwrap();
-    let new = store.create_invitation(zoe, "intake", 1, at(3), at(DAY)).unwrap();
+    let old = store.create_invitation(zoe, &form(1), at(1), at(DAY)).unwrap();
+    let jose_link = store.create_invitation(jose, &form(1), at(2), at(DAY)).unwrap();
+    let new = store.create_invitation(zoe, &form(1), at(3), at(DAY)).unwrap();
 
     assert_eq!(store.lookup_invitation(&old, at(4)).unwrap().unwrap().state, InvitationState::Retired);
     assert_eq!(store.lookup_invitation(&new, at(4)).unwrap().unwrap().state, InvitationState::Active);
@@ -81,9 +81,9 @@ fn inviting_a_partner_again_retires_the_earlier_link() {
 fn open_invitations_leave_out_expired_and_used_links_and_show_no_token() {
     let (_dir, mut store, added) = with_couple();
     let [jose, zoe] = [added.partners[0].id, added.partners[1].id];
-    let used = store.create_invitation(jose, "intake", 1, at(1), at(DAY)).unwrap();
+    let used = store.create_invitation(jose, &form(1), at(1), at(DAY)).unwrap();
     store.submit_intake(&used, &checked("done"), at(2)).unwrap();
-    store.create_invitation(zoe, "intake", 1, at(3), at(60)).unwrap();
+    store.create_invitation(zoe, &form(1), at(3), at(60)).unwrap();
 
     let open = store.open_invitations(&added, at(4)).unwrap();
     assert_eq!(open.len(), 1);
@@ -98,7 +98,7 @@ fn open_invitations_leave_out_expired_and_used_links_and_show_no_token() {
 #[test]
 fn a_link_stores_answers_once_and_then_reads_as_used() {
     let (_dir, mut store, added) = with_couple();
-    let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(DAY)).unwrap();
+    let token = store.create_invitation(added.partners[1].id, &form(1), at(1), at(DAY)).unwrap();
 
     assert_eq!(store.submit_intake(&token, &checked("first"), at(2)).unwrap(), SubmitOutcome::Stored);
     assert_eq!(store.submit_intake(&token, &checked("second"), at(3)).unwrap(), SubmitOutcome::AlreadyUsed);
@@ -114,7 +114,7 @@ fn a_link_stores_answers_once_and_then_reads_as_used() {
 #[test]
 fn an_expired_link_stores_nothing() {
     let (_dir, mut store, added) = with_couple();
-    let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(60)).unwrap();
+    let token = store.create_invitation(added.partners[1].id, &form(1), at(1), at(60)).unwrap();
     assert_eq!(store.submit_intake(&token, &checked("late"), at(60)).unwrap(), SubmitOutcome::NotActive);
     assert_eq!(count(store.path(), "intake_responses"), 0);
 }
@@ -122,7 +122,7 @@ fn an_expired_link_stores_nothing() {
 #[test]
 fn two_submissions_racing_on_separate_connections_store_one_response() {
     let (_dir, mut store, added) = with_couple();
-    let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(DAY)).unwrap();
+    let token = store.create_invitation(added.partners[1].id, &form(1), at(1), at(DAY)).unwrap();
     let path = store.path().to_owned();
     let barrier = Barrier::new(2);
     let outcomes: Vec<SubmitOutcome> = std::thread::scope(|scope| {
@@ -150,7 +150,7 @@ fn submissions_committed_together_each_get_their_own_outcome() {
     let (_dir, mut store, first) = with_couple();
     let second = store.add_couple(&couple("Ana Lía", "Mateo"), at(0)).unwrap();
     let [ana, refused, mateo] = [first.partners[0].id, first.partners[1].id, second.partners[0].id]
-        .map(|partner| store.create_invitation(partner, "intake", 1, at(1), at(DAY)).unwrap());
+        .map(|partner| store.create_invitation(partner, &form(1), at(1), at(DAY)).unwrap());
     // A real failure inside SQLite, for one partner only: the batch must undo that one alone.
     raw(store.path())
         .execute_batch(&format!(
@@ -194,7 +194,7 @@ fn submissions_committed_together_each_get_their_own_outcome() {
 #[test]
 fn a_draft_is_kept_replaced_and_dropped_on_submission() {
     let (_dir, mut store, added) = with_couple();
-    let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(DAY)).unwrap();
+    let token = store.create_invitation(added.partners[1].id, &form(1), at(1), at(DAY)).unwrap();
     let id = store.lookup_invitation(&token, at(1)).unwrap().unwrap().invitation_id;
 
     // Opening the link reads the invitation and its draft in one go, as the two reads would.
@@ -225,14 +225,14 @@ fn a_draft_is_kept_replaced_and_dropped_on_submission() {
 fn drafts_are_refused_for_expired_retired_and_unknown_invitations() {
     let (_dir, mut store, added) = with_couple();
     let zoe = added.partners[1].id;
-    let first = store.create_invitation(zoe, "intake", 1, at(1), at(60)).unwrap();
+    let first = store.create_invitation(zoe, &form(1), at(1), at(60)).unwrap();
     let first_id = store.lookup_invitation(&first, at(1)).unwrap().unwrap().invitation_id;
     assert!(matches!(store.save_draft(first_id, &draft("x"), at(60)), Err(StoreError::InvitationNotActive)));
-    let second = store.create_invitation(zoe, "intake", 1, at(61), at(DAY)).unwrap();
+    let second = store.create_invitation(zoe, &form(1), at(61), at(DAY)).unwrap();
     assert!(matches!(store.save_draft(first_id, &draft("x"), at(62)), Err(StoreError::InvitationNotActive)));
     // An id of an invitation that is gone: its couple was deleted, and the invitation with it.
     let gone = store.add_couple(&couple("Ana Lía", "Mateo"), at(62)).unwrap();
-    let gone_token = store.create_invitation(gone.partners[0].id, "intake", 1, at(62), at(DAY)).unwrap();
+    let gone_token = store.create_invitation(gone.partners[0].id, &form(1), at(62), at(DAY)).unwrap();
     let gone_id = store.lookup_invitation(&gone_token, at(62)).unwrap().unwrap().invitation_id;
     store.delete_couple(&gone, at(62)).unwrap();
     assert!(matches!(store.save_draft(gone_id, &draft("x"), at(62)), Err(StoreError::InvitationNotActive)));
@@ -243,11 +243,13 @@ fn drafts_are_refused_for_expired_retired_and_unknown_invitations() {
 #[test]
 fn invitations_need_a_known_partner_and_a_later_expiry() {
     let (_dir, mut store, added) = with_couple();
-    let err = store.create_invitation(PartnerId::from_row(9999), "intake", 1, at(1), at(DAY)).unwrap_err();
+    let err = store.create_invitation(PartnerId::from_row(9999), &form(1), at(1), at(DAY)).unwrap_err();
     assert!(matches!(err, StoreError::UnknownPartnerId(id) if id.get() == 9999), "{err:?}");
-    let err = store.create_invitation(added.partners[0].id, "intake", 1, at(10), at(10)).unwrap_err();
+    let err = store.create_invitation(added.partners[0].id, &form(1), at(10), at(10)).unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
-    let err = store.create_invitation(added.partners[0].id, "Intake Form", 1, at(1), at(DAY)).unwrap_err();
+    let mut misnamed = form(1);
+    "Intake Form".clone_into(&mut misnamed.id);
+    let err = store.create_invitation(added.partners[0].id, &misnamed, at(1), at(DAY)).unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
     assert_eq!(count(store.path(), "invitations"), 0);
 }
@@ -256,7 +258,7 @@ fn invitations_need_a_known_partner_and_a_later_expiry() {
 fn the_audit_trail_notes_invitations_and_submissions_without_names_or_answers() {
     let (_dir, mut store, added) = with_couple();
     store.set_actor(mend_store::Actor::Cli);
-    let token = store.create_invitation(added.partners[1].id, "intake", 1, at(1), at(DAY)).unwrap();
+    let token = store.create_invitation(added.partners[1].id, &form(1), at(1), at(DAY)).unwrap();
     let mut server = Store::open_existing(store.path()).unwrap();
     server.set_actor(mend_store::Actor::Server);
     server.submit_intake(&token, &checked("private words"), at(2)).unwrap();
