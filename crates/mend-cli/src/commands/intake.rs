@@ -165,11 +165,18 @@ fn build<'a>(
                             ))
                         })
                         .collect();
+                // Worded as the first partner who answered it was asked it.
+                let label = answers_of
+                    .iter()
+                    .flatten()
+                    .filter(|r| r.answers.contains_key(&question.id))
+                    .find_map(|r| questions_of(r).question(&question.id))
+                    .map_or(&question.label, |asked| &asked.label);
                 if answers.iter().any(Option::is_some) {
                     rows.push(AnswerRow {
                         section: section.title.clone(),
                         question: question.id.clone(),
-                        label: question.label.clone(),
+                        label: label.clone(),
                         answers,
                     });
                 }

@@ -62,7 +62,7 @@ impl Sandbox {
 }
 
 /// Copies every file under `from` to the same place under `to`.
-fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("create the copy's folder");
     for entry in fs::read_dir(from).expect("read the content folder") {
         let path = entry.expect("a directory entry").path();
@@ -76,7 +76,7 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// The shipped content folder.
-fn shipped() -> PathBuf {
+pub(crate) fn shipped() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content")
 }
 

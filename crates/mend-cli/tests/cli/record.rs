@@ -907,3 +907,50 @@ fn reading_the_record_leaves_the_file_alone_and_adds_its_audit_entry_to_the_kept
     let of = |action: &str| (action.to_owned(), Some(id.clone()));
     assert_eq!(read, [of("plan prepared"), of("intake viewed"), of("couple viewed"), of("plan prepared")]);
 }
+
+#[test]
+fn answers_are_read_with_the_version_they_were_given_on_and_a_changed_form_needs_a_new_version() {
+    use crate::content_check::{copy_tree, shipped};
+
+    let sandbox = Sandbox::new();
+    let id = add_couple(&sandbox, "José Núñez", "Zoë", "affair", "José");
+    let invited = links(&sandbox.ok(&["invite", &id]));
+    let db = sandbox.db();
+    assert_eq!(submit(&db, &invited[0].1, &answers_of_partner_who_broke_trust("José")), SubmitOutcome::Stored);
+
+    // The therapist rewords the first question and raises the version.
+    let content = sandbox.path("content");
+    copy_tree(&shipped(), &content);
+    let intake = content.join("intake/intake.toml");
+    let shipped_text = std::fs::read_to_string(&intake).expect("the intake file");
+    let version = program().questionnaire.version;
+    let reworded = shipped_text.replace(
+        "What name would you like your therapist to use for you?",
+        "Which name should your therapist call you?",
+    );
+    let raised = reworded.replacen(&format!("version = {version}"), &format!("version = {}", version + 1), 1);
+    std::fs::write(&intake, &raised).expect("write the new version");
+    let dir = content.to_string_lossy().into_owned();
+
+    let check = sandbox.ok(&["--content", &dir, "content", "check"]);
+    assert!(check.contains(&format!("1 open link(s), 0 with a saved draft, on version {version}")), "{check}");
+    assert!(check.contains(&format!("keep showing version {version}")), "{check}");
+
+    let shown = sandbox.ok(&["--content", &dir, "intake", &id]);
+    assert!(shown.contains(&format!("on version {version} of the form")), "{shown}");
+    assert!(
+        shown.contains("What name would you like your therapist to use"),
+        "read with the questions asked:\n{shown}"
+    );
+    let json = parse_json(&sandbox.ok(&["--content", &dir, "intake", &id, "--format", "json"]));
+    assert_eq!(json["partners"][0]["questionnaire_version"], version);
+    assert_eq!(json["partners"][0]["questionnaire_sha256"].as_str().map(str::len), Some(64));
+
+    // Rewording without raising the version is refused where it would reach a partner.
+    std::fs::write(&intake, &reworded).expect("write the changed text under the old version");
+    let refused = refused_without_change(&sandbox, &["--content", &dir, "invite", &id], "raise `version`");
+    assert!(refused.contains("has changed since links were made"), "{refused}");
+    let check = sandbox.mend(&["--content", &dir, "content", "check"]);
+    assert_eq!(check.code, Some(1), "{}", check.stdout);
+    assert!(check.stdout.contains(&format!("version {version} is already out with other content")), "{}", check.stdout);
+}

@@ -818,3 +818,32 @@ fn the_shipped_ledger_names_rights_holder_grant_source_attribution_and_cutoffs()
         assert!(entry.attribution.contains(&entry.grant), "{}: the attribution quotes the grant", entry.id);
     }
 }
+
+#[test]
+fn upgrades_that_do_not_come_from_an_older_version_or_rename_to_nothing_are_reported() {
+    let upgrade = |toml: &str| format!("{toml}\n\n[[sections]]");
+    check(
+        "intake/intake.toml",
+        "[[sections]]",
+        &upgrade("[[upgrades]]\nfrom = 9"),
+        "intake/intake.toml",
+        None,
+        "must come from an older version",
+    );
+    check(
+        "intake/intake.toml",
+        "[[sections]]",
+        &upgrade("[[upgrades]]\nfrom = 1\nrenamed = { name = \"no_such_question\" }"),
+        "intake/intake.toml",
+        Some("name"),
+        "renamed to `no_such_question`, which is not a question of this version",
+    );
+    check(
+        "intake/intake.toml",
+        "[[sections]]",
+        &upgrade("[[upgrades]]\nfrom = 1\nrenamed_options = { came_to_light = { told = \"no-such-option\" } }"),
+        "intake/intake.toml",
+        Some("came_to_light"),
+        "which this question does not offer",
+    );
+}
