@@ -39,6 +39,8 @@ struct Parsed {
     sheets: BTreeMap<String, Sheet>,
     /// Questionnaires by id, with their file.
     questionnaires: BTreeMap<String, (String, Questionnaire)>,
+    /// Check-in questionnaires by id, with their file.
+    checkins: BTreeMap<String, (String, Questionnaire)>,
     /// The licence ledger's entries, when `instruments.toml` exists and could be read.
     instruments: Vec<Instrument>,
     /// Files that exist but could not be read. Their own problem is already reported, so a
@@ -121,8 +123,12 @@ fn parse_files(problems: &mut Problems, files: &BTreeMap<String, Source>) -> Par
                 questionnaire.id = id.clone();
                 parsed.questionnaires.insert(id, (path.clone(), questionnaire));
             }),
+            "checkin" => parse::<Questionnaire>(problems, path, Some(&id), text).map(|mut questionnaire| {
+                questionnaire.id = id.clone();
+                parsed.checkins.insert(id, (path.clone(), questionnaire));
+            }),
             _ => {
-                problems.add(path, None, "unexpected folder: use stages/, homework/ or intake/");
+                problems.add(path, None, "unexpected folder: use stages/, homework/, intake/ or checkin/");
                 Some(())
             }
         };
@@ -214,6 +220,8 @@ fn check_program(
         }
     };
 
+    let checkin = check_checkin(&mut problems, &program_file, &mut parsed, &check_citations);
+
     match questionnaire {
         Some(questionnaire) if problems.0.is_empty() => Ok(Program {
             title: program_file.title,
@@ -223,9 +231,44 @@ fn check_program(
             review_stages: review,
             sheets: parsed.sheets,
             questionnaire,
+            checkin,
             instruments: parsed.instruments,
         }),
         _ => Err(ContentErrors(problems.0)),
+    }
+}
+
+/// The check-in the program names, checked like the intake; any other check-in file is a mistake.
+fn check_checkin(
+    problems: &mut Problems,
+    program_file: &ProgramFile,
+    parsed: &mut Parsed,
+    check_citations: &dyn Fn(&mut Problems, &str, &str, &[Citation]),
+) -> Option<Questionnaire> {
+    let named = program_file.checkin.as_deref().and_then(|id| parsed.checkins.remove(id));
+    for (id, (path, _)) in &parsed.checkins {
+        problems.add(
+            path,
+            Some(id),
+            "this check-in is not used: set `checkin` in program.toml to its id or remove the file",
+        );
+    }
+    match (named, program_file.checkin.as_deref()) {
+        (Some((path, mut q)), _) => {
+            check_questionnaire(problems, &path, &q, parsed);
+            check_citations(problems, &path, &q.id, &q.sources);
+            license_scores(problems, &path, &mut q, parsed);
+            Some(q)
+        }
+        (None, Some(id)) if !parsed.is_unreadable("checkin", id) => {
+            problems.add(
+                PROGRAM_FILE,
+                Some(id),
+                format!("names check-in {id:?} but there is no checkin/{id}.toml: add it or fix `checkin`"),
+            );
+            None
+        }
+        _ => None,
     }
 }
 

@@ -1,5 +1,7 @@
 //! A couple's record as plain data: what the store reads out and the planner and views read in.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -24,6 +26,29 @@ pub struct PartnerRecord {
     /// was resolved after this.
     #[serde(default)]
     pub intake_sent_at: Option<String>,
+    /// Their sent check-ins, oldest first.
+    #[serde(default)]
+    pub checkins: Vec<CheckinRecord>,
+}
+
+/// One sent check-in of one partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinRecord {
+    /// When it was sent, RFC 3339 UTC: a flag it raises is open again unless resolved after this.
+    pub sent_at: String,
+    /// The day it was sent (`YYYY-MM-DD` in JSON), the day its scores are charted on.
+    #[serde(with = "crate::day::text")]
+    pub day: Date,
+    /// The check-in's version.
+    pub version: u32,
+    /// The answers.
+    pub answers: Answers,
+    /// The homework sheets its link asked about, in the order of its slots.
+    #[serde(default)]
+    pub homework: Vec<String>,
+    /// Its scores as stored, by instrument id.
+    #[serde(default)]
+    pub scores: BTreeMap<String, i64>,
 }
 
 /// A session that was held (or planned and saved).

@@ -92,6 +92,7 @@ impl Store {
                     roles: p.roles,
                     intake,
                     intake_sent_at,
+                    checkins: Vec::new(),
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;

@@ -27,6 +27,7 @@ fn couple(roles: [Roles; 2]) -> CoupleRecord {
         roles,
         intake: None,
         intake_sent_at: None,
+        checkins: Vec::new(),
     };
     CoupleRecord {
         id: "c0ur5e".to_owned(),

@@ -263,7 +263,14 @@ fn answers(pairs: &[(&str, &str)]) -> Answers {
 fn partner(name: &str, roles: Roles, intake: Option<Answers>) -> PartnerRecord {
     // Sent the day before the test's resolutions are made.
     let intake_sent_at = intake.as_ref().map(|_| "2025-01-01T09:00:00Z".to_owned());
-    PartnerRecord { name: PartnerName::parse(name).unwrap(), pronouns: None, roles, intake, intake_sent_at }
+    PartnerRecord {
+        name: PartnerName::parse(name).unwrap(),
+        pronouns: None,
+        roles,
+        intake,
+        intake_sent_at,
+        checkins: Vec::new(),
+    }
 }
 
 fn session(number: u32, stage: &str, homework: &[&str], met: &[&str]) -> SessionRecord {
