@@ -92,7 +92,7 @@ impl Store {
                     roles: p.roles,
                     intake,
                     intake_sent_at,
-                    checkins: Vec::new(),
+                    checkins: crate::checkins::checkins_of(&self.conn, p.id)?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -106,12 +106,13 @@ impl Store {
         })
     }
 
-    /// Every intake form the couple's partners submitted, oldest first.
+    /// Every intake form the couple's partners submitted, oldest first; check-ins are not intakes.
     pub fn intake_responses(&self, couple: &Couple) -> Result<Vec<IntakeResponse>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT r.partner_id, p.name, r.questionnaire, r.questionnaire_version, r.submitted_at, r.answers
              FROM intake_responses r JOIN partners p ON p.id = r.partner_id
-             WHERE p.couple_id = ?1 ORDER BY r.submitted_at, r.id",
+             WHERE p.couple_id = ?1 AND r.invitation_id NOT IN (SELECT invitation_id FROM checkin_links)
+             ORDER BY r.submitted_at, r.id",
         )?;
         let rows = stmt
             .query_map([couple.id.get()], |row| {
@@ -297,6 +298,7 @@ fn latest_answers(conn: &Connection, partner: PartnerId) -> Result<Option<(Answe
     let latest: Option<(String, String)> = conn
         .query_row(
             "SELECT answers, submitted_at FROM intake_responses WHERE partner_id = ?1
+             AND invitation_id NOT IN (SELECT invitation_id FROM checkin_links)
              ORDER BY submitted_at DESC, id DESC LIMIT 1",
             [partner.get()],
             |row| Ok((row.get(0)?, row.get(1)?)),

@@ -21,6 +21,13 @@ use crate::{Store, StoreError};
 #[serde(transparent)]
 pub struct InvitationId(i64);
 
+impl InvitationId {
+    /// The row id, for the store's own queries.
+    pub(crate) fn get(self) -> i64 {
+        self.0
+    }
+}
+
 impl std::fmt::Display for InvitationId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
@@ -200,7 +207,9 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let short_id = couple_of_partner(&tx, partner)?;
         tx.execute(
-            "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL",
+            // A check-in link is an invitation too, but a new intake link does not replace one.
+            "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL
+             AND id NOT IN (SELECT invitation_id FROM checkin_links)",
             params![created, partner.get()],
         )?;
         tx.execute(
@@ -373,7 +382,7 @@ pub struct IntakeSubmission<'a> {
 }
 
 /// Checks, stores and closes one submission inside `savepoint`, releasing it only if stored.
-fn store_one(
+pub(crate) fn store_one(
     savepoint: rusqlite::Savepoint<'_>,
     actor: crate::Actor,
     submission: &IntakeSubmission<'_>,

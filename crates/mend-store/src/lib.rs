@@ -7,6 +7,7 @@
 
 mod audit;
 mod backup;
+mod checkins;
 mod clock;
 mod couples;
 mod error;
@@ -21,6 +22,7 @@ use std::path::PathBuf;
 use rusqlite::Connection;
 
 pub use audit::{Actor, AuditEntry};
+pub use checkins::{ExportedCheckin, ExportedScore};
 pub use couples::IntakeResponse;
 pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, Export, ExportedCouple, ExportedDraft, ExportedInvitation};
