@@ -12,26 +12,62 @@ use time::OffsetDateTime;
 
 use crate::guards::Client;
 use crate::pages::{Banner, Notice, ThanksPage, html};
-use crate::state::{Failure, FormRender, Shared, made_for};
+use crate::state::{Failure, FormRender, Kind, Shared, made_for, other_kind};
 
-/// `GET /i/{token}`: the form, with any saved draft filled in.
+/// `GET /i/{token}`: the intake form, with any saved draft filled in.
 pub(crate) async fn show_form(
     State(app): State<Shared>,
     Client(client): Client,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Failure> {
+    show(app, client, path, Kind::Intake).await
+}
+
+/// `GET /c/{token}`: a check-in, with any saved draft filled in.
+pub(crate) async fn show_checkin(
+    State(app): State<Shared>,
+    Client(client): Client,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, Failure> {
+    show(app, client, path, Kind::Checkin).await
+}
+
+/// A form of either kind: one store job reads the link, its draft and, for a check-in, the
+/// homework it asks about.
+async fn show(
+    app: Shared,
+    client: std::net::IpAddr,
+    path: Result<Path<String>, PathRejection>,
+    kind: Kind,
+) -> Result<Response, Failure> {
     app.admit(client)?;
     let token = app.token(path, client)?;
+    let Some(questionnaire) = app.questionnaire(kind) else { return Err(app.invalid_link(client)) };
     let now = OffsetDateTime::now_utc();
     let lookup_token = token.clone();
-    let found = app.with_store(move |store| store.open_invitation(&lookup_token, now)).await?;
-    let Some((invitation, draft)) = found.filter(|(invitation, _)| invitation.state == InvitationState::Active) else {
+    let found = app
+        .with_store(move |store| {
+            let Some((invitation, draft)) = store.open_invitation(&lookup_token, now)? else { return Ok(None) };
+            let sheets = match kind {
+                Kind::Intake => Some(Vec::new()),
+                Kind::Checkin => store.checkin_homework(invitation.invitation_id)?,
+            };
+            Ok(sheets.map(|sheets| (invitation, draft, sheets)))
+        })
+        .await?;
+    let Some((invitation, draft, sheets)) =
+        found.filter(|(invitation, _, _)| invitation.state == InvitationState::Active)
+    else {
         return Err(app.invalid_link(client));
     };
-    if !made_for(&app.program.questionnaire, &invitation) {
-        return Err(app.other_questions(&invitation));
+    if other_kind(&app.program, kind, &invitation) {
+        return Err(app.invalid_link(client));
+    }
+    if !made_for(questionnaire, &invitation) {
+        return Err(app.other_questions(&invitation, kind));
     }
     let draft = draft.unwrap_or_default();
+    let titles = sheet_titles(&app, &sheets);
     Ok(app.render_form(FormRender {
         invitation: &invitation,
         token: &token,
@@ -39,7 +75,14 @@ pub(crate) async fn show_form(
         errors: &[],
         banner: Banner::None,
         status: StatusCode::OK,
+        kind,
+        sheets: &titles,
     }))
+}
+
+/// The titles of the sheets a check-in asks about; an id the program no longer has shows as itself.
+pub(crate) fn sheet_titles(app: &Shared, sheets: &[String]) -> Vec<String> {
+    sheets.iter().map(|id| app.program.sheet(id).map_or_else(|| id.clone(), |sheet| sheet.title.clone())).collect()
 }
 
 /// `GET /thanks`: what happens next.

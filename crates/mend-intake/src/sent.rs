@@ -15,23 +15,25 @@ use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use mend_core::checkin::scores_of;
 use mend_core::day::latest_today;
 use mend_core::questionnaire::FieldError;
-use mend_core::{CheckedAnswers, InvitationToken, Questionnaire, RawAnswers};
+use mend_core::{CheckedAnswers, InvitationToken, Program, Questionnaire, RawAnswers};
 use mend_store::{InvitationLookup, InvitationState, Store, StoreError, SubmitOutcome};
 use time::{Date, OffsetDateTime};
 
 use crate::csrf::FormKey;
 use crate::guards::Client;
+use crate::handlers::sheet_titles;
 use crate::pages::{Banner, Notice};
 use crate::parse::{PostedForm, parse_form};
-use crate::state::{Failure, FormRender, Shared, made_for};
+use crate::state::{Failure, FormRender, Kind, Shared, made_for, other_kind};
 
 /// Where a partner lands after sending: a page without the token, so the link is not kept in
 /// the address bar or history of a shared device.
 pub(crate) const THANKS_PATH: &str = "/thanks";
 
-/// `POST /i/{token}`: save a draft, or check and send the answers.
+/// `POST /i/{token}`: save a draft of the intake, or check and send the answers.
 pub(crate) async fn submit_form(
     State(app): State<Shared>,
     Client(client): Client,
@@ -39,16 +41,42 @@ pub(crate) async fn submit_form(
     path: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Failure> {
+    submit(app, client, &headers, path, body, Kind::Intake).await
+}
+
+/// `POST /c/{token}`: save a draft of a check-in, or check and send it.
+pub(crate) async fn submit_checkin(
+    State(app): State<Shared>,
+    Client(client): Client,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Failure> {
+    submit(app, client, &headers, path, body, Kind::Checkin).await
+}
+
+/// A sent form of either kind, in one pass.
+async fn submit(
+    app: Shared,
+    client: IpAddr,
+    headers: &HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+    kind: Kind,
+) -> Result<Response, Failure> {
     app.admit(client)?;
     let token = app.token(path, client)?;
+    let (Some(questionnaire), Some(key)) = (app.questionnaire(kind), app.form_key(kind)) else {
+        return Err(app.invalid_link(client));
+    };
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { Notice::TooLarge } else { Notice::BadRequest }
     })?;
     let now = OffsetDateTime::now_utc();
-    let form = if is_form(&headers) { parse_form(&body).ok() } else { None };
-    let job = check(&app.program.questionnaire, verify(&app.key, &token, form), latest_today(now));
-    let outcome = store(&app, &token, job, now).await?;
-    respond(&app, client, &token, outcome)
+    let form = if is_form(headers) { parse_form(&body).ok() } else { None };
+    let job = check(questionnaire, verify(key, &token, form), latest_today(now));
+    let outcome = store(&app, &token, job, now, kind).await?;
+    respond(&app, client, &token, outcome, kind)
 }
 
 /// Which button a partner pressed.
@@ -124,7 +152,14 @@ enum Outcome {
     OtherQuestions(InvitationLookup),
     /// The form goes back to the partner with everything they typed: with their mistakes, saved,
     /// or not stored because our side failed.
-    FormAgain { invitation: InvitationLookup, typed: RawAnswers, errors: Vec<FieldError>, banner: Banner },
+    FormAgain {
+        invitation: InvitationLookup,
+        typed: RawAnswers,
+        errors: Vec<FieldError>,
+        banner: Banner,
+        /// For a check-in: the ids of the homework sheets its link asks about.
+        sheets: Vec<String>,
+    },
 }
 
 /// The one meaning of a stored form's outcome. A used link counts as stored: the store lets a link
@@ -139,34 +174,71 @@ fn submitted(outcome: SubmitOutcome) -> Outcome {
 /// Runs the one store job for a form. Answers to store go to the store thread's group commit;
 /// if that fails on our side, they are tried once more through the invitation, so that a second
 /// failure can give the form back with every answer still in it.
-async fn store(app: &Shared, token: &InvitationToken, job: Job, now: OffsetDateTime) -> Result<Outcome, Failure> {
+async fn store(
+    app: &Shared,
+    token: &InvitationToken,
+    job: Job,
+    now: OffsetDateTime,
+    kind: Kind,
+) -> Result<Outcome, Failure> {
     let job = match job {
         // The store checks the invitation inside the transaction that stores the answers, so
         // there is nothing to read first: the form value already binds this link to these
         // questions, as it is only ever made for an invitation of this questionnaire version.
-        Job::Store { answers, typed } => match app.store.submit(token.clone(), Arc::clone(&answers), now).await {
-            Ok(outcome) => return Ok(submitted(outcome)),
-            Err(error) => {
-                tracing::warn!(cause = %error, "storing a form failed; trying once more");
-                Job::Store { answers, typed }
+        Job::Store { answers, typed } => {
+            let stored = match kind {
+                Kind::Intake => app.store.submit(token.clone(), Arc::clone(&answers), now).await,
+                // Check-ins are few; each is one job that stores the answers and their scores.
+                Kind::Checkin => {
+                    let (program, token, answers) = (Arc::clone(&app.program), token.clone(), Arc::clone(&answers));
+                    app.store.run(move |store| submit_checkin_once(store, &program, &token, &answers, now)).await
+                }
+            };
+            match stored {
+                Ok(outcome) => return Ok(submitted(outcome)),
+                Err(error) => {
+                    tracing::warn!(cause = %error, "storing a form failed; trying once more");
+                    Job::Store { answers, typed }
+                }
             }
-        },
+        }
         other => other,
     };
     let (program, token) = (Arc::clone(&app.program), token.clone());
-    app.with_store(move |store| through_invitation(store, &program.questionnaire, &token, job, now)).await
+    app.with_store(move |store| through_invitation(store, &program, kind, &token, job, now)).await
+}
+
+/// Stores a check-in with its scores, worked out from the checked answers.
+fn submit_checkin_once(
+    store: &mut Store,
+    program: &Program,
+    token: &InvitationToken,
+    answers: &CheckedAnswers,
+    now: OffsetDateTime,
+) -> Result<SubmitOutcome, StoreError> {
+    let scores = program.checkin.as_ref().map(|q| scores_of(q, answers.answers())).unwrap_or_default();
+    store.submit_checkin(token, answers, &scores, now)
 }
 
 /// The store job for everything but a first try at storing: reads the invitation and, while its
 /// link works and asks this server's questions, does what the form asked.
 fn through_invitation(
     store: &mut Store,
-    questionnaire: &Questionnaire,
+    program: &Program,
+    kind: Kind,
     token: &InvitationToken,
     job: Job,
     now: OffsetDateTime,
 ) -> Result<Outcome, StoreError> {
     let Some(invitation) = store.lookup_invitation(token, now)? else { return Ok(Outcome::DeadLink) };
+    // A check-in link is an invitation with homework to ask about; any other is not one.
+    let (questionnaire, sheets) = match kind {
+        Kind::Intake => (&program.questionnaire, Vec::new()),
+        Kind::Checkin => match (&program.checkin, store.checkin_homework(invitation.invitation_id)?) {
+            (Some(checkin), Some(sheets)) => (checkin, sheets),
+            _ => return Ok(Outcome::DeadLink),
+        },
+    };
     let signed = !matches!(job, Job::Refuse(Refusal { signed: false, .. }));
     match invitation.state {
         InvitationState::Active => {}
@@ -175,43 +247,59 @@ fn through_invitation(
         InvitationState::Used if signed => return Ok(Outcome::Stored),
         InvitationState::Used | InvitationState::Expired | InvitationState::Retired => return Ok(Outcome::DeadLink),
     }
+    if other_kind(program, kind, &invitation) {
+        return Ok(Outcome::DeadLink);
+    }
     if !made_for(questionnaire, &invitation) {
         return Ok(Outcome::OtherQuestions(invitation));
     }
-    let again = |invitation, typed, errors, banner| Outcome::FormAgain { invitation, typed, errors, banner };
+    let again =
+        |invitation, typed, errors, banner, sheets| Outcome::FormAgain { invitation, typed, errors, banner, sheets };
     Ok(match job {
         Job::Refuse(refusal) => Outcome::Refused(refusal.notice),
-        Job::Correct { typed, errors } => again(invitation, typed, errors, Banner::None),
+        Job::Correct { typed, errors } => again(invitation, typed, errors, Banner::None, sheets),
         Job::Save { typed, draft } => match store.save_draft(invitation.invitation_id, &draft, now) {
-            Ok(()) => again(invitation, typed, Vec::new(), Banner::Saved),
-            Err(error) => not_stored(error, invitation, typed),
+            Ok(()) => again(invitation, typed, Vec::new(), Banner::Saved, sheets),
+            Err(error) => not_stored(error, invitation, typed, sheets),
         },
-        Job::Store { answers, typed } => match store.submit_intake(token, &answers, now) {
-            Ok(outcome) => submitted(outcome),
-            Err(error) => not_stored(error, invitation, typed),
-        },
+        Job::Store { answers, typed } => {
+            let stored = match kind {
+                Kind::Intake => store.submit_intake(token, &answers, now),
+                Kind::Checkin => submit_checkin_once(store, program, token, &answers, now),
+            };
+            match stored {
+                Ok(outcome) => submitted(outcome),
+                Err(error) => not_stored(error, invitation, typed, sheets),
+            }
+        }
     })
 }
 
 /// When a draft or answers could not be written: a link that stopped working meanwhile is the
 /// partner's side; anything else is ours, logged (the cause, never an answer), and the form goes
 /// back with every answer in it, so that nothing typed is lost.
-fn not_stored(error: StoreError, invitation: InvitationLookup, typed: RawAnswers) -> Outcome {
+fn not_stored(error: StoreError, invitation: InvitationLookup, typed: RawAnswers, sheets: Vec<String>) -> Outcome {
     if matches!(error, StoreError::InvitationNotActive) {
         return Outcome::DeadLink;
     }
     tracing::error!(cause = %error, "answers could not be stored; the form was sent back with them");
-    Outcome::FormAgain { invitation, typed, errors: Vec::new(), banner: Banner::NotStored }
+    Outcome::FormAgain { invitation, typed, errors: Vec::new(), banner: Banner::NotStored, sheets }
 }
 
 /// The one response for an outcome.
-fn respond(app: &Shared, client: IpAddr, token: &InvitationToken, outcome: Outcome) -> Result<Response, Failure> {
+fn respond(
+    app: &Shared,
+    client: IpAddr,
+    token: &InvitationToken,
+    outcome: Outcome,
+    kind: Kind,
+) -> Result<Response, Failure> {
     match outcome {
         Outcome::Stored => Ok(Redirect::to(THANKS_PATH).into_response()),
         Outcome::DeadLink => Err(app.invalid_link(client)),
         Outcome::Refused(notice) => Err(notice.into()),
-        Outcome::OtherQuestions(invitation) => Err(app.other_questions(&invitation)),
-        Outcome::FormAgain { invitation, typed, errors, banner } => {
+        Outcome::OtherQuestions(invitation) => Err(app.other_questions(&invitation, kind)),
+        Outcome::FormAgain { invitation, typed, errors, banner, sheets } => {
             let status = if banner == Banner::NotStored {
                 StatusCode::SERVICE_UNAVAILABLE
             } else if !errors.is_empty() {
@@ -221,7 +309,17 @@ fn respond(app: &Shared, client: IpAddr, token: &InvitationToken, outcome: Outco
             };
             // The page that comes back is the partner's own and is not cached, so it keeps
             // everything they typed, the answers a draft leaves out included.
-            let view = FormRender { invitation: &invitation, token, answers: &typed, errors: &errors, banner, status };
+            let sheets = sheet_titles(app, &sheets);
+            let view = FormRender {
+                invitation: &invitation,
+                token,
+                answers: &typed,
+                errors: &errors,
+                banner,
+                status,
+                kind,
+                sheets: &sheets,
+            };
             Ok(app.render_form(view))
         }
     }
