@@ -10,8 +10,10 @@ use crate::content::{
 };
 use crate::questionnaire::{Condition, Question, QuestionKind, Questionnaire};
 
+mod checkin;
 mod instruments;
 
+use checkin::check_checkin;
 use instruments::{check_instruments, license_scores};
 
 /// The file that orders the program.
@@ -235,40 +237,6 @@ fn check_program(
             instruments: parsed.instruments,
         }),
         _ => Err(ContentErrors(problems.0)),
-    }
-}
-
-/// The check-in the program names, checked like the intake; any other check-in file is a mistake.
-fn check_checkin(
-    problems: &mut Problems,
-    program_file: &ProgramFile,
-    parsed: &mut Parsed,
-    check_citations: &dyn Fn(&mut Problems, &str, &str, &[Citation]),
-) -> Option<Questionnaire> {
-    let named = program_file.checkin.as_deref().and_then(|id| parsed.checkins.remove(id));
-    for (id, (path, _)) in &parsed.checkins {
-        problems.add(
-            path,
-            Some(id),
-            "this check-in is not used: set `checkin` in program.toml to its id or remove the file",
-        );
-    }
-    match (named, program_file.checkin.as_deref()) {
-        (Some((path, mut q)), _) => {
-            check_questionnaire(problems, &path, &q, parsed);
-            check_citations(problems, &path, &q.id, &q.sources);
-            license_scores(problems, &path, &mut q, parsed);
-            Some(q)
-        }
-        (None, Some(id)) if !parsed.is_unreadable("checkin", id) => {
-            problems.add(
-                PROGRAM_FILE,
-                Some(id),
-                format!("names check-in {id:?} but there is no checkin/{id}.toml: add it or fix `checkin`"),
-            );
-            None
-        }
-        _ => None,
     }
 }
 
