@@ -2,7 +2,7 @@
 //!
 //! Every journey runs the real `mend` binary against a database and configuration of its own in
 //! a temporary folder, talks to a real `mend serve` over HTTP on 127.0.0.1, and reads the PDFs
-//! it writes back with lopdf. The helpers come first; the journeys are the last three modules.
+//! it writes back with lopdf. The helpers come first; the journeys are the last four modules.
 
 mod answers;
 mod browser;
@@ -11,6 +11,7 @@ mod mend;
 mod pdf;
 mod server;
 
+mod checkins;
 mod demo;
 mod intake_to_homework;
 mod stop_flag;
