@@ -222,7 +222,10 @@ fn check_program(
         }
     };
 
-    let checkin = check_checkin(&mut problems, &program_file, &mut parsed, &check_citations);
+    let checkin = check_checkin(&mut problems, &program_file, &mut parsed);
+    if let Some(q) = &checkin {
+        check_citations(&mut problems, &format!("checkin/{}.toml", q.id), &q.id, &q.sources);
+    }
 
     match questionnaire {
         Some(questionnaire) if problems.0.is_empty() => Ok(Program {

@@ -1,15 +1,15 @@
 //! The between-sessions check-in in the content check: the one program.toml names, checked as the intake is.
 
 use super::{PROGRAM_FILE, Parsed, Problems, check_questionnaire, license_scores};
-use crate::content::{Citation, ProgramFile};
+use crate::content::ProgramFile;
 use crate::questionnaire::Questionnaire;
 
-/// The check-in the program names, checked like the intake; any other check-in file is a mistake.
+/// The check-in the program names, checked like the intake (its citations are checked by the
+/// caller, with the others); any other check-in file is a mistake.
 pub(super) fn check_checkin(
     problems: &mut Problems,
     program_file: &ProgramFile,
     parsed: &mut Parsed,
-    check_citations: &dyn Fn(&mut Problems, &str, &str, &[Citation]),
 ) -> Option<Questionnaire> {
     let named = program_file.checkin.as_deref().and_then(|id| parsed.checkins.remove(id));
     for (id, (path, _)) in &parsed.checkins {
@@ -22,7 +22,6 @@ pub(super) fn check_checkin(
     match (named, program_file.checkin.as_deref()) {
         (Some((path, mut q)), _) => {
             check_questionnaire(problems, &path, &q, parsed);
-            check_citations(problems, &path, &q.id, &q.sources);
             license_scores(problems, &path, &mut q, parsed);
             Some(q)
         }
