@@ -1,5 +1,6 @@
 //! Each partner's latest check-in in a plan, as lines for the one-page text and Markdown.
 
+use mend_core::checkin::Change;
 use mend_core::plan::{CheckinScore, Plan};
 
 /// One entry per partner who has sent a check-in: scores with their change, homework, flags, and
@@ -27,14 +28,19 @@ pub(crate) fn checkin_lines(plan: &Plan) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
+/// A change in words: `no reliable change` rather than the JSON's `no_reliable_change`.
+fn words(change: Change) -> String {
+    change.as_str().replace('_', " ")
+}
+
 /// A score with its change against the previous check-in and, when it differs, the first.
 fn score(score: &CheckinScore) -> String {
     let mut text = format!("{} {}", score.title, score.score);
     match (score.change, score.since_first) {
         (Some(change), Some(first)) if change != first => {
-            text.push_str(&format!(" ({} since last, {} since first)", change.as_str(), first.as_str()));
+            text.push_str(&format!(" ({} since last, {} since first)", words(change), words(first)));
         }
-        (Some(change), _) => text.push_str(&format!(" ({})", change.as_str())),
+        (Some(change), _) => text.push_str(&format!(" ({})", words(change))),
         _ => {}
     }
     text
