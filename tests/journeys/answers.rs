@@ -81,6 +81,35 @@ impl IntakeAnswers {
             .with("signature", &[full_name])
     }
 
+    /// A complete check-in (content/checkin/checkin.toml) with no safety answer: each trust
+    /// belief `trust` (0 to 4), each mood item `mood` and each worry item `worry` (0 to 3). The
+    /// fuller PHQ-9 and GAD-7 items are answered only when their two-item screen asks for them.
+    pub(crate) fn checkin(trust: u8, mood: u8, worry: u8) -> Self {
+        let mut answers = Self { answers: Vec::new() };
+        for id in ["afraid_of_partner", "hurt_or_threatened", "controlled"] {
+            answers = answers.with(id, &["no"]);
+        }
+        answers = answers.with("monitored", &["no"]).with("self_harm_thoughts", &["no"]);
+        let trust = trust.to_string();
+        for id in ["trust_boundaries", "trust_honest", "trust_best_interest", "trust_promises", "trust_safety"] {
+            answers = answers.with(id, &[&trust]);
+        }
+        let (mood, worry) = (mood.to_string(), worry.to_string());
+        let (phq, gad) = (
+            if mood.parse::<u8>().unwrap_or(0) >= 2 { 9 } else { 2 },
+            if worry.parse::<u8>().unwrap_or(0) >= 2 { 7 } else { 2 },
+        );
+        for n in 1..=phq {
+            // Item 9 is kept at 0 here: a journey that needs it says so.
+            let value = if n == 9 { "0" } else { mood.as_str() };
+            answers = answers.with(&format!("phq9_{n}"), &[value]);
+        }
+        for n in 1..=gad {
+            answers = answers.with(&format!("gad7_{n}"), &[worry.as_str()]);
+        }
+        answers.with("homework_1", &["done"])
+    }
+
     /// The same answers with `question` answered `values` instead (or for the first time).
     pub(crate) fn with(mut self, question: &str, values: &[&str]) -> Self {
         let values: Vec<String> = values.iter().map(|v| (*v).to_owned()).collect();

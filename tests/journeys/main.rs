@@ -12,6 +12,7 @@ mod pdf;
 mod server;
 
 mod backup_while_serving;
+mod checkins;
 mod demo;
 mod intake_to_homework;
 mod stop_flag;

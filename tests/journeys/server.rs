@@ -47,13 +47,14 @@ impl IntakeServer {
         server
     }
 
-    /// The same link, pointing at this server: invitations carry the configured public address,
-    /// and only the path (`/i/TOKEN`) is the partner's own.
+    /// The same link, pointing at this server: invitations and check-in links carry the
+    /// configured public address, and only the path (`/i/TOKEN` or `/c/TOKEN`) is the partner's own.
     pub(crate) fn local(&self, invitation_url: &str) -> String {
         let path = invitation_url
             .find("/i/")
+            .or_else(|| invitation_url.find("/c/"))
             .map(|at| &invitation_url[at..])
-            .unwrap_or_else(|| panic!("{invitation_url:?} is not an invitation link (no /i/ in it)"));
+            .unwrap_or_else(|| panic!("{invitation_url:?} is not a link of ours (no /i/ or /c/ in it)"));
         format!("{}{path}", self.origin)
     }
 

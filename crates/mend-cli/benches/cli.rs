@@ -3,7 +3,8 @@
 //! - `mend plan` for a couple with a full intake and five recorded sessions (target: at most 3×),
 //!   on the encrypted record with its key file readable by its owner alone; beside it, the same
 //!   record plain, and with the key sealed by a passphrase (one Argon2id derivation a command);
-//! - `mend homework packet` with every sheet for the couple (target: under 200 ms).
+//! - `mend homework packet` with every sheet for the couple (target: under 200 ms);
+//! - `mend progress` for the couple with 52 weekly check-ins per partner, encrypted (target: at most 3×).
 //!
 //! Run with `cargo bench -p mend-cli --bench cli`. `MEND_BENCH_EXE=/path/to/mend` times another
 //! build of mend (an older one, to compare) through the same steps.
@@ -72,6 +73,16 @@ fn main() {
         t.sort();
         t[RUNS / 2]
     });
+
+    // A year of check-ins, added to the plain copy through the store, which is then encrypted in
+    // place as `mend encrypt` does for a practice, with its key file readable by its owner alone.
+    add_a_year_of_checkins(&plain, couple);
+    let checkins_config = dir.join("checkins").join("config.toml");
+    std::fs::create_dir_all(dir.join("checkins")).expect("a folder for the check-ins' key file");
+    run(exe, &checkins_config, &["encrypt"], Some(&plain), &[]);
+    let progress = median(|| run(exe, &checkins_config, &["progress", couple], Some(&plain), &[]));
+    let progress_json =
+        median(|| run(exe, &checkins_config, &["progress", couple, "--format", "json"], Some(&plain), &[]));
     let sheets = String::from_utf8(
         Command::new(exe).args(["homework", "list"]).env("MEND_CONFIG", &config).output().expect("list sheets").stdout,
     )
@@ -98,11 +109,70 @@ fn main() {
         ratio(plan_sealed, version)
     );
     println!(
+        "  mend progress (text)      {:>7.2} ms  ratio {:.2}x  (52 weekly check-ins each; target <= 3x)",
+        ms(progress),
+        ratio(progress, version)
+    );
+    println!(
+        "  mend progress --format json {:>5.2} ms  ratio {:.2}x",
+        ms(progress_json),
+        ratio(progress_json, version)
+    );
+    println!(
         "  mend homework packet      {:>7.2} ms  ratio {:.2}x  (every sheet; target < 200 ms)",
         ms(packet),
         ratio(packet, version)
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Sends 52 check-ins for each partner through the store, as the server would, then spreads
+/// them a week apart, the latest today.
+fn add_a_year_of_checkins(db: &Path, couple: &str) {
+    let program = mend_core::Program::embedded().expect("the embedded program loads");
+    let checkin = program.checkin.as_ref().expect("the program has a check-in");
+    let mut store = mend_store::Store::open(db).expect("open the demo's database");
+    let found = store.find_couple(couple).expect("the demo couple");
+    let now = time::OffsetDateTime::now_utc();
+    let today = now.date();
+    for week in 0..52_i64 {
+        for (n, partner) in found.partners.iter().enumerate() {
+            // Scores that wander, so the chart has something to draw.
+            let mood = ((week + n as i64) % 4).to_string();
+            let trust = (week % 5).to_string();
+            let mut raw = mend_core::RawAnswers::new();
+            for id in ["afraid_of_partner", "hurt_or_threatened", "controlled"] {
+                raw.insert(id.into(), vec!["no".into()]);
+            }
+            raw.insert("monitored".into(), vec!["no".into()]);
+            raw.insert("self_harm_thoughts".into(), vec!["no".into()]);
+            for id in ["trust_boundaries", "trust_honest", "trust_best_interest", "trust_promises", "trust_safety"] {
+                raw.insert(id.into(), vec![trust.clone()]);
+            }
+            for item in 1..=9 {
+                raw.insert(format!("phq9_{item}"), vec![if item == 9 { "0".into() } else { mood.clone() }]);
+            }
+            for item in 1..=7 {
+                raw.insert(format!("gad7_{item}"), vec![mood.clone()]);
+            }
+            let answers = checkin.check(&raw, today).expect("complete answers");
+            let scores = mend_core::checkin::scores_of(checkin, answers.answers());
+            let token = store
+                .create_checkin_link(partner.id, checkin, &[], now, now + time::Duration::days(4))
+                .expect("a check-in link");
+            store.submit_checkin(&token, &answers, &scores, now).expect("the check-in is stored");
+        }
+    }
+    drop(store);
+    // A week between check-ins: each is moved back a week for every later one of its partner.
+    rusqlite::Connection::open(db)
+        .and_then(|conn| {
+            conn.execute_batch(
+                "UPDATE checkin_scores SET day = date(day, printf('-%d days', 7 * (SELECT count(*) FROM intake_responses later
+                   WHERE later.partner_id = checkin_scores.partner_id AND later.id > checkin_scores.response_id)));",
+            )
+        })
+        .expect("spread the check-ins a week apart");
 }
 
 fn run(exe: &str, config: &Path, args: &[&str], db: Option<&Path>, env: &[(&str, &str)]) -> Duration {

@@ -33,6 +33,8 @@ Examples:
   mend serve                                  the intake server the links point to
   mend intake alex                            both intakes side by side, with flags
   mend plan alex --minutes 50 --save          a timed plan for the next session
+  mend checkin alex                           a private check-in link per partner, between sessions
+  mend progress alex                          both partners' check-ins charted over time
   mend homework packet alex -o sheets/        the homework PDFs for the couple";
 
 /// The output format of commands that print records.
@@ -68,6 +70,14 @@ pub(crate) enum Command {
     /// Make a private intake link for each partner.
     #[command(after_help = "Example:\n  mend invite alex --expires 7d --base-url https://intake.example.org")]
     Invite(InviteArgs),
+    /// Make a private check-in link for each partner, to answer between sessions.
+    #[command(
+        after_help = "Example:\n  mend checkin alex --expires 4d\n  mend checkin alex --partner Sam --format json"
+    )]
+    Checkin(CheckinArgs),
+    /// Chart both partners' check-ins over time, in the terminal, as JSON or as a one-page PDF.
+    #[command(after_help = "Example:\n  mend progress alex\n  mend progress alex --pdf -o progress.pdf")]
+    Progress(ProgressArgs),
     /// Show both partners' intakes side by side, with scores, flags and the starting stage.
     #[command(after_help = "Example:\n  mend intake alex\n  mend intake 3f9c --format json")]
     Intake(IntakeArgs),
@@ -198,6 +208,37 @@ pub(crate) struct InviteArgs {
     pub(crate) base_url: Option<BaseUrl>,
     #[command(flatten)]
     pub(crate) format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckinArgs {
+    /// The couple's short id or part of a partner's name.
+    pub(crate) couple: String,
+    /// Only this partner (default: both).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) partner: Option<String>,
+    /// How long the link works: days (`4d`) or hours (`48h`).
+    #[arg(long, default_value = "4d", value_name = "DURATION", value_parser = values::link_lifetime)]
+    pub(crate) expires: time::Duration,
+    /// The address partners reach the intake server at.
+    #[arg(long, value_name = "URL", value_parser = BaseUrl::parse)]
+    pub(crate) base_url: Option<BaseUrl>,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ProgressArgs {
+    /// The couple's short id or part of a partner's name.
+    pub(crate) couple: String,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
+    /// Write a one-page progress report as PDF instead (needs -o).
+    #[arg(long, requires = "output")]
+    pub(crate) pdf: bool,
+    /// Where to write the PDF.
+    #[arg(short, long, value_name = "FILE", requires = "pdf")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -87,6 +87,9 @@ pub struct ProgramFile {
     /// (such as deciding whether repair is still healthy).
     #[serde(default)]
     pub review_stages: Vec<String>,
+    /// The id of the between-sessions check-in in `checkin/`, if the program has one.
+    #[serde(default)]
+    pub checkin: Option<String>,
 }
 
 /// Gottman's Trust Revival phases.
@@ -310,6 +313,12 @@ pub struct Instrument {
     pub cutoffs: Vec<i64>,
     /// Where the cut-offs come from.
     pub cutoffs_source: String,
+    /// The smallest change in points that counts as reliable change, when one is established.
+    #[serde(default)]
+    pub reliable_change: Option<i64>,
+    /// Where that threshold comes from, or why there is none.
+    #[serde(default)]
+    pub reliable_change_source: String,
     /// Anything uncertain about the entry, said plainly.
     #[serde(default)]
     pub note: String,
@@ -341,6 +350,8 @@ pub struct Program {
     pub sheets: BTreeMap<String, Sheet>,
     /// The intake questionnaire.
     pub questionnaire: Questionnaire,
+    /// The check-in each partner answers between sessions, if the program has one.
+    pub checkin: Option<Questionnaire>,
     /// The licence ledger: every instrument the content may score, with its grant.
     pub instruments: Vec<Instrument>,
 }

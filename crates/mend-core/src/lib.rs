@@ -5,6 +5,7 @@
 //! maps, couples as plain records; everything out is data for the other crates to store, serve,
 //! print or render.
 
+pub mod checkin;
 pub mod content;
 pub mod couple;
 pub mod day;
@@ -12,6 +13,7 @@ pub mod domain;
 pub mod ids;
 mod load;
 pub mod plan;
+pub mod progress;
 pub mod questionnaire;
 pub mod record;
 pub mod text;
@@ -27,6 +29,7 @@ pub use domain::{BreachKind, InvalidInput, PartnerName, Role, Roles, Severity};
 pub use ids::{CoupleId, PartnerId};
 pub use questionnaire::{Answer, Answers, CheckedAnswers, Evaluation, Questionnaire, RawAnswers};
 pub use record::{
-    CoupleRecord, FlagResolution, PartnerRecord, SessionDayError, SessionRecord, check_session_day, saved_plan_on,
+    CheckinRecord, CoupleRecord, FlagResolution, PartnerRecord, SessionDayError, SessionRecord, check_session_day,
+    saved_plan_on,
 };
 pub use token::{InvalidToken, InvitationToken};

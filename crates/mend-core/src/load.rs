@@ -10,8 +10,10 @@ use crate::content::{
 };
 use crate::questionnaire::{Condition, Question, QuestionKind, Questionnaire};
 
+mod checkin;
 mod instruments;
 
+use checkin::check_checkin;
 use instruments::{check_instruments, license_scores};
 
 /// The file that orders the program.
@@ -39,6 +41,8 @@ struct Parsed {
     sheets: BTreeMap<String, Sheet>,
     /// Questionnaires by id, with their file.
     questionnaires: BTreeMap<String, (String, Questionnaire)>,
+    /// Check-in questionnaires by id, with their file.
+    checkins: BTreeMap<String, (String, Questionnaire)>,
     /// The licence ledger's entries, when `instruments.toml` exists and could be read.
     instruments: Vec<Instrument>,
     /// Files that exist but could not be read. Their own problem is already reported, so a
@@ -121,8 +125,12 @@ fn parse_files(problems: &mut Problems, files: &BTreeMap<String, Source>) -> Par
                 questionnaire.id = id.clone();
                 parsed.questionnaires.insert(id, (path.clone(), questionnaire));
             }),
+            "checkin" => parse::<Questionnaire>(problems, path, Some(&id), text).map(|mut questionnaire| {
+                questionnaire.id = id.clone();
+                parsed.checkins.insert(id, (path.clone(), questionnaire));
+            }),
             _ => {
-                problems.add(path, None, "unexpected folder: use stages/, homework/ or intake/");
+                problems.add(path, None, "unexpected folder: use stages/, homework/, intake/ or checkin/");
                 Some(())
             }
         };
@@ -214,6 +222,11 @@ fn check_program(
         }
     };
 
+    let checkin = check_checkin(&mut problems, &program_file, &mut parsed);
+    if let Some(q) = &checkin {
+        check_citations(&mut problems, &format!("checkin/{}.toml", q.id), &q.id, &q.sources);
+    }
+
     match questionnaire {
         Some(questionnaire) if problems.0.is_empty() => Ok(Program {
             title: program_file.title,
@@ -223,6 +236,7 @@ fn check_program(
             review_stages: review,
             sheets: parsed.sheets,
             questionnaire,
+            checkin,
             instruments: parsed.instruments,
         }),
         _ => Err(ContentErrors(problems.0)),

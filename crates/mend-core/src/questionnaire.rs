@@ -242,8 +242,15 @@ pub struct ScoreRule {
     pub title: String,
     /// The questions summed.
     pub questions: Vec<String>,
-    /// A total at or above this is a positive screen.
-    pub cutoff: i64,
+    /// A total at or above this is a positive screen; `None` only for an `own` score.
+    #[serde(default)]
+    pub cutoff: Option<i64>,
+    /// mend's own items rather than a published instrument: no licence entry and no cut-off.
+    #[serde(default)]
+    pub own: bool,
+    /// Whether a higher total is the better one (trust), rather than the worse (symptoms).
+    #[serde(default)]
+    pub higher_is_better: bool,
     /// What a positive screen means and does not mean.
     pub meaning: String,
     /// Where the instrument comes from and its terms of use: filled in on load from the licence
@@ -333,8 +340,8 @@ pub struct Score {
     pub value: Option<i64>,
     /// The largest possible sum.
     pub max: i64,
-    /// The cutoff for a positive screen.
-    pub cutoff: i64,
+    /// The cutoff for a positive screen, for a published instrument.
+    pub cutoff: Option<i64>,
     /// Whether the screen is positive.
     pub positive: bool,
 }
@@ -569,7 +576,7 @@ fn score(q: &Questionnaire, rule: &ScoreRule, answers: &Answers) -> Score {
         value,
         max,
         cutoff: rule.cutoff,
-        positive: value.is_some_and(|v| v >= rule.cutoff),
+        positive: value.zip(rule.cutoff).is_some_and(|(v, cutoff)| v >= cutoff),
     }
 }
 

@@ -1,5 +1,6 @@
 //! A couple's record as plain data: what the store reads out and the planner and views read in.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,9 @@ pub struct PartnerRecord {
     /// was resolved after this.
     #[serde(default)]
     pub intake_sent_at: Option<String>,
+    /// Their sent check-ins, oldest first.
+    #[serde(default)]
+    pub checkins: Vec<CheckinRecord>,
     /// The questionnaire those answers were given on, when it is a version other than the
     /// program's current one: they are read (scored, flagged) by the questions that were asked.
     /// `None` reads them with the current questionnaire.
@@ -39,6 +43,26 @@ impl PartnerRecord {
     pub fn intake_questions<'a>(&'a self, current: &'a Questionnaire) -> &'a Questionnaire {
         self.intake_questionnaire.as_deref().unwrap_or(current)
     }
+}
+
+/// One sent check-in of one partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinRecord {
+    /// When it was sent, RFC 3339 UTC: a flag it raises is open again unless resolved after this.
+    pub sent_at: String,
+    /// The day it was sent (`YYYY-MM-DD` in JSON), the day its scores are charted on.
+    #[serde(with = "crate::day::text")]
+    pub day: Date,
+    /// The check-in's version.
+    pub version: u32,
+    /// The answers.
+    pub answers: Answers,
+    /// The homework sheets its link asked about, in the order of its slots.
+    #[serde(default)]
+    pub homework: Vec<String>,
+    /// Its scores as stored, by instrument id.
+    #[serde(default)]
+    pub scores: BTreeMap<String, i64>,
 }
 
 /// A session that was held (or planned and saved).

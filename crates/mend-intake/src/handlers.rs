@@ -14,29 +14,62 @@ use time::OffsetDateTime;
 
 use crate::guards::Client;
 use crate::pages::{Banner, Notice, ThanksPage, html};
-use crate::state::{Failure, FormRender, Shared};
+use crate::state::{Failure, FormRender, Kind, Shared, of_kind};
 
-/// `GET /i/{token}`: the form, with any saved draft filled in.
+/// `GET /i/{token}`: the intake form, with any saved draft filled in.
 pub(crate) async fn show_form(
     State(app): State<Shared>,
     Client(client): Client,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Failure> {
+    show(app, client, path, Kind::Intake).await
+}
+
+/// `GET /c/{token}`: a check-in, with any saved draft filled in.
+pub(crate) async fn show_checkin(
+    State(app): State<Shared>,
+    Client(client): Client,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, Failure> {
+    show(app, client, path, Kind::Checkin).await
+}
+
+/// A form of either kind: one store job reads the link, its draft and, for a check-in, the
+/// homework it asks about.
+async fn show(
+    app: Shared,
+    client: std::net::IpAddr,
+    path: Result<Path<String>, PathRejection>,
+    kind: Kind,
+) -> Result<Response, Failure> {
     app.admit(client)?;
     let token = app.token(path, client)?;
+    let Some(current) = app.current(kind).cloned() else { return Err(app.invalid_link(client)) };
     let now = OffsetDateTime::now_utc();
     let lookup_token = token.clone();
-    let found = app.with_store(move |store| store.open_invitation(&lookup_token, now)).await?;
-    let Some((invitation, draft)) = found.filter(|(invitation, _)| invitation.state == InvitationState::Active) else {
+    let found = app
+        .with_store(move |store| {
+            let Some((invitation, draft)) = store.open_invitation(&lookup_token, now)? else { return Ok(None) };
+            let sheets = match kind {
+                Kind::Intake => Some(Vec::new()),
+                Kind::Checkin => store.checkin_homework(invitation.invitation_id)?,
+            };
+            Ok(sheets.map(|sheets| (invitation, draft, sheets)))
+        })
+        .await?;
+    let Some((invitation, draft, sheets)) =
+        found.filter(|(invitation, _, _)| invitation.state == InvitationState::Active)
+    else {
         return Err(app.invalid_link(client));
     };
-    let mut questionnaire = app.questionnaire(&invitation.questionnaire, invitation.version).await?;
+    if !of_kind(&current, &invitation) {
+        return Err(app.invalid_link(client));
+    }
+    let mut questionnaire = app.questionnaire(kind, invitation.version).await?;
     let mut draft = draft.unwrap_or_default();
     // A link made for an older version moves to the current one only where the content declares
     // how its draft carries over; otherwise it keeps showing the version it was made for.
-    let current = Arc::clone(&app.current);
-    if current.id == invitation.questionnaire
-        && current.version != invitation.version
+    if current.version != invitation.version
         && let Some(carried) = current.upgrade_draft(invitation.version, &draft)
     {
         let (id, had_draft, moved) = (invitation.invitation_id, !draft.is_empty(), carried.clone());
@@ -44,6 +77,7 @@ pub(crate) async fn show_form(
         app.with_store(move |store| store.upgrade_invitation(id, &to, had_draft.then_some(&moved), now)).await?;
         (questionnaire, draft) = (current, carried);
     }
+    let titles = sheet_titles(&app, &sheets);
     Ok(app.render_form(FormRender {
         invitation: &invitation,
         questionnaire: &questionnaire,
@@ -52,7 +86,14 @@ pub(crate) async fn show_form(
         errors: &[],
         banner: Banner::None,
         status: StatusCode::OK,
+        kind,
+        sheets: &titles,
     }))
+}
+
+/// The titles of the sheets a check-in asks about; an id the program no longer has shows as itself.
+pub(crate) fn sheet_titles(app: &Shared, sheets: &[String]) -> Vec<String> {
+    sheets.iter().map(|id| app.program.sheet(id).map_or_else(|| id.clone(), |sheet| sheet.title.clone())).collect()
 }
 
 /// `GET /thanks`: what happens next.

@@ -1,7 +1,7 @@
 //! The intake server: each partner opens a private link, fills in the questionnaire alone, and
 //! sends it; the answers are stored durably and the link closes.
 //!
-//! Routes: `GET`/`POST /i/{token}` (the form), `GET /thanks`, `GET /healthz`, and
+//! Routes: `GET`/`POST /i/{token}` (the form), `GET`/`POST /c/{token}` (a check-in), `GET /thanks`, `GET /healthz`, and
 //! `/static/intake.css` and `/static/intake.js`. Nothing else: no listing, no admin and no
 //! read-back of answers.
 //!
@@ -160,6 +160,9 @@ impl Application {
             // changed under a version number links were already made for is refused at start.
             let questionnaire = &program.questionnaire;
             store.publish_questionnaire(questionnaire, OffsetDateTime::now_utc())?;
+            if let Some(checkin) = &program.checkin {
+                store.publish_questionnaire(checkin, OffsetDateTime::now_utc())?;
+            }
             // A body must fit the answers of every version a link may still show.
             let mut limit = body_limit(questionnaire);
             for kept in store.published_versions(OffsetDateTime::now_utc())? {
@@ -181,9 +184,12 @@ impl Application {
             store: StoreThread::spawn(store)
                 .map_err(|e| IntakeError::Startup(format!("cannot start the store thread: {e}")))?,
             key: FormKey::new(secret, &config.program.questionnaire.id),
-            current: Arc::new(config.program.questionnaire.clone()),
+            checkin_key: config.program.checkin.as_ref().map(|q| FormKey::new(secret, &q.id)),
+            intake: Arc::new(config.program.questionnaire.clone()),
+            checkin: config.program.checkin.clone().map(Arc::new),
             body_limit,
             versions: std::sync::Mutex::default(),
+            program: config.program,
             limiter: Limiter::new(&config.rate_limit),
             trust_proxy: config.trust_proxy,
             secrets_policy,
@@ -272,6 +278,7 @@ fn router(state: Shared) -> Router {
     let cross_origin = CsrfLayer::new().with_rejection_response(|_| Notice::Forbidden.into_response());
     Router::new()
         .route("/i/{token}", get(handlers::show_form).post(sent::submit_form))
+        .route("/c/{token}", get(handlers::show_checkin).post(sent::submit_checkin))
         .route(sent::THANKS_PATH, get(handlers::thanks))
         .route("/healthz", get(handlers::healthz))
         .route("/static/intake.css", get(handlers::stylesheet))

@@ -15,6 +15,7 @@ use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use mend_core::checkin::scores_of;
 use mend_core::day::latest_today;
 use mend_core::questionnaire::FieldError;
 use mend_core::{CheckedAnswers, InvitationToken, Questionnaire, RawAnswers};
@@ -23,15 +24,16 @@ use time::{Date, OffsetDateTime};
 
 use crate::csrf::FormKey;
 use crate::guards::Client;
+use crate::handlers::sheet_titles;
 use crate::pages::{Banner, Notice};
 use crate::parse::{PostedForm, parse_form};
-use crate::state::{Failure, FormRender, Shared};
+use crate::state::{Failure, FormRender, Kind, Shared, of_kind};
 
 /// Where a partner lands after sending: a page without the token, so the link is not kept in
 /// the address bar or history of a shared device.
 pub(crate) const THANKS_PATH: &str = "/thanks";
 
-/// `POST /i/{token}`: save a draft, or check and send the answers.
+/// `POST /i/{token}`: save a draft of the intake, or check and send the answers.
 pub(crate) async fn submit_form(
     State(app): State<Shared>,
     Client(client): Client,
@@ -39,22 +41,48 @@ pub(crate) async fn submit_form(
     path: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Failure> {
+    submit(app, client, &headers, path, body, Kind::Intake).await
+}
+
+/// `POST /c/{token}`: save a draft of a check-in, or check and send it.
+pub(crate) async fn submit_checkin(
+    State(app): State<Shared>,
+    Client(client): Client,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Failure> {
+    submit(app, client, &headers, path, body, Kind::Checkin).await
+}
+
+/// A sent form of either kind, in one pass.
+async fn submit(
+    app: Shared,
+    client: IpAddr,
+    headers: &HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+    kind: Kind,
+) -> Result<Response, Failure> {
     app.admit(client)?;
     let token = app.token(path, client)?;
+    let (Some(current), Some(key)) = (app.current(kind).cloned(), app.form_key(kind)) else {
+        return Err(app.invalid_link(client));
+    };
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { Notice::TooLarge } else { Notice::BadRequest }
     })?;
     let now = OffsetDateTime::now_utc();
-    let form = if is_form(&headers) { parse_form(&body).ok() } else { None };
+    let form = if is_form(headers) { parse_form(&body).ok() } else { None };
     // The questions of the version this link's page was rendered with, which its form value names.
-    let verified = match verify(&app.key, &token, form) {
-        Ok(form) => Ok((app.questionnaire(&app.current.id, form.version).await?, form)),
+    let verified = match verify(key, &token, form) {
+        Ok(form) => Ok((app.questionnaire(kind, form.version).await?, form)),
         Err(refusal) => Err(refusal),
     };
-    let questionnaire = verified.as_ref().ok().map(|(questionnaire, _)| Arc::clone(questionnaire));
+    let questionnaire = verified.as_ref().map_or(current, |(questionnaire, _)| Arc::clone(questionnaire));
     let job = check(verified, latest_today(now));
-    let outcome = store(&app, &token, job, now).await?;
-    respond(&app, client, &token, questionnaire.as_deref(), outcome)
+    let outcome = store(&app, &token, job, &questionnaire, now, kind).await?;
+    respond(&app, client, &token, &questionnaire, outcome, kind)
 }
 
 /// Which button a partner pressed.
@@ -141,7 +169,15 @@ enum Outcome {
     Refused(Notice),
     /// The form goes back to the partner with everything they typed: with their mistakes, saved,
     /// or not stored because our side failed.
-    FormAgain { invitation: InvitationLookup, typed: RawAnswers, errors: Vec<FieldError>, banner: Banner },
+    FormAgain {
+        /// Boxed: the other outcomes are small, and this one is made only when a form goes back.
+        invitation: Box<InvitationLookup>,
+        typed: RawAnswers,
+        errors: Vec<FieldError>,
+        banner: Banner,
+        /// For a check-in: the ids of the homework sheets its link asks about.
+        sheets: Vec<String>,
+    },
 }
 
 /// The one meaning of a stored form's outcome. A used link counts as stored: the store lets a link
@@ -156,33 +192,72 @@ fn submitted(outcome: SubmitOutcome) -> Outcome {
 /// Runs the one store job for a form. Answers to store go to the store thread's group commit;
 /// if that fails on our side, they are tried once more through the invitation, so that a second
 /// failure can give the form back with every answer still in it.
-async fn store(app: &Shared, token: &InvitationToken, job: Job, now: OffsetDateTime) -> Result<Outcome, Failure> {
+async fn store(
+    app: &Shared,
+    token: &InvitationToken,
+    job: Job,
+    questionnaire: &Arc<Questionnaire>,
+    now: OffsetDateTime,
+    kind: Kind,
+) -> Result<Outcome, Failure> {
     let job = match job {
         // The store checks the invitation inside the transaction that stores the answers, so
         // there is nothing to read first: the form value already binds this link to the version
         // of the questions that checked the answers, and the answers name that version.
-        Job::Store { answers, typed } => match app.store.submit(token.clone(), Arc::clone(&answers), now).await {
-            Ok(outcome) => return Ok(submitted(outcome)),
-            Err(error) => {
-                tracing::warn!(cause = %error, "storing a form failed; trying once more");
-                Job::Store { answers, typed }
+        Job::Store { answers, typed } => {
+            let stored = match kind {
+                Kind::Intake => app.store.submit(token.clone(), Arc::clone(&answers), now).await,
+                // Check-ins are few; each is one job that stores the answers and their scores.
+                Kind::Checkin => {
+                    let (checkin, token, answers) = (Arc::clone(questionnaire), token.clone(), Arc::clone(&answers));
+                    app.store.run(move |store| submit_checkin_once(store, &checkin, &token, &answers, now)).await
+                }
+            };
+            match stored {
+                Ok(outcome) => return Ok(submitted(outcome)),
+                Err(error) => {
+                    tracing::warn!(cause = %error, "storing a form failed; trying once more");
+                    Job::Store { answers, typed }
+                }
             }
-        },
+        }
         other => other,
     };
-    let token = token.clone();
-    app.with_store(move |store| through_invitation(store, &token, job, now)).await
+    let (questionnaire, token) = (Arc::clone(questionnaire), token.clone());
+    app.with_store(move |store| through_invitation(store, &questionnaire, kind, &token, job, now)).await
+}
+
+/// Stores a check-in with its scores, worked out from the checked answers by the version of the
+/// check-in that checked them.
+fn submit_checkin_once(
+    store: &mut Store,
+    checkin: &Questionnaire,
+    token: &InvitationToken,
+    answers: &CheckedAnswers,
+    now: OffsetDateTime,
+) -> Result<SubmitOutcome, StoreError> {
+    store.submit_checkin(token, answers, &scores_of(checkin, answers.answers()), now)
 }
 
 /// The store job for everything but a first try at storing: reads the invitation and, while its
-/// link works, does what the form asked.
+/// link works and is of this kind, does what the form asked.
 fn through_invitation(
     store: &mut Store,
+    questionnaire: &Questionnaire,
+    kind: Kind,
     token: &InvitationToken,
     job: Job,
     now: OffsetDateTime,
 ) -> Result<Outcome, StoreError> {
     let Some(invitation) = store.lookup_invitation(token, now)? else { return Ok(Outcome::DeadLink) };
+    // A check-in link is an invitation with homework to ask about; any other is not one.
+    let sheets = match kind {
+        Kind::Intake => Vec::new(),
+        Kind::Checkin => match store.checkin_homework(invitation.invitation_id)? {
+            Some(sheets) => sheets,
+            None => return Ok(Outcome::DeadLink),
+        },
+    };
     let signed = !matches!(job, Job::Refuse(Refusal { signed: false, .. }));
     match invitation.state {
         InvitationState::Active => {}
@@ -191,30 +266,51 @@ fn through_invitation(
         InvitationState::Used if signed => return Ok(Outcome::Stored),
         InvitationState::Used | InvitationState::Expired | InvitationState::Retired => return Ok(Outcome::DeadLink),
     }
-    let again = |invitation, typed, errors, banner| Outcome::FormAgain { invitation, typed, errors, banner };
+    if !of_kind(questionnaire, &invitation) {
+        return Ok(Outcome::DeadLink);
+    }
+    let again = |invitation, typed, errors, banner, sheets| Outcome::FormAgain {
+        invitation: Box::new(invitation),
+        typed,
+        errors,
+        banner,
+        sheets,
+    };
     Ok(match job {
         Job::Refuse(refusal) => Outcome::Refused(refusal.notice),
-        Job::Correct { typed, errors } => again(invitation, typed, errors, Banner::None),
+        Job::Correct { typed, errors } => again(invitation, typed, errors, Banner::None, sheets),
         Job::Save { typed, draft } => match store.save_draft(invitation.invitation_id, &draft, now) {
-            Ok(()) => again(invitation, typed, Vec::new(), Banner::Saved),
-            Err(error) => not_stored(error, invitation, typed),
+            Ok(()) => again(invitation, typed, Vec::new(), Banner::Saved, sheets),
+            Err(error) => not_stored(error, invitation, typed, sheets),
         },
-        Job::Store { answers, typed } => match store.submit_intake(token, &answers, now) {
-            Ok(outcome) => submitted(outcome),
-            Err(error) => not_stored(error, invitation, typed),
-        },
+        Job::Store { answers, typed } => {
+            let stored = match kind {
+                Kind::Intake => store.submit_intake(token, &answers, now),
+                Kind::Checkin => submit_checkin_once(store, questionnaire, token, &answers, now),
+            };
+            match stored {
+                Ok(outcome) => submitted(outcome),
+                Err(error) => not_stored(error, invitation, typed, sheets),
+            }
+        }
     })
 }
 
 /// When a draft or answers could not be written: a link that stopped working meanwhile is the
 /// partner's side; anything else is ours, logged (the cause, never an answer), and the form goes
 /// back with every answer in it, so that nothing typed is lost.
-fn not_stored(error: StoreError, invitation: InvitationLookup, typed: RawAnswers) -> Outcome {
+fn not_stored(error: StoreError, invitation: InvitationLookup, typed: RawAnswers, sheets: Vec<String>) -> Outcome {
     if matches!(error, StoreError::InvitationNotActive) {
         return Outcome::DeadLink;
     }
     tracing::error!(cause = %error, "answers could not be stored; the form was sent back with them");
-    Outcome::FormAgain { invitation, typed, errors: Vec::new(), banner: Banner::NotStored }
+    Outcome::FormAgain {
+        invitation: Box::new(invitation),
+        typed,
+        errors: Vec::new(),
+        banner: Banner::NotStored,
+        sheets,
+    }
 }
 
 /// The one response for an outcome.
@@ -222,14 +318,15 @@ fn respond(
     app: &Shared,
     client: IpAddr,
     token: &InvitationToken,
-    questionnaire: Option<&Questionnaire>,
+    questionnaire: &Questionnaire,
     outcome: Outcome,
+    kind: Kind,
 ) -> Result<Response, Failure> {
     match outcome {
         Outcome::Stored => Ok(Redirect::to(THANKS_PATH).into_response()),
         Outcome::DeadLink => Err(app.invalid_link(client)),
         Outcome::Refused(notice) => Err(notice.into()),
-        Outcome::FormAgain { invitation, typed, errors, banner } => {
+        Outcome::FormAgain { invitation, typed, errors, banner, sheets } => {
             let status = if banner == Banner::NotStored {
                 StatusCode::SERVICE_UNAVAILABLE
             } else if !errors.is_empty() {
@@ -239,8 +336,7 @@ fn respond(
             };
             // The page that comes back is the partner's own and is not cached, so it keeps
             // everything they typed, the answers a draft leaves out included.
-            // Only a verified form comes back, and it always has the questions it was checked with.
-            let questionnaire = questionnaire.unwrap_or(&app.current);
+            let sheets = sheet_titles(app, &sheets);
             let view = FormRender {
                 invitation: &invitation,
                 questionnaire,
@@ -249,6 +345,8 @@ fn respond(
                 errors: &errors,
                 banner,
                 status,
+                kind,
+                sheets: &sheets,
             };
             Ok(app.render_form(view))
         }

@@ -14,7 +14,7 @@ use axum::extract::rejection::PathRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mend_core::questionnaire::FieldError;
-use mend_core::{InvitationToken, Questionnaire, RawAnswers};
+use mend_core::{InvitationToken, Program, Questionnaire, RawAnswers};
 use mend_store::{InvitationLookup, Store, StoreError};
 
 use crate::csrf::FormKey;
@@ -28,13 +28,20 @@ use crate::store_thread::StoreThread;
 pub(crate) struct AppState {
     /// The one writer connection, on its own thread.
     pub(crate) store: StoreThread,
-    /// The questionnaire as the content says it now: new links are made for it.
-    pub(crate) current: Arc<Questionnaire>,
+    pub(crate) program: Arc<Program>,
+    /// The intake as the content says it now: new links are made for it.
+    pub(crate) intake: Arc<Questionnaire>,
+    /// The check-in as the content says it now, if the program has one.
+    pub(crate) checkin: Option<Arc<Questionnaire>>,
     /// Older versions that links still out were made for, read from the store when first needed.
-    pub(crate) versions: Mutex<HashMap<u32, Arc<Questionnaire>>>,
+    pub(crate) versions: Mutex<HashMap<(String, u32), Arc<Questionnaire>>>,
     /// The largest body a form of any version a link may show can need, in bytes.
     pub(crate) body_limit: usize,
+    /// Signs intake forms; scoped to the intake's id, and each value names its version.
     pub(crate) key: FormKey,
+    /// Signs check-in forms: its scope is the check-in's id, so an intake page's value never
+    /// verifies on a check-in link, nor the other way round.
+    pub(crate) checkin_key: Option<FormKey>,
     pub(crate) limiter: Limiter,
     pub(crate) trust_proxy: bool,
     pub(crate) secrets_policy: Option<String>,
@@ -82,6 +89,22 @@ impl IntoResponse for Failure {
     }
 }
 
+/// Which form a link serves: the intake (`/i/`) or a check-in (`/c/`). Both take the same path
+/// through the server; only the questions, the form key and where a sent form goes differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The intake questionnaire.
+    Intake,
+    /// The between-sessions check-in.
+    Checkin,
+}
+
+/// Whether an invitation was made for the questionnaire of this kind of link, in any version.
+/// One made for the other kind was opened on the wrong route: a link that does not work there.
+pub(crate) fn of_kind(current: &Questionnaire, invitation: &InvitationLookup) -> bool {
+    invitation.questionnaire == current.id
+}
+
 /// What one rendering of the form shows.
 #[derive(Debug)]
 pub(crate) struct FormRender<'a> {
@@ -94,9 +117,57 @@ pub(crate) struct FormRender<'a> {
     pub(crate) errors: &'a [FieldError],
     pub(crate) banner: Banner,
     pub(crate) status: StatusCode,
+    pub(crate) kind: Kind,
+    /// For a check-in: the titles of the homework sheets its link asks about.
+    pub(crate) sheets: &'a [String],
 }
 
 impl AppState {
+    /// The questions new links of a kind are made for; `None` when the program has no check-in.
+    pub(crate) fn current(&self, kind: Kind) -> Option<&Arc<Questionnaire>> {
+        match kind {
+            Kind::Intake => Some(&self.intake),
+            Kind::Checkin => self.checkin.as_ref(),
+        }
+    }
+
+    /// The questions of `version` of a kind: the current ones, or a version the store keeps
+    /// because a link was made for it. A version nobody kept is ours to explain: the link and
+    /// the record disagree, so it is logged and the partner sees the apology.
+    pub(crate) async fn questionnaire(&self, kind: Kind, version: u32) -> Result<Arc<Questionnaire>, Failure> {
+        let Some(current) = self.current(kind) else {
+            return Err(Failure::Internal("a form of a kind this program does not have".to_owned()));
+        };
+        if version == current.version {
+            return Ok(Arc::clone(current));
+        }
+        let key = (current.id.clone(), version);
+        if let Some(kept) = self.versions.lock().ok().and_then(|versions| versions.get(&key).cloned()) {
+            return Ok(kept);
+        }
+        let id = current.id.clone();
+        let kept = self.with_store(move |store| store.questionnaire_version(&id, version)).await?;
+        let Some(kept) = kept else {
+            return Err(Failure::Internal(format!(
+                "a link is for questionnaire {:?} version {version}, which this server cannot show",
+                current.id
+            )));
+        };
+        let kept = Arc::new(kept);
+        if let Ok(mut versions) = self.versions.lock() {
+            versions.insert(key, Arc::clone(&kept));
+        }
+        Ok(kept)
+    }
+
+    /// The key that signs a kind of form.
+    pub(crate) fn form_key(&self, kind: Kind) -> Option<&FormKey> {
+        match kind {
+            Kind::Intake => Some(&self.key),
+            Kind::Checkin => self.checkin_key.as_ref(),
+        }
+    }
+
     /// Runs store work on the store thread, so SQLite never stalls the async runtime. An error
     /// here is ours: what the partner's side can cause, a job reports as its value.
     pub(crate) async fn with_store<T: Send + 'static>(
@@ -130,53 +201,35 @@ impl AppState {
         }
     }
 
-    /// The questions of `version`: the current ones, or a version the store keeps because a
-    /// link was made for it. A version nobody kept is ours to explain: the link and the record
-    /// disagree, so it is logged and the partner sees the apology.
-    pub(crate) async fn questionnaire(&self, id: &str, version: u32) -> Result<Arc<Questionnaire>, Failure> {
-        if id == self.current.id && version == self.current.version {
-            return Ok(Arc::clone(&self.current));
-        }
-        let cached = self.versions.lock().ok().and_then(|versions| versions.get(&version).cloned());
-        if let Some(kept) = cached.filter(|kept| kept.id == id) {
-            return Ok(kept);
-        }
-        let wanted = id.to_owned();
-        let kept = self.with_store(move |store| store.questionnaire_version(&wanted, version)).await?;
-        let Some(kept) = kept.filter(|_| id == self.current.id) else {
-            return Err(Failure::Internal(format!(
-                "a link is for questionnaire {id:?} version {version}, which this server cannot show"
-            )));
-        };
-        let kept = Arc::new(kept);
-        if let Ok(mut versions) = self.versions.lock() {
-            versions.insert(version, Arc::clone(&kept));
-        }
-        Ok(kept)
-    }
-
     /// The form page; a blank one is joined from the pieces rendered at startup.
     pub(crate) fn render_form(&self, view: FormRender<'_>) -> Response {
         let first_name = first_name(view.invitation.partner_name.as_str());
-        let is_blank = view.answers.is_empty()
+        let is_blank = view.kind == Kind::Intake
+            && view.questionnaire.version == self.intake.version
+            && view.answers.is_empty()
             && view.errors.is_empty()
             && view.banner == Banner::None
             && view.status == StatusCode::OK;
-        let questionnaire = view.questionnaire;
-        let csrf = self.key.sign(view.token, questionnaire.version);
-        let is_current = questionnaire.version == self.current.version;
-        if is_blank
-            && is_current
-            && let Some(blank) = &self.blank_form
-        {
-            return blank.fill(first_name, &csrf);
+        if is_blank && let Some(blank) = &self.blank_form {
+            return blank.fill(first_name, &self.key.sign(view.token, view.questionnaire.version));
         }
+        // A check-in is shown with its homework slots named for the link's sheets and only the
+        // follow-up questions the answers so far call for; it is small, so it is rendered whole.
+        let today = mend_core::day::latest_today(time::OffsetDateTime::now_utc());
+        let shown = match view.kind {
+            Kind::Intake => None,
+            Kind::Checkin => Some(mend_core::checkin::as_shown(view.questionnaire, view.sheets, view.answers, today)),
+        };
+        let questionnaire = shown.as_ref().unwrap_or(view.questionnaire);
+        let Some(key) = self.form_key(view.kind) else {
+            return Notice::InvalidLink.into_response();
+        };
         let page = FormPage {
             title: &questionnaire.title,
             first_name,
             intro: &questionnaire.intro,
             form: form_view(questionnaire, view.answers, view.errors, self.secrets_policy.as_deref()),
-            csrf,
+            csrf: key.sign(view.token, view.questionnaire.version),
             banner: view.banner,
         };
         html(view.status, page.render())

@@ -29,6 +29,7 @@ mod frame;
 mod layout;
 mod pdf;
 mod plan_sheet;
+mod progress_report;
 mod sfnt;
 mod wrap;
 
@@ -36,6 +37,7 @@ use mend_core::content::{Block, Sheet};
 
 pub use error::PdfError;
 pub use plan_sheet::render_plan;
+pub use progress_report::render_progress;
 
 use compose::Composer;
 use font::{Fonts, fonts};

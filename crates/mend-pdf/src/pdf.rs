@@ -88,11 +88,20 @@ fn pdf_page(page: &PageMarks, ids: &FontIds) -> PdfPage {
                 ops.push(Op::DrawLine { line: Line { points, is_closed: false } });
             }
             Mark::Rect { x, y, w, h, width, fill } => {
-                state.stroke(&mut ops, 0.0, width);
+                // A filled rectangle with no stroke width is a shaded area without a border (a
+                // chart's cut-off band): a stroke of width 0 would still draw the thinnest line.
+                let stroked = width > 0.0 || fill.is_none();
+                if stroked {
+                    state.stroke(&mut ops, 0.0, width);
+                }
                 if let Some(gray) = fill {
                     state.fill(&mut ops, gray);
                 }
-                let mode = if fill.is_some() { PaintMode::FillStroke } else { PaintMode::Stroke };
+                let mode = match (fill.is_some(), stroked) {
+                    (true, true) => PaintMode::FillStroke,
+                    (true, false) => PaintMode::Fill,
+                    (false, _) => PaintMode::Stroke,
+                };
                 ops.push(Op::DrawRectangle {
                     rectangle: Rect {
                         x: Pt(x),

@@ -96,6 +96,7 @@ impl Store {
                         roles: p.roles,
                         intake: None,
                         intake_sent_at: None,
+                        checkins: crate::checkins::checkins_of(&self.conn, p.id)?,
                         intake_questionnaire: None,
                     });
                 };
@@ -112,6 +113,7 @@ impl Store {
                     intake: Some(latest.answers),
                     intake_sent_at: Some(latest.sent_at),
                     intake_questionnaire,
+                    checkins: crate::checkins::checkins_of(&self.conn, p.id)?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -125,13 +127,14 @@ impl Store {
         })
     }
 
-    /// Every intake form the couple's partners submitted, oldest first.
+    /// Every intake form the couple's partners submitted, oldest first; check-ins are not intakes.
     pub fn intake_responses(&self, couple: &Couple) -> Result<Vec<IntakeResponse>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT r.partner_id, p.name, r.questionnaire, r.questionnaire_version, r.submitted_at, r.answers,
                     r.questionnaire_sha256
              FROM intake_responses r JOIN partners p ON p.id = r.partner_id
-             WHERE p.couple_id = ?1 ORDER BY r.submitted_at, r.id",
+             WHERE p.couple_id = ?1 AND r.invitation_id NOT IN (SELECT invitation_id FROM checkin_links)
+             ORDER BY r.submitted_at, r.id",
         )?;
         let rows = stmt
             .query_map([couple.id.get()], |row| {
@@ -327,7 +330,8 @@ fn latest_answers(conn: &Connection, partner: PartnerId) -> Result<Option<Latest
     let latest: Option<(String, String, String, u32)> = conn
         .query_row(
             "SELECT answers, submitted_at, questionnaire, questionnaire_version FROM intake_responses
-             WHERE partner_id = ?1 ORDER BY submitted_at DESC, id DESC LIMIT 1",
+             WHERE partner_id = ?1 AND invitation_id NOT IN (SELECT invitation_id FROM checkin_links)
+             ORDER BY submitted_at DESC, id DESC LIMIT 1",
             [partner.get()],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )

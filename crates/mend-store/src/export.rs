@@ -121,6 +121,10 @@ pub struct ExportedInvitation {
     pub draft: Option<ExportedDraft>,
     /// The submitted answers.
     pub response: Option<ExportedResponse>,
+    /// For a check-in link: the homework it asks about and the scores of what was sent.
+    /// Absent for an intake invitation, so exports without check-ins read as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkin: Option<crate::checkins::ExportedCheckin>,
 }
 
 /// Unfinished answers.
@@ -295,6 +299,7 @@ fn export_invitations(conn: &Connection, partner: PartnerId) -> Result<Vec<Expor
                     content_sha256: row.get(8)?,
                     draft: None,
                     response: None,
+                    checkin: None,
                 },
             ))
         })?
@@ -303,6 +308,7 @@ fn export_invitations(conn: &Connection, partner: PartnerId) -> Result<Vec<Expor
         .map(|(id, mut invitation)| {
             invitation.draft = export_draft(conn, id)?;
             invitation.response = export_response(conn, id)?;
+            invitation.checkin = crate::checkins::export_checkin(conn, id)?;
             Ok(invitation)
         })
         .collect()
@@ -514,6 +520,16 @@ fn import_invitation(
                 serde_json::to_string(&response.answers)?,
                 response.submitted_at
             ],
+        )?;
+    }
+    if let Some(checkin) = &invitation.checkin {
+        crate::checkins::import_checkin(
+            conn,
+            invitation_id,
+            partner_id,
+            &invitation.questionnaire,
+            invitation.version,
+            checkin,
         )?;
     }
     Ok(())

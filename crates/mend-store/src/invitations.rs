@@ -216,7 +216,9 @@ impl Store {
         let short_id = couple_of_partner(&tx, partner)?;
         let hash = publish(&tx, questionnaire, &created)?;
         tx.execute(
-            "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL",
+            // A check-in link is an invitation too, but a new intake link does not replace one.
+            "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL
+             AND id NOT IN (SELECT invitation_id FROM checkin_links)",
             params![created, partner.get()],
         )?;
         tx.execute(
@@ -390,7 +392,7 @@ pub struct IntakeSubmission<'a> {
 }
 
 /// Checks, stores and closes one submission inside `savepoint`, releasing it only if stored.
-fn store_one(
+pub(crate) fn store_one(
     savepoint: rusqlite::Savepoint<'_>,
     actor: crate::Actor,
     submission: &IntakeSubmission<'_>,

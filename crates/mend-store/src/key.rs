@@ -95,8 +95,10 @@ impl DataKey {
         Ok(DataKey(out))
     }
 
-    /// The text SQLCipher takes as a raw key: `x'…'` with the key in hex.
-    fn pragma_value(&self) -> Zeroizing<String> {
+    /// The text SQLCipher takes as a raw key (`x'…'`, the key in hex), as `PRAGMA key` takes it:
+    /// for opening the file with SQLCipher directly, such as its shell or a test that must
+    /// change what mend never would.
+    pub fn pragma_value(&self) -> Zeroizing<String> {
         Zeroizing::new(format!("x'{}'", hex::encode(self.0.as_ref())))
     }
 }

@@ -7,6 +7,7 @@
 
 mod audit;
 mod backup;
+mod checkins;
 mod clock;
 mod convert;
 mod couples;
@@ -25,6 +26,7 @@ use std::path::PathBuf;
 use rusqlite::Connection;
 
 pub use audit::{Actor, AuditEntry};
+pub use checkins::{ExportedCheckin, ExportedScore};
 pub use convert::{DatabaseKind, database_kind};
 pub use couples::IntakeResponse;
 pub use error::StoreError;

@@ -4,7 +4,7 @@
 use rusqlite_migration::{M, Migrations};
 
 /// The schema version this build writes: the number of migrations below.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new one.
 const MIGRATIONS: &[M<'static>] = &[
@@ -128,6 +128,29 @@ CREATE TABLE questionnaire_versions (
 ) STRICT;
 ALTER TABLE invitations ADD COLUMN questionnaire_sha256 TEXT;
 ALTER TABLE intake_responses ADD COLUMN questionnaire_sha256 TEXT;
+"#,
+    ),
+    // 5: check-ins between sessions. A check-in link is an invitation with the homework it asks
+    // about; a sent check-in is an intake response with one scored row per measure.
+    M::up(
+        r#"
+CREATE TABLE checkin_links (
+    invitation_id INTEGER PRIMARY KEY REFERENCES invitations (id) ON DELETE CASCADE,
+    homework      TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(homework))
+) STRICT;
+
+CREATE TABLE checkin_scores (
+    id                    INTEGER PRIMARY KEY,
+    partner_id            INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+    response_id           INTEGER NOT NULL REFERENCES intake_responses (id) ON DELETE CASCADE,
+    instrument            TEXT NOT NULL,
+    score                 INTEGER NOT NULL,
+    day                   TEXT NOT NULL,
+    questionnaire         TEXT NOT NULL,
+    questionnaire_version INTEGER NOT NULL,
+    UNIQUE (response_id, instrument)
+) STRICT;
+CREATE INDEX checkin_scores_by_response ON checkin_scores (response_id);
 "#,
     ),
 ];

@@ -12,18 +12,18 @@ use crate::output::outln;
 
 /// One link, as printed.
 #[derive(Serialize)]
-struct Link {
-    partner: String,
-    url: String,
-    expires_at: String,
+pub(crate) struct Link {
+    pub(crate) partner: String,
+    pub(crate) url: String,
+    pub(crate) expires_at: String,
 }
 
 /// When a link stops working, to the minute: a link may last only hours.
-const UNTIL: &[time::format_description::BorrowedFormatItem<'static>] =
+pub(crate) const UNTIL: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
 
 /// The same instant as the store writes it, so `invite` and `couple show` agree in JSON.
-const STAMP: &[time::format_description::BorrowedFormatItem<'static>] =
+pub(crate) const STAMP: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
 
 pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
@@ -71,7 +71,7 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
 
 /// A warning for links partners may not be able to open safely: an address only this computer
 /// answers on, or plain `http://` to another machine, which would carry answers unencrypted.
-fn reach_warning(base: &str) -> Option<String> {
+pub(crate) fn reach_warning(base: &str) -> Option<String> {
     let lower = base.to_ascii_lowercase();
     let (plain, rest) = match lower.strip_prefix("http://") {
         Some(rest) => (true, rest),

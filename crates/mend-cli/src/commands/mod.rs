@@ -7,16 +7,18 @@ use anyhow::Result;
 use crate::args::{Cli, Command, FlagCommand};
 use crate::context::Context;
 
+mod checkin;
 mod content;
 pub(crate) mod couple;
 pub(crate) mod data;
 mod demo;
 mod homework;
 mod intake;
-mod invite;
+pub(crate) mod invite;
 mod key;
 mod misc;
 mod plan;
+mod progress;
 mod serve;
 mod session;
 
@@ -33,6 +35,8 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Content(command) => content::run(&ctx, command),
         Command::Couple(command) => couple::run(&ctx, command),
         Command::Invite(args) => invite::run(&ctx, args),
+        Command::Checkin(args) => checkin::run(&ctx, args),
+        Command::Progress(args) => progress::run(&ctx, args),
         Command::Intake(args) => intake::run(&ctx, args),
         Command::Plan(args) => plan::run(&ctx, args),
         Command::Session(command) => session::run(&ctx, command),

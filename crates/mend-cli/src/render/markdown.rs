@@ -58,6 +58,18 @@ pub(crate) fn render_markdown(plan: &Plan) -> String {
     }
     out.push('\n');
 
+    let checkins = super::checkins::checkin_lines(plan);
+    if !checkins.is_empty() {
+        out.push_str("## Latest check-ins\n\n");
+        for (line, open_answer) in checkins {
+            let _ = writeln!(out, "- {}", md(&line));
+            if let Some(answer) = open_answer {
+                let _ = writeln!(out, "  - Before the session: “{}”", md(&answer));
+            }
+        }
+        out.push('\n');
+    }
+
     out.push_str("## Flags from intake\n\n");
     if plan.flags.is_empty() {
         out.push_str("None raised.\n\n");

@@ -3,8 +3,10 @@
 //! mend-core's plan states facts and carries its next steps as values; this is the one place that
 //! turns them into the command lines a therapist types, so the library never names a flag.
 
+mod checkins;
 mod markdown;
 mod page;
+mod progress;
 mod steps;
 #[cfg(test)]
 mod tests;
@@ -12,6 +14,7 @@ mod text;
 
 pub(crate) use markdown::render_markdown;
 pub(crate) use page::render_page;
+pub(crate) use progress::render_progress;
 pub(crate) use text::render_text;
 
 /// Minutes from the start as `h:mm`.

@@ -72,6 +72,18 @@ pub(crate) fn render_page(plan: &Plan, color: bool) -> String {
         }
     }
 
+    let checkins = super::checkins::checkin_lines(plan);
+    if !checkins.is_empty() {
+        out.push('\n');
+        out.push_str(&paint(BOLD, "LATEST CHECK-INS\n"));
+        for (line, open_answer) in checkins {
+            out.push_str(&wrap(&line, "  ", "    "));
+            if let Some(answer) = open_answer {
+                out.push_str(&wrap(&format!("“{answer}”"), "    Before the session: ", "      "));
+            }
+        }
+    }
+
     out.push('\n');
     out.push_str(&paint(BOLD, "HOMEWORK\n"));
     if plan.homework.is_empty() {

@@ -158,3 +158,55 @@ fn a_held_plan_gives_the_command_that_resolves_its_flag_after_the_notice() {
         "{notice}"
     );
 }
+
+/// Ines and Tomás after four weekly check-ins and one session: Ines's PHQ-9 worsens reliably in
+/// the last week, Tomás has one week without a check-in.
+const CHECKED_IN: &str = r#"{
+    "id": "c4eck1",
+    "breach": "lies",
+    "partners": [
+        { "name": "Ines Carvalho", "roles": "hurt", "checkins": [
+            { "sent_at": "2025-03-01T10:00:00Z", "day": "2025-03-01", "version": 1, "answers": {},
+              "scores": { "phq2": 4, "gad2": 2, "phq9": 14, "trust": 8 } },
+            { "sent_at": "2025-03-08T10:00:00Z", "day": "2025-03-08", "version": 1, "answers": {},
+              "scores": { "phq2": 3, "gad2": 2, "phq9": 12, "trust": 9 } },
+            { "sent_at": "2025-03-15T10:00:00Z", "day": "2025-03-15", "version": 1, "answers": {},
+              "scores": { "phq2": 2, "gad2": 1, "trust": 11 } },
+            { "sent_at": "2025-03-22T10:00:00Z", "day": "2025-03-22", "version": 1,
+              "answers": { "afraid_of_partner": "yes", "homework_1": "partly", "before_session": "A hard week." },
+              "homework": ["trigger-log"],
+              "scores": { "phq2": 6, "gad2": 3, "phq9": 21, "trust": 6 } }
+        ] },
+        { "name": "Tomás Reyes", "roles": "broke_trust", "checkins": [
+            { "sent_at": "2025-03-01T11:00:00Z", "day": "2025-03-01", "version": 1, "answers": {},
+              "scores": { "phq2": 1, "gad2": 2, "trust": 15 } },
+            { "sent_at": "2025-03-15T11:00:00Z", "day": "2025-03-15", "version": 1, "answers": {},
+              "scores": { "phq2": 1, "gad2": 1, "trust": 16 } },
+            { "sent_at": "2025-03-22T11:00:00Z", "day": "2025-03-22", "version": 1, "answers": {},
+              "scores": { "phq2": 0, "gad2": 1, "trust": 16 } }
+        ] }
+    ],
+    "sessions": [
+        { "number": 1, "held_on": "2025-03-10", "stage": "disclosure-and-accountability", "homework": ["trigger-log"] }
+    ]
+}"#;
+
+#[test]
+fn snapshot_progress_chart_of_two_partners_with_a_gap_and_a_deterioration() {
+    let progress = mend_core::progress::progress(&embedded(), &record(CHECKED_IN));
+    insta::assert_snapshot!("progress_text", super::render_progress(&progress, false));
+}
+
+#[test]
+fn the_plan_page_shows_each_partners_latest_checkin() {
+    let page = render_page(&plan_for(CHECKED_IN, 50, None), false);
+    let section = page.split("LATEST CHECK-INS").nth(1).unwrap_or_else(|| panic!("no check-in section:\n{page}"));
+    // Read as one line, whatever the wrapping.
+    let section = section.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(section.contains("Ines Carvalho, 2025-03-22: PHQ-2 (low mood) 6"), "{section}");
+    assert!(section.contains("PHQ-9 (depression severity) 21 (deteriorated)"), "{section}");
+    assert!(section.contains("homework: trigger-log partly"), "{section}");
+    assert!(section.contains("flags: fear-of-partner, checkin-deterioration"), "{section}");
+    assert!(section.contains("Tomás Reyes, 2025-03-22"), "{section}");
+    assert!(section.contains("“A hard week.”"), "{section}");
+}

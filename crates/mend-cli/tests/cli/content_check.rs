@@ -162,11 +162,20 @@ fn check_of_a_copy_without_the_licence_ledger_refuses_each_score_by_file_and_id(
     fs::remove_file(dir.join("instruments.toml")).expect("remove the licence ledger");
     let run = sandbox.mend(&["content", "check", dir.to_str().expect("a UTF-8 path")]);
     assert_failed(&run);
-    for score in ["phq2", "gad2"] {
-        let expected = format!("  intake/intake.toml [{score}]: scores an instrument with no licence entry");
+    let published = [
+        "intake/intake.toml [phq2]",
+        "intake/intake.toml [gad2]",
+        "checkin/checkin.toml [phq2]",
+        "checkin/checkin.toml [gad2]",
+    ]
+    .into_iter()
+    .chain(["checkin/checkin.toml [phq9]", "checkin/checkin.toml [gad7]"]);
+    for place in published {
+        let expected = format!("  {place}: scores an instrument with no licence entry");
         assert!(run.stderr.contains(&expected), "expected {expected:?} in:\n{}", run.stderr);
     }
-    assert!(run.stderr.contains("2 problem(s)"), "{}", run.stderr);
+    // The check-in's trust score is mend's own items, which need no licence.
+    assert!(run.stderr.contains("6 problem(s)"), "{}", run.stderr);
 }
 
 #[test]

@@ -33,6 +33,16 @@ pub(super) fn check_instruments(problems: &mut Problems, instruments: &[Instrume
                 );
             }
         }
+        if instrument.reliable_change.is_some() && instrument.reliable_change_source.trim().is_empty() {
+            problems.add(
+                INSTRUMENTS_FILE,
+                id,
+                "`reliable_change_source` is empty: give the source of `reliable_change`, or remove the threshold",
+            );
+        }
+        if instrument.reliable_change.is_some_and(|points| points <= 0) {
+            problems.add(INSTRUMENTS_FILE, id, "`reliable_change` must be a positive number of points");
+        }
         if instrument.cutoffs.is_empty() {
             problems.add(INSTRUMENTS_FILE, id, "`cutoffs` is empty: list the published cut-offs");
         }
@@ -48,6 +58,20 @@ pub(super) fn license_scores(problems: &mut Problems, path: &str, q: &mut Questi
     }
     for score in &mut q.scores {
         let id = Some(score.id.as_str());
+        if score.own {
+            // mend's own items: nothing to license, and no published cut-off to screen with.
+            if score.cutoff.is_some() {
+                problems.add(path, id, "an `own` score has no published cut-off: remove `cutoff`");
+            }
+            if parsed.instruments.iter().any(|i| i.id == score.id) {
+                problems.add(
+                    path,
+                    id,
+                    format!("is marked `own` but {INSTRUMENTS_FILE} has an instrument with this id: remove `own`"),
+                );
+            }
+            continue;
+        }
         let Some(instrument) = parsed.instruments.iter().find(|i| i.id == score.id) else {
             problems.add(
                 path,
@@ -59,15 +83,24 @@ pub(super) fn license_scores(problems: &mut Problems, path: &str, q: &mut Questi
             );
             continue;
         };
-        if !instrument.cutoffs.contains(&score.cutoff) {
-            problems.add(
+        match score.cutoff {
+            Some(cutoff) if instrument.cutoffs.contains(&cutoff) => {}
+            Some(cutoff) => problems.add(
                 path,
                 id,
                 format!(
-                    "cutoff {} is not among the published cut-offs in {INSTRUMENTS_FILE} ({:?}): use one of them",
-                    score.cutoff, instrument.cutoffs
+                    "cutoff {cutoff} is not among the published cut-offs in {INSTRUMENTS_FILE} ({:?}): use one of them",
+                    instrument.cutoffs
                 ),
-            );
+            ),
+            None => problems.add(
+                path,
+                id,
+                format!(
+                    "a published score needs a `cutoff`: use one of {:?} from {INSTRUMENTS_FILE}",
+                    instrument.cutoffs
+                ),
+            ),
         }
         if score.attribution.trim().is_empty() {
             score.attribution = instrument.attribution.clone();

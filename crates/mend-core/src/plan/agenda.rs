@@ -112,6 +112,7 @@ fn homework_review(context: &Context<'_>) -> Option<Draft> {
             None => format!("{id} (a sheet this program does not have): ask how it went."),
         })
         .collect();
+    what.extend(checked_in_homework(context, &last.homework));
     what.push(
         "Thank the effort, not the result; if something was not done, ask what got in the way, without blame."
             .to_owned(),
@@ -125,6 +126,25 @@ fn homework_review(context: &Context<'_>) -> Option<Draft> {
         )
         .with_what(what),
     )
+}
+
+/// What each partner's latest check-in says of these sheets: what was done, partly done or not yet.
+fn checked_in_homework(context: &Context<'_>, sheets: &[String]) -> Vec<String> {
+    let Some(checkin) = &context.program.checkin else { return Vec::new() };
+    context
+        .record
+        .partners
+        .iter()
+        .filter_map(|partner| {
+            let latest = partner.checkins.last()?;
+            let said: Vec<String> = crate::checkin::homework_done(checkin, &latest.homework, &latest.answers)
+                .into_iter()
+                .filter(|h| sheets.contains(&h.sheet))
+                .map(|h| format!("{} {}", h.sheet, h.status.as_deref().unwrap_or("not answered").replace('-', " ")))
+                .collect();
+            (!said.is_empty()).then(|| format!("{}'s check-in: {}.", partner.name, said.join(", ")))
+        })
+        .collect()
 }
 
 fn exercise_draft(context: &Context<'_>, chosen: &Chosen<'_>) -> Draft {

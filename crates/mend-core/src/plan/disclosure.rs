@@ -49,6 +49,7 @@ pub(super) fn flag(program: &Program, record: &CoupleRecord, sessions: &[&Sessio
             .to_owned(),
         partner: join_names(&disclosed),
         resolved: false,
+        from_checkin: false,
     })
 }
 

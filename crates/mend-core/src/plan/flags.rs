@@ -23,6 +23,10 @@ pub struct PlanFlag {
     pub partner: String,
     /// Whether the therapist has resolved it.
     pub resolved: bool,
+    /// Whether a check-in raised it, rather than the intake. Left out of JSON when false, so
+    /// plans read the same as before check-ins existed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_checkin: bool,
 }
 
 /// Every flag raised by either partner's latest intake, open or resolved, most severe first,
@@ -40,6 +44,7 @@ pub fn raised_flags(program: &Program, record: &CoupleRecord) -> Vec<PlanFlag> {
             message: flag.message,
             action: flag.action,
             partner: partner.name.to_string(),
+            from_checkin: false,
         }));
     }
     // A stable sort keeps the partners' order and the questionnaire's order within each severity.

@@ -11,6 +11,7 @@
 //! therapist types to act on it (a command, a flag) is the caller's to spell, from [`NextStep`].
 
 mod agenda;
+mod checkins;
 mod disclosure;
 mod fit;
 mod flags;
@@ -25,6 +26,10 @@ use crate::content::Program;
 use crate::domain::{Role, Roles, Severity};
 use crate::record::{CoupleRecord, SessionRecord};
 
+pub use checkins::{
+    CheckinScore, DETERIORATION_FLAG, LatestCheckin, TRUST_DISTRESS_FLAG, checkin_flags, latest_checkins, points_of,
+    trust_falls_as_distress_rises,
+};
 pub use flags::{FlagGroup, PlanFlag, WatchGroup, grouped_flags, grouped_watch_fors, raised_flags};
 
 /// The shortest session mend plans, in minutes.
@@ -340,8 +345,12 @@ pub struct Plan {
     pub partners: Vec<PartnerPlan>,
     /// Open flags (most severe first), then the stage's own watch-fors.
     pub watch_fors: Vec<WatchFor>,
-    /// Every flag raised by either intake, open or resolved.
+    /// Every flag raised by either intake or latest check-in, open or resolved.
     pub flags: Vec<PlanFlag>,
+    /// Each partner's latest check-in: scores and their change, homework done, the open answer
+    /// and its flags. Left out of JSON when neither partner has sent one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checkins: Vec<LatestCheckin>,
     /// The sheet ids to give as homework.
     pub homework: Vec<String>,
     /// What to do outside the session: stop flags to resolve, then the stage's step, partners to
@@ -364,6 +373,11 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
     let choice = stage::choose(program, record, &sessions, options.stage_override.as_deref())?;
     let mut flags = raised_flags(program, record);
     flags.extend(disclosure::flag(program, record, &sessions));
+    let from_checkins = checkin_flags(program, record);
+    if !from_checkins.is_empty() {
+        flags.extend(from_checkins);
+        flags.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    }
     let open_stops: Vec<&PlanFlag> = flags.iter().filter(|f| !f.resolved && f.severity == Severity::Stop).collect();
 
     let mut plan = Plan {
@@ -390,6 +404,7 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
         partners: Vec::new(),
         watch_fors: notes::watch_fors(choice.stage, &flags),
         flags: flags.clone(),
+        checkins: latest_checkins(program, record, &flags),
         homework: Vec::new(),
         next_steps: Vec::new(),
         date: options.today.clone(),
@@ -433,6 +448,15 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
         plan.partners = notes::partner_plans(record, None, &flags);
     }
     plan.next_steps.extend(choice.next_step);
+    // A caution a check-in raised proposes the review stage, unless the plan is already there.
+    let review_proposed = flags.iter().any(|f| !f.resolved && f.from_checkin && f.severity == Severity::Caution);
+    if review_proposed
+        && let Some(review) = program.review_stages.first()
+        && review.id != plan.stage.id
+        && !plan.next_steps.iter().any(|s| matches!(s, NextStep::PlanReview { .. }))
+    {
+        plan.next_steps.push(NextStep::PlanReview { stage: review.id.clone() });
+    }
     plan.next_steps.extend(
         record
             .partners

@@ -711,14 +711,23 @@ fn scored_instrument_without_a_licence_entry_is_refused_with_file_and_id() {
 #[test]
 fn scores_without_any_licence_ledger_are_all_refused() {
     let errors = errors_without("instruments.toml");
-    for score in ["phq2", "gad2"] {
+    let published = [
+        ("intake/intake.toml", "phq2"),
+        ("intake/intake.toml", "gad2"),
+        ("checkin/checkin.toml", "phq2"),
+        ("checkin/checkin.toml", "gad2"),
+        ("checkin/checkin.toml", "phq9"),
+        ("checkin/checkin.toml", "gad7"),
+    ];
+    for (file, score) in published {
         assert!(
-            errors.iter().any(|e| matches(e, "intake/intake.toml", Some(score), "no licence entry")),
-            "expected {score} to be refused, got:\n{}",
+            errors.iter().any(|e| matches(e, file, Some(score), "no licence entry")),
+            "expected {score} in {file} to be refused, got:\n{}",
             list(&errors)
         );
     }
-    assert_eq!(errors.len(), 2, "only the two scores are wrong:\n{}", list(&errors));
+    // The check-in's trust score is mend's own items, which need no licence.
+    assert_eq!(errors.len(), published.len(), "only the published scores are wrong:\n{}", list(&errors));
 }
 
 #[test]
@@ -813,7 +822,8 @@ fn the_shipped_ledger_names_rights_holder_grant_source_attribution_and_cutoffs()
         ] {
             assert!(!value.trim().is_empty(), "{}: {field} is empty", entry.id);
         }
-        assert!(entry.cutoffs.contains(&score.cutoff), "{}: cut-off {} is published", entry.id, score.cutoff);
+        let cutoff = score.cutoff.expect("a published score has a cut-off");
+        assert!(entry.cutoffs.contains(&cutoff), "{}: cut-off {cutoff} is published", entry.id);
         // The grant is quoted: the attribution line printed with the items carries it verbatim.
         assert!(entry.attribution.contains(&entry.grant), "{}: the attribution quotes the grant", entry.id);
     }
@@ -846,4 +856,80 @@ fn upgrades_that_do_not_come_from_an_older_version_or_rename_to_nothing_are_repo
         Some("came_to_light"),
         "which this question does not offer",
     );
+}
+
+// The check-in.
+
+#[test]
+fn checkin_errors_are_reported_with_file_and_id() {
+    // (file, find, replace, expected file, expected id, fragment)
+    let cases = [
+        (
+            "checkin/checkin.toml",
+            "own = true\nhigher_is_better",
+            "own = true\ncutoff = 3\nhigher_is_better",
+            "checkin/checkin.toml",
+            Some("trust"),
+            "an `own` score has no published cut-off",
+        ),
+        (
+            "checkin/checkin.toml",
+            "own = true\nhigher_is_better",
+            "higher_is_better",
+            "checkin/checkin.toml",
+            Some("trust"),
+            "scores an instrument with no licence entry",
+        ),
+        (
+            "checkin/checkin.toml",
+            "questions = [\"phq9_1\", \"phq9_2\", \"phq9_3\"",
+            "questions = [\"phq9_1\", \"phq9_2\", \"phq9_x\"",
+            "checkin/checkin.toml",
+            Some("phq9"),
+            "sums \"phq9_x\"",
+        ),
+        (
+            "checkin/checkin.toml",
+            "id = \"gad7\"\ntitle = \"GAD-7 (anxiety severity)\"\nquestions = [\"gad7_1\", \"gad7_2\", \"gad7_3\", \"gad7_4\", \"gad7_5\", \"gad7_6\", \"gad7_7\"]\ncutoff = 10",
+            "id = \"gad7\"\ntitle = \"GAD-7 (anxiety severity)\"\nquestions = [\"gad7_1\", \"gad7_2\", \"gad7_3\", \"gad7_4\", \"gad7_5\", \"gad7_6\", \"gad7_7\"]\ncutoff = 11",
+            "checkin/checkin.toml",
+            Some("gad7"),
+            "cutoff 11 is not among the published cut-offs",
+        ),
+        (
+            "program.toml",
+            "checkin = \"checkin\"",
+            "checkin = \"weekly\"",
+            "program.toml",
+            Some("weekly"),
+            "no checkin/weekly.toml",
+        ),
+        (
+            "program.toml",
+            "checkin = \"checkin\"",
+            "checkin = \"weekly\"",
+            "checkin/checkin.toml",
+            Some("checkin"),
+            "this check-in is not used",
+        ),
+        (
+            "instruments.toml",
+            "reliable_change = 6\n",
+            "reliable_change = 0\n",
+            "instruments.toml",
+            Some("phq9"),
+            "`reliable_change` must be a positive number",
+        ),
+        (
+            "instruments.toml",
+            "reliable_change_source = \"The NHS Talking Therapies (formerly IAPT) data handbook counts a fall of 6…relying on it.\"",
+            "reliable_change_source = \"\"",
+            "instruments.toml",
+            Some("phq9"),
+            "`reliable_change_source` is empty",
+        ),
+    ];
+    for (file, find, replace, expected_file, expected_id, fragment) in cases {
+        check(file, find, replace, expected_file, expected_id, fragment);
+    }
 }

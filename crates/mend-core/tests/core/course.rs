@@ -28,6 +28,7 @@ fn couple(roles: [Roles; 2]) -> CoupleRecord {
         intake: None,
         intake_sent_at: None,
         intake_questionnaire: None,
+        checkins: Vec::new(),
     };
     CoupleRecord {
         id: "c0ur5e".to_owned(),

@@ -1,6 +1,7 @@
 //! mend-core's tests, as one test binary whose modules are the areas: content checking, the
-//! coverage table, planning and the questionnaire.
+//! coverage table, planning, the questionnaire and the check-in.
 
+mod checkin;
 mod content_errors;
 mod course;
 mod coverage;

@@ -264,7 +264,15 @@ fn partner(name: &str, roles: Roles, intake: Option<Answers>) -> PartnerRecord {
     // Sent the day before the test's resolutions are made.
     let intake_sent_at = intake.as_ref().map(|_| "2025-01-01T09:00:00Z".to_owned());
     let name = PartnerName::parse(name).unwrap();
-    PartnerRecord { name, pronouns: None, roles, intake, intake_sent_at, intake_questionnaire: None }
+    PartnerRecord {
+        name,
+        pronouns: None,
+        roles,
+        intake,
+        intake_sent_at,
+        checkins: Vec::new(),
+        intake_questionnaire: None,
+    }
 }
 
 fn session(number: u32, stage: &str, homework: &[&str], met: &[&str]) -> SessionRecord {

@@ -25,6 +25,7 @@ pub(crate) fn load(questionnaire: Option<&Path>) -> Result<Arc<Program>, Box<dyn
         review_stages: Vec::new(),
         sheets: BTreeMap::new(),
         questionnaire,
+        checkin: None,
         instruments: Vec::new(),
     }))
 }

@@ -195,20 +195,25 @@ fn logs_hold_neither_tokens_nor_answers() {
     assert_eq!(post_form(&link, &with_controls("send", &csrf, &answers)).status, 303);
     assert_eq!(get(&link).status, 404);
 
-    // A failure on our side: an invitation made for a questionnaire this server does not serve.
+    // A failure on our side: a link for a version of the questions the record does not keep
+    // (as a link made before mend kept versions, for an older one, would be).
     let mut store = app.store();
     let now = time::OffsetDateTime::now_utc();
-    let mut other = app.program.questionnaire.clone();
-    "other-form".clone_into(&mut other.id);
-    let stale =
-        store.create_invitation(invited.couple.partners[1].id, &other, now, now + time::Duration::days(1)).unwrap();
+    let questionnaire = &app.program.questionnaire;
+    let stale = store
+        .create_invitation(invited.couple.partners[1].id, questionnaire, now, now + time::Duration::days(1))
+        .unwrap();
+    rusqlite::Connection::open(&app.db)
+        .unwrap()
+        .execute("UPDATE invitations SET questionnaire_version = 99 WHERE token_sha256 = ?1", [stale.sha256()])
+        .unwrap();
     let apology = get(&app.link(stale.expose()));
     assert_page(&apology, 500, "Sorry, something went wrong on our side");
 
     let logs = logs();
     assert!(logs.contains("route=/i/{token}"), "requests are logged by route template:\n{logs}");
     assert!(logs.contains("status=303") && logs.contains("status=422"));
-    assert!(logs.contains("questionnaire \"other-form\" version 3"), "the cause of a 500 is logged:\n{logs}");
+    assert!(logs.contains("questionnaire \"fixture\" version 99"), "the cause of a 500 is logged:\n{logs}");
     for needle in [token.as_str(), stale.expose(), secret, &csrf] {
         assert!(!logs.contains(needle), "{needle} leaked into the log:\n{logs}");
     }

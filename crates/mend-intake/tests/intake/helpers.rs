@@ -35,6 +35,7 @@ pub(crate) fn fixture_program() -> Arc<Program> {
         review_stages: Vec::new(),
         sheets: BTreeMap::new(),
         questionnaire: fixture_questionnaire(),
+        checkin: None,
         instruments: Vec::new(),
     })
 }

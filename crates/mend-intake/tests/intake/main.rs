@@ -1,7 +1,8 @@
 //! The intake server over real HTTP on 127.0.0.1 with a real SQLite file: the whole journey,
-//! its guards, a real browser, and a crash in the middle of a stream of submissions.
+//! check-ins, its guards, a real browser, and a crash in the middle of a stream of submissions.
 
 mod browser;
+mod checkin;
 mod crash;
 mod flow;
 mod guards;

@@ -103,7 +103,18 @@ pub(crate) fn checked(text: &str) -> CheckedAnswers {
 
 /// [`checked`], by the questionnaire at `version`.
 pub(crate) fn checked_on(version: u32, text: &str) -> CheckedAnswers {
-    let questionnaire = form(version);
+    checked_by(&form(version), text)
+}
+
+/// The small questionnaire as the check-in, `checkin` version 1.
+pub(crate) fn checkin_form() -> Questionnaire {
+    let mut questionnaire = form(1);
+    questionnaire.id = "checkin".to_owned();
+    questionnaire
+}
+
+/// [`checked`], by `questionnaire`.
+pub(crate) fn checked_by(questionnaire: &Questionnaire, text: &str) -> CheckedAnswers {
     let raw = RawAnswers::from([
         ("safe_at_home".to_owned(), vec!["yes".to_owned()]),
         ("hope".to_owned(), vec!["7".to_owned()]),

@@ -1,7 +1,8 @@
-//! The store on real SQLite files in temporary folders: opening, couples, invitations, sessions,
+//! The store on real SQLite files in temporary folders: opening, couples, invitations, check-ins, sessions,
 //! export and import, backups and deletion.
 
 mod backup;
+mod checkins;
 mod couples;
 mod deletion;
 mod encryption;

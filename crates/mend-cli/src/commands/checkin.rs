@@ -1,0 +1,61 @@
+//! `mend checkin`: one private check-in link per partner, between sessions, shown once.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+
+use crate::args::{CheckinArgs, Format};
+use crate::commands::invite::{Link, STAMP, UNTIL, reach_warning};
+use crate::context::{Context, now};
+use crate::output::{json, outln};
+
+pub(crate) fn run(ctx: &Context, args: CheckinArgs) -> Result<ExitCode> {
+    // Checked before any link is made, as for `mend invite`: a new link retires the old one.
+    let base = ctx.base_url(args.base_url.as_ref());
+    let program = ctx.program()?;
+    let Some(checkin) = &program.checkin else {
+        bail!("the program has no check-in: its program.toml names no `checkin`");
+    };
+    let mut store = ctx.store()?;
+    let couple = store.find_couple(&args.couple)?;
+    let partners = match &args.partner {
+        Some(name) => vec![couple.partner(name)?.clone()],
+        None => couple.partners.clone(),
+    };
+    // The link asks about the homework given at the latest session, as many sheets as it has slots.
+    let record = store.couple_record(&couple, &program.questionnaire)?;
+    let slots = mend_core::checkin::homework_slots(checkin).len();
+    let homework: Vec<String> = record
+        .sessions
+        .iter()
+        .max_by_key(|s| s.number)
+        .map(|s| s.homework.iter().take(slots).cloned().collect())
+        .unwrap_or_default();
+    let now = now().replace_nanosecond(0)?;
+    let expires = now + args.expires;
+    let mut links = Vec::new();
+    for partner in partners {
+        let token = store.create_checkin_link(partner.id, checkin, &homework, now, expires)?;
+        links.push(Link {
+            partner: partner.name.to_string(),
+            url: format!("{base}/c/{}", token.expose()),
+            expires_at: expires.format(STAMP)?,
+        });
+    }
+    if let Some(warning) = reach_warning(base.as_str()) {
+        eprintln!("{warning}");
+    }
+    if args.format.format == Format::Json {
+        json(&links)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    outln!("Private check-in links for {} (shown once; each works until it is sent):", couple.names())?;
+    for link in &links {
+        outln!("\n  {} (until {}):\n  {}", link.partner, expires.format(UNTIL)?, link.url)?;
+    }
+    let asks = if homework.is_empty() { "no homework".to_owned() } else { homework.join(", ") };
+    outln!(
+        "\nEach check-in asks about safety, trust, mood and worry, and the homework given last time ({asks}).\nGive each partner only their own link. Running `mend checkin` again makes a new link and retires the old one.\nThe links need `mend serve` running at {base}."
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

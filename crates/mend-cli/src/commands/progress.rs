@@ -1,0 +1,40 @@
+//! `mend progress`: both partners' check-ins over time, as terminal charts, JSON or a one-page PDF report.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use mend_core::progress::progress;
+
+use crate::args::{Format, ProgressArgs};
+use crate::commands::data::write_private;
+use crate::commands::homework::{paper, practice_line};
+use crate::context::{Context, now, today};
+use crate::output::{json, out, outln};
+use crate::render::render_progress;
+
+pub(crate) fn run(ctx: &Context, args: ProgressArgs) -> Result<ExitCode> {
+    let program = ctx.program()?;
+    let mut store = ctx.store()?;
+    let couple = store.find_couple(&args.couple)?;
+    let record = store.couple_record(&couple, &program.questionnaire)?;
+    let progress = progress(program, &record);
+    if let Some(path) = args.output.as_deref().filter(|_| args.pdf) {
+        let options = mend_pdf::SheetOptions {
+            paper: paper(ctx, None)?,
+            practice_name: practice_line(ctx),
+            given_on: Some(today()),
+            ..mend_pdf::SheetOptions::default()
+        };
+        let rendered = mend_pdf::render_progress(&progress, &options)?;
+        write_private(path, &rendered.bytes)?;
+        outln!("Wrote the progress report for {} to {}.", couple.names(), path.display())?;
+    } else if args.format.format == Format::Json {
+        json(&progress)?;
+    } else {
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        out!("{}", render_progress(&progress, color))?;
+    }
+    store.audit(mend_store::Actor::Cli, "progress viewed", Some(&couple.short_id), now())?;
+    Ok(ExitCode::SUCCESS)
+}

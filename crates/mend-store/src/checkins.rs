@@ -1,0 +1,255 @@
+//! Check-in links and scores: a check-in link is an invitation with a `checkin_links` row naming the homework it asks about, and a sent check-in leaves one scored row per measure.
+//!
+//! Everything an invitation has (the hashed token, expiry, single use, drafts, the one
+//! transaction that stores a sent form) a check-in link has too, through the invitation it is.
+//! Only what is new lives here: the homework a link asks about, the scores, and reading them back.
+
+use std::collections::BTreeMap;
+
+use mend_core::{Answers, CheckedAnswers, CheckinRecord, InvitationToken, PartnerId, Questionnaire};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::audit::record;
+use crate::clock::stamp;
+use crate::couples::couple_of_partner;
+use crate::invitations::{IntakeSubmission, InvitationId, store_one};
+use crate::{Store, StoreError, SubmitOutcome};
+
+/// One scored row of a sent check-in, as exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedScore {
+    /// The instrument's id.
+    pub instrument: String,
+    /// The total.
+    pub score: i64,
+    /// The day it is charted on, `YYYY-MM-DD`.
+    pub day: String,
+}
+
+/// What an exported invitation carries when it is a check-in link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedCheckin {
+    /// The homework sheets the link asks about, in the order of the check-in's slots.
+    pub homework: Vec<String>,
+    /// The scores of the check-in sent through it, if it was sent.
+    pub scores: Vec<ExportedScore>,
+}
+
+impl Store {
+    /// Makes a check-in link for a partner until `expires_at`, asking about `homework` (sheet ids,
+    /// in order), and returns its token. The partner's earlier unused check-in links stop working
+    /// in the same transaction; an open intake invitation is left alone.
+    pub fn create_checkin_link(
+        &mut self,
+        partner: PartnerId,
+        questionnaire: &Questionnaire,
+        homework: &[String],
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<InvitationToken, StoreError> {
+        mend_core::domain::check_id(&questionnaire.id)?;
+        if expires_at <= now {
+            return Err(mend_core::InvalidInput(
+                "a check-in link must expire after it is made: give a later expiry".into(),
+            )
+            .into());
+        }
+        let (created, expires) = (stamp(now)?, stamp(expires_at)?);
+        let token = InvitationToken::generate(&mut rand::rng());
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let short_id = couple_of_partner(&tx, partner)?;
+        // The check-in is kept as a published version, as an intake link's questionnaire is.
+        let hash = crate::versions::publish(&tx, questionnaire, &created)?;
+        tx.execute(
+            "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL
+             AND id IN (SELECT invitation_id FROM checkin_links)",
+            params![created, partner.get()],
+        )?;
+        tx.execute(
+            "INSERT INTO invitations (partner_id, token_sha256, questionnaire, questionnaire_version, questionnaire_sha256,
+                                      created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![partner.get(), token.sha256(), questionnaire.id, questionnaire.version, hash, created, expires],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO checkin_links (invitation_id, homework) VALUES (?1, ?2)",
+            params![id, serde_json::to_string(homework)?],
+        )?;
+        record(&tx, self.actor, "check-in link created", Some(&short_id), Some(&format!("invitation {id}")), now)?;
+        tx.commit()?;
+        Ok(token)
+    }
+
+    /// The homework sheets a check-in link asks about, or `None` if the invitation is not a
+    /// check-in link.
+    pub fn checkin_homework(&self, invitation: InvitationId) -> Result<Option<Vec<String>>, StoreError> {
+        let json: Option<String> = self
+            .conn
+            .prepare_cached("SELECT homework FROM checkin_links WHERE invitation_id = ?1")?
+            .query_row([invitation.get()], |row| row.get(0))
+            .optional()?;
+        json.map(|json| serde_json::from_str(&json)).transpose().map_err(Into::into)
+    }
+
+    /// Stores a sent check-in through its token as [`Store::submit_intake`] stores a form, and in
+    /// the same transaction its scores, one row per measure, charted on the day it was sent.
+    pub fn submit_checkin(
+        &mut self,
+        token: &InvitationToken,
+        answers: &CheckedAnswers,
+        scores: &BTreeMap<String, i64>,
+        now: OffsetDateTime,
+    ) -> Result<SubmitOutcome, StoreError> {
+        let actor = self.actor;
+        let mut tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let is_checkin: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM checkin_links l JOIN invitations i ON i.id = l.invitation_id
+                 WHERE i.token_sha256 = ?1)",
+            [token.sha256()],
+            |row| row.get(0),
+        )?;
+        if !is_checkin {
+            return Ok(SubmitOutcome::NotActive);
+        }
+        let outcome = store_one(tx.savepoint()?, actor, &IntakeSubmission { token, answers, at: now })?;
+        if outcome == SubmitOutcome::Stored {
+            let day = crate::clock::day(now.to_offset(time::UtcOffset::UTC).date())?;
+            let (response, partner, questionnaire, version): (i64, i64, String, u32) = tx.query_row(
+                "SELECT r.id, r.partner_id, r.questionnaire, r.questionnaire_version
+                 FROM intake_responses r JOIN invitations i ON i.id = r.invitation_id WHERE i.token_sha256 = ?1",
+                [token.sha256()],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )?;
+            for (instrument, score) in scores {
+                insert_score(&tx, response, partner, instrument, *score, &day, &questionnaire, version)?;
+            }
+        }
+        tx.commit()?;
+        Ok(outcome)
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // One argument a column: a struct would only rename them.
+fn insert_score(
+    conn: &Connection,
+    response: i64,
+    partner: i64,
+    instrument: &str,
+    score: i64,
+    day: &str,
+    questionnaire: &str,
+    version: u32,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO checkin_scores (partner_id, response_id, instrument, score, day, questionnaire, questionnaire_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![partner, response, instrument, score, day, questionnaire, version])?;
+    Ok(())
+}
+
+/// A partner's sent check-ins, oldest first, with the homework each asked about and its scores.
+pub(crate) fn checkins_of(conn: &Connection, partner: PartnerId) -> Result<Vec<CheckinRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, r.submitted_at, r.questionnaire_version, r.answers, l.homework
+         FROM intake_responses r JOIN checkin_links l ON l.invitation_id = r.invitation_id
+         WHERE r.partner_id = ?1 ORDER BY r.submitted_at, r.id",
+    )?;
+    let rows = stmt
+        .query_map([partner.get()], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut scores = conn.prepare_cached(
+        "SELECT instrument, score, day FROM checkin_scores WHERE response_id = ?1 ORDER BY instrument",
+    )?;
+    rows.into_iter()
+        .map(|(id, sent_at, version, answers, homework)| {
+            let mut day = None;
+            let mut by_instrument = BTreeMap::new();
+            for row in
+                scores.query_map([id], |row| Ok((row.get::<_, String>(0)?, row.get(1)?, row.get::<_, String>(2)?)))?
+            {
+                let (instrument, score, on) = row?;
+                by_instrument.insert(instrument, score);
+                day = Some(on);
+            }
+            // A check-in with no scores is charted on the day it was sent.
+            let day = match day {
+                Some(day) => crate::clock::stored_day(&day)?,
+                None => crate::clock::stored_day(sent_at.get(..10).unwrap_or_default())?,
+            };
+            let answers: Answers = serde_json::from_str(&answers)?;
+            Ok(CheckinRecord {
+                sent_at,
+                day,
+                version,
+                answers,
+                homework: serde_json::from_str(&homework)?,
+                scores: by_instrument,
+            })
+        })
+        .collect()
+}
+
+/// What the export holds of a check-in link, or `None` for an intake invitation.
+pub(crate) fn export_checkin(conn: &Connection, invitation: i64) -> Result<Option<ExportedCheckin>, StoreError> {
+    let homework: Option<String> = conn
+        .query_row("SELECT homework FROM checkin_links WHERE invitation_id = ?1", [invitation], |row| row.get(0))
+        .optional()?;
+    let Some(homework) = homework else { return Ok(None) };
+    let mut stmt = conn.prepare(
+        "SELECT s.instrument, s.score, s.day FROM checkin_scores s JOIN intake_responses r ON r.id = s.response_id
+         WHERE r.invitation_id = ?1 ORDER BY s.instrument",
+    )?;
+    let scores = stmt
+        .query_map([invitation], |row| {
+            Ok(ExportedScore { instrument: row.get(0)?, score: row.get(1)?, day: row.get(2)? })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(ExportedCheckin { homework: serde_json::from_str(&homework)?, scores }))
+}
+
+/// Imports what an exported check-in link holds, after its invitation (and response) are in.
+pub(crate) fn import_checkin(
+    conn: &Connection,
+    invitation: i64,
+    partner: PartnerId,
+    questionnaire: &str,
+    version: u32,
+    checkin: &ExportedCheckin,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO checkin_links (invitation_id, homework) VALUES (?1, ?2)",
+        params![invitation, serde_json::to_string(&checkin.homework)?],
+    )?;
+    if checkin.scores.is_empty() {
+        return Ok(());
+    }
+    let response: i64 =
+        conn.query_row("SELECT id FROM intake_responses WHERE invitation_id = ?1", [invitation], |row| row.get(0))?;
+    for score in &checkin.scores {
+        insert_score(
+            conn,
+            response,
+            partner.get(),
+            &score.instrument,
+            score.score,
+            &score.day,
+            questionnaire,
+            version,
+        )?;
+    }
+    Ok(())
+}
