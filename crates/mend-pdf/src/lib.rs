@@ -3,13 +3,14 @@
 //!
 //! ```no_run
 //! # fn demo(sheet: &mend_core::Sheet) -> Result<(), mend_pdf::PdfError> {
-//! use mend_pdf::{ForWhom, Paper, SheetOptions, render};
+//! use mend_pdf::{ForWhom, Paper, SheetKind, SheetOptions, render};
 //! let options = SheetOptions {
 //!     paper: Paper::A4,
 //!     practice_name: Some("Harbour Couples Practice".into()),
 //!     for_whom: ForWhom::Names(vec!["José Núñez".into(), "Zoë".into()]),
 //!     given_on: Some(time::macros::date!(2025 - 03 - 04)),
 //!     due_on: None,
+//!     kind: SheetKind::Homework,
 //! };
 //! let rendered = render(sheet, &options)?;
 //! std::fs::write("sheet.pdf", &rendered.bytes).ok();
