@@ -81,10 +81,18 @@ fn a_couple_goes_from_intake_links_to_a_homework_packet() {
     assert_eq!(phq2["partner"], ZOE, "the flag is Zoë's");
     assert!(!flags.iter().any(|f| f["severity"] == "stop"), "nobody raised a stop flag: {flags:?}");
 
-    // The therapist plans the first session, a joint one, and saves it.
+    // Each partner is first seen alone for a private safety check-in, recorded as held.
+    for partner in [JOSE, ZOE] {
+        let alone = practice.json(&["plan", &id, "--format", "json"]);
+        assert_eq!((&alone["session_kind"], &alone["with"]), (&"individual".into(), &partner.into()), "{alone}");
+        let stage = alone["stage"]["id"].as_str().expect("a stage");
+        practice.ok(&["session", "record", &id, "--stage", stage, "--with", partner]);
+    }
+
+    // The therapist plans the first joint session and saves it.
     let plan = practice.json(&["plan", &id, "--save", "--format", "json"]);
     assert_eq!(plan["session_kind"], "joint");
-    assert_eq!(plan["session_number"], 1);
+    assert_eq!(plan["session_number"], 3);
     let homework = plan["homework"].as_array().expect("the plan lists homework");
     assert!(!homework.is_empty(), "the first session gives homework: {plan}");
 

@@ -55,7 +55,12 @@ fn fear_of_partner_holds_joint_sessions_until_resolved() {
         "the plan's next step is to resolve the flag: {plan}"
     );
 
-    // The therapist sees Amélie alone, makes a safety plan, and resolves the flag.
+    // The plan is with Amélie, whose answers raised the flag. The therapist sees her alone, then
+    // Søren, records both sessions, makes a safety plan, and resolves the flag.
+    assert_eq!(plan["with"], AMELIE, "the partner who raised the flag is seen first: {plan}");
+    for partner in [AMELIE, SOREN] {
+        practice.ok(&["session", "record", &id, "--stage", "safety-and-stabilising", "--with", partner]);
+    }
     practice.ok(&["flag", "resolve", &id, "fear-of-partner", "--note", "assessed separately; safety plan in place"]);
 
     // Now the next session can be a joint one, and the intake shows the flag as resolved.

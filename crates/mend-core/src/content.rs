@@ -157,6 +157,11 @@ pub struct Exercise {
     /// Whether a short session may drop it (the plan keeps essential ones first).
     #[serde(default)]
     pub essential: bool,
+    /// Whether it is done with each partner alone, in an individual session, rather than with
+    /// the couple together: the planner proposes an individual session for it with each partner
+    /// of its role who has not done it, and never puts it in a joint session.
+    #[serde(default)]
+    pub alone: bool,
     /// Why it is done.
     pub purpose: String,
     /// What happens, in order.

@@ -7,7 +7,7 @@ use crate::layout::{
     Align, BODY, CAPTION, COLUMN, HEADING, LABEL, Mark, Piece, SplitRule, Style, TITLE, Unit, baseline_offset, set_text,
 };
 use crate::wrap::wrap;
-use crate::{ForWhom, SheetOptions, format_date};
+use crate::{ForWhom, SheetKind, SheetOptions, format_date};
 
 /// Space between blocks.
 const BLOCK_GAP: f32 = 12.0;
@@ -84,10 +84,15 @@ impl Composer<'_> {
         units
     }
 
-    /// The title, who the sheet is for, the dates, and a rule under them.
+    /// The title, who the sheet is for, the dates, and a rule under them. A session plan names
+    /// the couple, the day and the session instead.
     fn title(&self, sheet: &Sheet, options: &SheetOptions) -> Unit {
         let mut body = self.line_pieces(TITLE, self.left, self.width, &sheet.title);
         body.push(Piece::gap(4.0));
+        if let SheetKind::SessionPlan { session } = &options.kind {
+            body.extend(self.session_rows(sheet, options, session));
+            return Unit { body, ..Unit::default() };
+        }
         let labels = ["For", "Filled in by", "Given", "Due"];
         let label_width =
             labels.iter().map(|l| self.fonts.face(LABEL.face).width(l, LABEL.size)).fold(0.0, f32::max) + 10.0;
@@ -109,6 +114,26 @@ impl Composer<'_> {
             marks: vec![self.rule(self.left, self.left + self.width, 7.0, (FRAME_LINE, 0.5))],
         });
         Unit { body, ..Unit::default() }
+    }
+
+    /// The rows under a session plan's title: the couple, the day, which session; then a rule.
+    fn session_rows(&self, sheet: &Sheet, options: &SheetOptions, session: &str) -> Vec<Piece> {
+        let labels = ["Couple", "Date", "Session"];
+        let label_width =
+            labels.iter().map(|l| self.fonts.face(LABEL.face).width(l, LABEL.size)).fold(0.0, f32::max) + 10.0;
+        let value_x = self.left + label_width;
+        let value_width = self.width - label_width;
+        let row = |label: &str, (value, label_top): (Piece, f32)| self.meta_row(label, label_width, value, label_top);
+        let date = match options.given_on {
+            Some(date) => self.value_text(&format_date(date), value_x, value_width),
+            None => self.blank_rules(1, value_x, value_width),
+        };
+        vec![
+            row("Couple", self.for_whom(sheet.audience, &options.for_whom, value_x, value_width)),
+            row("Date", date),
+            row("Session", self.value_text(session, value_x, value_width)),
+            Piece { height: 10.0, marks: vec![self.rule(self.left, self.left + self.width, 7.0, (FRAME_LINE, 0.5))] },
+        ]
     }
 
     fn for_whom(&self, audience: Audience, for_whom: &ForWhom, x: f32, width: f32) -> (Piece, f32) {

@@ -1,11 +1,15 @@
 //! What every page carries around its body: the practice, the couple and the date at the top;
-//! a confidentiality line and "page N of M" at the bottom.
+//! a line saying who may read it and "page N of M" at the bottom.
 
 use crate::font::Fonts;
 use crate::layout::{Align, MARGIN_NAME, MARGIN_NOTE, Mark, set_text};
 
 /// The footer's reminder that the sheet holds private things.
 pub(crate) const CONFIDENTIAL: &str = "Confidential: for you and your therapist only. Keep it somewhere private.";
+
+/// The footer of the therapist's session plan: unlike homework, it is not the couple's to keep.
+pub(crate) const CLINICAL_NOTE: &str =
+    "Clinical note for the therapist: confidential. File it with the couple's record; it is not given to them.";
 
 /// Space between the header rule and the body, and between the body and the footer rule.
 const BODY_GAP: f32 = 14.0;
@@ -43,18 +47,24 @@ pub(crate) struct Frame<'a> {
 }
 
 impl<'a> Frame<'a> {
-    /// Lays out the header (`left` in bold, `right` flush right) and the footer, leaving room
-    /// for "page N of M" with as many digits as `pages_guess`.
-    pub(crate) fn new(fonts: &'a Fonts, geometry: Geometry, left: &str, right: &str, pages_guess: usize) -> Self {
+    /// Lays out the header (`left` in bold, `right` flush right) and the footer with its note,
+    /// leaving room for "page N of M" with as many digits as `pages_guess`.
+    pub(crate) fn new(
+        fonts: &'a Fonts,
+        geometry: Geometry,
+        (left, right): (&str, &str),
+        footer_note: &str,
+        pages_guess: usize,
+    ) -> Self {
         let (header, header_bottom) = header(fonts, geometry, left, right);
         let width = geometry.content_width();
         let reserve = fonts.face(MARGIN_NOTE.face).width(&page_label(pages_guess, pages_guess), MARGIN_NOTE.size);
         let note_width = width - reserve - 16.0;
-        let note_height = set_text(fonts, MARGIN_NOTE, 0.0, 0.0, note_width, Align::Left, CONFIDENTIAL).height;
+        let note_height = set_text(fonts, MARGIN_NOTE, 0.0, 0.0, note_width, Align::Left, footer_note).height;
         let footer_rule = geometry.height - geometry.margin - note_height - 4.0;
         let footer_text_top = footer_rule + 4.0;
         let mut note =
-            set_text(fonts, MARGIN_NOTE, geometry.margin, footer_text_top, note_width, Align::Left, CONFIDENTIAL).marks;
+            set_text(fonts, MARGIN_NOTE, geometry.margin, footer_text_top, note_width, Align::Left, footer_note).marks;
         note.push(rule(geometry, footer_rule));
         Frame {
             fonts,

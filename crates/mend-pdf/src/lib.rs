@@ -3,13 +3,14 @@
 //!
 //! ```no_run
 //! # fn demo(sheet: &mend_core::Sheet) -> Result<(), mend_pdf::PdfError> {
-//! use mend_pdf::{ForWhom, Paper, SheetOptions, render};
+//! use mend_pdf::{ForWhom, Paper, SheetKind, SheetOptions, render};
 //! let options = SheetOptions {
 //!     paper: Paper::A4,
 //!     practice_name: Some("Harbour Couples Practice".into()),
 //!     for_whom: ForWhom::Names(vec!["José Núñez".into(), "Zoë".into()]),
 //!     given_on: Some(time::macros::date!(2025 - 03 - 04)),
 //!     due_on: None,
+//!     kind: SheetKind::Homework,
 //! };
 //! let rendered = render(sheet, &options)?;
 //! std::fs::write("sheet.pdf", &rendered.bytes).ok();
@@ -75,6 +76,30 @@ pub enum ForWhom {
     Names(Vec<String>),
 }
 
+/// What a sheet is, which decides the rows under its title and the note in its footer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SheetKind {
+    /// Homework the couple fills in: whom it is for, who fills it in, when it was given.
+    #[default]
+    Homework,
+    /// The therapist's own plan for one session, a clinical note: the couple, the date, and
+    /// which session it is.
+    SessionPlan {
+        /// Which session, as printed on the sheet: its number, kind and length.
+        session: String,
+    },
+}
+
+impl SheetKind {
+    /// The footer's reminder of who may read the sheet.
+    pub(crate) fn footer_note(&self) -> &'static str {
+        match self {
+            SheetKind::Homework => frame::CONFIDENTIAL,
+            SheetKind::SessionPlan { .. } => frame::CLINICAL_NOTE,
+        }
+    }
+}
+
 /// How and for whom to print a sheet.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SheetOptions {
@@ -88,6 +113,8 @@ pub struct SheetOptions {
     pub given_on: Option<time::Date>,
     /// The day it is due, printed only when set.
     pub due_on: Option<time::Date>,
+    /// Homework, or the therapist's session plan.
+    pub kind: SheetKind,
 }
 
 /// A finished PDF.
@@ -205,7 +232,7 @@ fn lay_out(fonts: &Fonts, sheet: &Sheet, options: &SheetOptions) -> Vec<PageMark
     let units = composer.sheet(sheet, options);
     let (left, right) = header_texts(sheet, options);
     let paginate = |guess: usize| {
-        let frame = Frame::new(fonts, geometry, &left, &right, guess);
+        let frame = Frame::new(fonts, geometry, (&left, &right), options.kind.footer_note(), guess);
         let bodies = layout::paginate(&units, frame.body_height());
         (frame, bodies)
     };
@@ -277,7 +304,11 @@ mod tests {
     #[test]
     fn the_fixed_words_mend_prints_are_printable() {
         let fonts = fonts().unwrap();
-        for text in [frame::CONFIDENTIAL, "Why this sheet How to do it • · Date page 0123456789 of"] {
+        for text in [
+            frame::CONFIDENTIAL,
+            frame::CLINICAL_NOTE,
+            "Couple Session Why this sheet How to do it • · Date page 0123456789 of",
+        ] {
             check_text(fonts, "text", text).unwrap();
         }
     }

@@ -1,20 +1,22 @@
-//! The one-page session sheet: a plan's agenda, who does what, homework and watch-fors, with room for notes.
+//! The therapist's one-page session plan: the couple, the day, the agenda with times, homework and watch-fors, with room for notes.
 
 use mend_core::content::{Audience, Block, Sheet};
-use mend_core::plan::{AgendaKind, Plan, SessionKind, grouped_watch_fors, join_names};
+use mend_core::plan::{AgendaKind, Plan, SessionKind, grouped_watch_fors};
 
-use crate::{ForWhom, PdfError, Rendered, SheetOptions, render};
+use crate::{ForWhom, PdfError, Rendered, SheetKind, SheetOptions, render};
 
 /// The most ruled lines left for notes; fewer are printed when the page needs the room.
 const NOTES_LINES: u32 = 14;
 
-/// Renders a plan as one printed page to walk in with: the agenda with times, who does what, the
-/// homework and what to watch for, then ruled lines for notes. The notes shrink, then the stage's
+/// Renders a plan as the therapist's one printed page to walk in with: the couple, the day and
+/// the session, the agenda with times, who does what, the homework and what to watch for, then
+/// ruled lines for notes, with a footer marking it as a confidential clinical note. The notes shrink, then the stage's
 /// watch-fors, until the sheet fits one page.
 pub fn render_plan(plan: &Plan, options: &SheetOptions) -> Result<Rendered, PdfError> {
     let names: Vec<String> = plan.partners.iter().map(|p| p.name.clone()).collect();
     let options = SheetOptions {
         for_whom: if names.is_empty() { ForWhom::Blank } else { ForWhom::Names(names) },
+        kind: SheetKind::SessionPlan { session: session_line(plan) },
         ..options.clone()
     };
     let stage_cues = grouped_watch_fors(&plan.watch_fors).iter().filter(|g| g.watch.severity.is_none()).count();
@@ -33,11 +35,6 @@ pub fn render_plan(plan: &Plan, options: &SheetOptions) -> Result<Rendered, PdfE
 
 /// The plan as a sheet, with `notes` ruled lines and the first `cues` of the stage's watch-fors.
 fn sheet(plan: &Plan, notes: u32, cues: usize) -> Sheet {
-    let kind = match (plan.session_kind, &plan.with) {
-        (SessionKind::Joint, _) => "joint session".to_owned(),
-        (SessionKind::Individual, Some(with)) => format!("individual session with {with}"),
-        (SessionKind::Individual, None) => "individual sessions".to_owned(),
-    };
     let mut blocks = vec![Block::Heading { text: "Agenda".to_owned() }];
     let agenda: Vec<String> = plan
         .agenda
@@ -80,16 +77,16 @@ fn sheet(plan: &Plan, notes: u32, cues: usize) -> Sheet {
         blocks.push(Block::Heading { text: "Watch for".to_owned() });
         blocks.push(Block::Checklist { items: watch });
     }
-    blocks.push(Block::Lines { label: "Notes".to_owned(), count: notes });
+    blocks.push(Block::Lines { label: "Session notes".to_owned(), count: notes });
     let markers: Vec<&str> = plan.stage.markers.iter().filter(|m| !m.met).map(|m| m.id.as_str()).collect();
-    let mut purpose = format!("{} · {} minutes · {kind} · stage: {}", plan.date, plan.minutes, plan.stage.title);
+    let mut stage = format!("Stage: {}", plan.stage.title);
     if !markers.is_empty() {
-        purpose.push_str(&format!(" · to meet: {}", markers.join(", ")));
+        stage.push_str(&format!(" · to meet: {}", markers.join(", ")));
     }
-    blocks.insert(0, Block::Paragraph { text: purpose });
+    blocks.insert(0, Block::Paragraph { text: stage });
     Sheet {
         id: String::new(),
-        title: format!("Session {} plan: {}", plan.session_number, join_names(&names_of(plan))),
+        title: "Therapist's session plan".to_owned(),
         audience: Audience::Together,
         purpose: String::new(),
         instructions: Vec::new(),
@@ -98,8 +95,14 @@ fn sheet(plan: &Plan, notes: u32, cues: usize) -> Sheet {
     }
 }
 
-fn names_of(plan: &Plan) -> Vec<String> {
-    plan.partners.iter().map(|p| p.name.clone()).collect()
+/// Which session the plan is for: `Session 3 · joint · 50 minutes`, or the partner seen alone.
+fn session_line(plan: &Plan) -> String {
+    let kind = match (plan.session_kind, &plan.with) {
+        (SessionKind::Joint, _) => "joint (both partners)".to_owned(),
+        (SessionKind::Individual, Some(with)) => format!("individual, with {with} alone"),
+        (SessionKind::Individual, None) => "individual".to_owned(),
+    };
+    format!("Session {} · {kind} · {} minutes · couple {}", plan.session_number, plan.minutes, plan.couple)
 }
 
 /// A watch-for as a short cue: the words before its first colon or full stop.

@@ -46,7 +46,7 @@ pub fn render_progress(progress: &Progress, options: &SheetOptions) -> Result<Re
     let left = options.practice_name.clone().unwrap_or_else(|| "Progress report".to_owned());
     let mut right = vec![progress.partners.join(" and ")];
     right.extend(options.given_on.map(format_date));
-    let frame = Frame::new(fonts, geometry, &left, &right.join(" · "), 1);
+    let frame = Frame::new(fonts, geometry, (&left, &right.join(" · ")), crate::frame::CONFIDENTIAL, 1);
     let mut marks = frame.header().to_vec();
     let x = geometry.margin;
     let width = geometry.content_width();

@@ -271,6 +271,11 @@ fn plan_at(stage: &str, minutes: u32) -> mend_core::plan::Plan {
         "partners": [
             { "name": "José Núñez", "roles": "broke_trust" },
             { "name": "Zoë Łukasz-Øyvind", "roles": "hurt" }
+        ],
+        // Each partner's private safety check-in is held, so joint work can be planned.
+        "sessions": [
+            { "number": 1, "held_on": "2025-02-18", "stage": "safety-and-stabilising", "with": "José Núñez" },
+            { "number": 2, "held_on": "2025-02-25", "stage": "safety-and-stabilising", "with": "Zoë Łukasz-Øyvind" }
         ]
     }))
     .expect("a couple record");
@@ -291,15 +296,26 @@ fn every_stage_plan_prints_on_one_page_with_its_agenda_and_room_for_notes() {
             let options = SheetOptions {
                 paper,
                 practice_name: Some("Harbour Couples Practice".into()),
+                given_on: Some(time::macros::date!(2025 - 03 - 04)),
                 ..SheetOptions::default()
             };
             let rendered = mend_pdf::render_plan(&plan, &options).expect("the plan renders");
             assert_eq!(rendered.pages, 1, "{} at {minutes} minutes takes {} pages", stage.id, rendered.pages);
             let document = read(&rendered.bytes);
             let text = flat(&page_texts(&document)[0]);
-            for expected in
-                ["Session 1 plan", "José Núñez", "Zoë Łukasz-Øyvind", "Agenda", "0:00", "Notes", "page 1 of 1"]
-            {
+            for expected in [
+                "Therapist's session plan",
+                "Couple",
+                "José Núñez",
+                "Zoë Łukasz-Øyvind",
+                "4 March 2025",
+                "Session 3",
+                "Agenda",
+                "0:00",
+                "Session notes",
+                "Clinical note for the therapist: confidential",
+                "page 1 of 1",
+            ] {
                 assert!(text.contains(expected), "{}: {expected:?} is missing from {text}", stage.id);
             }
             for item in &plan.agenda {

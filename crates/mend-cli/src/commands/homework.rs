@@ -9,7 +9,7 @@ use anyhow::{Context as _, Result, bail};
 use mend_core::Couple;
 use mend_core::content::Audience;
 use mend_core::{Program, Role, Sheet};
-use mend_pdf::{ForWhom, Paper, SheetOptions};
+use mend_pdf::{ForWhom, Paper, SheetKind, SheetOptions};
 use serde::Serialize;
 
 use crate::args::{self, Format, HomeworkCommand, HomeworkPacketArgs, HomeworkPrintArgs};
@@ -120,6 +120,7 @@ fn print(ctx: &Context, args: HomeworkPrintArgs) -> Result<ExitCode> {
         for_whom: ForWhom::Blank,
         given_on: None,
         due_on,
+        kind: SheetKind::Homework,
     };
     let copies = match &args.couple {
         None => {
@@ -201,6 +202,7 @@ fn packet(ctx: &Context, args: HomeworkPacketArgs) -> Result<ExitCode> {
         for_whom: ForWhom::Blank,
         given_on: Some(today()),
         due_on,
+        kind: SheetKind::Homework,
     };
     fs::create_dir_all(&args.output)
         .with_context(|| format!("cannot create the folder {}: check the path", args.output.display()))?;

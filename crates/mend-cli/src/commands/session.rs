@@ -130,32 +130,37 @@ fn planned_exercises(plan: Option<&str>) -> Vec<String> {
 
 pub(crate) fn resolve_flag(ctx: &Context, args: FlagResolveArgs) -> Result<ExitCode> {
     let program = ctx.program()?;
-    // The intake's flags, then the check-in's own and those a series of check-ins raises.
+    // The intake's flags, the check-in's own and those a series of check-ins raises, and the
+    // caution flag of new facts that came out.
     let mut known: Vec<&str> = program.questionnaire.flags.iter().map(|f| f.id.as_str()).collect();
     if let Some(checkin) = &program.checkin {
         known.extend(checkin.flags.iter().map(|f| f.id.as_str()).filter(|id| !known.contains(id)).collect::<Vec<_>>());
         known.extend([mend_core::plan::DETERIORATION_FLAG, mend_core::plan::TRUST_DISTRESS_FLAG]);
     }
+    known.push(mend_core::plan::NEW_DISCLOSURE_FLAG);
     if !known.contains(&args.flag.as_str()) {
-        bail!("unknown flag {:?}: use one of {} (as `mend intake` shows them)", args.flag, known.join(", "));
+        bail!(
+            "unknown flag {:?}: use one of {} (as `mend intake` and `mend plan` show them)",
+            args.flag,
+            known.join(", ")
+        );
     }
     if args.note.trim().is_empty() {
         bail!("--note is empty: say what was assessed and decided");
     }
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
-    let record = store.couple_record(&couple, &program.questionnaire)?;
-    let mut raised = mend_core::plan::raised_flags(program, &record);
-    raised.extend(mend_core::plan::checkin_flags(program, &record));
+    // Every flag the couple's record raises, resolved the same way.
+    let raised = mend_core::plan::couple_flags(program, &store.couple_record(&couple, &program.questionnaire)?);
     let open: Vec<&str> = raised.iter().filter(|f| !f.resolved).map(|f| f.id.as_str()).collect();
     if !open.contains(&args.flag.as_str()) {
         let already = raised.iter().any(|f| f.id == args.flag);
         let open_now = if open.is_empty() { "none is open".to_owned() } else { format!("open: {}", open.join(", ")) };
         anyhow::bail!(
-            "flag {} {} for {} ({open_now}): a flag is resolved after the answers that raise it; \
-             `mend intake {}` and `mend plan` show them",
+            "flag {} {} for {} ({open_now}): a flag is resolved after the answers or the session that raise it; \
+             `mend intake {}` shows the intake's flags and `mend plan` the rest",
             args.flag,
-            if already { "is already resolved" } else { "is not raised by the partners' latest answers" },
+            if already { "is already resolved" } else { "is not raised by the partners' latest answers or sessions" },
             couple.names(),
             couple.short_id
         );

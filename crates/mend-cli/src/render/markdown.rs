@@ -20,7 +20,8 @@ pub(crate) fn render_markdown(plan: &Plan) -> String {
     let _ = writeln!(out, "- **Length:** {} minutes, {kind}", plan.minutes);
     let _ = writeln!(out, "- **Stage:** {} (`{}`)\n", md(&plan.stage.title), plan.stage.id);
     if let Some(notice) = steps::notice(plan) {
-        let _ = writeln!(out, "> **Stop:** {}\n", md(&notice));
+        let label = if steps::notice_is_stop(plan) { "Stop" } else { "Alone" };
+        let _ = writeln!(out, "> **{label}:** {}\n", md(&notice));
     }
     let _ = writeln!(out, "**Why this stage:** {}\n", md(&steps::why(plan)));
     if let Some(rule) = &plan.shortening_rule {

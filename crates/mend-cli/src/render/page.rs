@@ -21,7 +21,8 @@ pub(crate) fn render_page(plan: &Plan, color: bool) -> String {
     };
     out.push_str(&wrap(&format!("Couple {} · {} · {} minutes · {kind}", plan.couple, plan.date, plan.minutes), "", ""));
     if let Some(notice) = steps::notice(plan) {
-        out.push_str(&paint(RED_BOLD, &wrap(&notice, "!! ", "   ")));
+        let style = if steps::notice_is_stop(plan) { RED_BOLD } else { BOLD };
+        out.push_str(&paint(style, &wrap(&notice, "!! ", "   ")));
     }
     out.push_str(&wrap(&format!("{} ({})", plan.stage.title, plan.stage.id), "Stage: ", "       "));
     out.push_str(&wrap(&steps::short_why(plan), "Why:   ", "       "));

@@ -1,6 +1,6 @@
 //! Next steps as commands: the `mend` command line each step stands for, set where the plan shows the step.
 
-use mend_core::plan::{AgendaItem, AgendaKind, NextStep, NoteAbout, PartnerPlan, Plan};
+use mend_core::plan::{AgendaItem, AgendaKind, IndividualPurpose, NextStep, NoteAbout, PartnerPlan, Plan};
 
 /// The command line that takes `step` for `couple`.
 fn command(couple: &str, step: &NextStep) -> String {
@@ -10,6 +10,9 @@ fn command(couple: &str, step: &NextStep) -> String {
         NextStep::MarkMarkers { stage } => format!("mend session record {couple} --stage {stage} --met ID"),
         NextStep::PlanReview { stage } => format!("mend plan {couple} --stage {stage}"),
         NextStep::ResolveFlag { flag } => format!("mend flag resolve {couple} {flag} --note TEXT"),
+        NextStep::RecordIndividual { stage, partner } => {
+            format!("mend session record {couple} --stage {stage} --with {}", shell_word(partner))
+        }
         NextStep::PrintPacket { sheets } => format!("mend homework packet {couple} --sheets {}", sheets.join(",")),
     }
 }
@@ -37,7 +40,10 @@ fn why_from(plan: &Plan, reason: String) -> String {
             }
             NextStep::MarkMarkers { .. } => format!("Mark them with `{command}`."),
             NextStep::PlanReview { .. } => format!("To look back on the work, plan a review with `{command}`."),
-            NextStep::InvitePartner { .. } | NextStep::ResolveFlag { .. } | NextStep::PrintPacket { .. } => continue,
+            NextStep::InvitePartner { .. }
+            | NextStep::ResolveFlag { .. }
+            | NextStep::RecordIndividual { .. }
+            | NextStep::PrintPacket { .. } => continue,
         };
         why.push(' ');
         why.push_str(&sentence);
@@ -45,9 +51,19 @@ fn why_from(plan: &Plan, reason: String) -> String {
     why
 }
 
+/// Whether the plan's notice is that a stop flag holds joint work, rather than why a partner is
+/// seen alone. Plans saved before individual sessions had a reason had a notice only for that.
+pub(super) fn notice_is_stop(plan: &Plan) -> bool {
+    matches!(plan.individual, Some(IndividualPurpose::StopFlag) | None)
+}
+
 /// The notice to read first, followed by the commands that resolve the stop flags holding joint work.
 pub(super) fn notice(plan: &Plan) -> Option<String> {
-    let notice = plan.notice.as_ref()?;
+    let mut notice = plan.notice.clone()?;
+    // How to record the individual session belongs with what says why it is held.
+    if let Some(step) = plan.next_steps.iter().find(|step| matches!(step, NextStep::RecordIndividual { .. })) {
+        notice.push_str(&format!(" Once it is held, record it with `{}`.", command(&plan.couple, step)));
+    }
     let commands: Vec<String> = plan
         .next_steps
         .iter()
@@ -55,7 +71,7 @@ pub(super) fn notice(plan: &Plan) -> Option<String> {
         .map(|step| format!("`{}`", command(&plan.couple, step)))
         .collect();
     if commands.is_empty() {
-        return Some(notice.clone());
+        return Some(notice);
     }
     Some(format!("{notice} When joint work is safe, resolve each flag with {} and plan again.", commands.join(" and ")))
 }

@@ -152,8 +152,10 @@ fn a_held_plan_gives_the_command_that_resolves_its_flag_after_the_notice() {
     let notice = markdown.lines().find(|l| l.starts_with("> **Stop:** ")).expect("a stop notice");
     assert!(
         notice.ends_with(
-            "See each partner alone to assess safety. When joint work is safe, resolve each flag with \
-             `mend flag resolve k3f9 fear-of-partner --note TEXT` and plan again."
+            "See each partner alone to assess safety. This session is with Zoë Whitfield; José Núñez is seen alone \
+             in turn. Once it is held, record it with `mend session record k3f9 --stage safety-and-stabilising \
+             --with 'Zoë Whitfield'`. When joint work is safe, resolve each flag with `mend flag resolve k3f9 \
+             fear-of-partner --note TEXT` and plan again."
         ),
         "{notice}"
     );

@@ -36,7 +36,8 @@ pub(crate) fn render_text(plan: &Plan, color: bool) -> String {
 
     if let Some(notice) = steps::notice(plan) {
         out.push('\n');
-        out.push_str(&paint(RED_BOLD, &wrap(&notice, "!! ", "   ")));
+        let style = if steps::notice_is_stop(plan) { RED_BOLD } else { BOLD };
+        out.push_str(&paint(style, &wrap(&notice, "!! ", "   ")));
     }
     out.push('\n');
     out.push_str(&wrap(&format!("{} ({})", plan.stage.title, plan.stage.id), "Stage: ", "       "));

@@ -311,12 +311,14 @@ fn a_couple_goes_from_first_record_to_export_import_and_backup() {
     assert_eq!(caution["resolved"], false);
     assert_eq!(view["start_stage"]["id"], "disclosure-and-accountability");
 
-    // A saved plan is session 1, at the stage the intake pointed to, held jointly.
+    // A saved plan is session 1, at the stage the intake pointed to: the first partner's private
+    // safety check-in, since no joint session comes before each partner is seen alone.
     let planned = sandbox.mend(&["plan", &id, "--save", "--format", "json"]);
     assert_eq!(planned.code, Some(0), "{planned:?}");
     assert!(planned.stderr.contains("Saved as session #1"), "{}", planned.stderr);
     let plan = parse_json(&planned.stdout);
-    assert_eq!(plan["session_kind"], "joint");
+    assert_eq!(plan["session_kind"], "individual");
+    assert_eq!(plan["individual"], "safety_check_in");
     let stage_id = plan["stage"]["id"].as_str().expect("a stage").to_owned();
     assert_eq!(stage_id, "disclosure-and-accountability");
 
@@ -357,11 +359,12 @@ fn a_couple_goes_from_first_record_to_export_import_and_backup() {
         .collect();
     let done: Vec<&Value> = listed[0]["done"].as_array().expect("done").iter().collect();
     assert_eq!(done, planned_exercises, "by default, what the saved plan planned is recorded as done");
-    assert_eq!(listed[0]["with"], Value::Null, "a joint session");
+    assert_eq!(listed[0]["with"], "José Núñez", "the saved plan's partner, seen alone");
     let homework: Vec<&str> =
         listed[0]["homework"].as_array().expect("homework").iter().filter_map(Value::as_str).collect();
     assert!(homework.contains(&sheet.as_str()), "{homework:?}");
-    assert!(stage.homework.iter().all(|h| homework.contains(&h.as_str())), "the plan's sheets are kept");
+    let given: Vec<&str> = plan["homework"].as_array().expect("homework").iter().filter_map(Value::as_str).collect();
+    assert!(!given.is_empty() && given.iter().all(|h| homework.contains(h)), "the plan's sheets are kept");
 
     // The couple's page now has everything.
     let shown = sandbox.ok(&["couple", "show", "josé"]);
@@ -619,6 +622,10 @@ fn a_partner_afraid_of_the_other_stops_joint_work_until_the_flag_is_resolved() {
         "Seen alone twice; no violence, a safety plan agreed.",
     ]);
     assert!(resolved.contains("fear-of-partner"), "{resolved}");
+    // Each partner was seen alone while the flag was open; recording it lets the plan move on.
+    for partner in ["Ana", "Łukasz"] {
+        sandbox.ok(&["session", "record", &id, "--stage", "safety-and-stabilising", "--with", partner]);
+    }
 
     // Resolved, joint work may go ahead, and the intake says so.
     let plan = parse_json(&sandbox.ok(&["plan", &id, "--format", "json"]));

@@ -33,9 +33,13 @@ pub(super) fn reopened_stage<'a>(program: &'a Program, sessions: &[&SessionRecor
         .map(|s| (s, number))
 }
 
-/// The caution flag a new disclosure raises, open while the reopened work is not done again.
+/// The caution flag a new disclosure raises, there while the reopened work is not done again, and
+/// open until the therapist resolves it.
 pub(super) fn flag(program: &Program, record: &CoupleRecord, sessions: &[&SessionRecord]) -> Option<PlanFlag> {
     let (stage, number) = reopened_stage(program, sessions)?;
+    // The session's day stands for when the facts came out: a resolution made on or after it
+    // covers them, and one made before covers only earlier news.
+    let disclosed_on = sessions.iter().find(|s| s.number == number).map(|s| crate::day::format_day(s.held_on));
     let disclosed: Vec<String> =
         record.partners.iter().filter(|p| p.roles.includes(Role::BrokeTrust)).map(|p| p.name.to_string()).collect();
     Some(PlanFlag {
@@ -48,7 +52,7 @@ pub(super) fn flag(program: &Program, record: &CoupleRecord, sessions: &[&Sessio
         action: "Re-check safety with each partner alone, and see each individually before joint work resumes."
             .to_owned(),
         partner: join_names(&disclosed),
-        resolved: false,
+        resolved: record.resolution_of(FLAG_ID, disclosed_on.as_deref()).is_some(),
         from_checkin: false,
     })
 }

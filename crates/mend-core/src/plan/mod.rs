@@ -5,8 +5,8 @@
 //! byte in every format.
 //!
 //! The work is done in rooms, one job each: `stage` chooses the stage, `agenda` writes the joint
-//! session's items, `fit` cuts them to the session's length, `individual` plans the separate
-//! sessions held while a stop flag is open, `notes` gathers what to keep in mind for each partner,
+//! session's items, `fit` cuts them to the session's length, `individual` plans a session with one
+//! partner where the program calls for it, `notes` gathers what to keep in mind for each partner,
 //! and `flags` reads the flags the intakes raised. A plan states facts and carries values; what the
 //! therapist types to act on it (a command, a flag) is the caller's to spell, from [`NextStep`].
 
@@ -104,7 +104,7 @@ pub use disclosure::FLAG_ID as NEW_DISCLOSURE_FLAG;
 pub enum SessionKind {
     /// Both partners together: the program's ordinary work.
     Joint,
-    /// A partner alone: each in turn while a stop flag is open, or the one named in the plan's `with`.
+    /// One partner alone, the one named in the plan's `with`, for the reason in its `individual`.
     Individual,
 }
 
@@ -114,6 +114,38 @@ impl SessionKind {
         match self {
             SessionKind::Joint => "joint",
             SessionKind::Individual => "individual",
+        }
+    }
+}
+
+/// What the program calls an individual session for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndividualPurpose {
+    /// A stop flag is open: joint work waits, and each partner is seen alone in turn.
+    StopFlag,
+    /// New facts came out: each partner is seen alone to re-check safety before joint work resumes.
+    NewDisclosure,
+    /// Before the first joint session: each partner's private safety check-in.
+    SafetyCheckIn,
+    /// Before the disclosure stage's first joint session: a partner who broke trust prepares the account.
+    PreparingDisclosure,
+    /// A review stage's work done with each partner alone.
+    Review,
+    /// Other work the content marks as done with each partner alone.
+    WorkAlone,
+}
+
+impl IndividualPurpose {
+    /// The word used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndividualPurpose::StopFlag => "stop_flag",
+            IndividualPurpose::NewDisclosure => "new_disclosure",
+            IndividualPurpose::SafetyCheckIn => "safety_check_in",
+            IndividualPurpose::PreparingDisclosure => "preparing_disclosure",
+            IndividualPurpose::Review => "review",
+            IndividualPurpose::WorkAlone => "work_alone",
         }
     }
 }
@@ -305,6 +337,14 @@ pub enum NextStep {
         /// The flag rule's id.
         flag: String,
     },
+    /// Once this individual session is held, record it with this partner at this stage, so the
+    /// next plan moves on.
+    RecordIndividual {
+        /// The stage the session is recorded at.
+        stage: String,
+        /// The partner seen alone.
+        partner: String,
+    },
     /// Print these sheets for the couple, as the plan's homework.
     PrintPacket {
         /// The sheet ids, in the plan's order.
@@ -319,12 +359,16 @@ pub struct Plan {
     pub couple: String,
     /// The number of the session planned: the last recorded one plus one.
     pub session_number: u32,
-    /// Joint, or individual while a stop flag is open or after new facts came out.
+    /// Joint, or individual where the program calls for seeing one partner alone.
     pub session_kind: SessionKind,
     /// For an individual session with one partner: that partner. Plans saved before this field
     /// existed read it as none.
     #[serde(default)]
     pub with: Option<String>,
+    /// For an individual session: what the program calls it for. Plans saved before this field
+    /// existed read it as none.
+    #[serde(default)]
+    pub individual: Option<IndividualPurpose>,
     /// The stage the joint work is at.
     pub stage: StageRef,
     /// Why this stage, in sentences.
@@ -371,20 +415,14 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
     }
     let sessions = sessions_in_order(record);
     let choice = stage::choose(program, record, &sessions, options.stage_override.as_deref())?;
-    let mut flags = raised_flags(program, record);
-    flags.extend(disclosure::flag(program, record, &sessions));
-    let from_checkins = checkin_flags(program, record);
-    if !from_checkins.is_empty() {
-        flags.extend(from_checkins);
-        flags.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    }
-    let open_stops: Vec<&PlanFlag> = flags.iter().filter(|f| !f.resolved && f.severity == Severity::Stop).collect();
+    let flags = couple_flags(program, record);
 
     let mut plan = Plan {
         couple: record.id.clone(),
         session_number: sessions.last().map_or(1, |s| s.number.saturating_add(1)),
         session_kind: SessionKind::Joint,
         with: None,
+        individual: None,
         stage: StageRef {
             id: choice.stage.id.clone(),
             title: choice.stage.title.clone(),
@@ -410,20 +448,10 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
         date: options.today.clone(),
     };
 
-    let see_alone = disclosure::partner_to_see(record, &sessions).filter(|_| open_stops.is_empty());
-    if let (Some(name), Some(number)) = (see_alone, disclosure::latest(&sessions)) {
-        let safety_sheets = individual::safety_sheets(program);
-        plan.session_kind = SessionKind::Individual;
-        plan.with = Some(name.to_owned());
-        plan.notice = Some(format!(
-            "New facts about the betrayal came out in session {number}. Before joint work resumes at “{}”, see each \
-             partner alone to re-check safety; this session is with {name}.",
-            choice.stage.title
-        ));
-        plan.agenda = vec![disclosure::individual_item(record, name, number, options.minutes)];
-        plan.homework = safety_sheets.iter().map(|s| s.id.clone()).collect();
-        plan.partners = notes::partner_plans(record, None, &flags);
-    } else if open_stops.is_empty() {
+    let alone = individual::Context { program, record, stage: choice.stage, sessions: &sessions, flags: &flags };
+    if let Some(proposal) = individual::propose(&alone) {
+        individual::fill(&mut plan, &alone, &proposal, options.minutes);
+    } else {
         let context = agenda::Context {
             program,
             record,
@@ -438,14 +466,6 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
         plan.left_for_next_time = fitted.left;
         plan.homework = choice.stage.homework.clone();
         plan.partners = notes::partner_plans(record, Some(choice.stage), &flags);
-    } else {
-        let safety_sheets = individual::safety_sheets(program);
-        plan.session_kind = SessionKind::Individual;
-        plan.notice = Some(individual::stop_notice(&open_stops));
-        plan.next_steps = individual::flags_to_resolve(&open_stops);
-        plan.agenda = individual::agenda(record, &flags, &safety_sheets, options.minutes);
-        plan.homework = safety_sheets.iter().map(|s| s.id.clone()).collect();
-        plan.partners = notes::partner_plans(record, None, &flags);
     }
     plan.next_steps.extend(choice.next_step);
     // A caution a check-in raised proposes the review stage, unless the plan is already there.
@@ -469,6 +489,20 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
     }
     set_start_times(&mut plan.agenda);
     Ok(plan)
+}
+
+/// Every flag the couple's record raises, open or resolved: those of either partner's intake,
+/// most severe first, then the caution flag of new facts that came out, while the work they
+/// reopened is not done again. A therapist resolves any of them by its id.
+pub fn couple_flags(program: &Program, record: &CoupleRecord) -> Vec<PlanFlag> {
+    let mut flags = raised_flags(program, record);
+    flags.extend(disclosure::flag(program, record, &sessions_in_order(record)));
+    let from_checkins = checkin_flags(program, record);
+    if !from_checkins.is_empty() {
+        flags.extend(from_checkins);
+        flags.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    }
+    flags
 }
 
 /// Sessions ordered by number; the record keeps them oldest first, but the number is what counts.

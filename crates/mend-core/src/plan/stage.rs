@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::work::met_markers;
-use super::{NextStep, PlanError, disclosure, join_names};
+use super::{NextStep, PlanError, disclosure, individual, join_names};
 use crate::content::{Program, Stage};
 use crate::questionnaire::{Answers, StartRule};
 use crate::record::{CoupleRecord, PartnerRecord, SessionRecord};
@@ -72,6 +72,20 @@ fn from_record<'a>(
         let mut choice = StageChoice::new(stage, reason);
         choice.next_step = Some(NextStep::MarkMarkers { stage: stage.id.clone() });
         return Ok(choice);
+    }
+    // A review the therapist opened goes on while its work done alone is unfinished, so that each
+    // partner is seen alone before the review is taken further or left.
+    if program.stage_index(&latest.stage).is_none()
+        && latest.with.is_some()
+        && let Some(review) = program.stage(&latest.stage)
+        && individual::work_alone_pending(review, record, sessions)
+    {
+        let reason = format!(
+            "Session {} was an individual session of the review “{}”, which the therapist opened; the review goes on \
+             until each partner has been seen alone for its work.",
+            latest.number, review.title
+        );
+        return Ok(StageChoice::new(review, reason));
     }
     let last_advancing = sessions.iter().rposition(|s| program.stage_index(&s.stage).is_some());
     let mut prefix = String::new();

@@ -35,19 +35,21 @@ pub(super) fn serves(stage: &Stage, item: &str) -> Vec<String> {
     stage.progress_markers.iter().filter(|m| m.served_by.iter().any(|s| s == item)).map(|m| m.id.clone()).collect()
 }
 
-/// The exercises for the session, in the order they are planned: those serving an unmet marker
+/// The exercises for the joint session (never work done alone), in the order they are planned: those serving an unmet marker
 /// first (all of them when none does), then those not done in the last session at this stage,
 /// then the least done, then essential before optional, then the stage's order.
 pub(super) fn choose<'a>(stage: &'a Stage, record: &CoupleRecord, sessions: &[&SessionRecord]) -> Vec<Chosen<'a>> {
     let held = sessions_at(stage, sessions);
     let met = met_markers(stage, sessions);
-    let last_done: &[String] = held.last().map_or(&[], |s| s.done.as_slice());
+    // Rotation follows the last joint session: one with a partner alone did other work.
+    let last_done: &[String] = held.iter().rev().find(|s| s.with.is_none()).map_or(&[], |s| s.done.as_slice());
     let times_done = |id: &str| held.iter().filter(|s| s.done.iter().any(|d| d == id)).count();
 
     let mut ranked: Vec<(bool, bool, usize, bool, usize, &Exercise)> = stage
         .exercises
         .iter()
         .enumerate()
+        .filter(|(_, e)| !e.alone)
         .map(|(i, e)| {
             let unmet = serves(stage, &e.id).iter().any(|m| !met.contains(m));
             (!unmet, last_done.contains(&e.id), times_done(&e.id), !e.essential, i, e)

@@ -214,7 +214,16 @@ fn couple_with(program: &Program, weeks: &[RawAnswers]) -> CoupleRecord {
         label: None,
         breach: BreachKind::Lies,
         partners: vec![partner("Ines", Roles::Hurt, checkins), partner("Tomas", Roles::BrokeTrust, Vec::new())],
-        sessions: Vec::new(),
+        // Each partner has had the private safety check-in the program starts with, so the next
+        // plan is a joint one unless a check-in says otherwise.
+        sessions: (1..)
+            .zip(["Ines", "Tomas"])
+            .map(|(number, name)| {
+                let mut check_in = crate::plan::session(number, &program.stages[0].id, &[], &[]);
+                check_in.with = Some(name.to_owned());
+                check_in
+            })
+            .collect(),
         resolved_flags: Vec::new(),
     }
 }

@@ -275,7 +275,7 @@ fn partner(name: &str, roles: Roles, intake: Option<Answers>) -> PartnerRecord {
     }
 }
 
-fn session(number: u32, stage: &str, homework: &[&str], met: &[&str]) -> SessionRecord {
+pub(crate) fn session(number: u32, stage: &str, homework: &[&str], met: &[&str]) -> SessionRecord {
     SessionRecord {
         number,
         held_on: mend_core::day::parse_day(&format!("2025-01-{:02}", number.min(28))).unwrap(),
@@ -308,6 +308,17 @@ fn couple(jose: Option<Answers>, zoe: Option<Answers>) -> CoupleRecord {
         sessions: Vec::new(),
         resolved_flags: Vec::new(),
     }
+}
+
+/// The record after each partner's private safety check-in, held alone at the first stage before
+/// any joint session, so that the next plan is joint.
+fn seen_alone(mut record: CoupleRecord) -> CoupleRecord {
+    for (number, name) in (1..).zip(["José Núñez", "Zoë"]) {
+        let mut check_in = session(number, "steadying", &[], &[]);
+        check_in.with = Some(name.to_owned());
+        record.sessions.push(check_in);
+    }
+    record
 }
 
 fn calm_couple() -> CoupleRecord {
@@ -354,7 +365,7 @@ fn check_minutes(plan: &Plan, what: &str) {
         }
         SessionKind::Individual => {
             assert!(kinds.iter().all(|k| *k == AgendaKind::Individual), "{what}: {kinds:?}");
-            assert_eq!(kinds.len(), 2, "{what}: one individual item per partner");
+            assert_eq!(kinds.len(), 1, "{what}: one partner, the whole session");
         }
     }
 }
@@ -364,7 +375,8 @@ fn minutes_add_up_for_every_length_joint_and_individual() {
     let program = fixture();
     let fearful = answers(&[("afraid", "yes")]);
     let cases: Vec<(&str, CoupleRecord, SessionKind)> = vec![
-        ("first session, no intake", couple(None, None), SessionKind::Joint),
+        ("first session, no intake", couple(None, None), SessionKind::Individual),
+        ("first joint session, no intake", seen_alone(couple(None, None)), SessionKind::Joint),
         (
             "long exercises with homework review",
             with_sessions(
@@ -373,7 +385,7 @@ fn minutes_add_up_for_every_length_joint_and_individual() {
             ),
             SessionKind::Joint,
         ),
-        ("steadying, first session", calm_couple(), SessionKind::Joint),
+        ("steadying, first session", seen_alone(calm_couple()), SessionKind::Joint),
         (
             "rebuilding, short stage",
             with_sessions(calm_couple(), vec![session(4, "rebuilding", &["shared-hopes"], &[])]),
@@ -446,9 +458,9 @@ fn only_work_serving_an_unmet_marker_is_planned() {
     let program = fixture();
     // Steadying: calm-talk (both, 20) serves calm, body-map (hurt, 15) serves safe, own-it serves nothing.
     let cases: [(CoupleRecord, u32, &[&str]); 4] = [
-        (calm_couple(), 120, &["calm-talk", "body-map"]),
-        (calm_couple(), 50, &["calm-talk", "body-map"]),
-        (calm_couple(), 30, &["calm-talk"]),
+        (seen_alone(calm_couple()), 120, &["calm-talk", "body-map"]),
+        (seen_alone(calm_couple()), 50, &["calm-talk", "body-map"]),
+        (seen_alone(calm_couple()), 30, &["calm-talk"]),
         (with_sessions(calm_couple(), vec![held(1, "steadying", &["calm-talk"], &["calm"])]), 50, &["body-map"]),
     ];
     for (record, minutes, expected) in cases {
@@ -486,7 +498,7 @@ fn exercise_items_name_the_markers_they_serve() {
 #[test]
 fn exercise_items_carry_steps_prompts_and_role() {
     let program = fixture();
-    let plan = make(&program, &calm_couple(), &options(120));
+    let plan = make(&program, &seen_alone(calm_couple()), &options(120));
     let item = plan.agenda.iter().find(|i| i.exercise.as_deref() == Some("body-map")).unwrap();
     assert_eq!(item.role, Some(mend_core::Role::Hurt));
     assert_eq!(item.steps, vec!["Step one of body-map.", "Step two of body-map."]);
@@ -721,7 +733,8 @@ fn check_held_for_safety(plan: &Plan, flags: &[&str]) {
     assert_eq!(to_resolve, flags, "one step per open stop flag, and only those");
     assert!(plan.agenda.iter().all(|i| i.kind == AgendaKind::Individual && i.exercise.is_none()));
     let seen: Vec<&str> = plan.agenda.iter().filter_map(|i| i.partner.as_deref()).collect();
-    assert_eq!(seen, ["José Núñez", "Zoë"]);
+    assert_eq!(seen.len(), 1, "one partner at a time");
+    assert_eq!(plan.with.as_deref(), seen.first().copied());
     assert_eq!(plan.homework, ["safety-card"], "only the first stage's safety sheet for one partner");
     check_minutes(plan, "held for safety");
 }
@@ -738,7 +751,7 @@ fn every_stop_flag_holds_joint_work_until_resolved() {
         let record = couple(None, Some(answers(&[answer])));
         check_held_for_safety(&make(&program, &record, &options(50)), &[flag]);
 
-        let mut resolved = record.clone();
+        let mut resolved = seen_alone(record.clone());
         resolved.resolved_flags.push(resolution(flag));
         let plan = make(&program, &resolved, &options(50));
         assert_eq!(plan.session_kind, SessionKind::Joint, "{flag} was resolved");
@@ -762,7 +775,7 @@ fn every_stop_flag_holds_joint_work_until_resolved() {
 #[test]
 fn newer_answers_that_raise_a_resolved_flag_open_it_again() {
     let program = fixture();
-    let mut record = couple(None, Some(answers(&[("afraid", "yes")])));
+    let mut record = seen_alone(couple(None, Some(answers(&[("afraid", "yes")]))));
     record.resolved_flags.push(resolution("fear"));
     assert_eq!(make(&program, &record, &options(50)).session_kind, SessionKind::Joint);
 
@@ -782,12 +795,21 @@ fn newer_answers_that_raise_a_resolved_flag_open_it_again() {
 #[test]
 fn individual_sessions_do_not_reveal_a_partners_disclosure() {
     let program = fixture();
-    let plan = make(&program, &couple(None, Some(answers(&[("afraid", "yes")]))), &options(45));
-    let jose = &plan.agenda[0];
-    let zoe = &plan.agenda[1];
-    assert!(jose.what.iter().any(|w| w.contains("Do not reveal what Zoë said")), "{:?}", jose.what);
+    let mut record = couple(None, Some(answers(&[("afraid", "yes")])));
+    // The partner whose answers raised the flag is seen first, then the other, in turn.
+    let first = make(&program, &record, &options(45));
+    assert_eq!(first.with.as_deref(), Some("Zoë"));
+    let zoe = &first.agenda[0];
     assert!(zoe.what.iter().any(|w| w.contains("Assess the stop flag fear")), "{:?}", zoe.what);
-    assert_eq!((jose.minutes, zoe.minutes), (22, 23), "the odd minute goes to the partner who raised the flag");
+    assert_eq!(zoe.minutes, 45, "the whole session");
+    let mut held = session(1, "steadying", &[], &[]);
+    held.with = Some("Zoë".to_owned());
+    record.sessions.push(held);
+    let second = make(&program, &record, &options(45));
+    assert_eq!(second.with.as_deref(), Some("José Núñez"));
+    let jose = &second.agenda[0];
+    assert!(jose.what.iter().any(|w| w.contains("Do not reveal what Zoë said")), "{:?}", jose.what);
+    assert!(jose.what.iter().all(|w| !w.contains("afraid")), "{:?}", jose.what);
 }
 
 #[test]
@@ -824,7 +846,7 @@ fn check_notes(plan: &Plan, name: &str, expected: &[(NoteAbout, &str)]) {
 fn notes_follow_each_partners_roles_and_intake() {
     let program = fixture();
     let low = answers(&[("interest", "3"), ("down", "1")]);
-    let plan = make(&program, &couple(Some(low.clone()), None), &options(50));
+    let plan = make(&program, &seen_alone(couple(Some(low.clone()), None)), &options(50));
     check_notes(
         &plan,
         "José Núñez",
@@ -849,7 +871,7 @@ fn notes_follow_each_partners_roles_and_intake() {
     for partner in &mut mutual.partners {
         partner.roles = Roles::Mutual;
     }
-    let plan = make(&program, &mutual, &options(50));
+    let plan = make(&program, &seen_alone(mutual), &options(50));
     check_notes(
         &plan,
         "Zoë",
@@ -931,11 +953,22 @@ fn the_stage_reason_comes_with_the_step_that_moves_the_couple_on() {
 #[test]
 fn next_steps_come_in_order_safety_first_and_print_the_homework_last() {
     let program = fixture();
-    let joint = make(&program, &couple(None, None), &options(50));
+    let alone = make(&program, &couple(None, None), &options(50));
+    assert_eq!(
+        alone.next_steps,
+        [
+            NextStep::RecordIndividual { stage: "steadying".to_owned(), partner: "José Núñez".to_owned() },
+            NextStep::InviteBoth,
+            NextStep::InvitePartner { partner: "José Núñez".to_owned() },
+            NextStep::InvitePartner { partner: "Zoë".to_owned() },
+            NextStep::PrintPacket { sheets: vec!["safety-card".to_owned()] },
+        ]
+    );
+    let joint = make(&program, &seen_alone(couple(None, None)), &options(50));
     assert_eq!(
         joint.next_steps,
         [
-            NextStep::InviteBoth,
+            NextStep::MarkMarkers { stage: "steadying".to_owned() },
             NextStep::InvitePartner { partner: "José Núñez".to_owned() },
             NextStep::InvitePartner { partner: "Zoë".to_owned() },
             NextStep::PrintPacket { sheets: vec!["safety-card".to_owned(), "calm-log".to_owned()] },
@@ -949,6 +982,7 @@ fn next_steps_come_in_order_safety_first_and_print_the_homework_last() {
         [
             NextStep::ResolveFlag { flag: "fear".to_owned() },
             NextStep::ResolveFlag { flag: "harm".to_owned() },
+            NextStep::RecordIndividual { stage: "steadying".to_owned(), partner: "Zoë".to_owned() },
             NextStep::InvitePartner { partner: "José Núñez".to_owned() },
             NextStep::PrintPacket { sheets: vec!["safety-card".to_owned()] },
         ]
@@ -957,7 +991,7 @@ fn next_steps_come_in_order_safety_first_and_print_the_homework_last() {
     // Nothing to give, nobody to invite, no marker left: nothing to do outside the session.
     let mut options = options(50);
     options.stage_override = Some("looking-back".to_owned());
-    assert_eq!(make(&program, &calm_couple(), &options).next_steps, []);
+    assert_eq!(make(&program, &seen_alone(calm_couple()), &options).next_steps, []);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 #![allow(dead_code, unreachable_pub)] // Each test binary uses a different part of this module.
 
 use mend_core::content::{Audience, Block, Sheet};
-use mend_pdf::{ForWhom, Paper, SheetOptions};
+use mend_pdf::{ForWhom, Paper, SheetKind, SheetOptions};
 
 /// The words a test looks for in the extracted text of every page.
 pub const TITLE: &str = "Evening check-in";
@@ -100,6 +100,7 @@ pub fn options(paper: Paper, names: &[&str]) -> SheetOptions {
         for_whom: ForWhom::Names(strings(names)),
         given_on: Some(time::macros::date!(2025 - 03 - 04)),
         due_on: Some(time::macros::date!(2025 - 03 - 11)),
+        kind: SheetKind::Homework,
     }
 }
 
