@@ -150,7 +150,8 @@ CREATE TABLE checkin_scores (
     questionnaire_version INTEGER NOT NULL,
     UNIQUE (response_id, instrument)
 ) STRICT;
-CREATE INDEX checkin_scores_by_response ON checkin_scores (response_id);
+-- The unique key indexes response_id; this one serves reading a partner's scores and deleting them.
+CREATE INDEX checkin_scores_by_partner ON checkin_scores (partner_id);
 "#,
     ),
 ];
