@@ -12,9 +12,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::audit::record;
-use crate::clock::stamp;
-use crate::couples::couple_of_partner;
-use crate::invitations::{IntakeSubmission, InvitationId, store_one};
+use crate::invitations::{IntakeSubmission, InvitationId, LinkKind, insert_link, store_one};
 use crate::{Store, StoreError, SubmitOutcome};
 
 /// One scored row of a sent check-in, as exported.
@@ -51,38 +49,16 @@ impl Store {
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Result<InvitationToken, StoreError> {
-        mend_core::domain::check_id(&questionnaire.id)?;
-        if expires_at <= now {
-            return Err(mend_core::InvalidInput(
-                "a check-in link must expire after it is made: give a later expiry".into(),
-            )
-            .into());
-        }
-        let (created, expires) = (stamp(now)?, stamp(expires_at)?);
-        let token = InvitationToken::generate(&mut rand::rng());
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let short_id = couple_of_partner(&tx, partner)?;
-        // The check-in is kept as a published version, as an intake link's questionnaire is.
-        let hash = crate::versions::publish(&tx, questionnaire, &created)?;
-        tx.execute(
-            "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL
-             AND id IN (SELECT invitation_id FROM checkin_links)",
-            params![created, partner.get()],
-        )?;
-        tx.execute(
-            "INSERT INTO invitations (partner_id, token_sha256, questionnaire, questionnaire_version, questionnaire_sha256,
-                                      created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![partner.get(), token.sha256(), questionnaire.id, questionnaire.version, hash, created, expires],
-        )?;
-        let id = tx.last_insert_rowid();
+        let link = insert_link(&tx, partner, questionnaire, LinkKind::Checkin, now, expires_at)?;
+        let (id, short_id) = (link.id, &link.couple_short_id);
         tx.execute(
             "INSERT INTO checkin_links (invitation_id, homework) VALUES (?1, ?2)",
             params![id, serde_json::to_string(homework)?],
         )?;
-        record(&tx, self.actor, "check-in link created", Some(&short_id), Some(&format!("invitation {id}")), now)?;
+        record(&tx, self.actor, "check-in link created", Some(short_id), Some(&format!("invitation {id}")), now)?;
         tx.commit()?;
-        Ok(token)
+        Ok(link.token)
     }
 
     /// The homework sheets a check-in link asks about, or `None` if the invitation is not a

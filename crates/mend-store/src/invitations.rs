@@ -206,31 +206,12 @@ impl Store {
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Result<InvitationToken, StoreError> {
-        mend_core::domain::check_id(&questionnaire.id)?;
-        if expires_at <= now {
-            return Err(InvalidInput("an invitation must expire after it is made: give a later expiry".into()).into());
-        }
-        let (created, expires) = (stamp(now)?, stamp(expires_at)?);
-        let token = InvitationToken::generate(&mut rand::rng());
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let short_id = couple_of_partner(&tx, partner)?;
-        let hash = publish(&tx, questionnaire, &created)?;
-        tx.execute(
-            // A check-in link is an invitation too, but a new intake link does not replace one.
-            "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL
-             AND id NOT IN (SELECT invitation_id FROM checkin_links)",
-            params![created, partner.get()],
-        )?;
-        tx.execute(
-            "INSERT INTO invitations (partner_id, token_sha256, questionnaire, questionnaire_version, questionnaire_sha256,
-                                      created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![partner.get(), token.sha256(), questionnaire.id, questionnaire.version, hash, created, expires],
-        )?;
-        let detail = format!("invitation {}", tx.last_insert_rowid());
-        record(&tx, self.actor, "invitation created", Some(&short_id), Some(&detail), now)?;
+        let link = insert_link(&tx, partner, questionnaire, LinkKind::Intake, now, expires_at)?;
+        let detail = format!("invitation {}", link.id);
+        record(&tx, self.actor, "invitation created", Some(&link.couple_short_id), Some(&detail), now)?;
         tx.commit()?;
-        Ok(token)
+        Ok(link.token)
     }
 
     /// The couple's invitations that still work at `now`, oldest first.
@@ -438,4 +419,58 @@ pub(crate) fn store_one(
     record(&savepoint, actor, "intake submitted", Some(&row.couple_short_id), Some(&detail), submission.at)?;
     savepoint.commit()?;
     Ok(SubmitOutcome::Stored)
+}
+
+/// Which kind of link a new one is: it retires the partner's open links of its own kind only, so
+/// that a check-in link never ends an intake link that is still out, nor the other way round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkKind {
+    Intake,
+    Checkin,
+}
+
+/// A link just made, inside its transaction.
+pub(crate) struct NewLink {
+    pub(crate) token: InvitationToken,
+    pub(crate) id: i64,
+    pub(crate) couple_short_id: String,
+}
+
+/// Makes a link for `partner` to fill in `questionnaire` until `expires_at`, inside `tx`: keeps
+/// the questionnaire as a published version (refusing changed content under a kept version),
+/// retires the partner's open links of the same kind, and stores the new link's hash.
+pub(crate) fn insert_link(
+    tx: &rusqlite::Transaction<'_>,
+    partner: PartnerId,
+    questionnaire: &Questionnaire,
+    kind: LinkKind,
+    now: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> Result<NewLink, StoreError> {
+    mend_core::domain::check_id(&questionnaire.id)?;
+    if expires_at <= now {
+        return Err(InvalidInput("a link must expire after it is made: give a later expiry".into()).into());
+    }
+    let (created, expires) = (stamp(now)?, stamp(expires_at)?);
+    let token = InvitationToken::generate(&mut rand::rng());
+    let couple_short_id = couple_of_partner(tx, partner)?;
+    let hash = publish(tx, questionnaire, &created)?;
+    let retire = match kind {
+        LinkKind::Intake => {
+            "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL
+             AND id NOT IN (SELECT invitation_id FROM checkin_links)"
+        }
+        LinkKind::Checkin => {
+            "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL
+             AND id IN (SELECT invitation_id FROM checkin_links)"
+        }
+    };
+    tx.execute(retire, params![created, partner.get()])?;
+    tx.execute(
+        "INSERT INTO invitations (partner_id, token_sha256, questionnaire, questionnaire_version, questionnaire_sha256,
+                                  created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![partner.get(), token.sha256(), questionnaire.id, questionnaire.version, hash, created, expires],
+    )?;
+    Ok(NewLink { token, id: tx.last_insert_rowid(), couple_short_id })
 }
