@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use mend_core::{Block, Program, Sheet};
-use mend_pdf::{ForWhom, Paper, SheetOptions, check_printable, render};
+use mend_pdf::{ForWhom, Paper, SheetKind, SheetOptions, check_printable, render};
 
 static PROGRAM: LazyLock<Program> = LazyLock::new(|| Program::embedded().expect("the embedded program loads"));
 
@@ -42,6 +42,7 @@ fuzz_target!(|input: Input| {
         for_whom: if names.is_empty() { ForWhom::Blank } else { ForWhom::Names(names) },
         given_on,
         due_on: None,
+        kind: SheetKind::Homework,
     };
     if let Some(text) = &input.paragraph {
         sheet.blocks.push(Block::Paragraph { text: text.clone() });
