@@ -2,10 +2,9 @@
 
 use std::fmt::Write as _;
 
-use mend_core::Severity;
-use mend_core::plan::{AgendaItem, AgendaKind, Plan, SessionKind, grouped_flags, grouped_watch_fors, join_names};
+use mend_core::plan::{AgendaItem, AgendaKind, Plan, SessionKind, grouped_flags, join_names};
 
-use super::text::{BOLD, RED, RED_BOLD, RESET, YELLOW, wrap};
+use super::text::{BOLD, RED_BOLD, RESET, watch_for_entries, wrap};
 use super::{clock, steps};
 
 /// Renders the one-page plan for a terminal, within 80 columns; ANSI colour only when `color` is set.
@@ -98,18 +97,7 @@ pub(crate) fn render_page(plan: &Plan, color: bool) -> String {
 
     out.push('\n');
     out.push_str(&paint(BOLD, "WATCH FOR\n"));
-    for group in grouped_watch_fors(&plan.watch_fors) {
-        let watch = group.watch;
-        let line = match watch.severity {
-            Some(severity) => wrap(&format!("[{severity}] {}: {}", group.partners, cue(&watch.text)), "  - ", "    "),
-            None => wrap(&cue(&watch.text), "  - ", "    "),
-        };
-        out.push_str(&match watch.severity {
-            Some(Severity::Stop) => paint(RED, &line),
-            Some(Severity::Caution) => paint(YELLOW, &line),
-            _ => line,
-        });
-    }
+    out.push_str(&watch_for_entries(plan, color, cue));
 
     out.push('\n');
     out.push_str(&paint(BOLD, "FLAGS\n"));

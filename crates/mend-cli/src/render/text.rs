@@ -65,19 +65,7 @@ pub(crate) fn render_text(plan: &Plan, color: bool) -> String {
 
     out.push('\n');
     out.push_str(&paint(BOLD, "WATCH FOR\n"));
-    for group in grouped_watch_fors(&plan.watch_fors) {
-        let watch = group.watch;
-        let text = match watch.severity {
-            Some(severity) => format!("[{severity}] {}: {}", group.partners, watch.text),
-            None => watch.text.clone(),
-        };
-        let line = wrap(&text, "  - ", "    ");
-        out.push_str(&match watch.severity {
-            Some(Severity::Stop) => paint(RED, &line),
-            Some(Severity::Caution) => paint(YELLOW, &line),
-            _ => line,
-        });
-    }
+    out.push_str(&watch_for_entries(plan, color, str::to_owned));
 
     out.push('\n');
     out.push_str(&paint(BOLD, "FLAGS FROM INTAKE\n"));
@@ -206,6 +194,28 @@ fn wrap_units(text: &str, max: usize) -> Vec<String> {
     // An unclosed backtick: the words go out one by one.
     units.extend(span.iter().map(|w| (*w).to_owned()));
     units
+}
+
+/// The plan's watch-fors, one entry each (a watch-for both partners raised once), each worded by
+/// `words` and coloured by its severity: the detailed plan and the one-page plan differ only in
+/// how much of each they print.
+pub(super) fn watch_for_entries(plan: &Plan, color: bool, words: impl Fn(&str) -> String) -> String {
+    let paint = |style: &str, text: &str| if color { format!("{style}{text}{RESET}") } else { text.to_owned() };
+    let mut out = String::new();
+    for group in grouped_watch_fors(&plan.watch_fors) {
+        let watch = group.watch;
+        let text = match watch.severity {
+            Some(severity) => format!("[{severity}] {}: {}", group.partners, words(&watch.text)),
+            None => words(&watch.text),
+        };
+        let line = wrap(&text, "  - ", "    ");
+        out.push_str(&match watch.severity {
+            Some(Severity::Stop) => paint(RED, &line),
+            Some(Severity::Caution) => paint(YELLOW, &line),
+            _ => line,
+        });
+    }
+    out
 }
 
 #[cfg(test)]
