@@ -4,8 +4,11 @@
 //!
 //! ```text
 //! cargo build --release -p mend-intake --examples
-//! target/release/examples/bench [--seconds 4] [--rounds 3] [--questionnaire FILE.toml] [--encrypted]
+//! target/release/examples/bench [--seconds 4] [--rounds 3] [--questionnaire FILE.toml] [--encrypted] [--checkin]
 //! ```
+//!
+//! `--checkin` measures the between-sessions check-in (`/c/{token}`, the embedded program's
+//! check-in questionnaire) instead of the intake, against the same two baselines.
 //!
 //! `--encrypted` runs the server on a database encrypted with SQLCipher, as `mend serve` does for
 //! a practice; the baselines stay plain, so the ratios include what encryption costs.
@@ -63,10 +66,11 @@ struct Options {
     rounds: usize,
     questionnaire: Option<PathBuf>,
     encrypted: bool,
+    checkin: bool,
 }
 
 fn options() -> BenchResult<Options> {
-    let mut options = Options { seconds: 4, rounds: 3, questionnaire: None, encrypted: false };
+    let mut options = Options { seconds: 4, rounds: 3, questionnaire: None, encrypted: false, checkin: false };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -76,6 +80,7 @@ fn options() -> BenchResult<Options> {
                 options.questionnaire = Some(PathBuf::from(args.next().ok_or("--questionnaire needs a file")?))
             }
             "--encrypted" => options.encrypted = true,
+            "--checkin" => options.checkin = true,
             other => return Err(format!("unexpected argument {other:?}").into()),
         }
     }
@@ -87,6 +92,12 @@ fn run() -> BenchResult<()> {
     let oha = find_tool("oha")?;
     let wrk = find_tool("wrk")?;
     let program = program::load(options.questionnaire.as_deref())?;
+    let form = if options.checkin {
+        let checkin = program.checkin.clone().ok_or("--checkin needs the embedded program, which has a check-in")?;
+        Form { questionnaire: checkin, route: "c" }
+    } else {
+        Form { questionnaire: program.questionnaire.clone(), route: "i" }
+    };
     // On the real disk, next to the build, so that fsync costs what it costs in use.
     let dir = tempfile::Builder::new().prefix("mend-bench-").tempdir_in(target_dir())?;
     let db = dir.path().join("intake.sqlite3");
@@ -101,15 +112,15 @@ fn run() -> BenchResult<()> {
     let app_addr = app.local_addr();
     runtime.spawn(app.run_until_stopped());
 
-    let mut seeder = Seeder::new(&db, &program, key.as_ref())?;
-    let form_token = seeder.invite(1)?.remove(0);
-    let form_url = format!("http://{app_addr}/i/{form_token}");
+    let mut seeder = Seeder::new(&db, &form, key.as_ref())?;
+    let form_path = seeder.invite(1)?.remove(0);
+    let form_url = format!("http://{app_addr}{form_path}");
     let page = ureq_agent().get(&form_url).call()?.body_mut().read_to_string()?;
     println!(
         "form page: {} bytes, questionnaire {:?} with {} questions",
         page.len(),
-        program.questionnaire.id,
-        program.questionnaire.questions().count()
+        form.questionnaire.id,
+        form.questionnaire.questions().count()
     );
 
     let fixed_addr = runtime.block_on(serve_fixed_page(page.clone()))?;
@@ -124,28 +135,31 @@ fn run() -> BenchResult<()> {
     let mut get_ratios = Vec::new();
     for round in 1..=rounds {
         let fixed = oha_run(&oha, &format!("http://{fixed_addr}/page"), &["-c", &connections, "-z", &seconds])?;
-        let form = oha_run(&oha, &form_url, &["-c", &connections, "-z", &seconds])?;
+        let page = oha_run(&oha, &form_url, &["-c", &connections, "-z", &seconds])?;
         println!(
-            "round {round}: fixed page {:>7.0} req/s (p99 {:>5.2} ms)   GET /i/{{token}} {:>7.0} req/s (p99 {:>5.2} ms)   ratio {:.2}",
+            "round {round}: fixed page {:>7.0} req/s (p99 {:>5.2} ms)   GET /{}/{{token}} {:>7.0} req/s (p99 {:>5.2} ms)   ratio {:.2}",
             fixed.rate,
             fixed.p99_ms,
-            form.rate,
-            form.p99_ms,
-            form.rate / fixed.rate
+            form.route,
+            page.rate,
+            page.p99_ms,
+            page.rate / fixed.rate
         );
-        get_ratios.push(form.rate / fixed.rate);
+        get_ratios.push(page.rate / fixed.rate);
     }
     let get_ratio = median(&mut get_ratios);
 
-    let sample_token = seeder.invite(1)?.remove(0);
-    let submission = sample_submission(&program, &format!("http://{app_addr}/i/{sample_token}"))?;
+    let sample_path = seeder.invite(1)?.remove(0);
+    let submission = sample_submission(&form.questionnaire, &format!("http://{app_addr}{sample_path}"))?;
     println!("\n== POST throughput ({CONNECTIONS} connections, {seconds} per run, wrk, {rounds} rounds) ==");
     let probe = wrk_fixed_body(&wrk, &format!("http://{insert_addr}/insert"), &submission.body, 2, dir.path())?;
     // Every submission needs its own invitation: enough for twelve times the bare insert rate,
     // since forms committed in groups can be stored much faster than rows inserted one by one
     // (ten times as fast was measured on a loaded machine, where each sync of the bare insert
     // waited longest).
-    let needed = (probe.rate * f64::from(options.seconds) * 12.0) as usize * rounds + 500;
+    // Check-ins are stored one by one, not in groups: three times the bare insert rate is ample.
+    let headroom = if options.checkin { 3.0 } else { 12.0 };
+    let needed = (probe.rate * f64::from(options.seconds) * headroom) as usize * rounds + 500;
     let started = Instant::now();
     let tokens = seeder.invite(needed)?;
     let seeded = started.elapsed().as_secs_f64();
@@ -194,8 +208,8 @@ fn run() -> BenchResult<()> {
         &["-c", "16", "-q", &FIXED_RATE.to_string(), "-z", &format!("{LATENCY_SECONDS}s"), "--latency-correction"],
     )?;
     println!(
-        "GET /i/{{token}}  p50 {:>6.2} ms  p99 {:>6.2} ms  (oha, corrected for coordinated omission)",
-        get_latency.p50_ms, get_latency.p99_ms
+        "GET /{}/{{token}}  p50 {:>6.2} ms  p99 {:>6.2} ms  (oha, corrected for coordinated omission)",
+        form.route, get_latency.p50_ms, get_latency.p99_ms
     );
     let latency_tokens = seeder.invite((FIXED_RATE * LATENCY_SECONDS) as usize)?;
     let latency_signed = sign_links(&app_addr, &latency_tokens)?;
@@ -307,19 +321,35 @@ async fn serve(router: Router) -> BenchResult<SocketAddr> {
     Ok(addr)
 }
 
-/// Makes couples and invitations in the benchmark database.
+/// The form being measured: the questionnaire and the route its links are served on.
+struct Form {
+    questionnaire: mend_core::Questionnaire,
+    /// `i` for intake links, `c` for check-in links.
+    route: &'static str,
+}
+
+/// Makes couples and links in the benchmark database.
 struct Seeder {
     store: Store,
+    /// The same file opened directly, to count what was stored in one query.
+    counter: rusqlite::Connection,
     questionnaire: mend_core::Questionnaire,
+    route: &'static str,
     made: usize,
 }
 
 impl Seeder {
-    fn new(db: &Path, program: &Program, key: Option<&DataKey>) -> BenchResult<Self> {
-        Ok(Self { store: Store::open_keyed(db, key)?, questionnaire: program.questionnaire.clone(), made: 0 })
+    fn new(db: &Path, form: &Form, key: Option<&DataKey>) -> BenchResult<Self> {
+        let store = Store::open_keyed(db, key)?;
+        let counter = rusqlite::Connection::open(db)?;
+        if let Some(key) = key {
+            counter.pragma_update(None, "key", key.pragma_value().as_str())?;
+        }
+        Ok(Self { store, counter, questionnaire: form.questionnaire.clone(), route: form.route, made: 0 })
     }
 
-    /// `count` fresh tokens, two per couple (a partner's new invitation retires their old one).
+    /// The paths of `count` fresh links, two per couple (a partner's new link retires their old
+    /// one). Check-in links ask about no homework, as after a session that gave none.
     fn invite(&mut self, count: usize) -> BenchResult<Vec<String>> {
         let now = OffsetDateTime::now_utc();
         let mut tokens = Vec::with_capacity(count);
@@ -339,26 +369,27 @@ impl Seeder {
             )?;
             for partner in &couple.partners {
                 if tokens.len() < count {
-                    let token = self.store.create_invitation(
-                        partner.id,
-                        &self.questionnaire,
-                        now,
-                        now + time::Duration::days(2),
-                    )?;
+                    let expires = now + time::Duration::days(2);
+                    let token = if self.route == "c" {
+                        self.store.create_checkin_link(partner.id, &self.questionnaire, &[], now, expires)?
+                    } else {
+                        self.store.create_invitation(partner.id, &self.questionnaire, now, expires)?
+                    };
                     // The load generator only ever needs the link's text.
-                    tokens.push(token.expose().to_owned());
+                    tokens.push(format!("/{}/{}", self.route, token.expose()));
                 }
             }
         }
         Ok(tokens)
     }
 
+    /// How many forms of the kind measured are stored.
     fn responses(&self) -> BenchResult<usize> {
-        let mut total = 0;
-        for couple in self.store.couples()? {
-            total += self.store.intake_responses(&couple)?.len();
-        }
-        Ok(total)
+        let checkins = "r.invitation_id IN (SELECT invitation_id FROM checkin_links)";
+        let kind = if self.route == "c" { checkins.to_owned() } else { format!("NOT {checkins}") };
+        let sql = format!("SELECT count(*) FROM intake_responses r WHERE {kind}");
+        let count: i64 = self.counter.query_row(&sql, [], |row| row.get(0))?;
+        Ok(usize::try_from(count)?)
     }
 }
 
@@ -369,10 +400,10 @@ struct Submission {
 
 /// Builds a complete answer set (the first option, the lowest number or a short text for every
 /// question) and checks once, spending the invitation at `form_url`, that the server accepts it.
-fn sample_submission(program: &Program, form_url: &str) -> BenchResult<Submission> {
+fn sample_submission(questionnaire: &mend_core::Questionnaire, form_url: &str) -> BenchResult<Submission> {
     use mend_core::questionnaire::QuestionKind;
     let mut fields: Vec<(String, String)> = Vec::new();
-    for question in program.questionnaire.questions() {
+    for question in questionnaire.questions() {
         let value = match question.kind {
             QuestionKind::YesNo => "no".to_owned(),
             QuestionKind::Single | QuestionKind::Multiple => question.options[0].value.clone(),
@@ -432,13 +463,13 @@ impl Signed {
 
 /// Opens each link as a browser would, before the timed run, to get its form value; on a few
 /// threads, since a run can need a hundred thousand links.
-fn sign_links(addr: &SocketAddr, tokens: &[String]) -> BenchResult<Vec<Signed>> {
+fn sign_links(addr: &SocketAddr, paths: &[String]) -> BenchResult<Vec<Signed>> {
     let sign = |chunk: &[String]| -> Result<Vec<Signed>, String> {
         let agent = ureq_agent();
         chunk
             .iter()
-            .map(|token| {
-                let path = format!("/i/{token}");
+            .map(|path| {
+                let path = path.clone();
                 let mut reply = agent.get(&format!("http://{addr}{path}")).call().map_err(|e| e.to_string())?;
                 let page = reply.body_mut().read_to_string().map_err(|e| e.to_string())?;
                 let csrf = csrf_of(&page).ok_or("a form page has no _csrf field")?;
@@ -446,12 +477,12 @@ fn sign_links(addr: &SocketAddr, tokens: &[String]) -> BenchResult<Vec<Signed>> 
             })
             .collect()
     };
-    let chunk = tokens.len().div_ceil(4).max(1);
+    let chunk = paths.len().div_ceil(4).max(1);
     let signed: Vec<Result<Vec<Signed>, String>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = tokens.chunks(chunk).map(|part| scope.spawn(move || sign(part))).collect();
+        let workers: Vec<_> = paths.chunks(chunk).map(|part| scope.spawn(move || sign(part))).collect();
         workers.into_iter().map(|worker| worker.join().unwrap_or_else(|_| Err("a thread panicked".into()))).collect()
     });
-    let mut all = Vec::with_capacity(tokens.len());
+    let mut all = Vec::with_capacity(paths.len());
     for part in signed {
         all.extend(part?);
     }
@@ -688,8 +719,8 @@ fn measure_memory(
     let base = line.trim().strip_prefix("listening on ").ok_or("the server did not print its address")?.to_owned();
     let addr: SocketAddr = base.trim_start_matches("http://").parse()?;
 
-    let token = seeder.invite(1)?.remove(0);
-    oha_run(oha, &format!("{base}/i/{token}"), &["-c", &CONNECTIONS.to_string(), "-z", "5s"])?;
+    let path = seeder.invite(1)?.remove(0);
+    oha_run(oha, &format!("{base}{path}"), &["-c", &CONNECTIONS.to_string(), "-z", "5s"])?;
     let tokens = seeder.invite(1000)?;
     let signed = sign_links(&addr, &tokens)?;
     open_loop_submissions(&base, &signed, submission, 500)?;

@@ -1,9 +1,9 @@
 //! Turns the questionnaire, what the partner typed and the errors found into plain view data
 //! that the form template prints, one control per question.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use mend_core::questionnaire::{FieldError, Question, QuestionKind, Section};
+use mend_core::questionnaire::{Condition, FieldError, Question, QuestionKind, Section};
 use mend_core::{Questionnaire, RawAnswers};
 
 /// The prefix of every control's `id`; page ids never start with it, so no question id can clash.
@@ -72,6 +72,9 @@ pub(crate) struct FieldView {
     pub(crate) described_by: String,
     /// The `show_if` condition as JSON, for the script that hides follow-up questions.
     pub(crate) show_if: String,
+    /// Whether some `show_if` on the page tests this answer, so the script must read it. Only
+    /// those fields carry the name and kind the script reads, which keeps pages small.
+    pub(crate) watched: bool,
 }
 
 impl FieldView {
@@ -136,8 +139,15 @@ pub(crate) fn form_view(
     secrets_policy: Option<&str>,
 ) -> FormView {
     let messages: BTreeMap<&str, &str> = errors.iter().map(|e| (e.question.as_str(), e.message.as_str())).collect();
-    let sections =
-        questionnaire.sections.iter().map(|section| section_view(section, raw, &messages, secrets_policy)).collect();
+    let mut watched = BTreeSet::new();
+    for condition in questionnaire.questions().filter_map(|q| q.show_if.as_ref()) {
+        tested_questions(condition, &mut watched);
+    }
+    let sections = questionnaire
+        .sections
+        .iter()
+        .map(|section| section_view(section, raw, &messages, secrets_policy, &watched))
+        .collect();
     let summary = errors
         .iter()
         .map(|e| SummaryLink { href: format!("#{}", control_id(&e.question)), message: e.message.clone() })
@@ -151,6 +161,7 @@ fn section_view(
     raw: &RawAnswers,
     messages: &BTreeMap<&str, &str>,
     secrets_policy: Option<&str>,
+    watched: &BTreeSet<&str>,
 ) -> SectionView {
     SectionView {
         id: format!("section-{}", section.id),
@@ -161,14 +172,25 @@ fn section_view(
             .iter()
             .map(|q| {
                 let policy = if is_secrets_agreement(q) { secrets_policy } else { None };
-                field_view(
+                let mut field = field_view(
                     q,
                     raw.get(&q.id).map_or(&[][..], Vec::as_slice),
                     messages.get(q.id.as_str()).copied(),
                     policy,
-                )
+                );
+                field.watched = watched.contains(q.id.as_str());
+                field
             })
             .collect(),
+    }
+}
+
+/// The questions a condition tests, at any depth. Conditions on scores need no field: the script
+/// does not evaluate them, and the server decides.
+fn tested_questions<'a>(condition: &'a Condition, out: &mut BTreeSet<&'a str>) {
+    out.extend(condition.question.as_deref());
+    for inner in condition.any.iter().chain(&condition.all) {
+        tested_questions(inner, out);
     }
 }
 
@@ -229,6 +251,7 @@ fn field_view(question: &Question, values: &[String], error: Option<&str>, polic
         options,
         described_by: String::new(),
         show_if: question.show_if.as_ref().and_then(|c| serde_json::to_string(c).ok()).unwrap_or_default(),
+        watched: false,
     };
     field.described_by = described_by(&field);
     field

@@ -25,7 +25,9 @@
   if (!form) {
     return;
   }
-  var fields = Array.prototype.slice.call(form.querySelectorAll('.field[data-question]'));
+  // Fields whose answers a condition tests carry `data-question`; follow-up questions carry
+  // `data-show-if`. Other fields play no part.
+  var fields = Array.prototype.slice.call(form.querySelectorAll('.field[data-question], .field[data-show-if]'));
 
   // The answer of one field, parsed as the server does: null when there is none.
   function answerOf(field) {
@@ -91,7 +93,7 @@
         }
       }
       field.hidden = !visible;
-      if (visible) {
+      if (visible && field.hasAttribute('data-question')) {
         var answer = answerOf(field);
         if (answer !== null) {
           answers[field.getAttribute('data-question')] = answer;

@@ -153,6 +153,56 @@ fn the_real_form_fits_a_phone_and_passes_the_checker() {
 }
 
 #[test]
+fn the_checkin_fits_a_phone_passes_the_checker_and_asks_more_after_a_positive_screen() {
+    if !browser_installed() {
+        return;
+    }
+    let app = crate::checkin::spawn_shipped();
+    let (couple, tokens) = crate::checkin::checkin_couple(&app, time::Duration::days(4));
+    let link = crate::checkin::checkin_url(&app, &tokens[0]);
+    let profile = tempfile::tempdir().unwrap();
+    let driver = start_driver();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let browser = connect(&driver, profile.path()).await;
+        browser.goto(&link).await.unwrap();
+        assert_eq!(
+            script(&browser, "return document.documentElement.scrollWidth <= window.innerWidth").await,
+            json!(true),
+            "no sideways scrolling at 360 px"
+        );
+        assert_eq!(accessibility_problems(&browser).await, Vec::<String>::new(), "the check-in");
+        screenshot(&browser, "checkin-360-0").await;
+        for id in ["q-afraid_of_partner", "q-hurt_or_threatened", "q-controlled", "q-gad7_1", "q-gad7_2"] {
+            click(&browser, &format!("label[for={id}-2]")).await;
+        }
+        click(&browser, "label[for=q-monitored]").await;
+        click(&browser, "label[for=q-self_harm_thoughts]").await;
+        for trust in ["boundaries", "honest", "best_interest", "promises", "safety"] {
+            click(&browser, &format!("label[for=q-trust_{trust}-3]")).await;
+        }
+        // Little interest and low mood on more than half the days: a positive PHQ-2 (4 of 6), so
+        // the page comes back asking the rest of the PHQ-9, with nothing stored yet.
+        click(&browser, "label[for=q-phq9_1-3]").await;
+        click(&browser, "label[for=q-phq9_2-3]").await;
+        let scale = script(
+            &browser,
+            "return getComputedStyle(document.querySelector('label[for=q-trust_honest-3]')).backgroundColor",
+        )
+        .await;
+        assert_eq!(scale, json!("rgb(11, 12, 12)"), "a chosen scale value shows as filled");
+        screenshot(&browser, "checkin-360-answered").await;
+        click(&browser, "button[value=send]").await;
+        browser.wait().for_element(Locator::Id("q-phq9_9")).await.unwrap();
+        assert_eq!(accessibility_problems(&browser).await, Vec::<String>::new(), "the check-in asking more");
+        screenshot(&browser, "checkin-360-1").await;
+        browser.close().await.expect("the browser closes");
+    });
+    let record = app.store().couple_record(&couple, &app.program.questionnaire).unwrap();
+    assert!(record.partners[0].checkins.is_empty(), "nothing is stored until the further questions are answered");
+}
+
+#[test]
 fn a_partner_fills_in_the_form_in_a_real_browser() {
     if !browser_installed() {
         return;
@@ -182,14 +232,16 @@ fn a_partner_fills_in_the_form_in_a_real_browser() {
     assert_eq!(answers["secrets_agreement"], Answer::Text("yes".into()));
 }
 
+/// Clicks an element as a person would, once it is scrolled to the middle of the screen: at the
+/// top, the banner that keeps "Leave this page" in reach would take the click.
 async fn click(browser: &Client, css: &str) {
+    let element = browser.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    let argument = serde_json::to_value(&element).expect("an element is sent as JSON");
     browser
-        .find(Locator::Css(css))
+        .execute("arguments[0].scrollIntoView({ block: 'center' }); return 0", vec![argument])
         .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
+    element.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 async fn type_into(browser: &Client, id: &str, text: &str) {

@@ -370,9 +370,9 @@ fn sensitive_questions_show_their_help_beside_them() {
     });
     let invited = invite_couple(&app, ["Zoë", "Sam"]);
     let page = get(&app.link(&invited.tokens[0]));
-    let afraid = page.body.find(r#"data-question="afraid""#).unwrap();
+    let afraid = page.body.find(r#"aria-describedby="q-afraid-help""#).unwrap();
     let help = page.body.find("Call 112.").unwrap();
-    let next = page.body.find(r#"data-question="met_on""#).unwrap();
+    let next = page.body.find(r#"for="q-met_on""#).unwrap();
     assert!(afraid < help && help < next, "the help sits inside the question's own block");
     assert!(page.body.contains(r#"aria-describedby="q-afraid-help""#));
     let policy = page.body.find("I keep no secrets between partners.").expect("the therapist's policy is shown");
@@ -418,8 +418,9 @@ fn the_real_questionnaire_renders_accessibly_and_accepts_complete_answers() {
         let grouped = !matches!(question.kind, QuestionKind::ShortText | QuestionKind::LongText | QuestionKind::Date);
         assert!(page.body.contains(&format!(r#"id="q-{}""#, question.id)), "{} has a control", question.id);
         if grouped {
-            let block = &page.body[page.body.find(&format!(r#"data-question="{}""#, question.id)).unwrap()..];
-            assert!(block.find("<legend").unwrap() < block.find("<input").unwrap(), "{} has a legend", question.id);
+            let control = page.body.find(&format!(r#"id="q-{}""#, question.id)).unwrap();
+            let field = page.body[..control].rfind(r#"<div class="field"#).unwrap();
+            assert!(page.body[field..control].contains("<legend"), "{} has a legend", question.id);
         }
     }
 
