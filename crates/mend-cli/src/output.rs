@@ -26,11 +26,14 @@ macro_rules! out {
 
 pub(crate) use {out, outln};
 
-/// Prints a value as pretty JSON with a trailing newline.
+/// Prints a value as pretty JSON with a trailing newline, in one write: standard output flushes
+/// at every newline, and a year of check-ins is thousands of lines.
 pub(crate) fn json<T: Serialize>(value: &T) -> Result<()> {
+    let mut text = serde_json::to_vec_pretty(value)?;
+    text.push(b'\n');
     let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
+    out.write_all(&text)?;
+    out.flush()?;
     Ok(())
 }
 

@@ -64,8 +64,9 @@ impl std::fmt::Debug for CheckedAnswers {
     }
 }
 
-/// One valid answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One valid answer, stored in JSON as a number, a string or a list of strings (read by
+/// `answer.rs`, without trying each variant in turn).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Answer {
     /// A scale value.

@@ -26,8 +26,14 @@ pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// of 1,000 pages, against 1.2 ms for all of `mend --version`). A checkpoint costs about four
 /// waits on the disk. A read adds one page, so at 200 pages one read in about 200 pays for a
 /// checkpoint, and the others at most 0.3 ms for the log: near the best balance for a disk whose
-/// sync costs 1 to 10 ms.
+/// sync costs 1 to 10 ms. Reads leave the checkpoint to the next write (see [`lazily`]).
 const WAL_AUTOCHECKPOINT_PAGES: i64 = 200;
+
+/// The log a read's audit entry may take it to before that read folds it in. A checkpoint waits
+/// for the disk, and a read must not (a checkpoint in one read of 200 was measured at 70 ms here);
+/// the next write, which waits for the disk anyway, folds the log in instead. Only after about a
+/// thousand reads with no write between them does a read pay for it: SQLite's own default.
+const READ_CHECKPOINT_PAGES: i64 = 1000;
 
 /// After a checkpoint, a log that an unusually large write (an import) made bigger than this is
 /// cut back to it; the usual log, at most [`WAL_AUTOCHECKPOINT_PAGES`] of 4 KiB, stays below.
@@ -170,9 +176,12 @@ pub(crate) fn lazily<T>(
     write: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "wal_autocheckpoint", READ_CHECKPOINT_PAGES)?;
     let result = write(conn);
     // Back to FULL whatever happened, so that no clinical write after this one is made lazily.
-    let restored = conn.pragma_update(None, "synchronous", "FULL");
+    let restored = conn
+        .pragma_update(None, "synchronous", "FULL")
+        .and_then(|()| conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES));
     let value = result?;
     restored?;
     Ok(value)
@@ -235,6 +244,28 @@ mod tests {
         assert!(failed.is_err());
         let after: i64 = store.conn.pragma_query_value(None, "synchronous", |row| row.get(0)).unwrap();
         assert_eq!(after, 2, "FULL again");
+        let threshold: i64 = store.conn.pragma_query_value(None, "wal_autocheckpoint", |row| row.get(0)).unwrap();
+        assert_eq!(threshold, WAL_AUTOCHECKPOINT_PAGES, "writes fold the log in as before");
+    }
+
+    #[test]
+    fn reads_leave_the_checkpoint_to_the_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("mend.db")).unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        // Without folding anything in: the pages in the log, and how many of them are folded in.
+        let log = |store: &Store| -> (i64, i64) {
+            store.conn.query_row("PRAGMA wal_checkpoint(NOOP)", [], |row| Ok((row.get(1)?, row.get(2)?))).unwrap()
+        };
+        let reads = WAL_AUTOCHECKPOINT_PAGES + 50;
+        for _ in 0..reads {
+            store.audit(Actor::Cli, "couple viewed", None, now).unwrap();
+        }
+        let (pages, folded) = log(&store);
+        assert!(pages >= reads && folded == 0, "{reads} audited reads, none folded in: {pages} pages, {folded} folded");
+        store.conn.execute_batch("INSERT INTO settings (key, value) VALUES ('a write', '1')").unwrap();
+        let (pages, folded) = log(&store);
+        assert_eq!(folded, pages, "the next write folded the whole log in");
     }
 
     #[test]

@@ -93,3 +93,64 @@ pub(super) fn parse_answer(q: &Question, values: &[&str], today: time::Date) -> 
     };
     Ok(Some(answer))
 }
+
+/// Read by what the JSON holds, where serde's untagged enums try each variant in turn and build
+/// (and format) an error for each miss: a year of check-ins is thousands of answers read by every
+/// `mend plan` and `mend progress`.
+impl<'de> serde::Deserialize<'de> for Answer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AnswerVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for AnswerVisitor {
+            type Value = Answer;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number, a string or a list of strings")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Answer, E> {
+                Ok(Answer::Number(n))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Answer, E> {
+                i64::try_from(n).map(Answer::Number).map_err(|_| E::custom("a number too large for an answer"))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Answer, E> {
+                Ok(Answer::Text(text.to_owned()))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Answer, E> {
+                Ok(Answer::Text(text))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Answer, A::Error> {
+                let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(value) = seq.next_element::<String>()? {
+                    values.push(value);
+                }
+                Ok(Answer::Choices(values))
+            }
+        }
+
+        deserializer.deserialize_any(AnswerVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Answer;
+
+    #[test]
+    fn answers_read_back_as_the_kind_they_were_stored_as() {
+        let answers =
+            [Answer::Number(7), Answer::Text("7".into()), Answer::Choices(vec!["sleep".into(), "work".into()])];
+        for answer in answers {
+            let json = serde_json::to_string(&answer).unwrap();
+            assert_eq!(serde_json::from_str::<Answer>(&json).unwrap(), answer, "{json}");
+        }
+        for wrong in ["7.5", "true", "null", "{}", "[1]"] {
+            assert!(serde_json::from_str::<Answer>(wrong).is_err(), "{wrong} is not an answer");
+        }
+    }
+}
