@@ -194,6 +194,7 @@ impl Application {
             trust_proxy: config.trust_proxy,
             secrets_policy,
             blank_form,
+            blank_checkins: std::sync::Mutex::default(),
         });
         Ok(Application { listener, local_addr, router: router(state) })
     }

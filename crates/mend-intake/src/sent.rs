@@ -205,14 +205,13 @@ async fn store(
         // there is nothing to read first: the form value already binds this link to the version
         // of the questions that checked the answers, and the answers name that version.
         Job::Store { answers, typed } => {
-            let stored = match kind {
-                Kind::Intake => app.store.submit(token.clone(), Arc::clone(&answers), now).await,
-                // Check-ins are few; each is one job that stores the answers and their scores.
-                Kind::Checkin => {
-                    let (checkin, token, answers) = (Arc::clone(questionnaire), token.clone(), Arc::clone(&answers));
-                    app.store.run(move |store| submit_checkin_once(store, &checkin, &token, &answers, now)).await
-                }
+            // A check-in's scores are worked out by the version of the check-in that checked it,
+            // and stored with it; both kinds are committed in groups.
+            let scores = match kind {
+                Kind::Intake => None,
+                Kind::Checkin => Some(scores_of(questionnaire, answers.answers())),
             };
+            let stored = app.store.submit(token.clone(), Arc::clone(&answers), scores, now).await;
             match stored {
                 Ok(outcome) => return Ok(submitted(outcome)),
                 Err(error) => {

@@ -47,7 +47,13 @@ pub(crate) struct AppState {
     pub(crate) secrets_policy: Option<String>,
     /// The form without answers, pre-rendered; `None` renders every page in full.
     pub(crate) blank_form: Option<BlankForm>,
+    /// Blank check-ins, pre-rendered the first time a link with their version and sheets opens:
+    /// a practice gives few different sets of sheets, so the few kept here serve nearly all.
+    pub(crate) blank_checkins: Mutex<HashMap<(u32, Vec<String>), Arc<BlankForm>>>,
 }
+
+/// How many blank check-ins [`AppState::blank_checkins`] keeps before it starts again.
+const BLANK_CHECKINS_KEPT: usize = 64;
 
 /// The state as routes receive it.
 pub(crate) type Shared = Arc<AppState>;
@@ -201,20 +207,50 @@ impl AppState {
         }
     }
 
+    /// The blank check-in of this version naming these sheets: rendered the first time, then
+    /// joined from its pieces like the blank intake.
+    fn blank_checkin(&self, checkin: &Questionnaire, sheet_titles: &[String]) -> Option<Arc<BlankForm>> {
+        let key = (checkin.version, sheet_titles.to_vec());
+        let mut kept = self.blank_checkins.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(blank) = kept.get(&key) {
+            return Some(Arc::clone(blank));
+        }
+        // With no answers yet, what the page shows does not depend on the day.
+        let shown = mend_core::checkin::as_shown(checkin, sheet_titles, &RawAnswers::new(), time::Date::MIN);
+        let blank = Arc::new(BlankForm::new(&shown, self.secrets_policy.as_deref())?);
+        if kept.len() >= BLANK_CHECKINS_KEPT {
+            kept.clear();
+        }
+        kept.insert(key, Arc::clone(&blank));
+        Some(blank)
+    }
+
     /// The form page; a blank one is joined from the pieces rendered at startup.
     pub(crate) fn render_form(&self, view: FormRender<'_>) -> Response {
         let first_name = first_name(view.invitation.partner_name.as_str());
-        let is_blank = view.kind == Kind::Intake
-            && view.questionnaire.version == self.intake.version
-            && view.answers.is_empty()
+        let is_blank = view.answers.is_empty()
             && view.errors.is_empty()
             && view.banner == Banner::None
             && view.status == StatusCode::OK;
-        if is_blank && let Some(blank) = &self.blank_form {
-            return blank.fill(first_name, &self.key.sign(view.token, view.questionnaire.version));
+        if is_blank {
+            match view.kind {
+                Kind::Intake if view.questionnaire.version == self.intake.version => {
+                    if let Some(blank) = &self.blank_form {
+                        return blank.fill(first_name, &self.key.sign(view.token, view.questionnaire.version));
+                    }
+                }
+                Kind::Intake => {}
+                Kind::Checkin => {
+                    if let (Some(blank), Some(key)) =
+                        (self.blank_checkin(view.questionnaire, view.sheets), &self.checkin_key)
+                    {
+                        return blank.fill(first_name, &key.sign(view.token, view.questionnaire.version));
+                    }
+                }
+            }
         }
         // A check-in is shown with its homework slots named for the link's sheets and only the
-        // follow-up questions the answers so far call for; it is small, so it is rendered whole.
+        // follow-up questions the answers so far call for.
         let today = mend_core::day::latest_today(time::OffsetDateTime::now_utc());
         let shown = match view.kind {
             Kind::Intake => None,

@@ -10,6 +10,7 @@
 //! rather than once each. Every one of them is answered only after that commit, so nothing is
 //! acknowledged before it is durable; a lone submission is committed at once, without waiting.
 
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, mpsc};
 
@@ -34,6 +35,8 @@ struct Submission {
     token: InvitationToken,
     /// Shared with the handler, which keeps them to try once more if this commit fails.
     answers: Arc<CheckedAnswers>,
+    /// A check-in's scores, stored with it; `None` for an intake.
+    scores: Option<BTreeMap<String, i64>>,
     at: OffsetDateTime,
     reply: tokio::sync::oneshot::Sender<Result<SubmitOutcome, StoreJobError>>,
 }
@@ -96,16 +99,19 @@ impl StoreThread {
         Ok(answer.await.map_err(|_| StoreJobError::Lost)??)
     }
 
-    /// Stores a checked form through its token ([`Store::submit_intake`]), committed together
-    /// with any others that are waiting, and answers once the commit is durable.
+    /// Stores a checked form through its token ([`Store::submit_intake`], or with a check-in's
+    /// scores [`Store::submit_checkin`]), committed together with any others that are waiting,
+    /// and answers once the commit is durable.
     pub(crate) async fn submit(
         &self,
         token: InvitationToken,
         answers: Arc<CheckedAnswers>,
+        scores: Option<BTreeMap<String, i64>>,
         at: OffsetDateTime,
     ) -> Result<SubmitOutcome, StoreJobError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
-        self.jobs.send(Job::Submit(Submission { token, answers, at, reply })).map_err(|_| StoreJobError::Lost)?;
+        let submission = Submission { token, answers, scores, at, reply };
+        self.jobs.send(Job::Submit(submission)).map_err(|_| StoreJobError::Lost)?;
         answer.await.map_err(|_| StoreJobError::Lost)?
     }
 }
@@ -128,8 +134,15 @@ fn gather(first: Submission, queue: &mpsc::Receiver<Job>) -> (Vec<Submission>, O
 /// in the group gets the error, and none was stored.
 fn commit_group(store: &mut Store, group: Vec<Submission>) {
     let stored = catch_unwind(AssertUnwindSafe(|| {
-        let submissions: Vec<IntakeSubmission<'_>> =
-            group.iter().map(|one| IntakeSubmission { token: &one.token, answers: &one.answers, at: one.at }).collect();
+        let submissions: Vec<IntakeSubmission<'_>> = group
+            .iter()
+            .map(|one| IntakeSubmission {
+                token: &one.token,
+                answers: &one.answers,
+                at: one.at,
+                scores: one.scores.as_ref(),
+            })
+            .collect();
         store.submit_intakes(&submissions)
     }));
     // After a panic the transaction has rolled back and the replies are still in `group`:
@@ -193,7 +206,13 @@ mod tests {
 
     fn submission(n: usize) -> Submission {
         let (reply, _answer) = tokio::sync::oneshot::channel();
-        Submission { token: token(n), answers: checked(&n.to_string()), at: OffsetDateTime::now_utc(), reply }
+        Submission {
+            token: token(n),
+            answers: checked(&n.to_string()),
+            scores: None,
+            at: OffsetDateTime::now_utc(),
+            reply,
+        }
     }
 
     /// Which submissions a group holds, by their numbers.
@@ -255,11 +274,11 @@ mod tests {
             tokio::join!(
                 // Holds the thread until every job below is queued behind it.
                 thread.run(move |_| Ok(gate.recv().is_ok())),
-                thread.submit(ana.clone(), checked("first"), now),
-                thread.submit(ana.clone(), checked("again"), now),
-                thread.submit(mateo.clone(), checked("other"), now),
+                thread.submit(ana.clone(), checked("first"), None, now),
+                thread.submit(ana.clone(), checked("again"), None, now),
+                thread.submit(mateo.clone(), checked("other"), None, now),
                 thread.run(move |store| Ok(store.intake_responses(&seen)?.len())),
-                thread.submit(token(0), checked("late"), now),
+                thread.submit(token(0), checked("late"), None, now),
                 async move { open.send(()).unwrap() },
             )
         });

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use mend_core::{Answers, CheckedAnswers, CheckinRecord, InvitationToken, PartnerId, Questionnaire};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Savepoint, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -74,6 +74,7 @@ impl Store {
 
     /// Stores a sent check-in through its token as [`Store::submit_intake`] stores a form, and in
     /// the same transaction its scores, one row per measure, charted on the day it was sent.
+    /// [`Store::submit_intakes`] stores check-ins in groups the same way.
     pub fn submit_checkin(
         &mut self,
         token: &InvitationToken,
@@ -81,33 +82,47 @@ impl Store {
         scores: &BTreeMap<String, i64>,
         now: OffsetDateTime,
     ) -> Result<SubmitOutcome, StoreError> {
-        let actor = self.actor;
-        let mut tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let is_checkin: bool = tx.query_row(
+        let outcomes = self.submit_intakes(&[IntakeSubmission { token, answers, at: now, scores: Some(scores) }])?;
+        // One submission in, one outcome out.
+        outcomes.into_iter().next().unwrap_or(Ok(SubmitOutcome::NotActive))
+    }
+}
+
+/// Stores a sent check-in inside `savepoint` as [`store_one`] stores a form, with its scores;
+/// releases the savepoint only if it was stored. A token that is not a check-in link's is not
+/// active here.
+pub(crate) fn store_checkin(
+    mut savepoint: Savepoint<'_>,
+    actor: crate::Actor,
+    submission: &IntakeSubmission<'_>,
+    scores: &BTreeMap<String, i64>,
+) -> Result<SubmitOutcome, StoreError> {
+    let token = submission.token.sha256();
+    let is_checkin: bool = savepoint
+        .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM checkin_links l JOIN invitations i ON i.id = l.invitation_id
                  WHERE i.token_sha256 = ?1)",
-            [token.sha256()],
-            |row| row.get(0),
-        )?;
-        if !is_checkin {
-            return Ok(SubmitOutcome::NotActive);
-        }
-        let outcome = store_one(tx.savepoint()?, actor, &IntakeSubmission { token, answers, at: now })?;
-        if outcome == SubmitOutcome::Stored {
-            let day = crate::clock::day(now.to_offset(time::UtcOffset::UTC).date())?;
-            let (response, partner, questionnaire, version): (i64, i64, String, u32) = tx.query_row(
-                "SELECT r.id, r.partner_id, r.questionnaire, r.questionnaire_version
-                 FROM intake_responses r JOIN invitations i ON i.id = r.invitation_id WHERE i.token_sha256 = ?1",
-                [token.sha256()],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-            )?;
-            for (instrument, score) in scores {
-                insert_score(&tx, response, partner, instrument, *score, &day, &questionnaire, version)?;
-            }
-        }
-        tx.commit()?;
-        Ok(outcome)
+        )?
+        .query_row([&token], |row| row.get(0))?;
+    if !is_checkin {
+        return Ok(SubmitOutcome::NotActive);
     }
+    let outcome = store_one(savepoint.savepoint()?, actor, submission)?;
+    if outcome != SubmitOutcome::Stored {
+        return Ok(outcome);
+    }
+    let day = crate::clock::day(submission.at.to_offset(time::UtcOffset::UTC).date())?;
+    let (response, partner, questionnaire, version): (i64, i64, String, u32) = savepoint
+        .prepare_cached(
+            "SELECT r.id, r.partner_id, r.questionnaire, r.questionnaire_version
+             FROM intake_responses r JOIN invitations i ON i.id = r.invitation_id WHERE i.token_sha256 = ?1",
+        )?
+        .query_row([&token], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
+    for (instrument, score) in scores {
+        insert_score(&savepoint, response, partner, instrument, *score, &day, &questionnaire, version)?;
+    }
+    savepoint.commit()?;
+    Ok(outcome)
 }
 
 #[allow(clippy::too_many_arguments)] // One argument a column: a struct would only rename them.

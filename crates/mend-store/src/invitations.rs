@@ -331,7 +331,7 @@ impl Store {
         answers: &CheckedAnswers,
         now: OffsetDateTime,
     ) -> Result<SubmitOutcome, StoreError> {
-        let outcomes = self.submit_intakes(&[IntakeSubmission { token, answers, at: now }])?;
+        let outcomes = self.submit_intakes(&[IntakeSubmission { token, answers, at: now, scores: None }])?;
         // One submission in, one outcome out.
         outcomes.into_iter().next().unwrap_or(Ok(SubmitOutcome::NotActive))
     }
@@ -339,7 +339,8 @@ impl Store {
     /// Stores several submissions with one commit, so that a busy server waits for the disk once
     /// for all the forms that arrived while the last commit was being made ("group commit").
     ///
-    /// Each submission is checked and stored as [`Store::submit_intake`] describes, inside its own
+    /// Each submission is checked and stored as [`Store::submit_intake`] (or, with scores,
+    /// [`Store::submit_checkin`]) describes, inside its own
     /// savepoint: one that fails is undone alone and reported in its place, and the others are
     /// kept. The outer `Err` means the commit itself failed, so nothing at all was stored. Only
     /// when this returns is anything durable, so a caller acknowledges no form before it does.
@@ -352,8 +353,10 @@ impl Store {
         let mut outcomes = Vec::with_capacity(submissions.len());
         for submission in submissions {
             // The savepoint rolls back when dropped, unless `store_one` committed it.
-            let outcome =
-                tx.savepoint().map_err(StoreError::from).and_then(|savepoint| store_one(savepoint, actor, submission));
+            let outcome = tx.savepoint().map_err(StoreError::from).and_then(|savepoint| match submission.scores {
+                None => store_one(savepoint, actor, submission),
+                Some(scores) => crate::checkins::store_checkin(savepoint, actor, submission, scores),
+            });
             outcomes.push(outcome);
         }
         tx.commit()?;
@@ -370,6 +373,9 @@ pub struct IntakeSubmission<'a> {
     pub answers: &'a CheckedAnswers,
     /// When it was sent.
     pub at: OffsetDateTime,
+    /// For a check-in, its scores, stored with it (see [`Store::submit_checkin`]); `None` for an
+    /// intake.
+    pub scores: Option<&'a std::collections::BTreeMap<String, i64>>,
 }
 
 /// Checks, stores and closes one submission inside `savepoint`, releasing it only if stored.

@@ -105,6 +105,35 @@ fn a_checkin_page_is_small_names_the_homework_and_stores_scores_once() {
 }
 
 #[test]
+fn a_blank_checkin_is_kept_for_its_sheets_and_filled_in_for_each_partner() {
+    let app = spawn_shipped();
+    let (couple, tokens) = checkin_couple(&app, Duration::days(4));
+    let first = get(&checkin_url(&app, &tokens[0]));
+    let second = get(&checkin_url(&app, &tokens[1]));
+    assert!(first.body.contains("Hello, Sigrún.") && second.body.contains("Hello, Teodor."));
+    assert_ne!(first.csrf(), second.csrf(), "each link has its own form value");
+    let without = |page: &Reply, name: &str| page.body.replace(&page.csrf(), "").replace(name, "");
+    assert_eq!(without(&first, "Sigrún"), without(&second, "Teodor"), "the same page around the name and value");
+
+    // A link asking about another sheet gets a page of its own, not the one kept for two sheets.
+    let now = OffsetDateTime::now_utc();
+    let checkin = app.program.checkin.as_ref().unwrap();
+    let other = app
+        .store()
+        .create_checkin_link(
+            couple.partners[0].id,
+            checkin,
+            &["grounding-steps".to_owned()],
+            now,
+            now + Duration::days(4),
+        )
+        .unwrap();
+    let page = get(&checkin_url(&app, other.expose()));
+    assert!(page.body.contains("Grounding steps") && !page.body.contains("Trigger log"), "its own sheet only");
+    assert!(get(&checkin_url(&app, &tokens[1])).body.contains("Trigger log"), "the kept page is unchanged");
+}
+
+#[test]
 fn dead_and_wrong_checkin_links_get_the_one_plain_page() {
     let app = spawn_shipped();
     let (_, live) = checkin_couple(&app, Duration::days(4));

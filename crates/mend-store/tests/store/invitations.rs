@@ -163,11 +163,11 @@ fn submissions_committed_together_each_get_their_own_outcome() {
     let (one, two, three, four) = (checked("one"), checked("two"), checked("three"), checked("four"));
     let unknown = InvitationToken::parse(&"0".repeat(64)).unwrap();
     let batch = [
-        IntakeSubmission { token: &ana, answers: &one, at: at(2) },
-        IntakeSubmission { token: &ana, answers: &two, at: at(2) },
-        IntakeSubmission { token: &unknown, answers: &two, at: at(2) },
-        IntakeSubmission { token: &refused, answers: &three, at: at(2) },
-        IntakeSubmission { token: &mateo, answers: &four, at: at(2) },
+        IntakeSubmission { token: &ana, answers: &one, at: at(2), scores: None },
+        IntakeSubmission { token: &ana, answers: &two, at: at(2), scores: None },
+        IntakeSubmission { token: &unknown, answers: &two, at: at(2), scores: None },
+        IntakeSubmission { token: &refused, answers: &three, at: at(2), scores: None },
+        IntakeSubmission { token: &mateo, answers: &four, at: at(2), scores: None },
     ];
     let outcomes = store.submit_intakes(&batch).unwrap();
 
