@@ -49,8 +49,11 @@ pub(crate) struct AppState {
     pub(crate) blank_form: Option<BlankForm>,
     /// Blank check-ins, pre-rendered the first time a link with their version and sheets opens:
     /// a practice gives few different sets of sheets, so the few kept here serve nearly all.
-    pub(crate) blank_checkins: Mutex<HashMap<(u32, Vec<String>), Arc<BlankForm>>>,
+    pub(crate) blank_checkins: Mutex<HashMap<BlankCheckinKey, Arc<BlankForm>>>,
 }
+
+/// A blank check-in is the same page for every link of one version naming the same sheets.
+type BlankCheckinKey = (u32, Vec<String>);
 
 /// How many blank check-ins [`AppState::blank_checkins`] keeps before it starts again.
 const BLANK_CHECKINS_KEPT: usize = 64;
