@@ -49,10 +49,13 @@ async fn show(
     let lookup_token = token.clone();
     let found = app
         .with_store(move |store| {
-            let Some((invitation, draft)) = store.open_invitation(&lookup_token, now)? else { return Ok(None) };
+            let Some((invitation, draft, homework)) = store.open_invitation(&lookup_token, now)? else {
+                return Ok(None);
+            };
+            // A check-in link names its sheets; a link of the other kind does not open here.
             let sheets = match kind {
-                Kind::Intake => Some(Vec::new()),
-                Kind::Checkin => store.checkin_homework(invitation.invitation_id)?,
+                Kind::Intake => homework.is_none().then(Vec::new),
+                Kind::Checkin => homework,
             };
             Ok(sheets.map(|sheets| (invitation, draft, sheets)))
         })

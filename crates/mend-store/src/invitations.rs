@@ -92,6 +92,10 @@ pub struct InvitationLookup {
     pub state: InvitationState,
 }
 
+/// An opened link: what it leads to, the saved draft if any, and for a check-in link the sheets
+/// it asks about (see [`Store::open_invitation`]).
+pub type OpenedLink = (InvitationLookup, Option<RawAnswers>, Option<Vec<String>>);
+
 /// What happened to a submitted form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubmitOutcome {
@@ -263,28 +267,33 @@ impl Store {
         row.into_lookup(&now).map(Some)
     }
 
-    /// What a partner opening their link needs, in one query: what the token leads to at `now`
-    /// and the answers they saved, if any. The intake server runs this on every page view, so it
-    /// is one statement rather than a lookup and then a read of the draft.
+    /// What a partner opening their link needs, in one query: what the token leads to at `now`,
+    /// the answers they saved, if any, and for a check-in link the homework sheets it asks about
+    /// (`None` for an intake link). The intake server runs this on every page view, so it is one
+    /// statement rather than a lookup and then reads of the draft and the sheets.
     pub fn open_invitation(
         &self,
         token: &InvitationToken,
         now: OffsetDateTime,
-    ) -> Result<Option<(InvitationLookup, Option<RawAnswers>)>, StoreError> {
+    ) -> Result<Option<OpenedLink>, StoreError> {
         let now = stamp(now)?;
         let sql = invitation_select!(
-            ", d.answers",
+            ", d.answers, c.homework",
             invitation_tables!(),
-            " LEFT JOIN intake_drafts d ON d.invitation_id = i.id WHERE i.token_sha256 = ?1"
+            " LEFT JOIN intake_drafts d ON d.invitation_id = i.id
+              LEFT JOIN checkin_links c ON c.invitation_id = i.id WHERE i.token_sha256 = ?1"
         );
         let found = self
             .conn
             .prepare_cached(sql)?
-            .query_row([token.sha256()], |row| Ok((invitation_row(row)?, row.get::<_, Option<String>>(10)?)))
+            .query_row([token.sha256()], |row| {
+                Ok((invitation_row(row)?, row.get::<_, Option<String>>(10)?, row.get::<_, Option<String>>(11)?))
+            })
             .optional()?;
-        let Some((row, draft)) = found else { return Ok(None) };
+        let Some((row, draft, homework)) = found else { return Ok(None) };
         let draft = draft.map(|json| serde_json::from_str(&json)).transpose()?;
-        Ok(Some((row.into_lookup(&now)?, draft)))
+        let homework = homework.map(|json| serde_json::from_str(&json)).transpose()?;
+        Ok(Some((row.into_lookup(&now)?, draft, homework)))
     }
 
     /// Keeps a partner's unfinished answers so they can come back to the form; refused with

@@ -33,7 +33,7 @@ pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, Export, ExportedCouple, ExportedDraft, ExportedInvitation};
 pub use export::{ExportedPartner, ExportedQuestionnaire, ExportedResponse, ExportedSession};
 pub use invitations::{
-    IntakeSubmission, InvitationId, InvitationInfo, InvitationLookup, InvitationState, SubmitOutcome,
+    IntakeSubmission, InvitationId, InvitationInfo, InvitationLookup, InvitationState, OpenedLink, SubmitOutcome,
 };
 pub use key::{DataKey, KeyFile, MIN_PASSPHRASE_CHARS, Passphrase, Protection};
 pub use schema::{SCHEMA_VERSION, migrations};

@@ -199,7 +199,8 @@ fn a_draft_is_kept_replaced_and_dropped_on_submission() {
 
     // Opening the link reads the invitation and its draft in one go, as the two reads would.
     let opened = |store: &Store, minutes| {
-        let (invitation, draft) = store.open_invitation(&token, at(minutes)).unwrap().unwrap();
+        let (invitation, draft, homework) = store.open_invitation(&token, at(minutes)).unwrap().unwrap();
+        assert_eq!(homework, None, "an intake link asks about no sheets");
         assert_eq!(Some(&invitation), store.lookup_invitation(&token, at(minutes)).unwrap().as_ref());
         assert_eq!(draft, store.draft(id).unwrap());
         (invitation.state, draft)
