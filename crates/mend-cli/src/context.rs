@@ -7,6 +7,7 @@ use std::cell::OnceCell;
 
 use anyhow::{Context as _, Result, bail};
 use mend_core::Program;
+use mend_core::checkin::CheckinContent;
 use serde::{Deserialize, Serialize};
 
 use crate::args::{Cli, Paper};
@@ -117,6 +118,16 @@ impl Context {
             None => Program::embedded().context("the embedded program is invalid; this is a bug in mend")?,
         };
         Ok(self.program.get_or_init(|| program))
+    }
+
+    /// The check-in and its ledger: from the therapist's folder, loaded and checked whole, if
+    /// one is given, else only those files of the embedded program (see
+    /// [`CheckinContent::embedded`]). `None` when the program has no check-in.
+    pub(crate) fn checkin_content(&self) -> Result<Option<CheckinContent>> {
+        match &self.content_dir {
+            Some(_) => Ok(CheckinContent::of(self.program()?)),
+            None => CheckinContent::embedded().context("the embedded program is invalid; this is a bug in mend"),
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::content::Program;
+use crate::content::{ContentErrors, Instrument, Program};
 use crate::day::format_day;
 use crate::questionnaire::{Answer, Answers, Questionnaire, RawAnswers};
 
@@ -78,14 +78,41 @@ pub struct MeasureRule {
     pub higher_is_better: bool,
 }
 
+/// What reading check-ins needs of the program: the check-in and the licence ledger. `mend
+/// progress` reads only these of the embedded content ([`CheckinContent::embedded`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckinContent {
+    /// The check-in questionnaire.
+    pub checkin: Questionnaire,
+    /// The licence ledger.
+    pub instruments: Vec<Instrument>,
+}
+
+impl CheckinContent {
+    /// The check-in and the ledger of the program embedded in mend, read without its stages,
+    /// sheets and intake: those are six sevenths of its text, and `mend progress` needs none of
+    /// them. `None` when the program has no check-in.
+    ///
+    /// The embedded program is checked whole by mend's tests, which also hold this to what
+    /// [`Program::embedded`] gives.
+    pub fn embedded() -> Result<Option<Self>, ContentErrors> {
+        crate::load::load_checkin(crate::content::embedded_sources(crate::load::is_checkin_file))
+    }
+
+    /// The check-in of a loaded program, with its ledger.
+    pub fn of(program: &Program) -> Option<Self> {
+        let checkin = program.checkin.clone()?;
+        Some(Self { checkin, instruments: program.instruments.clone() })
+    }
+}
+
 /// The check-in's measures in the questionnaire's order, each with what the ledger says of it.
-pub fn measure_rules(program: &Program) -> Vec<MeasureRule> {
-    let Some(checkin) = &program.checkin else { return Vec::new() };
+pub fn measure_rules(checkin: &Questionnaire, ledger: &[Instrument]) -> Vec<MeasureRule> {
     checkin
         .scores
         .iter()
         .map(|rule| {
-            let ledger = program.instrument(&rule.id);
+            let ledger = ledger.iter().find(|i| i.id == rule.id);
             let max = rule.questions.iter().filter_map(|id| checkin.question(id)).map(largest).sum();
             MeasureRule {
                 instrument: rule.id.clone(),

@@ -372,15 +372,20 @@ pub enum Item<'a> {
     Sheet(&'a Sheet),
 }
 
+/// The files of the content embedded at build time that `wanted` keeps, by path under `content/`.
+pub(crate) fn embedded_sources(wanted: impl Fn(&str) -> bool) -> BTreeMap<String, crate::load::Source> {
+    let files = crate::embedded::FILES.iter().filter(|(path, _, _)| wanted(path)).map(|(path, json, text)| {
+        let text = (*text).to_owned();
+        let source = if *json { crate::load::Source::Json(text) } else { crate::load::Source::Toml(text) };
+        ((*path).to_owned(), source)
+    });
+    files.collect()
+}
+
 impl Program {
     /// The program embedded in mend at build time.
     pub fn embedded() -> Result<Self, ContentErrors> {
-        let files = crate::embedded::FILES.iter().map(|(path, json, text)| {
-            let text = (*text).to_owned();
-            let source = if *json { crate::load::Source::Json(text) } else { crate::load::Source::Toml(text) };
-            ((*path).to_owned(), source)
-        });
-        crate::load::load(files.collect())
+        crate::load::load(embedded_sources(|_| true))
     }
 
     /// Builds and checks a program from `(path under content/, text)` pairs, reporting every

@@ -2,11 +2,11 @@
 
 use serde::Serialize;
 
-use crate::checkin::{Measure, MeasureRule, measure_rules, series};
-use crate::content::Program;
+use crate::checkin::{CheckinContent, Measure, MeasureRule, measure_rules, series};
 use crate::day::format_day;
 use crate::domain::Severity;
 use crate::plan::points_of;
+use crate::questionnaire::Questionnaire;
 use crate::record::CoupleRecord;
 
 /// What happened on a day of the course, for the time line under the charts.
@@ -36,9 +36,10 @@ pub struct Progress {
     pub events: Vec<Event>,
 }
 
-/// Works out the couple's progress from the record; pure, like the planner.
-pub fn progress(program: &Program, record: &CoupleRecord) -> Progress {
-    let rules = measure_rules(program);
+/// Works out the couple's progress from the record and the program's check-in (`None` when
+/// the program has none); pure, like the planner.
+pub fn progress(content: Option<&CheckinContent>, record: &CoupleRecord) -> Progress {
+    let rules = content.map_or_else(Vec::new, |c| measure_rules(&c.checkin, &c.instruments));
     let mut measures = Vec::new();
     for rule in &rules {
         for partner in &record.partners {
@@ -53,11 +54,11 @@ pub fn progress(program: &Program, record: &CoupleRecord) -> Progress {
         partners: record.partners.iter().map(|p| p.name.to_string()).collect(),
         rules,
         measures,
-        events: events(program, record),
+        events: events(content.map(|c| &c.checkin), record),
     }
 }
 
-fn events(program: &Program, record: &CoupleRecord) -> Vec<Event> {
+fn events(checkin: Option<&Questionnaire>, record: &CoupleRecord) -> Vec<Event> {
     let mut events = Vec::new();
     let mut stage: Option<&str> = None;
     let mut sessions: Vec<_> = record.sessions.iter().collect();
@@ -78,7 +79,7 @@ fn events(program: &Program, record: &CoupleRecord) -> Vec<Event> {
             events.push(Event { date, kind: "new_disclosure", text: "new facts came out".to_owned() });
         }
     }
-    if let Some(checkin) = &program.checkin {
+    if let Some(checkin) = checkin {
         for partner in &record.partners {
             for sent in &partner.checkins {
                 let (_, flags) = checkin.assess(&sent.answers);

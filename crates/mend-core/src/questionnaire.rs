@@ -531,8 +531,19 @@ fn score(q: &Questionnaire, rule: &ScoreRule, answers: &Answers) -> Score {
     let mut total = 0;
     let mut max = 0;
     let mut complete = true;
+    // A score's items are usually listed in the questionnaire's order, so each is looked for
+    // after the one before, and from the start only when it is not there: scoring a year of
+    // check-ins for `mend progress` searched the whole questionnaire for every item.
+    let mut rest = q.questions();
     for id in &rule.questions {
-        max += q.question(id).map_or(0, Question::largest);
+        let question = match rest.find(|question| question.id == *id) {
+            Some(question) => Some(question),
+            None => {
+                rest = q.questions();
+                rest.find(|question| question.id == *id)
+            }
+        };
+        max += question.map_or(0, Question::largest);
         // A single choice stores its value as text ("2"); answers stored when the item was a
         // scale are numbers. Both count.
         let value = match answers.get(id) {

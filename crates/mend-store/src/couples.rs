@@ -85,11 +85,27 @@ impl Store {
     /// resolved flags. Answers given on a version other than `current` come with the version
     /// they were given on, as the record keeps it, so that they are read by the questions asked.
     pub fn couple_record(&self, couple: &Couple, current: &Questionnaire) -> Result<CoupleRecord, StoreError> {
+        self.record_of(couple, Some(current))
+    }
+
+    /// The couple's record as `mend progress` reads it: partners with their check-ins, sessions
+    /// and resolved flags, but no intake (each partner's `intake` is `None`), which it does not
+    /// chart and would only cost reading.
+    pub fn checkin_record(&self, couple: &Couple) -> Result<CoupleRecord, StoreError> {
+        self.record_of(couple, None)
+    }
+
+    /// The record, with each partner's latest intake when `intake` gives the questionnaire now asked.
+    fn record_of(&self, couple: &Couple, intake: Option<&Questionnaire>) -> Result<CoupleRecord, StoreError> {
         let partners = couple
             .partners
             .iter()
             .map(|p| {
-                let Some(latest) = latest_answers(&self.conn, p.id)? else {
+                let latest = match intake {
+                    Some(_) => latest_answers(&self.conn, p.id)?,
+                    None => None,
+                };
+                let Some(latest) = latest else {
                     return Ok(PartnerRecord {
                         name: p.name.clone(),
                         pronouns: p.pronouns.clone(),
@@ -100,7 +116,7 @@ impl Store {
                         intake_questionnaire: None,
                     });
                 };
-                let asked_now = latest.questionnaire == current.id && latest.version == current.version;
+                let asked_now = intake.is_some_and(|q| latest.questionnaire == q.id && latest.version == q.version);
                 let intake_questionnaire = if asked_now {
                     None
                 } else {

@@ -14,11 +14,11 @@ use crate::output::{json, out, outln};
 use crate::render::render_progress;
 
 pub(crate) fn run(ctx: &Context, args: ProgressArgs) -> Result<ExitCode> {
-    let program = ctx.program()?;
+    let content = ctx.checkin_content()?;
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
-    let record = store.couple_record(&couple, &program.questionnaire)?;
-    let progress = progress(program, &record);
+    let record = store.checkin_record(&couple)?;
+    let progress = progress(content.as_ref(), &record);
     if let Some(path) = args.output.as_deref().filter(|_| args.pdf) {
         let options = mend_pdf::SheetOptions {
             paper: paper(ctx, None)?,

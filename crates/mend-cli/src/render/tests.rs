@@ -1,5 +1,6 @@
 //! Rendering tests: the invented couples' plans as text and Markdown, widths, colour, and where each command goes.
 
+use mend_core::checkin::CheckinContent;
 use mend_core::plan::{Plan, PlanOptions, plan};
 use mend_core::{CoupleRecord, Program};
 
@@ -195,7 +196,7 @@ const CHECKED_IN: &str = r#"{
 
 #[test]
 fn snapshot_progress_chart_of_two_partners_with_a_gap_and_a_deterioration() {
-    let progress = mend_core::progress::progress(&embedded(), &record(CHECKED_IN));
+    let progress = mend_core::progress::progress(CheckinContent::of(&embedded()).as_ref(), &record(CHECKED_IN));
     insta::assert_snapshot!("progress_text", super::render_progress(&progress, false));
 }
 

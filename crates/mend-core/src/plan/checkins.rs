@@ -53,7 +53,7 @@ pub struct LatestCheckin {
 /// Each partner's latest check-in, in the record's order; partners without one are left out.
 pub fn latest_checkins(program: &Program, record: &CoupleRecord, flags: &[PlanFlag]) -> Vec<LatestCheckin> {
     let Some(checkin) = &program.checkin else { return Vec::new() };
-    let rules = measure_rules(program);
+    let rules = measure_rules(checkin, &program.instruments);
     record
         .partners
         .iter()
@@ -100,7 +100,7 @@ pub fn points_of(rule: &MeasureRule, checkins: &[CheckinRecord]) -> Vec<(time::D
 /// Every flag the partners' latest check-ins raise, open unless resolved after that check-in.
 pub fn checkin_flags(program: &Program, record: &CoupleRecord) -> Vec<PlanFlag> {
     let Some(checkin) = &program.checkin else { return Vec::new() };
-    let rules = measure_rules(program);
+    let rules = measure_rules(checkin, &program.instruments);
     let review = program.review_stages.first().map_or("the review stage", |s| s.id.as_str());
     let mut flags = Vec::new();
     for partner in &record.partners {

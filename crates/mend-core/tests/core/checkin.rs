@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use mend_core::checkin::{Change, change, for_link, homework_done, measure_rules, scores_of, series};
+use mend_core::checkin::{Change, CheckinContent, change, for_link, homework_done, measure_rules, scores_of, series};
 use mend_core::plan::{
     DETERIORATION_FLAG, NextStep, PlanOptions, SessionKind, TRUST_DISTRESS_FLAG, checkin_flags, plan,
     trust_falls_as_distress_rises,
@@ -71,8 +71,10 @@ fn the_shipped_checkin_scores_only_what_the_ledger_allows() {
         assert!(q.scores.iter().all(|s| s.id != omitted), "{omitted} is not scored");
         assert!(program.instrument(omitted).is_none(), "{omitted} is not in the ledger");
     }
-    let thresholds: Vec<(String, Option<i64>)> =
-        measure_rules(&program).into_iter().map(|r| (r.instrument, r.reliable_change)).collect();
+    let thresholds: Vec<(String, Option<i64>)> = measure_rules(program.checkin.as_ref().unwrap(), &program.instruments)
+        .into_iter()
+        .map(|r| (r.instrument, r.reliable_change))
+        .collect();
     assert_eq!(
         thresholds,
         [("phq2", None), ("gad2", None), ("phq9", Some(6)), ("gad7", Some(4)), ("trust", None)]
@@ -135,7 +137,10 @@ fn change_is_reliable_only_past_the_threshold_in_the_measure_s_direction() {
 #[test]
 fn each_point_is_marked_against_the_first_and_the_previous() {
     let program = embedded();
-    let phq9 = measure_rules(&program).into_iter().find(|r| r.instrument == "phq9").unwrap();
+    let phq9 = measure_rules(program.checkin.as_ref().unwrap(), &program.instruments)
+        .into_iter()
+        .find(|r| r.instrument == "phq9")
+        .unwrap();
     let day = |d: u8| time::Date::from_calendar_date(2025, time::Month::March, d).unwrap();
     let measure = series(&phq9, "Ines", &[(day(1), 20), (day(8), 16), (day(15), 12), (day(22), 19)]);
     let marks: Vec<(i64, Option<Change>, Option<Change>)> =
@@ -265,7 +270,7 @@ fn a_series_of_checkins_raises_the_flags_it_should() {
 #[test]
 fn trust_and_distress_trend_needs_three_points() {
     let program = embedded();
-    let rules = measure_rules(&program);
+    let rules = measure_rules(program.checkin.as_ref().unwrap(), &program.instruments);
     let record = couple_with(&program, &[answers(3, 0, 0), answers(2, 0, 1), answers(1, 1, 1)]);
     assert!(trust_falls_as_distress_rises(&rules, &record.partners[0].checkins));
     assert!(!trust_falls_as_distress_rises(&rules, &record.partners[0].checkins[1..]));
@@ -307,4 +312,12 @@ fn a_checkin_caution_proposes_the_review_stage() {
     assert_eq!(latest.date, "2025-03-15");
     let trust = latest.scores.iter().find(|s| s.instrument == "trust").unwrap();
     assert_eq!(trust.score, 5);
+}
+
+#[test]
+fn the_check_in_read_alone_is_the_one_the_whole_program_holds() {
+    // `mend progress` reads only the check-in and the ledger of the embedded content; they
+    // must come out as the whole program's load makes them, attributions included.
+    let alone = CheckinContent::embedded().unwrap_or_else(|errors| panic!("{errors}")).expect("a check-in");
+    assert_eq!(Some(alone), CheckinContent::of(&embedded()));
 }

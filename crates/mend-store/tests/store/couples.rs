@@ -202,6 +202,13 @@ fn the_couple_record_holds_the_latest_answers_sessions_and_resolved_flags() {
         responses.iter().map(|r| (r.partner_name.as_str(), r.version, r.submitted_at.as_str())).collect();
     assert_eq!(seen, vec![("Zoë", 1, "2025-03-01T09:10:00Z"), ("Zoë", 2, "2025-03-01T09:30:00Z")]);
     assert_eq!(responses[0].answers, answers("first thoughts"));
+
+    // What `mend progress` reads: the same record without the intakes.
+    let mut without_intakes = record.clone();
+    for partner in &mut without_intakes.partners {
+        (partner.intake, partner.intake_sent_at, partner.intake_questionnaire) = (None, None, None);
+    }
+    assert_eq!(store.checkin_record(&store.couple(added.id).unwrap()).unwrap(), without_intakes);
 }
 
 #[test]
