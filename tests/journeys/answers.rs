@@ -120,6 +120,11 @@ impl IntakeAnswers {
         self
     }
 
+    /// Whether `question` is answered.
+    pub(crate) fn has(&self, question: &str) -> bool {
+        self.answers.iter().any(|(id, _)| id == question)
+    }
+
     /// The answers as form fields, in question order: one (name, value) pair per value, so a
     /// checkbox group repeats its name as a browser sends it.
     pub(crate) fn form_fields(&self) -> Vec<(String, String)> {

@@ -29,6 +29,9 @@ fn a_week_passes(practice: &Practice) {
     .expect("move the check-ins a week back");
 }
 
+/// The PCL-5's section, which Hana's links ask at her first check-in and every fourth after.
+const PCL5_SECTION: &str = "How finding out has stayed with you";
+
 /// One week: a check-in link for each partner, and each sends theirs over HTTP.
 fn week(practice: &Practice, server: &IntakeServer, id: &str, hana: &IntakeAnswers, jonas: &IntakeAnswers) {
     let links = practice.json(&["checkin", id, "--format", "json"]);
@@ -41,7 +44,11 @@ fn week(practice: &Practice, server: &IntakeServer, id: &str, hana: &IntakeAnswe
         let link = server.local(url);
         let page = browser.open(&link);
         assert_eq!(page.status, 200, "{partner}'s check-in opens");
-        assert!(page.body.len() < 23 * 1024, "the check-in page is {} bytes", page.body.len());
+        // Only Hana was hurt, and only her link the week the PCL-5 is due asks it (and is longer).
+        let pcl5 = answers.has("pcl5_1");
+        assert_eq!(page.body.contains(PCL5_SECTION), pcl5, "{partner}'s link asks the PCL-5: {pcl5}");
+        let limit = if pcl5 { 36 } else { 23 } * 1024;
+        assert!(page.body.len() < limit, "the check-in page is {} bytes", page.body.len());
         browser.send(&link, &page, answers).assert_sent(partner);
         assert_eq!(browser.open(&link).status, 404, "{partner}'s link is used up");
     }
@@ -86,7 +93,12 @@ fn weekly_checkins_are_scored_charted_and_read_by_the_planner() {
     practice.ok(&["session", "record", &id, "--stage", &stage, "--homework", &sheet]);
 
     // Weeks 1 and 2: Hana's mood and worry are up but steady (PHQ-9 16, GAD-7 14); Jonas is calm.
-    week(&practice, &server, &id, &IntakeAnswers::checkin(2, 2, 2), &IntakeAnswers::checkin(3, 0, 0));
+    // Her first link also asks the PCL-5, the trauma-symptom measure for the partner who was hurt.
+    let mut first = IntakeAnswers::checkin(2, 2, 2);
+    for item in 1..=20 {
+        first = first.with(&format!("pcl5_{item}"), &[if item <= 8 { "3" } else { "1" }]);
+    }
+    week(&practice, &server, &id, &first, &IntakeAnswers::checkin(3, 0, 0));
     a_week_passes(&practice);
     week(&practice, &server, &id, &IntakeAnswers::checkin(2, 2, 2), &IntakeAnswers::checkin(3, 1, 0));
     let plan = practice.json(&["plan", &id, "--format", "json"]);
@@ -142,6 +154,8 @@ fn weekly_checkins_are_scored_charted_and_read_by_the_planner() {
         [(16, n.clone()), (16, same.clone()), (16, same.clone()), (24, serde_json::json!("deteriorated"))]
     );
     assert_eq!(series("trust", JONAS), [(15, n.clone()), (15, n.clone()), (15, n.clone()), (15, n.clone())]);
+    assert_eq!(series("pcl5", HANA), [(36, n.clone())], "asked once in four weeks, of Hana alone");
+    assert!(progress["measures"].as_array().unwrap().iter().all(|m| m["instrument"] != "pcl5" || m["partner"] == HANA));
     assert_eq!(series("phq2", JONAS).iter().map(|(s, _)| *s).collect::<Vec<_>>(), [0, 2, 0, 0]);
     let text = practice.ok(&["progress", &id]);
     for expected in [HANA, JONAS, "PHQ-9 (depression severity)", "Trust beliefs", "24!"] {
@@ -159,6 +173,7 @@ fn weekly_checkins_are_scored_charted_and_read_by_the_planner() {
         "GAD-2 (anxiety)",
         "PHQ-9 (depression severity)",
         "GAD-7 (anxiety severity)",
+        "PCL-5 (trauma symptoms)",
         "Trust beliefs",
     ] {
         assert!(words.contains(expected), "the report has {expected:?}:\n{words}");

@@ -176,7 +176,13 @@ fn add_a_year_of_checkins(db: &Path, couple: &str) {
             let answers = checkin.check(&raw, today).expect("complete answers");
             let scores = mend_core::checkin::scores_of(checkin, answers.answers());
             let token = store
-                .create_checkin_link(partner.id, checkin, &[], now, now + time::Duration::days(4))
+                .create_checkin_link(
+                    partner.id,
+                    checkin,
+                    &mend_store::CheckinAsks::default(),
+                    now,
+                    now + time::Duration::days(4),
+                )
                 .expect("a check-in link");
             store.submit_checkin(&token, &answers, &scores, now).expect("the check-in is stored");
         }

@@ -12,7 +12,9 @@ use time::Date;
 
 use crate::content::{ContentErrors, Instrument, Program};
 use crate::day::format_day;
+use crate::domain::Roles;
 use crate::questionnaire::{Answer, Answers, Questionnaire, RawAnswers};
+use crate::record::CheckinRecord;
 
 /// The text in a homework slot's label that a sheet's title replaces.
 pub const SHEET_PLACEHOLDER: &str = "{sheet}";
@@ -175,11 +177,14 @@ pub fn series(rule: &MeasureRule, partner: &str, scores: &[(Date, i64)]) -> Meas
     Measure { instrument: rule.instrument.clone(), partner: partner.to_owned(), points }
 }
 
-/// The check-in as a link shows it: each homework slot named for a sheet given at the last
-/// session, in order, and the slots beyond them left out. Checking a sent form uses the check-in
-/// itself, where every slot is optional, so a link's answers check the same whatever it shows.
-pub fn for_link(checkin: &Questionnaire, sheet_titles: &[String]) -> Questionnaire {
+/// The check-in as a link shows it: without the scheduled sections the link does not ask, and
+/// with each homework slot named for a sheet given at the last session, in order, and the slots
+/// beyond them left out. Checking a sent form uses the check-in itself, where every slot and every
+/// question of a scheduled section is optional, so a link's answers check the same whatever it
+/// shows, with no read of the link before them.
+pub fn for_link(checkin: &Questionnaire, sheet_titles: &[String], sections: &[String]) -> Questionnaire {
     let mut shown = checkin.clone();
+    shown.sections.retain(|section| section.schedule.is_none() || sections.contains(&section.id));
     let mut slot = 0;
     for section in &mut shown.sections {
         section.questions.retain_mut(|question| {
@@ -200,8 +205,14 @@ pub fn for_link(checkin: &Questionnaire, sheet_titles: &[String]) -> Questionnai
 /// names it, and without the follow-up questions whose condition does not hold yet (the rest of
 /// the PHQ-9 before a positive PHQ-2). Leaving them out keeps the page small on a phone; when the
 /// answers make them apply, the check finds them missing and the page comes back asking them.
-pub fn as_shown(checkin: &Questionnaire, sheet_titles: &[String], typed: &RawAnswers, today: Date) -> Questionnaire {
-    let mut shown = for_link(checkin, sheet_titles);
+pub fn as_shown(
+    checkin: &Questionnaire,
+    sheet_titles: &[String],
+    sections: &[String],
+    typed: &RawAnswers,
+    today: Date,
+) -> Questionnaire {
+    let mut shown = for_link(checkin, sheet_titles, sections);
     let answers = checkin.evaluate(typed, today).answers;
     for section in &mut shown.sections {
         let asked: Vec<bool> = section.questions.iter().map(|q| checkin.is_visible(q, &answers)).collect();
@@ -210,6 +221,24 @@ pub fn as_shown(checkin: &Questionnaire, sheet_titles: &[String], typed: &RawAns
     }
     shown.sections.retain(|section| !section.questions.is_empty());
     shown
+}
+
+/// The scheduled sections a partner's next check-in asks, given their roles and their sent
+/// check-ins (oldest first): each section for their role that none of them asked yet, or that
+/// the last `every - 1` of them did not ask. Links made but never sent do not count, so a
+/// measure missed by an unanswered link is asked by the next one.
+pub fn due_sections(checkin: &Questionnaire, roles: Roles, sent: &[CheckinRecord]) -> Vec<String> {
+    checkin
+        .sections
+        .iter()
+        .filter_map(|section| Some((section, section.schedule?)))
+        .filter(|(_, schedule)| roles.includes(schedule.of))
+        .filter(|(section, schedule)| {
+            let since = sent.iter().rev().position(|c| c.sections.contains(&section.id));
+            since.is_none_or(|since| since + 1 >= schedule.every as usize)
+        })
+        .map(|(section, _)| section.id.clone())
+        .collect()
 }
 
 /// The homework slots' question ids, in order.

@@ -4,7 +4,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::de::DeserializeOwned;
 
-use crate::checkin::CheckinContent;
 use crate::content::{
     Block, Citation, ContentError, ContentErrors, Instrument, InstrumentsFile, Program, ProgramFile, ProgressMarker,
     Sheet, Stage, check_item_id,
@@ -15,6 +14,7 @@ mod checkin;
 mod instruments;
 
 use checkin::check_checkin;
+pub(crate) use checkin::load_checkin;
 use instruments::{check_instruments, license_scores};
 
 /// The file that orders the program.
@@ -89,32 +89,6 @@ pub(crate) fn load(files: BTreeMap<String, Source>) -> Result<Program, ContentEr
 /// Whether a file is one [`load_checkin`] reads.
 pub(crate) fn is_checkin_file(path: &str) -> bool {
     path == PROGRAM_FILE || path == INSTRUMENTS_FILE || path.starts_with("checkin/")
-}
-
-/// The check-in program.toml names, with the licence ledger, from content already checked whole
-/// (the embedded program): each is read and its scores given their attribution as [`load`]
-/// does, and the checks that need the rest of the program (a flag's stage) are left to it.
-pub(crate) fn load_checkin(files: BTreeMap<String, Source>) -> Result<Option<CheckinContent>, ContentErrors> {
-    let mut problems = Problems::default();
-    let Some(program_file) =
-        files.get(PROGRAM_FILE).and_then(|text| parse::<ProgramFile>(&mut problems, PROGRAM_FILE, None, text))
-    else {
-        problems.add(PROGRAM_FILE, None, "missing or unreadable: the check-in is named there");
-        return Err(ContentErrors(problems.0));
-    };
-    let Some(id) = program_file.checkin else { return Ok(None) };
-    let path = format!("checkin/{id}.toml");
-    let files = files.into_iter().filter(|(file, _)| file == INSTRUMENTS_FILE || *file == path).collect();
-    let mut parsed = parse_files(&mut problems, &files);
-    let Some((path, mut checkin)) = parsed.checkins.remove(&id) else {
-        problems.add(PROGRAM_FILE, Some(&id), format!("names check-in {id:?} but {path} could not be read"));
-        return Err(ContentErrors(problems.0));
-    };
-    license_scores(&mut problems, &path, &mut checkin, &parsed);
-    if !problems.0.is_empty() {
-        return Err(ContentErrors(problems.0));
-    }
-    Ok(Some(CheckinContent { checkin, instruments: parsed.instruments }))
 }
 
 /// Reads every file but program.toml, checking what can be checked inside one file alone.
@@ -236,6 +210,9 @@ fn check_program(
     let questionnaire = match questionnaire {
         Some((path, mut q)) => {
             check_questionnaire(&mut problems, &path, &q, &parsed);
+            for section in q.sections.iter().filter(|s| s.schedule.is_some()) {
+                problems.add(&path, Some(&section.id), "only a check-in's sections have a schedule: remove it");
+            }
             check_citations(&mut problems, &path, &q.id, &q.sources);
             license_scores(&mut problems, &path, &mut q, &parsed);
             Some(q)

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::content::Citation;
-use crate::domain::Severity;
+use crate::domain::{Role, Severity};
 use crate::text::has_visible;
 
 mod answer;
@@ -233,6 +233,23 @@ pub struct Section {
     pub intro: Vec<String>,
     /// The questions, in order.
     pub questions: Vec<Question>,
+    /// For a check-in's longer measure: asked only now and then, of some partners; `None` for a
+    /// section every form asks. A link names the scheduled sections it asks (see
+    /// [`crate::checkin::due_sections`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+}
+
+/// When a scheduled section is asked: of which partners, and how often.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// Whose check-ins ask it: `hurt` (the partner who was hurt, and both partners after a
+    /// mutual breach), `broke_trust` or `both`.
+    pub of: Role,
+    /// Asked at a partner's first check-in and then at every `every`th: with 4, the first, the
+    /// fifth, the ninth and so on.
+    pub every: u32,
 }
 
 /// A published screening score: the sum of some numeric answers (scales, or single choices whose

@@ -60,6 +60,9 @@ pub struct CheckinRecord {
     /// The homework sheets its link asked about, in the order of its slots.
     #[serde(default)]
     pub homework: Vec<String>,
+    /// The scheduled sections its link asked (the PCL-5's), by id.
+    #[serde(default)]
+    pub sections: Vec<String>,
     /// Its scores as stored, by instrument id.
     #[serde(default)]
     pub scores: BTreeMap<String, i64>,

@@ -371,7 +371,13 @@ impl Seeder {
                 if tokens.len() < count {
                     let expires = now + time::Duration::days(2);
                     let token = if self.route == "c" {
-                        self.store.create_checkin_link(partner.id, &self.questionnaire, &[], now, expires)?
+                        self.store.create_checkin_link(
+                            partner.id,
+                            &self.questionnaire,
+                            &mend_store::CheckinAsks::default(),
+                            now,
+                            expires,
+                        )?
                     } else {
                         self.store.create_invitation(partner.id, &self.questionnaire, now, expires)?
                     };

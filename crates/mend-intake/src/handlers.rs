@@ -9,7 +9,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mend_store::InvitationState;
+use mend_store::{CheckinAsks, InvitationState};
 use time::OffsetDateTime;
 
 use crate::guards::Client;
@@ -34,8 +34,8 @@ pub(crate) async fn show_checkin(
     show(app, client, path, Kind::Checkin).await
 }
 
-/// A form of either kind: one store job reads the link, its draft and, for a check-in, the
-/// homework it asks about.
+/// A form of either kind: one store job reads the link, its draft and, for a check-in, what it
+/// asks (the homework sheets, and any scheduled section due).
 async fn show(
     app: Shared,
     client: std::net::IpAddr,
@@ -49,18 +49,18 @@ async fn show(
     let lookup_token = token.clone();
     let found = app
         .with_store(move |store| {
-            let Some((invitation, draft, homework)) = store.open_invitation(&lookup_token, now)? else {
+            let Some((invitation, draft, asks)) = store.open_invitation(&lookup_token, now)? else {
                 return Ok(None);
             };
-            // A check-in link names its sheets; a link of the other kind does not open here.
-            let sheets = match kind {
-                Kind::Intake => homework.is_none().then(Vec::new),
-                Kind::Checkin => homework,
+            // A check-in link says what it asks; a link of the other kind does not open here.
+            let asks = match kind {
+                Kind::Intake => asks.is_none().then(CheckinAsks::default),
+                Kind::Checkin => asks,
             };
-            Ok(sheets.map(|sheets| (invitation, draft, sheets)))
+            Ok(asks.map(|asks| (invitation, draft, asks)))
         })
         .await?;
-    let Some((invitation, draft, sheets)) =
+    let Some((invitation, draft, asks)) =
         found.filter(|(invitation, _, _)| invitation.state == InvitationState::Active)
     else {
         return Err(app.invalid_link(client));
@@ -80,7 +80,7 @@ async fn show(
         app.with_store(move |store| store.upgrade_invitation(id, &to, had_draft.then_some(&moved), now)).await?;
         (questionnaire, draft) = (current, carried);
     }
-    let titles = sheet_titles(&app, &sheets);
+    let titles = sheet_titles(&app, &asks.homework);
     Ok(app.render_form(FormRender {
         invitation: &invitation,
         questionnaire: &questionnaire,
@@ -91,6 +91,7 @@ async fn show(
         status: StatusCode::OK,
         kind,
         sheets: &titles,
+        sections: &asks.sections,
     }))
 }
 

@@ -19,7 +19,7 @@ use mend_core::checkin::scores_of;
 use mend_core::day::latest_today;
 use mend_core::questionnaire::FieldError;
 use mend_core::{CheckedAnswers, InvitationToken, Questionnaire, RawAnswers};
-use mend_store::{InvitationLookup, InvitationState, Store, StoreError, SubmitOutcome};
+use mend_store::{CheckinAsks, InvitationLookup, InvitationState, Store, StoreError, SubmitOutcome};
 use time::{Date, OffsetDateTime};
 
 use crate::csrf::FormKey;
@@ -175,8 +175,8 @@ enum Outcome {
         typed: RawAnswers,
         errors: Vec<FieldError>,
         banner: Banner,
-        /// For a check-in: the ids of the homework sheets its link asks about.
-        sheets: Vec<String>,
+        /// For a check-in: what its link asks.
+        asks: CheckinAsks,
     },
 }
 
@@ -249,11 +249,11 @@ fn through_invitation(
     now: OffsetDateTime,
 ) -> Result<Outcome, StoreError> {
     let Some(invitation) = store.lookup_invitation(token, now)? else { return Ok(Outcome::DeadLink) };
-    // A check-in link is an invitation with homework to ask about; any other is not one.
-    let sheets = match kind {
-        Kind::Intake => Vec::new(),
-        Kind::Checkin => match store.checkin_homework(invitation.invitation_id)? {
-            Some(sheets) => sheets,
+    // A check-in link is an invitation that says what it asks; any other is not one.
+    let asks = match kind {
+        Kind::Intake => CheckinAsks::default(),
+        Kind::Checkin => match store.checkin_asks(invitation.invitation_id)? {
+            Some(asks) => asks,
             None => return Ok(Outcome::DeadLink),
         },
     };
@@ -268,19 +268,19 @@ fn through_invitation(
     if !of_kind(questionnaire, &invitation) {
         return Ok(Outcome::DeadLink);
     }
-    let again = |invitation, typed, errors, banner, sheets| Outcome::FormAgain {
+    let again = |invitation, typed, errors, banner, asks| Outcome::FormAgain {
         invitation: Box::new(invitation),
         typed,
         errors,
         banner,
-        sheets,
+        asks,
     };
     Ok(match job {
         Job::Refuse(refusal) => Outcome::Refused(refusal.notice),
-        Job::Correct { typed, errors } => again(invitation, typed, errors, Banner::None, sheets),
+        Job::Correct { typed, errors } => again(invitation, typed, errors, Banner::None, asks),
         Job::Save { typed, draft } => match store.save_draft(invitation.invitation_id, &draft, now) {
-            Ok(()) => again(invitation, typed, Vec::new(), Banner::Saved, sheets),
-            Err(error) => not_stored(error, invitation, typed, sheets),
+            Ok(()) => again(invitation, typed, Vec::new(), Banner::Saved, asks),
+            Err(error) => not_stored(error, invitation, typed, asks),
         },
         Job::Store { answers, typed } => {
             let stored = match kind {
@@ -289,7 +289,7 @@ fn through_invitation(
             };
             match stored {
                 Ok(outcome) => submitted(outcome),
-                Err(error) => not_stored(error, invitation, typed, sheets),
+                Err(error) => not_stored(error, invitation, typed, asks),
             }
         }
     })
@@ -298,18 +298,12 @@ fn through_invitation(
 /// When a draft or answers could not be written: a link that stopped working meanwhile is the
 /// partner's side; anything else is ours, logged (the cause, never an answer), and the form goes
 /// back with every answer in it, so that nothing typed is lost.
-fn not_stored(error: StoreError, invitation: InvitationLookup, typed: RawAnswers, sheets: Vec<String>) -> Outcome {
+fn not_stored(error: StoreError, invitation: InvitationLookup, typed: RawAnswers, asks: CheckinAsks) -> Outcome {
     if matches!(error, StoreError::InvitationNotActive) {
         return Outcome::DeadLink;
     }
     tracing::error!(cause = %error, "answers could not be stored; the form was sent back with them");
-    Outcome::FormAgain {
-        invitation: Box::new(invitation),
-        typed,
-        errors: Vec::new(),
-        banner: Banner::NotStored,
-        sheets,
-    }
+    Outcome::FormAgain { invitation: Box::new(invitation), typed, errors: Vec::new(), banner: Banner::NotStored, asks }
 }
 
 /// The one response for an outcome.
@@ -325,7 +319,7 @@ fn respond(
         Outcome::Stored => Ok(Redirect::to(THANKS_PATH).into_response()),
         Outcome::DeadLink => Err(app.invalid_link(client)),
         Outcome::Refused(notice) => Err(notice.into()),
-        Outcome::FormAgain { invitation, typed, errors, banner, sheets } => {
+        Outcome::FormAgain { invitation, typed, errors, banner, asks } => {
             let status = if banner == Banner::NotStored {
                 StatusCode::SERVICE_UNAVAILABLE
             } else if !errors.is_empty() {
@@ -335,7 +329,7 @@ fn respond(
             };
             // The page that comes back is the partner's own and is not cached, so it keeps
             // everything they typed, the answers a draft leaves out included.
-            let sheets = sheet_titles(app, &sheets);
+            let sheets = sheet_titles(app, &asks.homework);
             let view = FormRender {
                 invitation: &invitation,
                 questionnaire,
@@ -346,6 +340,7 @@ fn respond(
                 status,
                 kind,
                 sheets: &sheets,
+                sections: &asks.sections,
             };
             Ok(app.render_form(view))
         }

@@ -52,8 +52,9 @@ pub(crate) struct AppState {
     pub(crate) blank_checkins: Mutex<HashMap<BlankCheckinKey, Arc<BlankForm>>>,
 }
 
-/// A blank check-in is the same page for every link of one version naming the same sheets.
-type BlankCheckinKey = (u32, Vec<String>);
+/// A blank check-in is the same page for every link of one version naming the same sheets and
+/// asking the same scheduled sections.
+type BlankCheckinKey = (u32, Vec<String>, Vec<String>);
 
 /// How many blank check-ins [`AppState::blank_checkins`] keeps before it starts again.
 const BLANK_CHECKINS_KEPT: usize = 64;
@@ -129,6 +130,8 @@ pub(crate) struct FormRender<'a> {
     pub(crate) kind: Kind,
     /// For a check-in: the titles of the homework sheets its link asks about.
     pub(crate) sheets: &'a [String],
+    /// For a check-in: the scheduled sections its link asks.
+    pub(crate) sections: &'a [String],
 }
 
 impl AppState {
@@ -210,16 +213,22 @@ impl AppState {
         }
     }
 
-    /// The blank check-in of this version naming these sheets: rendered the first time, then
+    /// The blank check-in of this version naming these sheets and asking these scheduled
+    /// sections: rendered the first time, then
     /// joined from its pieces like the blank intake.
-    fn blank_checkin(&self, checkin: &Questionnaire, sheet_titles: &[String]) -> Option<Arc<BlankForm>> {
-        let key = (checkin.version, sheet_titles.to_vec());
+    fn blank_checkin(
+        &self,
+        checkin: &Questionnaire,
+        sheet_titles: &[String],
+        sections: &[String],
+    ) -> Option<Arc<BlankForm>> {
+        let key = (checkin.version, sheet_titles.to_vec(), sections.to_vec());
         let mut kept = self.blank_checkins.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(blank) = kept.get(&key) {
             return Some(Arc::clone(blank));
         }
         // With no answers yet, what the page shows does not depend on the day.
-        let shown = mend_core::checkin::as_shown(checkin, sheet_titles, &RawAnswers::new(), time::Date::MIN);
+        let shown = mend_core::checkin::as_shown(checkin, sheet_titles, sections, &RawAnswers::new(), time::Date::MIN);
         let blank = Arc::new(BlankForm::new(&shown, self.secrets_policy.as_deref())?);
         if kept.len() >= BLANK_CHECKINS_KEPT {
             kept.clear();
@@ -245,7 +254,7 @@ impl AppState {
                 Kind::Intake => {}
                 Kind::Checkin => {
                     if let (Some(blank), Some(key)) =
-                        (self.blank_checkin(view.questionnaire, view.sheets), &self.checkin_key)
+                        (self.blank_checkin(view.questionnaire, view.sheets, view.sections), &self.checkin_key)
                     {
                         return blank.fill(first_name, &key.sign(view.token, view.questionnaire.version));
                     }
@@ -257,7 +266,9 @@ impl AppState {
         let today = mend_core::day::latest_today(time::OffsetDateTime::now_utc());
         let shown = match view.kind {
             Kind::Intake => None,
-            Kind::Checkin => Some(mend_core::checkin::as_shown(view.questionnaire, view.sheets, view.answers, today)),
+            Kind::Checkin => {
+                Some(mend_core::checkin::as_shown(view.questionnaire, view.sheets, view.sections, view.answers, today))
+            }
         };
         let questionnaire = shown.as_ref().unwrap_or(view.questionnaire);
         let Some(key) = self.form_key(view.kind) else {

@@ -27,25 +27,45 @@ pub struct ExportedScore {
     pub day: String,
 }
 
+/// What a check-in link asks beyond the questions every check-in asks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinAsks {
+    /// The homework sheets given at the last session (ids), in the order of the check-in's slots.
+    pub homework: Vec<String>,
+    /// The scheduled sections due for this partner (ids), such as the PCL-5's.
+    #[serde(default)]
+    pub sections: Vec<String>,
+}
+
+impl CheckinAsks {
+    /// A link that asks about these sheets and no scheduled section.
+    pub fn sheets(homework: Vec<String>) -> Self {
+        Self { homework, sections: Vec::new() }
+    }
+}
+
 /// What an exported invitation carries when it is a check-in link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportedCheckin {
     /// The homework sheets the link asks about, in the order of the check-in's slots.
     pub homework: Vec<String>,
+    /// The scheduled sections it asks; an export from before they existed has none.
+    #[serde(default)]
+    pub sections: Vec<String>,
     /// The scores of the check-in sent through it, if it was sent.
     pub scores: Vec<ExportedScore>,
 }
 
 impl Store {
-    /// Makes a check-in link for a partner until `expires_at`, asking about `homework` (sheet ids,
-    /// in order), and returns its token. The partner's earlier unused check-in links stop working
-    /// in the same transaction; an open intake invitation is left alone.
+    /// Makes a check-in link for a partner until `expires_at`, asking what `asks` says, and
+    /// returns its token. The partner's earlier unused check-in links stop working in the same
+    /// transaction; an open intake invitation is left alone.
     pub fn create_checkin_link(
         &mut self,
         partner: PartnerId,
         questionnaire: &Questionnaire,
-        homework: &[String],
+        asks: &CheckinAsks,
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Result<InvitationToken, StoreError> {
@@ -53,23 +73,22 @@ impl Store {
         let link = insert_link(&tx, partner, questionnaire, LinkKind::Checkin, now, expires_at)?;
         let (id, short_id) = (link.id, &link.couple_short_id);
         tx.execute(
-            "INSERT INTO checkin_links (invitation_id, homework) VALUES (?1, ?2)",
-            params![id, serde_json::to_string(homework)?],
+            "INSERT INTO checkin_links (invitation_id, homework, sections) VALUES (?1, ?2, ?3)",
+            params![id, serde_json::to_string(&asks.homework)?, serde_json::to_string(&asks.sections)?],
         )?;
         record(&tx, self.actor, "check-in link created", Some(short_id), Some(&format!("invitation {id}")), now)?;
         tx.commit()?;
         Ok(link.token)
     }
 
-    /// The homework sheets a check-in link asks about, or `None` if the invitation is not a
-    /// check-in link.
-    pub fn checkin_homework(&self, invitation: InvitationId) -> Result<Option<Vec<String>>, StoreError> {
-        let json: Option<String> = self
+    /// What a check-in link asks, or `None` if the invitation is not a check-in link.
+    pub fn checkin_asks(&self, invitation: InvitationId) -> Result<Option<CheckinAsks>, StoreError> {
+        let json: Option<(String, String)> = self
             .conn
-            .prepare_cached("SELECT homework FROM checkin_links WHERE invitation_id = ?1")?
-            .query_row([invitation.get()], |row| row.get(0))
+            .prepare_cached("SELECT homework, sections FROM checkin_links WHERE invitation_id = ?1")?
+            .query_row([invitation.get()], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
-        json.map(|json| serde_json::from_str(&json)).transpose().map_err(Into::into)
+        json.map(|(homework, sections)| read_asks(&homework, &sections)).transpose()
     }
 
     /// Stores a sent check-in through its token as [`Store::submit_intake`] stores a form, and in
@@ -147,7 +166,7 @@ fn insert_score(
 /// A partner's sent check-ins, oldest first, with the homework each asked about and its scores.
 pub(crate) fn checkins_of(conn: &Connection, partner: PartnerId) -> Result<Vec<CheckinRecord>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT r.id, r.submitted_at, r.questionnaire_version, r.answers, l.homework
+        "SELECT r.id, r.submitted_at, r.questionnaire_version, r.answers, l.homework, l.sections
          FROM intake_responses r JOIN checkin_links l ON l.invitation_id = r.invitation_id
          WHERE r.partner_id = ?1 ORDER BY r.submitted_at, r.id",
     )?;
@@ -159,6 +178,7 @@ pub(crate) fn checkins_of(conn: &Connection, partner: PartnerId) -> Result<Vec<C
                 row.get(2)?,
                 row.get::<_, String>(3)?,
                 row.get::<_, String>(4)?,
+                row.get::<_, String>(5)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -175,7 +195,7 @@ pub(crate) fn checkins_of(conn: &Connection, partner: PartnerId) -> Result<Vec<C
         entry.0.insert(instrument, score);
     }
     rows.into_iter()
-        .map(|(id, sent_at, version, answers, homework)| {
+        .map(|(id, sent_at, version, answers, homework, sections)| {
             let (scores, day) = by_response.remove(&id).map_or((BTreeMap::new(), None), |(s, d)| (s, Some(d)));
             // A check-in with no scores is charted on the day it was sent.
             let day = match day {
@@ -183,17 +203,21 @@ pub(crate) fn checkins_of(conn: &Connection, partner: PartnerId) -> Result<Vec<C
                 None => crate::clock::stored_day(sent_at.get(..10).unwrap_or_default())?,
             };
             let answers: Answers = serde_json::from_str(&answers)?;
-            Ok(CheckinRecord { sent_at, day, version, answers, homework: serde_json::from_str(&homework)?, scores })
+            let CheckinAsks { homework, sections } = read_asks(&homework, &sections)?;
+            Ok(CheckinRecord { sent_at, day, version, answers, homework, sections, scores })
         })
         .collect()
 }
 
 /// What the export holds of a check-in link, or `None` for an intake invitation.
 pub(crate) fn export_checkin(conn: &Connection, invitation: i64) -> Result<Option<ExportedCheckin>, StoreError> {
-    let homework: Option<String> = conn
-        .query_row("SELECT homework FROM checkin_links WHERE invitation_id = ?1", [invitation], |row| row.get(0))
+    let asks: Option<(String, String)> = conn
+        .query_row("SELECT homework, sections FROM checkin_links WHERE invitation_id = ?1", [invitation], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
         .optional()?;
-    let Some(homework) = homework else { return Ok(None) };
+    let Some((homework, sections)) = asks else { return Ok(None) };
+    let CheckinAsks { homework, sections } = read_asks(&homework, &sections)?;
     let mut stmt = conn.prepare(
         "SELECT s.instrument, s.score, s.day FROM checkin_scores s JOIN intake_responses r ON r.id = s.response_id
          WHERE r.invitation_id = ?1 ORDER BY s.instrument",
@@ -203,7 +227,7 @@ pub(crate) fn export_checkin(conn: &Connection, invitation: i64) -> Result<Optio
             Ok(ExportedScore { instrument: row.get(0)?, score: row.get(1)?, day: row.get(2)? })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(ExportedCheckin { homework: serde_json::from_str(&homework)?, scores }))
+    Ok(Some(ExportedCheckin { homework, sections, scores }))
 }
 
 /// Imports what an exported check-in link holds, after its invitation (and response) are in.
@@ -216,8 +240,8 @@ pub(crate) fn import_checkin(
     checkin: &ExportedCheckin,
 ) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO checkin_links (invitation_id, homework) VALUES (?1, ?2)",
-        params![invitation, serde_json::to_string(&checkin.homework)?],
+        "INSERT INTO checkin_links (invitation_id, homework, sections) VALUES (?1, ?2, ?3)",
+        params![invitation, serde_json::to_string(&checkin.homework)?, serde_json::to_string(&checkin.sections)?],
     )?;
     if checkin.scores.is_empty() {
         return Ok(());
@@ -237,4 +261,9 @@ pub(crate) fn import_checkin(
         )?;
     }
     Ok(())
+}
+
+/// A link's two JSON columns, as stored.
+pub(crate) fn read_asks(homework: &str, sections: &str) -> Result<CheckinAsks, StoreError> {
+    Ok(CheckinAsks { homework: serde_json::from_str(homework)?, sections: serde_json::from_str(sections)? })
 }

@@ -94,7 +94,7 @@ pub struct InvitationLookup {
 
 /// An opened link: what it leads to, the saved draft if any, and for a check-in link the sheets
 /// it asks about (see [`Store::open_invitation`]).
-pub type OpenedLink = (InvitationLookup, Option<RawAnswers>, Option<Vec<String>>);
+pub type OpenedLink = (InvitationLookup, Option<RawAnswers>, Option<crate::CheckinAsks>);
 
 /// What happened to a submitted form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,7 +268,7 @@ impl Store {
     }
 
     /// What a partner opening their link needs, in one query: what the token leads to at `now`,
-    /// the answers they saved, if any, and for a check-in link the homework sheets it asks about
+    /// the answers they saved, if any, and for a check-in link what it asks
     /// (`None` for an intake link). The intake server runs this on every page view, so it is one
     /// statement rather than a lookup and then reads of the draft and the sheets.
     pub fn open_invitation(
@@ -278,7 +278,7 @@ impl Store {
     ) -> Result<Option<OpenedLink>, StoreError> {
         let now = stamp(now)?;
         let sql = invitation_select!(
-            ", d.answers, c.homework",
+            ", d.answers, c.homework, c.sections",
             invitation_tables!(),
             " LEFT JOIN intake_drafts d ON d.invitation_id = i.id
               LEFT JOIN checkin_links c ON c.invitation_id = i.id WHERE i.token_sha256 = ?1"
@@ -287,13 +287,14 @@ impl Store {
             .conn
             .prepare_cached(sql)?
             .query_row([token.sha256()], |row| {
-                Ok((invitation_row(row)?, row.get::<_, Option<String>>(10)?, row.get::<_, Option<String>>(11)?))
+                let asks = row.get::<_, Option<String>>(11)?.zip(row.get::<_, Option<String>>(12)?);
+                Ok((invitation_row(row)?, row.get::<_, Option<String>>(10)?, asks))
             })
             .optional()?;
-        let Some((row, draft, homework)) = found else { return Ok(None) };
+        let Some((row, draft, asks)) = found else { return Ok(None) };
         let draft = draft.map(|json| serde_json::from_str(&json)).transpose()?;
-        let homework = homework.map(|json| serde_json::from_str(&json)).transpose()?;
-        Ok(Some((row.into_lookup(&now)?, draft, homework)))
+        let asks = asks.map(|(homework, sections)| crate::checkins::read_asks(&homework, &sections)).transpose()?;
+        Ok(Some((row.into_lookup(&now)?, draft, asks)))
     }
 
     /// Keeps a partner's unfinished answers so they can come back to the form; refused with

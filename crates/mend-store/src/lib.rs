@@ -26,7 +26,7 @@ use std::path::PathBuf;
 use rusqlite::Connection;
 
 pub use audit::{Actor, AuditEntry};
-pub use checkins::{ExportedCheckin, ExportedScore};
+pub use checkins::{CheckinAsks, ExportedCheckin, ExportedScore};
 pub use convert::{DatabaseKind, database_kind};
 pub use couples::IntakeResponse;
 pub use error::StoreError;

@@ -4,7 +4,7 @@
 use rusqlite_migration::{M, Migrations};
 
 /// The schema version this build writes: the number of migrations below.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new one.
 const MIGRATIONS: &[M<'static>] = &[
@@ -152,6 +152,13 @@ CREATE TABLE checkin_scores (
 ) STRICT;
 -- The unique key indexes response_id; this one serves reading a partner's scores and deleting them.
 CREATE INDEX checkin_scores_by_partner ON checkin_scores (partner_id);
+"#,
+    ),
+    // 6: the scheduled sections a check-in link asks (a longer measure, such as the PCL-5 for the
+    // partner who was hurt), by id.
+    M::up(
+        r#"
+ALTER TABLE checkin_links ADD COLUMN sections TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(sections));
 "#,
     ),
 ];

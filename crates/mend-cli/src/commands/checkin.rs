@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
+use mend_store::CheckinAsks;
+
 use crate::args::{CheckinArgs, Format};
 use crate::commands::invite::{Link, STAMP, UNTIL, reach_warning};
 use crate::context::{Context, now};
@@ -34,8 +36,18 @@ pub(crate) fn run(ctx: &Context, args: CheckinArgs) -> Result<ExitCode> {
     let now = now().replace_nanosecond(0)?;
     let expires = now + args.expires;
     let mut links = Vec::new();
+    let mut scheduled = Vec::new();
     for partner in partners {
-        let token = store.create_checkin_link(partner.id, checkin, &homework, now, expires)?;
+        // A longer measure (the PCL-5 for the partner who was hurt) is asked when its schedule
+        // says, counted over the check-ins this partner sent.
+        let sent = record.partners.iter().find(|p| p.name == partner.name).map_or(&[][..], |p| &p.checkins);
+        let sections = mend_core::checkin::due_sections(checkin, partner.roles, sent);
+        for id in &sections {
+            let title = checkin.sections.iter().find(|s| &s.id == id).map_or(id.as_str(), |s| s.title.as_str());
+            scheduled.push(format!("{}'s link also asks \"{title}\".", partner.name));
+        }
+        let asks = CheckinAsks { homework: homework.clone(), sections };
+        let token = store.create_checkin_link(partner.id, checkin, &asks, now, expires)?;
         links.push(Link {
             partner: partner.name.to_string(),
             url: format!("{base}/c/{}", token.expose()),
@@ -54,8 +66,12 @@ pub(crate) fn run(ctx: &Context, args: CheckinArgs) -> Result<ExitCode> {
         outln!("\n  {} (until {}):\n  {}", link.partner, expires.format(UNTIL)?, link.url)?;
     }
     let asks = if homework.is_empty() { "no homework".to_owned() } else { homework.join(", ") };
+    outln!("\nEach check-in asks about safety, trust, mood and worry, and the homework given last time ({asks}).")?;
+    for line in &scheduled {
+        outln!("{line}")?;
+    }
     outln!(
-        "\nEach check-in asks about safety, trust, mood and worry, and the homework given last time ({asks}).\nGive each partner only their own link. Running `mend checkin` again makes a new link and retires the old one.\nThe links need `mend serve` running at {base}."
+        "Give each partner only their own link. Running `mend checkin` again makes a new link and retires the old one.\nThe links need `mend serve` running at {base}."
     )?;
     Ok(ExitCode::SUCCESS)
 }

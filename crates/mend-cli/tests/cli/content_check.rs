@@ -169,13 +169,13 @@ fn check_of_a_copy_without_the_licence_ledger_refuses_each_score_by_file_and_id(
         "checkin/checkin.toml [gad2]",
     ]
     .into_iter()
-    .chain(["checkin/checkin.toml [phq9]", "checkin/checkin.toml [gad7]"]);
+    .chain(["checkin/checkin.toml [phq9]", "checkin/checkin.toml [gad7]", "checkin/checkin.toml [pcl5]"]);
     for place in published {
         let expected = format!("  {place}: scores an instrument with no licence entry");
         assert!(run.stderr.contains(&expected), "expected {expected:?} in:\n{}", run.stderr);
     }
     // The check-in's trust score is mend's own items, which need no licence.
-    assert!(run.stderr.contains("6 problem(s)"), "{}", run.stderr);
+    assert!(run.stderr.contains("7 problem(s)"), "{}", run.stderr);
 }
 
 #[test]

@@ -1,6 +1,12 @@
-//! The between-sessions check-in in the content check: the one program.toml names, checked as the intake is.
+//! The between-sessions check-in in the content check: the one program.toml names, checked as the intake is; and read alone, for `mend progress`.
 
-use super::{PROGRAM_FILE, Parsed, Problems, check_questionnaire, license_scores};
+use std::collections::BTreeMap;
+
+use super::{
+    INSTRUMENTS_FILE, PROGRAM_FILE, Parsed, Problems, Source, check_questionnaire, license_scores, parse, parse_files,
+};
+use crate::checkin::CheckinContent;
+use crate::content::ContentErrors;
 use crate::content::ProgramFile;
 use crate::questionnaire::Questionnaire;
 
@@ -22,6 +28,23 @@ pub(super) fn check_checkin(
     match (named, program_file.checkin.as_deref()) {
         (Some((path, mut q)), _) => {
             check_questionnaire(problems, &path, &q, parsed);
+            for section in q.sections.iter().filter(|s| s.schedule.is_some()) {
+                if section.schedule.is_some_and(|s| s.every < 2) {
+                    problems.add(
+                        &path,
+                        Some(&section.id),
+                        "a schedule's `every` must be 2 or more: a section asked every time needs no schedule",
+                    );
+                }
+                // A sent form is checked against the whole check-in, whatever its link showed.
+                for question in section.questions.iter().filter(|q| q.required) {
+                    problems.add(
+                        &path,
+                        Some(&question.id),
+                        "a scheduled section's questions cannot be required, or links that do not ask the section could never be sent: remove `required`",
+                    );
+                }
+            }
             license_scores(problems, &path, &mut q, parsed);
             Some(q)
         }
@@ -35,4 +58,30 @@ pub(super) fn check_checkin(
         }
         _ => None,
     }
+}
+
+/// The check-in program.toml names, with the licence ledger, from content already checked whole
+/// (the embedded program): each is read and its scores given their attribution as [`load`]
+/// does, and the checks that need the rest of the program (a flag's stage) are left to it.
+pub(crate) fn load_checkin(files: BTreeMap<String, Source>) -> Result<Option<CheckinContent>, ContentErrors> {
+    let mut problems = Problems::default();
+    let Some(program_file) =
+        files.get(PROGRAM_FILE).and_then(|text| parse::<ProgramFile>(&mut problems, PROGRAM_FILE, None, text))
+    else {
+        problems.add(PROGRAM_FILE, None, "missing or unreadable: the check-in is named there");
+        return Err(ContentErrors(problems.0));
+    };
+    let Some(id) = program_file.checkin else { return Ok(None) };
+    let path = format!("checkin/{id}.toml");
+    let files = files.into_iter().filter(|(file, _)| file == INSTRUMENTS_FILE || *file == path).collect();
+    let mut parsed = parse_files(&mut problems, &files);
+    let Some((path, mut checkin)) = parsed.checkins.remove(&id) else {
+        problems.add(PROGRAM_FILE, Some(&id), format!("names check-in {id:?} but {path} could not be read"));
+        return Err(ContentErrors(problems.0));
+    };
+    license_scores(&mut problems, &path, &mut checkin, &parsed);
+    if !problems.0.is_empty() {
+        return Err(ContentErrors(problems.0));
+    }
+    Ok(Some(CheckinContent { checkin, instruments: parsed.instruments }))
 }

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use mend_core::checkin::{Change, CheckinContent, change, for_link, homework_done, measure_rules, scores_of, series};
+use mend_core::checkin::{
+    Change, CheckinContent, change, due_sections, for_link, homework_done, measure_rules, scores_of, series,
+};
 use mend_core::plan::{
     DETERIORATION_FLAG, NextStep, PlanOptions, SessionKind, TRUST_DISTRESS_FLAG, checkin_flags, plan,
     trust_falls_as_distress_rises,
@@ -66,18 +68,16 @@ fn the_shipped_checkin_scores_only_what_the_ledger_allows() {
             assert!(program.instrument(&score.id).is_some(), "{}: in the licence ledger", score.id);
         }
     }
-    // The ledger leaves these out until their grants are quoted, so the check-in must not ask them.
-    for omitted in ["csi4", "pcl5"] {
-        assert!(q.scores.iter().all(|s| s.id != omitted), "{omitted} is not scored");
-        assert!(program.instrument(omitted).is_none(), "{omitted} is not in the ledger");
-    }
+    // The ledger leaves the CSI-4 out until its grant is quoted, so the check-in must not ask it.
+    assert!(q.scores.iter().all(|s| s.id != "csi4"), "the CSI-4 is not scored");
+    assert!(program.instrument("csi4").is_none(), "the CSI-4 is not in the ledger");
     let thresholds: Vec<(String, Option<i64>)> = measure_rules(program.checkin.as_ref().unwrap(), &program.instruments)
         .into_iter()
         .map(|r| (r.instrument, r.reliable_change))
         .collect();
     assert_eq!(
         thresholds,
-        [("phq2", None), ("gad2", None), ("phq9", Some(6)), ("gad7", Some(4)), ("trust", None)]
+        [("phq2", None), ("gad2", None), ("phq9", Some(6)), ("gad7", Some(4)), ("pcl5", Some(10)), ("trust", None)]
             .map(|(id, t)| (id.to_owned(), t))
     );
 }
@@ -163,11 +163,11 @@ fn a_link_shows_one_homework_question_per_sheet_given() {
     let program = embedded();
     let q = checkin(&program);
     let titles = ["Trigger log".to_owned(), "Feelings journal".to_owned()];
-    let shown = for_link(q, &titles);
+    let shown = for_link(q, &titles, &[]);
     let labels: Vec<&str> =
         shown.questions().filter(|q| q.id.starts_with("homework_")).map(|q| q.label.as_str()).collect();
     assert_eq!(labels, ["Trigger log", "Feelings journal"]);
-    assert!(for_link(q, &[]).sections.iter().all(|s| s.id != "homework"), "no sheets, no homework section");
+    assert!(for_link(q, &[], &[]).sections.iter().all(|s| s.id != "homework"), "no sheets, no homework section");
 
     let mut raw = answers(2, 0, 0);
     raw.insert("homework_1".into(), vec!["done".into()]);
@@ -202,6 +202,7 @@ fn couple_with(program: &Program, weeks: &[RawAnswers]) -> CoupleRecord {
                 scores: scores_of(q, &answers),
                 answers,
                 homework: Vec::new(),
+                sections: Vec::new(),
             }
         })
         .collect();
@@ -320,4 +321,61 @@ fn the_check_in_read_alone_is_the_one_the_whole_program_holds() {
     // must come out as the whole program's load makes them, attributions included.
     let alone = CheckinContent::embedded().unwrap_or_else(|errors| panic!("{errors}")).expect("a check-in");
     assert_eq!(Some(alone), CheckinContent::of(&embedded()));
+}
+
+/// The shipped check-in's scheduled section: the PCL-5 for the partner who was hurt.
+const PCL5: &str = "since-you-found-out";
+
+#[test]
+fn the_pcl5_is_shown_only_by_the_links_that_ask_it_and_scored_only_when_complete() {
+    let program = embedded();
+    let q = checkin(&program);
+    let has = |shown: &Questionnaire| shown.sections.iter().any(|s| s.id == PCL5);
+    assert!(!has(&for_link(q, &[], &[])), "a link that does not name it leaves it out");
+    assert!(has(&for_link(q, &[], &[PCL5.to_owned()])));
+
+    // Its questions are optional, so a form from a link without it checks; twenty answers score.
+    let mut raw = answers(0, 0, 0);
+    assert!(!scores_of(q, q.check(&raw, today()).unwrap().answers()).contains_key("pcl5"));
+    for item in 1..=20 {
+        raw.insert(format!("pcl5_{item}"), vec![if item <= 10 { "2" } else { "1" }.into()]);
+    }
+    assert_eq!(scores_of(q, q.check(&raw, today()).unwrap().answers()).get("pcl5"), Some(&30));
+    raw.remove("pcl5_20");
+    assert!(!scores_of(q, q.check(&raw, today()).unwrap().answers()).contains_key("pcl5"), "19 of 20: no total");
+}
+
+#[test]
+fn the_pcl5_is_due_for_the_hurt_partner_at_the_first_check_in_and_every_fourth_after() {
+    let program = embedded();
+    let q = checkin(&program);
+    let sent = |asked: &[bool]| -> Vec<CheckinRecord> {
+        asked
+            .iter()
+            .map(|asked| CheckinRecord {
+                sent_at: "2025-03-01T10:00:00Z".into(),
+                day: time::Date::from_calendar_date(2025, time::Month::March, 1).unwrap(),
+                version: q.version,
+                answers: Default::default(),
+                homework: Vec::new(),
+                sections: if *asked { vec![PCL5.to_owned()] } else { Vec::new() },
+                scores: Default::default(),
+            })
+            .collect()
+    };
+    let cases: [(Roles, &[bool], bool); 8] = [
+        // (roles, which earlier check-ins asked it, oldest first; due now?)
+        (Roles::Hurt, &[], true),
+        (Roles::Hurt, &[true], false),
+        (Roles::Hurt, &[true, false, false], false),
+        (Roles::Hurt, &[true, false, false, false], true),
+        (Roles::Hurt, &[false, false], true),
+        (Roles::Mutual, &[], true),
+        (Roles::BrokeTrust, &[], false),
+        (Roles::BrokeTrust, &[false, false, false, false], false),
+    ];
+    for (roles, asked, due) in cases {
+        let expected: Vec<String> = if due { vec![PCL5.to_owned()] } else { Vec::new() };
+        assert_eq!(due_sections(q, roles, &sent(asked)), expected, "{roles:?} after {asked:?}");
+    }
 }

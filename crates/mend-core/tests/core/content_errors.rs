@@ -718,6 +718,7 @@ fn scores_without_any_licence_ledger_are_all_refused() {
         ("checkin/checkin.toml", "gad2"),
         ("checkin/checkin.toml", "phq9"),
         ("checkin/checkin.toml", "gad7"),
+        ("checkin/checkin.toml", "pcl5"),
     ];
     for (file, score) in published {
         assert!(
@@ -931,5 +932,30 @@ fn checkin_errors_are_reported_with_file_and_id() {
     ];
     for (file, find, replace, expected_file, expected_id, fragment) in cases {
         check(file, find, replace, expected_file, expected_id, fragment);
+    }
+}
+
+#[test]
+fn a_schedule_is_for_a_check_in_section_of_optional_questions_asked_now_and_then() {
+    let cases = [
+        // (file, find, replace, expected id, fragment)
+        ("checkin/checkin.toml", "every = 4", "every = 1", "since-you-found-out", "`every` must be 2 or more"),
+        (
+            "checkin/checkin.toml",
+            "id = \"pcl5_1\"\nkind = \"single\"",
+            "id = \"pcl5_1\"\nkind = \"single\"\nrequired = true",
+            "pcl5_1",
+            "cannot be required",
+        ),
+        (
+            "intake/intake.toml",
+            "id = \"about-you\"",
+            "id = \"about-you\"\nschedule = { of = \"hurt\", every = 4 }",
+            "about-you",
+            "only a check-in's sections have a schedule",
+        ),
+    ];
+    for (file, find, replace, id, fragment) in cases {
+        check(file, find, replace, file, Some(id), fragment);
     }
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use mend_core::{BreachKind, BrokeTrust, NewCouple, PartnerName, Program};
+use mend_store::CheckinAsks;
 use time::{Duration, OffsetDateTime};
 
 use crate::helpers::*;
@@ -37,7 +38,13 @@ fn made_ago(app: &TestApp, ago: Duration, expires: Duration) -> (mend_core::Coup
     let homework = ["trigger-log".to_owned(), "feelings-journal".to_owned()];
     let tokens = [0, 1].map(|i| {
         store
-            .create_checkin_link(couple.partners[i].id, checkin, &homework, now, now + expires)
+            .create_checkin_link(
+                couple.partners[i].id,
+                checkin,
+                &CheckinAsks::sheets(homework.to_vec()),
+                now,
+                now + expires,
+            )
             .unwrap()
             .expose()
             .to_owned()
@@ -123,7 +130,7 @@ fn a_blank_checkin_is_kept_for_its_sheets_and_filled_in_for_each_partner() {
         .create_checkin_link(
             couple.partners[0].id,
             checkin,
-            &["grounding-steps".to_owned()],
+            &CheckinAsks::sheets(vec!["grounding-steps".to_owned()]),
             now,
             now + Duration::days(4),
         )
@@ -226,4 +233,35 @@ fn a_checkin_for_a_deleted_couple_is_refused_cleanly() {
     let refused = post_form(&url, &with_controls("send", &csrf, &calm_checkin()));
     let plain = get(&app.link(&"0".repeat(64)));
     assert_eq!((refused.status, refused.body.as_str()), (plain.status, plain.body.as_str()));
+}
+
+#[test]
+fn a_link_that_asks_the_pcl5_shows_it_and_its_total_is_stored() {
+    let app = spawn_shipped();
+    let (couple, tokens) = checkin_couple(&app, Duration::days(4));
+    // Sigrún was hurt: her link asks the PCL-5, as `mend checkin` decides at her first check-in.
+    let now = OffsetDateTime::now_utc();
+    let checkin = app.program.checkin.as_ref().unwrap();
+    let asks = CheckinAsks { homework: Vec::new(), sections: vec!["since-you-found-out".to_owned()] };
+    let hers = app.store().create_checkin_link(couple.partners[0].id, checkin, &asks, now, now + Duration::days(4));
+    let hers = hers.unwrap();
+    let page = get(&checkin_url(&app, hers.expose()));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("How finding out has stayed with you") && page.body.contains("pcl5_20"));
+    let other = get(&checkin_url(&app, &tokens[1]));
+    assert!(!other.body.contains("pcl5_1"), "Teodor's link does not ask it");
+
+    let mut answers = calm_checkin();
+    answers.retain(|(id, _)| !id.starts_with("homework_"));
+    const ITEMS: [&str; 20] = [
+        "pcl5_1", "pcl5_2", "pcl5_3", "pcl5_4", "pcl5_5", "pcl5_6", "pcl5_7", "pcl5_8", "pcl5_9", "pcl5_10", "pcl5_11",
+        "pcl5_12", "pcl5_13", "pcl5_14", "pcl5_15", "pcl5_16", "pcl5_17", "pcl5_18", "pcl5_19", "pcl5_20",
+    ];
+    answers.extend(ITEMS.map(|item| (item, "2".to_owned())));
+    let sent = post_form(&checkin_url(&app, hers.expose()), &with_controls("send", &page.csrf(), &answers));
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let record = app.store().checkin_record(&couple).unwrap();
+    let [stored] = record.partners[0].checkins.as_slice() else { panic!("stored once: {record:?}") };
+    assert_eq!(stored.scores.get("pcl5"), Some(&40), "twenty items at 2");
+    assert_eq!(stored.sections, asks.sections);
 }

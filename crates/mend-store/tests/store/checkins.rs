@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use mend_core::RawAnswers;
-use mend_store::{Export, Store, SubmitOutcome};
+use mend_store::{CheckinAsks, Export, Store, SubmitOutcome};
 
 use crate::helpers::{DAY, all_bytes, at, checked_by, checkin_form, contains, count, couple, form, fresh, fresh_store};
 
@@ -16,10 +16,12 @@ fn a_sent_checkin_stores_its_scores_once_and_closes_the_link() {
     let (_dir, mut store) = fresh_store();
     let added = store.add_couple(&couple("Odile", "Pavel"), at(0)).unwrap();
     let homework = vec!["trigger-log".to_owned(), "feelings-journal".to_owned()];
-    let token =
-        store.create_checkin_link(added.partners[0].id, &checkin_form(), &homework, at(1), at(4 * DAY)).unwrap();
+    let asks = CheckinAsks { homework: homework.clone(), sections: vec!["since-you-found-out".to_owned()] };
+    let token = store.create_checkin_link(added.partners[0].id, &checkin_form(), &asks, at(1), at(4 * DAY)).unwrap();
     let lookup = store.lookup_invitation(&token, at(2)).unwrap().unwrap();
-    assert_eq!(store.checkin_homework(lookup.invitation_id).unwrap(), Some(homework.clone()));
+    assert_eq!(store.checkin_asks(lookup.invitation_id).unwrap(), Some(asks.clone()));
+    let (_, _, opened) = store.open_invitation(&token, at(2)).unwrap().unwrap();
+    assert_eq!(opened, Some(asks.clone()), "the page view reads the same in its one statement");
 
     let sent = scores(&[("phq2", 4), ("trust", 11)]);
     let cases = [
@@ -38,6 +40,7 @@ fn a_sent_checkin_stores_its_scores_once_and_closes_the_link() {
     let [checkin] = record.partners[0].checkins.as_slice() else { panic!("one check-in: {record:?}") };
     assert_eq!(checkin.scores, sent);
     assert_eq!(checkin.homework, homework);
+    assert_eq!(checkin.sections, asks.sections, "the record says which scheduled sections it asked");
     assert_eq!(mend_core::day::format_day(checkin.day), "2025-03-01");
     assert!(record.partners[0].intake.is_none(), "a check-in is not an intake");
     assert!(store.intake_responses(&added).unwrap().is_empty(), "nor listed as one");
@@ -49,8 +52,8 @@ fn checkin_links_expire_retire_each_other_and_leave_intake_links_alone() {
     let added = store.add_couple(&couple("Odile", "Pavel"), at(0)).unwrap();
     let partner = added.partners[1].id;
     let intake = store.create_invitation(partner, &form(1), at(0), at(14 * DAY)).unwrap();
-    let first = store.create_checkin_link(partner, &checkin_form(), &[], at(1), at(DAY)).unwrap();
-    let second = store.create_checkin_link(partner, &checkin_form(), &[], at(2), at(DAY)).unwrap();
+    let first = store.create_checkin_link(partner, &checkin_form(), &CheckinAsks::default(), at(1), at(DAY)).unwrap();
+    let second = store.create_checkin_link(partner, &checkin_form(), &CheckinAsks::default(), at(2), at(DAY)).unwrap();
     let none = BTreeMap::new();
     let cases = [
         (&first, at(3), SubmitOutcome::NotActive),
@@ -62,7 +65,7 @@ fn checkin_links_expire_retire_each_other_and_leave_intake_links_alone() {
         assert_eq!(store.submit_checkin(token, &checked_by(&checkin_form(), "x"), &none, when).unwrap(), outcome);
     }
     // The intake link still works, and a new intake link does not retire check-in links.
-    let third = store.create_checkin_link(partner, &checkin_form(), &[], at(5), at(DAY)).unwrap();
+    let third = store.create_checkin_link(partner, &checkin_form(), &CheckinAsks::default(), at(5), at(DAY)).unwrap();
     store.create_invitation(partner, &form(1), at(6), at(14 * DAY)).unwrap();
     assert_eq!(
         store.submit_checkin(&third, &checked_by(&checkin_form(), "y"), &none, at(7)).unwrap(),
@@ -74,7 +77,9 @@ fn checkin_links_expire_retire_each_other_and_leave_intake_links_alone() {
 fn a_checkin_draft_is_kept_until_it_is_sent() {
     let (_dir, mut store) = fresh_store();
     let added = store.add_couple(&couple("Odile", "Pavel"), at(0)).unwrap();
-    let token = store.create_checkin_link(added.partners[0].id, &checkin_form(), &[], at(1), at(DAY)).unwrap();
+    let token = store
+        .create_checkin_link(added.partners[0].id, &checkin_form(), &CheckinAsks::default(), at(1), at(DAY))
+        .unwrap();
     let id = store.lookup_invitation(&token, at(1)).unwrap().unwrap().invitation_id;
     let draft = RawAnswers::from([("before_session".to_owned(), vec!["half written".to_owned()])]);
     store.save_draft(id, &draft, at(2)).unwrap();
@@ -92,7 +97,7 @@ fn checkins_and_their_scores_survive_export_and_import() {
             .create_checkin_link(
                 added.partners[0].id,
                 &checkin_form(),
-                &["trigger-log".to_owned()],
+                &CheckinAsks::sheets(vec!["trigger-log".to_owned()]),
                 at(week * 7 * DAY),
                 at(week * 7 * DAY + DAY),
             )
@@ -127,7 +132,7 @@ fn a_deleted_couple_leaves_no_checkin_in_the_files() {
         .create_checkin_link(
             added.partners[0].id,
             &checkin_form(),
-            &["homework-sheet-umber-3318".to_owned()],
+            &CheckinAsks::sheets(vec!["homework-sheet-umber-3318".to_owned()]),
             at(1),
             at(DAY),
         )
@@ -140,7 +145,9 @@ fn a_deleted_couple_leaves_no_checkin_in_the_files() {
             at(2),
         )
         .unwrap();
-    let draft_token = store.create_checkin_link(added.partners[1].id, &checkin_form(), &[], at(3), at(DAY)).unwrap();
+    let draft_token = store
+        .create_checkin_link(added.partners[1].id, &checkin_form(), &CheckinAsks::default(), at(3), at(DAY))
+        .unwrap();
     let id = store.lookup_invitation(&draft_token, at(3)).unwrap().unwrap().invitation_id;
     store
         .save_draft(
