@@ -141,11 +141,11 @@ fn the_real_form_fits_a_phone_and_passes_the_checker() {
         let first_field = script(&browser, "return document.querySelector('.intake input[type=text]').id").await;
         let first_field = first_field.as_str().expect("the form has a text field").to_owned();
         type_into(&browser, &first_field, "Zoë\u{E007}").await;
-        browser.wait().for_element(Locator::Id("saved-title")).await.unwrap();
+        wait_for(&browser, Locator::Id("saved-title")).await;
         assert!(browser.find(Locator::Css(".error-summary")).await.is_err(), "saved, not sent with errors");
 
         click(&browser, "button[value=send]").await;
-        browser.wait().for_element(Locator::Css(".error-summary")).await.unwrap();
+        wait_for(&browser, Locator::Css(".error-summary")).await;
         assert_eq!(accessibility_problems(&browser).await, Vec::<String>::new(), "the real form with errors");
         screenshot(&browser, "errors-360").await;
         browser.close().await.expect("the browser closes");
@@ -193,7 +193,7 @@ fn the_checkin_fits_a_phone_passes_the_checker_and_asks_more_after_a_positive_sc
         assert_eq!(scale, json!("rgb(11, 12, 12)"), "a chosen scale value shows as filled");
         screenshot(&browser, "checkin-360-answered").await;
         click(&browser, "button[value=send]").await;
-        browser.wait().for_element(Locator::Id("q-phq9_9")).await.unwrap();
+        wait_for(&browser, Locator::Id("q-phq9_9")).await;
         assert_eq!(accessibility_problems(&browser).await, Vec::<String>::new(), "the check-in asking more");
         screenshot(&browser, "checkin-360-1").await;
         browser.close().await.expect("the browser closes");
@@ -242,6 +242,22 @@ async fn click(browser: &Client, css: &str) {
         .await
         .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
     element.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Waits for an element of the page a click is loading. Chromium may answer a look that comes
+/// while the page is being replaced with "aborted by navigation"; that look is made again, a
+/// bounded number of times.
+async fn wait_for(browser: &Client, locator: Locator<'_>) {
+    for _ in 0..20 {
+        match browser.wait().for_element(locator).await {
+            Ok(_) => return,
+            Err(error) if error.to_string().contains("aborted by navigation") => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("{locator:?}: {error}"),
+        }
+    }
+    panic!("{locator:?}: the page kept navigating");
 }
 
 async fn type_into(browser: &Client, id: &str, text: &str) {
@@ -293,7 +309,7 @@ async fn fill_in_and_send(browser: &Client, link: &str) {
 
     // Sending too early brings the error summary, focused, linking to the first field.
     click(browser, "button[value=send]").await;
-    browser.wait().for_element(Locator::Css(".error-summary")).await.unwrap();
+    wait_for(browser, Locator::Css(".error-summary")).await;
     assert!(browser.title().await.unwrap().starts_with("Error: "));
     assert_eq!(script(browser, "return document.activeElement.className").await, json!("error-summary"));
     assert_eq!(accessibility_problems(browser).await, Vec::<String>::new(), "the form with errors");
