@@ -129,6 +129,10 @@ pub(crate) struct FormView {
     /// Whether some answers are left out of a saved draft (the safety questions), which the
     /// partner is told beside the save button.
     pub(crate) has_unkept: bool,
+    /// Whether every error is a follow-up question not answered at all: the answers called for
+    /// questions the page had not asked yet (the rest of the PHQ-9 after a positive PHQ-2), so
+    /// the summary asks for a few more answers rather than reporting a problem.
+    pub(crate) more_questions: bool,
 }
 
 /// Builds the view of the whole form.
@@ -153,7 +157,12 @@ pub(crate) fn form_view(
         .map(|e| SummaryLink { href: format!("#{}", control_id(&e.question)), message: e.message.clone() })
         .collect();
     let has_unkept = questionnaire.questions().any(|question| !question.kept_in_drafts);
-    FormView { sections, summary, has_unkept }
+    let unanswered_follow_up = |error: &FieldError| {
+        let follows = questionnaire.question(&error.question).is_some_and(|q| q.show_if.is_some());
+        follows && raw.get(&error.question).is_none_or(|values| values.iter().all(|v| v.trim().is_empty()))
+    };
+    let more_questions = !errors.is_empty() && errors.iter().all(unanswered_follow_up);
+    FormView { sections, summary, has_unkept, more_questions }
 }
 
 fn section_view(

@@ -210,6 +210,13 @@ fn a_positive_screen_brings_the_page_back_with_the_fuller_questions() {
     answers.push(("phq9_1", "3".into()));
     let more = post_form(&url, &with_controls("send", &csrf, &answers));
     assert_eq!(more.status, 422, "the follow-up questions are asked before anything is stored");
+    assert!(more.body.contains("A few more questions"), "asked for, not reported as a problem");
+    assert!(!more.body.contains("There is a problem") && !more.title().starts_with("Error"), "{}", more.title());
+    // A follow-up left blank with a mistake elsewhere is a problem again.
+    let mut wrong = answers.clone();
+    wrong.retain(|(id, _)| *id != "afraid_of_partner");
+    let problem = post_form(&url, &with_controls("send", &csrf, &wrong));
+    assert!(problem.body.contains("There is a problem") && problem.title().starts_with("Error: "));
     for n in 3..=9 {
         assert!(more.body.contains(&format!("name=\"phq9_{n}\"")), "PHQ-9 item {n} is asked now");
     }
