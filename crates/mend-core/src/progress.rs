@@ -82,8 +82,7 @@ fn events(checkin: Option<&Questionnaire>, record: &CoupleRecord) -> Vec<Event> 
     if let Some(checkin) = checkin {
         for partner in &record.partners {
             for sent in &partner.checkins {
-                let (_, flags) = checkin.assess(&sent.answers);
-                for flag in flags.iter().filter(|f| f.severity >= Severity::Caution) {
+                for flag in checkin.flags(&sent.answers).iter().filter(|f| f.severity >= Severity::Caution) {
                     events.push(Event {
                         date: format_day(sent.day),
                         kind: "flag",

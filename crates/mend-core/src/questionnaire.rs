@@ -11,11 +11,13 @@ use crate::text::has_visible;
 
 mod answer;
 mod condition;
+mod score;
 mod version;
 
 use answer::{missing_message, parse_answer};
 use condition::collect_evidence;
 pub(crate) use condition::holds;
+use score::score;
 pub use version::Upgrade;
 
 /// Answers as a browser sends them: each field name with every value given for it.
@@ -139,6 +141,13 @@ pub struct Condition {
     /// True when all of these are.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub all: Vec<Condition>,
+}
+
+impl Condition {
+    /// Whether the condition tests a score anywhere in it.
+    pub fn tests_a_score(&self) -> bool {
+        self.score.is_some() || self.any.iter().chain(&self.all).any(Condition::tests_a_score)
+    }
 }
 
 /// One question.
@@ -489,20 +498,38 @@ impl Questionnaire {
     /// Scores and flags for stored answers.
     pub fn assess(&self, answers: &Answers) -> (Vec<Score>, Vec<RaisedFlag>) {
         let scores: Vec<Score> = self.scores.iter().map(|rule| score(self, rule, answers)).collect();
+        let flags = self.raise(answers, &scores);
+        (scores, flags)
+    }
+
+    /// The flags stored answers raise, as [`Questionnaire::assess`] gives them, with the scores
+    /// worked out only when some flag tests one. Reading a year of check-ins for `mend progress`
+    /// needs their flags alone, and the check-in's flags test answers, not scores.
+    pub fn flags(&self, answers: &Answers) -> Vec<RaisedFlag> {
+        let scores: Vec<Score> = if self.flags.iter().any(|rule| rule.when.tests_a_score()) {
+            self.scores.iter().map(|rule| score(self, rule, answers)).collect()
+        } else {
+            Vec::new()
+        };
+        self.raise(answers, &scores)
+    }
+
+    /// The flags that hold, most severe first, each with the answers and scores that raised it.
+    fn raise(&self, answers: &Answers, scores: &[Score]) -> Vec<RaisedFlag> {
         let mut flags: Vec<RaisedFlag> = self
             .flags
             .iter()
-            .filter(|rule| holds(&rule.when, answers, &scores))
+            .filter(|rule| holds(&rule.when, answers, scores))
             .map(|rule| RaisedFlag {
                 id: rule.id.clone(),
                 severity: rule.severity,
                 message: rule.message.clone(),
                 action: rule.action.clone(),
-                because: self.evidence(&rule.when, answers, &scores),
+                because: self.evidence(&rule.when, answers, scores),
             })
             .collect();
         flags.sort_by_key(|flag| std::cmp::Reverse(flag.severity));
-        (scores, flags)
+        flags
     }
 
     /// The first start rule that holds for any of the given partners' answers.
@@ -541,45 +568,5 @@ impl Questionnaire {
         let mut out = Vec::new();
         collect_evidence(self, condition, answers, scores, &mut out);
         out
-    }
-}
-
-fn score(q: &Questionnaire, rule: &ScoreRule, answers: &Answers) -> Score {
-    let mut total = 0;
-    let mut max = 0;
-    let mut complete = true;
-    // A score's items are usually listed in the questionnaire's order, so each is looked for
-    // after the one before, and from the start only when it is not there: scoring a year of
-    // check-ins for `mend progress` searched the whole questionnaire for every item.
-    let mut rest = q.questions();
-    for id in &rule.questions {
-        let question = match rest.find(|question| question.id == *id) {
-            Some(question) => Some(question),
-            None => {
-                rest = q.questions();
-                rest.find(|question| question.id == *id)
-            }
-        };
-        max += question.map_or(0, Question::largest);
-        // A single choice stores its value as text ("2"); answers stored when the item was a
-        // scale are numbers. Both count.
-        let value = match answers.get(id) {
-            Some(Answer::Number(n)) => Some(*n),
-            Some(Answer::Text(text)) => text.parse::<i64>().ok(),
-            _ => None,
-        };
-        match value {
-            Some(n) => total += n,
-            None => complete = false,
-        }
-    }
-    let value = complete.then_some(total);
-    Score {
-        id: rule.id.clone(),
-        title: rule.title.clone(),
-        value,
-        max,
-        cutoff: rule.cutoff,
-        positive: value.zip(rule.cutoff).is_some_and(|(v, cutoff)| v >= cutoff),
     }
 }

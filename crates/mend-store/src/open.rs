@@ -85,13 +85,13 @@ impl Store {
             (true, None) => StoreError::NotSqlite { path: path.to_owned() },
             (false, _) => err.into(),
         };
-        // The file exists by now; not passing CREATE means a file removed meanwhile is an error
-        // rather than a silently recreated, world-readable one.
         // Started by SQLCipher, OpenSSL frees everything it made as the process exits, which
         // took 6% of `mend progress`'s instructions. Started here first, by the one safe call
         // openssl-sys offers (it also loads OpenSSL's error texts, 4%), it leaves its memory to
         // the end of the process, as the rest of mend does. It runs once a process.
         openssl_sys::init();
+        // The file exists by now; not passing CREATE means a file removed meanwhile is an error
+        // rather than a silently recreated, world-readable one.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(not_sqlite)?;
         // Before anything reads the file: a connection that fails below (a wrong key) must not
@@ -161,12 +161,31 @@ fn check_header(path: &Path, keyed: bool) -> Result<(), StoreError> {
 fn configure(conn: &Connection) -> rusqlite::Result<String> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    let mode = write_ahead_log(conn)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "secure_delete", true)?;
     conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
     conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
     Ok(mode)
+}
+
+/// Puts the file in WAL mode (a no-op once it is). Switching needs the file alone: two
+/// processes opening a new file at once can each hold the other off, and SQLite then answers
+/// "busy" at once rather than wait for a turn that might never come. So the switch is tried
+/// again, for as long as any other wait on a lock.
+fn write_ahead_log(conn: &Connection) -> rusqlite::Result<String> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0)) {
+            Err(err)
+                if err.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            result => return result,
+        }
+    }
 }
 
 /// Runs `write` with its commits made durable lazily: appended to the write-ahead log without

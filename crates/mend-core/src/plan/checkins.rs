@@ -115,7 +115,7 @@ pub fn checkin_flags(program: &Program, record: &CoupleRecord) -> Vec<PlanFlag> 
             partner: name.clone(),
             from_checkin: true,
         };
-        let (_, raised) = checkin.assess(&latest.answers);
+        let raised = checkin.flags(&latest.answers);
         flags.extend(raised.into_iter().map(|f| flag(&f.id, f.severity, f.message, f.action)));
         let worse: Vec<String> = rules
             .iter()

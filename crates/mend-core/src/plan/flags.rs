@@ -35,7 +35,7 @@ pub fn raised_flags(program: &Program, record: &CoupleRecord) -> Vec<PlanFlag> {
     let mut flags: Vec<PlanFlag> = Vec::new();
     for partner in &record.partners {
         let Some(answers) = &partner.intake else { continue };
-        let (_, raised) = partner.intake_questions(&program.questionnaire).assess(answers);
+        let raised = partner.intake_questions(&program.questionnaire).flags(answers);
         let sent_at = partner.intake_sent_at.as_deref();
         flags.extend(raised.into_iter().map(|flag: RaisedFlag| PlanFlag {
             resolved: record.resolution_of(&flag.id, sent_at).is_some(),
