@@ -82,7 +82,8 @@ fn events(checkin: Option<&Questionnaire>, record: &CoupleRecord) -> Vec<Event> 
     if let Some(checkin) = checkin {
         for partner in &record.partners {
             for sent in &partner.checkins {
-                for flag in checkin.flags(&sent.answers).iter().filter(|f| f.severity >= Severity::Caution) {
+                let raised = sent.questions(checkin).flags(&sent.answers);
+                for flag in raised.iter().filter(|f| f.severity >= Severity::Caution) {
                     events.push(Event {
                         date: format_day(sent.day),
                         kind: "flag",

@@ -63,6 +63,11 @@ pub struct CheckinRecord {
     /// The scheduled sections its link asked (the PCL-5's), by id.
     #[serde(default)]
     pub sections: Vec<String>,
+    /// The check-in as it was when these answers were given, as the record keeps each version:
+    /// its flags are read by the questions that were asked, even after the content renames one.
+    /// `None` reads them with the program's check-in.
+    #[serde(skip)]
+    pub questionnaire: Option<Arc<Questionnaire>>,
     /// Its scores as stored, by instrument id.
     #[serde(default)]
     pub scores: BTreeMap<String, i64>,
@@ -207,4 +212,11 @@ pub fn resolution_covering<'a>(
         .iter()
         .filter(|r| r.flag == flag && raised_at.is_none_or(|at| r.resolved_at.as_str() >= at))
         .max_by(|a, b| a.resolved_at.cmp(&b.resolved_at))
+}
+
+impl CheckinRecord {
+    /// The check-in that reads these answers: the version they were given on, or `current`.
+    pub fn questions<'a>(&'a self, current: &'a Questionnaire) -> &'a Questionnaire {
+        self.questionnaire.as_deref().unwrap_or(current)
+    }
 }

@@ -5,6 +5,7 @@
 //! Only what is new lives here: the homework a link asks about, the scores, and reading them back.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use mend_core::{Answers, CheckedAnswers, CheckinRecord, InvitationToken, PartnerId, Questionnaire};
 use rusqlite::{Connection, OptionalExtension, Savepoint, TransactionBehavior, params};
@@ -166,7 +167,7 @@ fn insert_score(
 /// A partner's sent check-ins, oldest first, with the homework each asked about and its scores.
 pub(crate) fn checkins_of(conn: &Connection, partner: PartnerId) -> Result<Vec<CheckinRecord>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT r.id, r.submitted_at, r.questionnaire_version, r.answers, l.homework, l.sections
+        "SELECT r.id, r.submitted_at, r.questionnaire_version, r.answers, l.homework, l.sections, r.questionnaire
          FROM intake_responses r JOIN checkin_links l ON l.invitation_id = r.invitation_id
          WHERE r.partner_id = ?1 ORDER BY r.submitted_at, r.id",
     )?;
@@ -179,6 +180,7 @@ pub(crate) fn checkins_of(conn: &Connection, partner: PartnerId) -> Result<Vec<C
                 row.get::<_, String>(3)?,
                 row.get::<_, String>(4)?,
                 row.get::<_, String>(5)?,
+                row.get::<_, String>(6)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -194,8 +196,11 @@ pub(crate) fn checkins_of(conn: &Connection, partner: PartnerId) -> Result<Vec<C
         let entry = by_response.entry(response).or_insert_with(|| (BTreeMap::new(), day));
         entry.0.insert(instrument, score);
     }
+    // Each check-in is read by the version it was answered on, as the record keeps it: a year of
+    // check-ins is usually one or two versions, each read once.
+    let mut versions = KeptVersions::default();
     rows.into_iter()
-        .map(|(id, sent_at, version, answers, homework, sections)| {
+        .map(|(id, sent_at, version, answers, homework, sections, questionnaire)| {
             let (scores, day) = by_response.remove(&id).map_or((BTreeMap::new(), None), |(s, d)| (s, Some(d)));
             // A check-in with no scores is charted on the day it was sent.
             let day = match day {
@@ -204,7 +209,8 @@ pub(crate) fn checkins_of(conn: &Connection, partner: PartnerId) -> Result<Vec<C
             };
             let answers: Answers = serde_json::from_str(&answers)?;
             let CheckinAsks { homework, sections } = read_asks(&homework, &sections)?;
-            Ok(CheckinRecord { sent_at, day, version, answers, homework, sections, scores })
+            let questionnaire = versions.read(conn, &questionnaire, version)?;
+            Ok(CheckinRecord { sent_at, day, version, answers, homework, sections, scores, questionnaire })
         })
         .collect()
 }
@@ -266,4 +272,27 @@ pub(crate) fn import_checkin(
 /// A link's two JSON columns, as stored.
 pub(crate) fn read_asks(homework: &str, sections: &str) -> Result<CheckinAsks, StoreError> {
     Ok(CheckinAsks { homework: serde_json::from_str(homework)?, sections: serde_json::from_str(sections)? })
+}
+
+/// The check-in versions read so far for one partner's check-ins, each once.
+#[derive(Default)]
+struct KeptVersions(BTreeMap<(String, u32), Option<Arc<Questionnaire>>>);
+
+impl KeptVersions {
+    /// The version `questionnaire`/`version` as the record keeps it; `None` for a check-in sent
+    /// before versions were kept, which is then read by the program's check-in.
+    fn read(
+        &mut self,
+        conn: &Connection,
+        questionnaire: &str,
+        version: u32,
+    ) -> Result<Option<Arc<Questionnaire>>, StoreError> {
+        let key = (questionnaire.to_owned(), version);
+        if let Some(kept) = self.0.get(&key) {
+            return Ok(kept.clone());
+        }
+        let read = crate::versions::read_version(conn, questionnaire, version)?.map(Arc::new);
+        self.0.insert(key, read.clone());
+        Ok(read)
+    }
 }

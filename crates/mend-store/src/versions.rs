@@ -90,15 +90,7 @@ impl Store {
     /// A questionnaire version the record keeps, read back whole; `None` if no link was ever
     /// made for it.
     pub fn questionnaire_version(&self, id: &str, version: u32) -> Result<Option<Questionnaire>, StoreError> {
-        let definition: Option<String> = self
-            .conn
-            .prepare_cached("SELECT definition FROM questionnaire_versions WHERE questionnaire = ?1 AND version = ?2")?
-            .query_row(params![id, version], |row| row.get(0))
-            .optional()?;
-        definition
-            .map(|json| Questionnaire::from_stored_json(id, &json))
-            .transpose()
-            .map_err(|err| StoreError::Corrupt(format!("questionnaire {id:?} version {version} cannot be read: {err}")))
+        read_version(&self.conn, id, version)
     }
 
     /// Every version the record keeps, oldest first, with the links still out on each at `now`.
@@ -162,4 +154,16 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// See [`Store::questionnaire_version`].
+pub(crate) fn read_version(conn: &Connection, id: &str, version: u32) -> Result<Option<Questionnaire>, StoreError> {
+    let definition: Option<String> = conn
+        .prepare_cached("SELECT definition FROM questionnaire_versions WHERE questionnaire = ?1 AND version = ?2")?
+        .query_row(params![id, version], |row| row.get(0))
+        .optional()?;
+    definition
+        .map(|json| Questionnaire::from_stored_json(id, &json))
+        .transpose()
+        .map_err(|err| StoreError::Corrupt(format!("questionnaire {id:?} version {version} cannot be read: {err}")))
 }

@@ -62,8 +62,8 @@ pub fn latest_checkins(program: &Program, record: &CoupleRecord, flags: &[PlanFl
             let name = partner.name.to_string();
             Some(LatestCheckin {
                 scores: latest_scores(&rules, partner),
-                homework: homework_done(checkin, &latest.homework, &latest.answers),
-                open_answer: open_answer(checkin, &latest.answers).map(str::to_owned),
+                homework: homework_done(latest.questions(checkin), &latest.homework, &latest.answers),
+                open_answer: open_answer(latest.questions(checkin), &latest.answers).map(str::to_owned),
                 flags: flags.iter().filter(|f| f.partner == name && f.from_checkin).map(|f| f.id.clone()).collect(),
                 date: crate::day::format_day(latest.day),
                 partner: name,
@@ -115,7 +115,7 @@ pub fn checkin_flags(program: &Program, record: &CoupleRecord) -> Vec<PlanFlag> 
             partner: name.clone(),
             from_checkin: true,
         };
-        let raised = checkin.flags(&latest.answers);
+        let raised = latest.questions(checkin).flags(&latest.answers);
         flags.extend(raised.into_iter().map(|f| flag(&f.id, f.severity, f.message, f.action)));
         let worse: Vec<String> = rules
             .iter()

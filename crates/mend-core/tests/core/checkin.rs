@@ -203,6 +203,7 @@ fn couple_with(program: &Program, weeks: &[RawAnswers]) -> CoupleRecord {
                 answers,
                 homework: Vec::new(),
                 sections: Vec::new(),
+                questionnaire: None,
             }
         })
         .collect();
@@ -360,6 +361,7 @@ fn the_pcl5_is_due_for_the_hurt_partner_at_the_first_check_in_and_every_fourth_a
                 homework: Vec::new(),
                 sections: if *asked { vec![PCL5.to_owned()] } else { Vec::new() },
                 scores: Default::default(),
+                questionnaire: None,
             })
             .collect()
     };
@@ -378,4 +380,36 @@ fn the_pcl5_is_due_for_the_hurt_partner_at_the_first_check_in_and_every_fourth_a
         let expected: Vec<String> = if due { vec![PCL5.to_owned()] } else { Vec::new() };
         assert_eq!(due_sections(q, roles, &sent(asked)), expected, "{roles:?} after {asked:?}");
     }
+}
+
+#[test]
+fn a_check_in_is_flagged_by_the_version_it_was_answered_on() {
+    // A later check-in renames the question about being hurt or threatened; Ines answered the
+    // older one "yes". Read by the questions she was asked, her answer still holds joint work.
+    let program = embedded();
+    let asked = checkin(&program).clone();
+    let mut unsafe_week = answers(3, 0, 0);
+    unsafe_week.insert("hurt_or_threatened".into(), vec!["yes".into()]);
+    let mut record = couple_with(&program, &[unsafe_week]);
+    let mut renamed = program.clone();
+    for question in renamed.checkin.as_mut().unwrap().sections.iter_mut().flat_map(|s| &mut s.questions) {
+        if question.id == "hurt_or_threatened" {
+            question.id = "harmed_or_threatened".into();
+        }
+    }
+    for flag in &mut renamed.checkin.as_mut().unwrap().flags {
+        if flag.when.question.as_deref() == Some("hurt_or_threatened") {
+            flag.when.question = Some("harmed_or_threatened".into());
+        }
+    }
+    let options = PlanOptions::new("2025-03-10");
+    assert_eq!(
+        plan(&renamed, &record, &options).unwrap().session_kind,
+        SessionKind::Joint,
+        "read by the new questions"
+    );
+    record.partners[0].checkins[0].questionnaire = Some(std::sync::Arc::new(asked));
+    let held = plan(&renamed, &record, &options).unwrap();
+    assert_eq!(held.session_kind, SessionKind::Individual, "read by the questions she was asked");
+    assert_eq!(held.checkins[0].flags, ["violence-or-threats"]);
 }
