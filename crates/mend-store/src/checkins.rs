@@ -165,7 +165,11 @@ fn insert_score(
 }
 
 /// A partner's sent check-ins, oldest first, with the homework each asked about and its scores.
-pub(crate) fn checkins_of(conn: &Connection, partner: PartnerId) -> Result<Vec<CheckinRecord>, StoreError> {
+pub(crate) fn checkins_of(
+    conn: &Connection,
+    partner: PartnerId,
+    versions: &mut KeptVersions,
+) -> Result<Vec<CheckinRecord>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.id, r.submitted_at, r.questionnaire_version, r.answers, l.homework, l.sections, r.questionnaire
          FROM intake_responses r JOIN checkin_links l ON l.invitation_id = r.invitation_id
@@ -196,9 +200,6 @@ pub(crate) fn checkins_of(conn: &Connection, partner: PartnerId) -> Result<Vec<C
         let entry = by_response.entry(response).or_insert_with(|| (BTreeMap::new(), day));
         entry.0.insert(instrument, score);
     }
-    // Each check-in is read by the version it was answered on, as the record keeps it: a year of
-    // check-ins is usually one or two versions, each read once.
-    let mut versions = KeptVersions::default();
     rows.into_iter()
         .map(|(id, sent_at, version, answers, homework, sections, questionnaire)| {
             let (scores, day) = by_response.remove(&id).map_or((BTreeMap::new(), None), |(s, d)| (s, Some(d)));
@@ -274,13 +275,23 @@ pub(crate) fn read_asks(homework: &str, sections: &str) -> Result<CheckinAsks, S
     Ok(CheckinAsks { homework: serde_json::from_str(homework)?, sections: serde_json::from_str(sections)? })
 }
 
-/// The check-in versions read so far for one partner's check-ins, each once.
-#[derive(Default)]
-struct KeptVersions(BTreeMap<(String, u32), Option<Arc<Questionnaire>>>);
+/// The check-in versions a record's check-ins were answered on, each read once: a year of
+/// check-ins is usually one or two versions. The program's own version is not read at all.
+pub(crate) struct KeptVersions {
+    /// The program's check-in, as (id, version).
+    current: Option<(String, u32)>,
+    read: BTreeMap<(String, u32), Option<Arc<Questionnaire>>>,
+}
 
 impl KeptVersions {
-    /// The version `questionnaire`/`version` as the record keeps it; `None` for a check-in sent
-    /// before versions were kept, which is then read by the program's check-in.
+    /// Versions to read for check-ins, all but `current`'s.
+    pub(crate) fn new(current: Option<&Questionnaire>) -> Self {
+        Self { current: current.map(|q| (q.id.clone(), q.version)), read: BTreeMap::new() }
+    }
+
+    /// The version `questionnaire`/`version` as the record keeps it; `None` when it is the
+    /// program's own (which reads it the same: a version out on a link cannot change) or was sent
+    /// before versions were kept, and the program's check-in reads it.
     fn read(
         &mut self,
         conn: &Connection,
@@ -288,11 +299,14 @@ impl KeptVersions {
         version: u32,
     ) -> Result<Option<Arc<Questionnaire>>, StoreError> {
         let key = (questionnaire.to_owned(), version);
-        if let Some(kept) = self.0.get(&key) {
+        if self.current.as_ref() == Some(&key) {
+            return Ok(None);
+        }
+        if let Some(kept) = self.read.get(&key) {
             return Ok(kept.clone());
         }
         let read = crate::versions::read_version(conn, questionnaire, version)?.map(Arc::new);
-        self.0.insert(key, read.clone());
+        self.read.insert(key, read.clone());
         Ok(read)
     }
 }

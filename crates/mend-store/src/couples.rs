@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use mend_core::{
     Answers, BreachKind, Couple, CoupleId, CoupleRecord, InvalidInput, LookupError, NewCouple, Partner, PartnerId,
-    PartnerName, PartnerRecord, Questionnaire, Roles,
+    PartnerName, PartnerRecord, Program, Questionnaire, Roles,
 };
 use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -84,19 +84,35 @@ impl Store {
     /// Everything the planner needs: partners with their latest intake answers, sessions and
     /// resolved flags. Answers given on a version other than `current` come with the version
     /// they were given on, as the record keeps it, so that they are read by the questions asked.
+    /// Check-ins come with the version they were answered on, each read once (see
+    /// [`Store::couple_record_for`] to leave out the program's own).
     pub fn couple_record(&self, couple: &Couple, current: &Questionnaire) -> Result<CoupleRecord, StoreError> {
-        self.record_of(couple, Some(current))
+        self.record_of(couple, Some(current), None)
+    }
+
+    /// As [`Store::couple_record`] for the program in use: check-ins answered on its own check-in
+    /// version come without it (the program's is the same), so that it is not read again.
+    pub fn couple_record_for(&self, couple: &Couple, program: &Program) -> Result<CoupleRecord, StoreError> {
+        self.record_of(couple, Some(&program.questionnaire), program.checkin.as_ref())
     }
 
     /// The couple's record as `mend progress` reads it: partners with their check-ins, sessions
     /// and resolved flags, but no intake (each partner's `intake` is `None`), which it does not
-    /// chart and would only cost reading.
-    pub fn checkin_record(&self, couple: &Couple) -> Result<CoupleRecord, StoreError> {
-        self.record_of(couple, None)
+    /// chart and would only cost reading. Check-ins answered on `checkin`'s version come without
+    /// it, as in [`Store::couple_record_for`].
+    pub fn checkin_record(&self, couple: &Couple, checkin: Option<&Questionnaire>) -> Result<CoupleRecord, StoreError> {
+        self.record_of(couple, None, checkin)
     }
 
-    /// The record, with each partner's latest intake when `intake` gives the questionnaire now asked.
-    fn record_of(&self, couple: &Couple, intake: Option<&Questionnaire>) -> Result<CoupleRecord, StoreError> {
+    /// The record, with each partner's latest intake when `intake` gives the questionnaire now
+    /// asked, and each check-in with its version unless it is `checkin`'s.
+    fn record_of(
+        &self,
+        couple: &Couple,
+        intake: Option<&Questionnaire>,
+        checkin: Option<&Questionnaire>,
+    ) -> Result<CoupleRecord, StoreError> {
+        let mut versions = crate::checkins::KeptVersions::new(checkin);
         let partners = couple
             .partners
             .iter()
@@ -112,7 +128,7 @@ impl Store {
                         roles: p.roles,
                         intake: None,
                         intake_sent_at: None,
-                        checkins: crate::checkins::checkins_of(&self.conn, p.id)?,
+                        checkins: crate::checkins::checkins_of(&self.conn, p.id, &mut versions)?,
                         intake_questionnaire: None,
                     });
                 };
@@ -129,7 +145,7 @@ impl Store {
                     intake: Some(latest.answers),
                     intake_sent_at: Some(latest.sent_at),
                     intake_questionnaire,
-                    checkins: crate::checkins::checkins_of(&self.conn, p.id)?,
+                    checkins: crate::checkins::checkins_of(&self.conn, p.id, &mut versions)?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;

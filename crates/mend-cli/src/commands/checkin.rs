@@ -25,7 +25,7 @@ pub(crate) fn run(ctx: &Context, args: CheckinArgs) -> Result<ExitCode> {
         None => couple.partners.clone(),
     };
     // The link asks about the homework given at the latest session, as many sheets as it has slots.
-    let record = store.couple_record(&couple, &program.questionnaire)?;
+    let record = store.couple_record_for(&couple, program)?;
     let slots = mend_core::checkin::homework_slots(checkin).len();
     let homework: Vec<String> = record
         .sessions

@@ -20,7 +20,7 @@ pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
     let program = ctx.program()?;
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
-    let record = store.couple_record(&couple, &program.questionnaire)?;
+    let record = store.couple_record_for(&couple, program)?;
     let options = PlanOptions {
         minutes: args.minutes.or(ctx.config.session_minutes).unwrap_or(DEFAULT_MINUTES),
         stage_override: args.stage.clone(),

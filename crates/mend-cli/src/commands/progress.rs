@@ -17,7 +17,7 @@ pub(crate) fn run(ctx: &Context, args: ProgressArgs) -> Result<ExitCode> {
     let content = ctx.checkin_content()?;
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
-    let record = store.checkin_record(&couple)?;
+    let record = store.checkin_record(&couple, content.as_ref().map(|c| &c.checkin))?;
     let progress = progress(content.as_ref(), &record);
     if let Some(path) = args.output.as_deref().filter(|_| args.pdf) {
         let options = mend_pdf::SheetOptions {

@@ -151,7 +151,7 @@ pub(crate) fn resolve_flag(ctx: &Context, args: FlagResolveArgs) -> Result<ExitC
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
     // Every flag the couple's record raises, resolved the same way.
-    let raised = mend_core::plan::couple_flags(program, &store.couple_record(&couple, &program.questionnaire)?);
+    let raised = mend_core::plan::couple_flags(program, &store.couple_record_for(&couple, program)?);
     let open: Vec<&str> = raised.iter().filter(|f| !f.resolved).map(|f| f.id.as_str()).collect();
     if !open.contains(&args.flag.as_str()) {
         let already = raised.iter().any(|f| f.id == args.flag);

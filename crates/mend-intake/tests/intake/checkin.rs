@@ -267,7 +267,7 @@ fn a_link_that_asks_the_pcl5_shows_it_and_its_total_is_stored() {
     answers.extend(ITEMS.map(|item| (item, "2".to_owned())));
     let sent = post_form(&checkin_url(&app, hers.expose()), &with_controls("send", &page.csrf(), &answers));
     assert_eq!(sent.status, 303, "{}", sent.body);
-    let record = app.store().checkin_record(&couple).unwrap();
+    let record = app.store().checkin_record(&couple, None).unwrap();
     let [stored] = record.partners[0].checkins.as_slice() else { panic!("stored once: {record:?}") };
     assert_eq!(stored.scores.get("pcl5"), Some(&40), "twenty items at 2");
     assert_eq!(stored.sections, asks.sections);

@@ -42,6 +42,8 @@ fn a_sent_checkin_stores_its_scores_once_and_closes_the_link() {
     assert_eq!(checkin.homework, homework);
     assert_eq!(checkin.sections, asks.sections, "the record says which scheduled sections it asked");
     assert_eq!(checkin.questionnaire.as_deref(), Some(&checkin_form()), "read by the version it was answered on");
+    let current = store.checkin_record(&added, Some(&checkin_form())).unwrap();
+    assert_eq!(current.partners[0].checkins[0].questionnaire, None, "the program's own version is not read again");
     assert_eq!(mend_core::day::format_day(checkin.day), "2025-03-01");
     assert!(record.partners[0].intake.is_none(), "a check-in is not an intake");
     assert!(store.intake_responses(&added).unwrap().is_empty(), "nor listed as one");
