@@ -49,7 +49,7 @@ pub(crate) struct AppState {
     pub(crate) blank_form: Option<BlankForm>,
     /// Blank check-ins, pre-rendered the first time a link with their version and sheets opens:
     /// a practice gives few different sets of sheets, so the few kept here serve nearly all.
-    pub(crate) blank_checkins: Mutex<HashMap<BlankCheckinKey, Arc<BlankForm>>>,
+    pub(crate) blank_checkins: Mutex<Vec<(BlankCheckinKey, Arc<BlankForm>)>>,
 }
 
 /// A blank check-in is the same page for every link of one version naming the same sheets and
@@ -214,26 +214,29 @@ impl AppState {
     }
 
     /// The blank check-in of this version naming these sheets and asking these scheduled
-    /// sections: rendered the first time, then
-    /// joined from its pieces like the blank intake.
+    /// sections: rendered the first time, then joined from its pieces like the blank intake.
+    /// The few kept are looked through in turn, which needs no key built for each page view.
     fn blank_checkin(
         &self,
         checkin: &Questionnaire,
         sheet_titles: &[String],
         sections: &[String],
     ) -> Option<Arc<BlankForm>> {
-        let key = (checkin.version, sheet_titles.to_vec(), sections.to_vec());
         let mut kept = self.blank_checkins.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(blank) = kept.get(&key) {
+        let same = |(version, titles, asked): &BlankCheckinKey| {
+            *version == checkin.version && titles.as_slice() == sheet_titles && asked.as_slice() == sections
+        };
+        if let Some((_, blank)) = kept.iter().find(|(key, _)| same(key)) {
             return Some(Arc::clone(blank));
         }
+        let key = (checkin.version, sheet_titles.to_vec(), sections.to_vec());
         // With no answers yet, what the page shows does not depend on the day.
         let shown = mend_core::checkin::as_shown(checkin, sheet_titles, sections, &RawAnswers::new(), time::Date::MIN);
         let blank = Arc::new(BlankForm::new(&shown, self.secrets_policy.as_deref())?);
         if kept.len() >= BLANK_CHECKINS_KEPT {
             kept.clear();
         }
-        kept.insert(key, Arc::clone(&blank));
+        kept.push((key, Arc::clone(&blank)));
         Some(blank)
     }
 
