@@ -15,12 +15,26 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, mpsc};
 
 use mend_core::{CheckedAnswers, InvitationToken};
-use mend_store::{IntakeSubmission, Store, StoreError, SubmitOutcome};
+use mend_store::{Checkpointer, IntakeSubmission, Store, StoreError, SubmitOutcome};
 use time::OffsetDateTime;
 
 /// The most forms committed together: enough to share a commit widely, few enough that the last
 /// in a group does not wait long behind the others.
 const MAX_GROUP: usize = 64;
+
+/// How often the checkpointer looks at the log: often enough that the log stays near SQLite's
+/// usual size under a full load, rarely enough to cost nothing when idle.
+const FOLD_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Folds the log in every [`FOLD_EVERY`] until `stopped` says the store thread has ended. A
+/// failed checkpoint is logged and tried again at the next turn; nothing is lost by it.
+fn fold_in_until(mut checkpointer: Checkpointer, stopped: &mpsc::Receiver<()>) {
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(FOLD_EVERY) {
+        if let Err(error) = checkpointer.fold_in() {
+            tracing::warn!(cause = %error, "folding the log into the database file failed; trying again");
+        }
+    }
+}
 
 /// Work for the store thread.
 enum Job {
@@ -64,6 +78,18 @@ pub(crate) struct StoreThread {
 impl StoreThread {
     /// Moves `store` onto a new thread.
     pub(crate) fn spawn(mut store: Store) -> std::io::Result<Self> {
+        // The log is folded in on a thread of its own, so that no group commit waits for the
+        // database file's sync as well as the log's. It stops when this thread's queue closes.
+        let (stop, stopped) = mpsc::channel::<()>();
+        match store.checkpointer() {
+            Ok(checkpointer) => {
+                std::thread::Builder::new()
+                    .name("mend-checkpoint".to_owned())
+                    .spawn(move || fold_in_until(checkpointer, &stopped))?;
+            }
+            // The store's commits then fold the log in themselves, as everywhere else.
+            Err(error) => tracing::warn!(cause = %error, "no separate checkpointer; commits fold the log in"),
+        }
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new().name("mend-store".to_owned()).spawn(move || {
             let mut next = queue.recv().ok();
@@ -82,6 +108,7 @@ impl StoreThread {
                     }
                 };
             }
+            drop(stop);
         })?;
         Ok(Self { jobs })
     }
@@ -180,6 +207,39 @@ mod tests {
             let again = thread.run(|store| store.server_secret()).await.unwrap();
             assert_eq!(first, again, "the thread still serves jobs, and the secret is stable");
         });
+    }
+
+    #[test]
+    fn the_log_is_folded_in_beside_the_store_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sqlite3");
+        let thread = StoreThread::spawn(Store::open(&path).unwrap()).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let now = OffsetDateTime::now_utc();
+        runtime.block_on(async {
+            // Past the 200 pages at which a commit would fold the log in itself, which the
+            // store thread's commits no longer do (mend-store's own test shows that).
+            for n in 0..300 {
+                let entry = n.to_string();
+                thread
+                    .run(move |store| store.audit(mend_store::Actor::Server, "test", Some(&entry), now))
+                    .await
+                    .unwrap();
+            }
+        });
+        let log = || -> (i64, i64) {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.query_row("PRAGMA wal_checkpoint(NOOP)", [], |row| Ok((row.get(1)?, row.get(2)?))).unwrap()
+        };
+        let folded = (0..50).any(|_| {
+            let (pages, done) = log();
+            let all = pages > 0 && done == pages;
+            if !all {
+                std::thread::sleep(FOLD_EVERY);
+            }
+            all
+        });
+        assert!(folded, "the checkpointer folded the whole log in: {:?}", log());
     }
 
     /// A one-question form, `intake` version 1.

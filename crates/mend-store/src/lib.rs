@@ -8,6 +8,7 @@
 mod audit;
 mod backup;
 mod checkins;
+mod checkpoint;
 mod clock;
 mod convert;
 mod couples;
@@ -27,6 +28,7 @@ use rusqlite::Connection;
 
 pub use audit::{Actor, AuditEntry};
 pub use checkins::{CheckinAsks, ExportedCheckin, ExportedScore};
+pub use checkpoint::Checkpointer;
 pub use convert::{DatabaseKind, database_kind};
 pub use couples::IntakeResponse;
 pub use error::StoreError;

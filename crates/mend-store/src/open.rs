@@ -199,13 +199,17 @@ pub(crate) fn lazily<T>(
     conn: &mut Connection,
     write: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
+    // A connection whose log a checkpointer folds in (threshold 0) keeps it that way.
+    let threshold: i64 = conn.pragma_query_value(None, "wal_autocheckpoint", |row| row.get(0))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "wal_autocheckpoint", READ_CHECKPOINT_PAGES)?;
+    if threshold > 0 {
+        conn.pragma_update(None, "wal_autocheckpoint", READ_CHECKPOINT_PAGES)?;
+    }
     let result = write(conn);
     // Back to FULL whatever happened, so that no clinical write after this one is made lazily.
     let restored = conn
         .pragma_update(None, "synchronous", "FULL")
-        .and_then(|()| conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES));
+        .and_then(|()| conn.pragma_update(None, "wal_autocheckpoint", threshold));
     let value = result?;
     restored?;
     Ok(value)
