@@ -36,9 +36,14 @@ impl Checkpointer {
 }
 
 fn passive(conn: &Connection) -> Result<u64, StoreError> {
-    let (log, folded): (i64, i64) =
-        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| Ok((row.get(1)?, row.get(2)?)))?;
+    let (log, folded) = wal_checkpoint(conn, "PASSIVE")?;
     Ok(u64::try_from(log - folded).unwrap_or(0))
+}
+
+/// Runs a checkpoint of `mode` (`NOOP`, `PASSIVE`, `TRUNCATE`...) and returns the pages in the
+/// log and how many of them are in the database file now.
+pub(crate) fn wal_checkpoint(conn: &Connection, mode: &str) -> rusqlite::Result<(i64, i64)> {
+    conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |row| Ok((row.get(1)?, row.get(2)?)))
 }
 
 #[cfg(test)]
@@ -56,9 +61,7 @@ mod tests {
         for n in 0..300 {
             store.audit(crate::Actor::Server, "bench", Some(&format!("entry {n}")), now).unwrap();
         }
-        let noop = |conn: &Connection| -> (i64, i64) {
-            conn.query_row("PRAGMA wal_checkpoint(NOOP)", [], |row| Ok((row.get(1)?, row.get(2)?))).unwrap()
-        };
+        let noop = |conn: &Connection| wal_checkpoint(conn, "NOOP").unwrap();
         let threshold: i64 = store.conn.pragma_query_value(None, "wal_autocheckpoint", |row| row.get(0)).unwrap();
         assert_eq!(threshold, 0, "a read's lazy audit entry leaves it so");
         let (log, folded) = noop(&store.conn);

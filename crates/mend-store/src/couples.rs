@@ -250,7 +250,7 @@ impl Store {
         }
         record(&tx, self.actor, "couple deleted", Some(&couple.short_id), None, now)?;
         tx.commit()?;
-        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        crate::checkpoint::wal_checkpoint(&self.conn, "TRUNCATE")?;
         Ok(())
     }
 }

@@ -282,9 +282,7 @@ mod tests {
         let mut store = Store::open(&dir.path().join("mend.db")).unwrap();
         let now = time::OffsetDateTime::now_utc();
         // Without folding anything in: the pages in the log, and how many of them are folded in.
-        let log = |store: &Store| -> (i64, i64) {
-            store.conn.query_row("PRAGMA wal_checkpoint(NOOP)", [], |row| Ok((row.get(1)?, row.get(2)?))).unwrap()
-        };
+        let log = |store: &Store| crate::checkpoint::wal_checkpoint(&store.conn, "NOOP").unwrap();
         let reads = WAL_AUTOCHECKPOINT_PAGES + 50;
         for _ in 0..reads {
             store.audit(Actor::Cli, "couple viewed", None, now).unwrap();
