@@ -1,7 +1,9 @@
 #!/bin/sh
-# Benchmarks the intake server against its two baselines (a fixed page, a bare durable insert).
+# Benchmarks the intake server, serving a relay folder, against its two baselines (a fixed page,
+# a bare durable insert), and times `mend sync` taking 1,000 sealed answers into the record.
 # Needs oha (`cargo install oha`) and wrk (`apt-get install wrk`). Extra arguments go to the
-# benchmark, for example `--seconds 5` or `--questionnaire tests/intake/fixture.toml`.
+# benchmark, for example `--seconds 5`, `--checkin`, `--encrypted` (the record only: the relay's
+# file is plain, its contents sealed) or `--questionnaire tests/intake/fixture.toml`.
 set -eu
 cd "$(dirname "$0")/../.."
 cargo build --release -p mend-intake --example bench --example serve

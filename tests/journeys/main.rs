@@ -2,7 +2,7 @@
 //!
 //! Every journey runs the real `mend` binary against a database and configuration of its own in
 //! a temporary folder, talks to a real `mend serve` over HTTP on 127.0.0.1, and reads the PDFs
-//! it writes back with lopdf. The helpers come first; the journeys are the last four modules.
+//! it writes back with lopdf. The helpers come first; the journeys are the last modules.
 
 mod answers;
 mod browser;
@@ -15,4 +15,6 @@ mod backup_while_serving;
 mod checkins;
 mod demo;
 mod intake_to_homework;
+mod paired;
+mod relay;
 mod stop_flag;

@@ -29,9 +29,14 @@ impl IntakeServer {
     /// Starts `mend serve --addr 127.0.0.1:0` for `practice` and waits until it says where it
     /// listens.
     pub(crate) fn start(practice: &Practice) -> Self {
+        Self::start_command(practice, practice.command(&["serve", "--addr", "127.0.0.1:0"]))
+    }
+
+    /// Starts `command`, a `mend serve` of `practice` set up as the journey needs, and waits
+    /// until it says where it listens.
+    pub(crate) fn start_command(practice: &Practice, mut command: Command) -> Self {
         let stderr_path = practice.path("serve.stderr");
-        let mut child = practice
-            .command(&["serve", "--addr", "127.0.0.1:0"])
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(fs::File::create(&stderr_path).expect("create a file for the server's log"))
             .spawn()

@@ -15,6 +15,28 @@ pub(crate) fn for_error(error: &anyhow::Error) -> String {
         if let Some(store) = cause.downcast_ref::<StoreError>() {
             return store_advice(store);
         }
+        // The relay's errors carry the record's and the relay's as they are, not as causes.
+        match cause.downcast_ref::<mend_sync::PracticeError>() {
+            Some(mend_sync::PracticeError::Store(store)) => return store_advice(store),
+            Some(mend_sync::PracticeError::Refused { status: 429, .. }) => {
+                return ": too many refused attempts from this address; wait a few minutes and try again".to_owned();
+            }
+            Some(mend_sync::PracticeError::Refused { .. }) => {
+                return ": the pairing code is used or expired, or this record's credential is no longer the relay's; \
+                        make a new code with `mend relay pair` on the relay and run `mend relay connect` again"
+                    .to_owned();
+            }
+            Some(mend_sync::PracticeError::PlainHttp(_)) => {
+                return ": give the relay's https:// address (put mend serve behind HTTPS; see docs/deployment.md)"
+                    .to_owned();
+            }
+            Some(mend_sync::PracticeError::Relay(_)) => {
+                return ": check that the relay folder (relay_dir in the configuration, or `mend.relay` beside the \
+                        record) is a folder this user may write, and that the disk has room"
+                    .to_owned();
+            }
+            _ => {}
+        }
         if let Some(lookup) = cause.downcast_ref::<LookupError>() {
             return lookup_advice(lookup);
         }

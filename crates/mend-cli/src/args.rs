@@ -99,9 +99,18 @@ pub(crate) enum Command {
     /// Look at and check the repair program.
     #[command(subcommand, after_help = "Example:\n  mend content show trigger-log")]
     Content(ContentCommand),
-    /// Run the intake server that invitation links point to.
+    /// Run the relay that links point to; it never opens the record or reads its key.
     #[command(after_help = "Example:\n  mend serve --addr 127.0.0.1:8080 --base-url https://intake.example.org")]
     Serve(ServeArgs),
+    /// Take in the forms partners sent, from the relay into the record.
+    #[command(after_help = "Example:\n  mend sync\n  mend sync --format json")]
+    Sync(FormatArgs),
+    /// Pair the record with a relay on another machine.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  on the relay:   mend relay pair --data /var/lib/mend-relay\n  on your machine: mend relay connect https://intake.example.org --code CODE"
+    )]
+    Relay(RelayCommand),
     /// Write everything mend holds (or one couple) to a JSON file.
     #[command(
         after_help = "Example:\n  mend export -o practice.json\n  mend export --couple alex -o alex-and-sam.json"
@@ -327,6 +336,37 @@ pub(crate) struct SessionListArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub(crate) enum RelayCommand {
+    /// On the relay's machine: print a one-time pairing code (valid 15 minutes). Never opens a record.
+    #[command(after_help = "Example:\n  mend relay pair --data /var/lib/mend-relay\n  mend relay pair --format json")]
+    Pair(RelayPairArgs),
+    /// On your machine: pair the record with the relay at URL, using the code it printed.
+    #[command(after_help = "Example:\n  mend relay connect https://intake.example.org --code 1a2b-3c4d-…")]
+    Connect(RelayConnectArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RelayPairArgs {
+    /// The relay's folder, as `mend serve --data` uses it (default: beside the record).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RelayConnectArgs {
+    /// The relay's address: `https://…` (plain `http://` only to this machine).
+    #[arg(value_name = "URL")]
+    pub(crate) url: String,
+    /// The one-time code `mend relay pair` printed on the relay.
+    #[arg(long, value_name = "CODE")]
+    pub(crate) code: String,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
+}
+
+#[derive(Debug, Subcommand)]
 pub(crate) enum FlagCommand {
     /// Mark a flag as assessed and resolved, with why.
     #[command(
@@ -449,6 +489,10 @@ pub(crate) struct ServeArgs {
     /// Trust X-Forwarded-For from a reverse proxy for the rate limit.
     #[arg(long)]
     pub(crate) trust_proxy: bool,
+    /// The relay's folder (default: beside the record, `mend.relay` for `mend.db`). The server
+    /// keeps only this folder, sealed; it never opens the record or reads its key.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

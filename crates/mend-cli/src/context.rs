@@ -36,6 +36,9 @@ pub(crate) struct Config {
     pub(crate) passphrase_file: Option<PathBuf>,
     /// Where the key file is (default: `mend.key` beside this configuration file).
     pub(crate) key_file: Option<PathBuf>,
+    /// The relay's folder on this machine, which `mend serve` serves (default: beside the
+    /// record, `mend.relay` for `mend.db`).
+    pub(crate) relay_dir: Option<PathBuf>,
 }
 
 /// Where the configuration file is: `MEND_CONFIG`, else the platform's config directory.

@@ -10,7 +10,9 @@ mod args;
 mod commands;
 mod context;
 mod keys;
+mod links;
 mod output;
+mod relay;
 mod render;
 mod values;
 

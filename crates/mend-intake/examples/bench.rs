@@ -1,17 +1,26 @@
 //! Measures the intake server against two baselines built into this same binary: an axum route
 //! that returns a fixed page, and an axum route that inserts one row into SQLite with the same
-//! durability as the store (WAL, `synchronous=FULL`).
+//! durability as the relay (WAL, `synchronous=FULL`). It then times `mend sync`: the therapist's
+//! side taking 1,000 sealed answers from the relay into the practice record.
 //!
 //! ```text
 //! cargo build --release -p mend-intake --examples
 //! target/release/examples/bench [--seconds 4] [--rounds 3] [--questionnaire FILE.toml] [--encrypted] [--checkin]
 //! ```
 //!
+//! As in use, the links are made in a practice record (a mend-store `Store`) and pushed through
+//! mend-sync to the relay folder beside it, which the server serves; the server never opens the
+//! record. The stored counts come from taking the sent forms into the record (`Practice::sync`),
+//! so a run counts only what the therapist would actually receive.
+//!
 //! `--checkin` measures the between-sessions check-in (`/c/{token}`, the embedded program's
 //! check-in questionnaire) instead of the intake, against the same two baselines.
 //!
-//! `--encrypted` runs the server on a database encrypted with SQLCipher, as `mend serve` does for
-//! a practice; the baselines stay plain, so the ratios include what encryption costs.
+//! `--encrypted` keeps the practice record encrypted with SQLCipher, as `mend` does for a
+//! practice. It affects only the record's side (making links and the sync figure): the relay's
+//! own file is always plain SQLite, since what it holds is sealed (names and drafts by each link's
+//! key, answers to the practice's public key), so the server does the same work either way. The
+//! baselines stay plain.
 //!
 //! It needs `oha` (`cargo install oha`) and `wrk` (`apt-get install wrk`) on the PATH (or oha in
 //! `~/.cargo/bin`), and the `serve` example next to it for the memory measurement. Everything runs
@@ -36,10 +45,12 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use mend_core::{BreachKind, PartnerName, Program};
+use mend_core::{BreachKind, PartnerName};
 use mend_core::{BrokeTrust, NewCouple};
 use mend_intake::{Application, Config, RateLimit};
-use mend_store::{DataKey, Store};
+use mend_relay::{LinkDetails, LinkKind};
+use mend_store::{CheckinAsks, DataKey, LinkRequest, Store};
+use mend_sync::{NewLink, Practice, SyncReport};
 use time::OffsetDateTime;
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
@@ -50,7 +61,12 @@ const CONNECTIONS: u32 = 32;
 const FIXED_RATE: u32 = 200;
 /// How long each latency run lasts.
 const LATENCY_SECONDS: u32 = 10;
+/// How many sealed answers the timed sync takes in: one batch of `mend sync`.
+const SYNC_ANSWERS: usize = 1000;
+/// How many links the record makes, and pushes to the relay, with one commit of each.
+const LINKS_PER_PUSH: usize = 500;
 
+/// Runs the benchmark and reports a failure on stderr.
 fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
@@ -61,6 +77,7 @@ fn main() -> ExitCode {
     }
 }
 
+/// What the command line asked for.
 struct Options {
     seconds: u32,
     rounds: usize,
@@ -69,6 +86,7 @@ struct Options {
     checkin: bool,
 }
 
+/// Reads the command line.
 fn options() -> BenchResult<Options> {
     let mut options = Options { seconds: 4, rounds: 3, questionnaire: None, encrypted: false, checkin: false };
     let mut args = std::env::args().skip(1);
@@ -87,6 +105,7 @@ fn options() -> BenchResult<Options> {
     Ok(options)
 }
 
+/// Every measurement, in order, then the figures against their targets.
 fn run() -> BenchResult<()> {
     let options = options()?;
     let oha = find_tool("oha")?;
@@ -94,25 +113,31 @@ fn run() -> BenchResult<()> {
     let program = program::load(options.questionnaire.as_deref())?;
     let form = if options.checkin {
         let checkin = program.checkin.clone().ok_or("--checkin needs the embedded program, which has a check-in")?;
-        Form { questionnaire: checkin, route: "c" }
+        Form { questionnaire: checkin, kind: LinkKind::Checkin }
     } else {
-        Form { questionnaire: program.questionnaire.clone(), route: "i" }
+        Form { questionnaire: program.questionnaire.clone(), kind: LinkKind::Intake }
     };
     // On the real disk, next to the build, so that fsync costs what it costs in use.
     let dir = tempfile::Builder::new().prefix("mend-bench-").tempdir_in(target_dir())?;
-    let db = dir.path().join("intake.sqlite3");
+    let db = dir.path().join("mend.sqlite3");
+    let relay = mend_sync::default_folder(&db);
     let baseline_db = dir.path().join("baseline.sqlite3");
 
     let key = options.encrypted.then(DataKey::generate);
-    println!("the server's database: {}", if key.is_some() { "encrypted (SQLCipher)" } else { "plain SQLite" });
+    println!(
+        "the practice record: {}; the relay the server uses: plain SQLite, its contents sealed",
+        if key.is_some() { "encrypted (SQLCipher)" } else { "plain SQLite" }
+    );
 
+    // The record joins the relay folder before the server opens it, so that the two never race
+    // to make the relay's new file (the relay copes by trying again, but no figure should
+    // include that).
+    let mut seeder = Seeder::new(&db, &relay, &form, key.as_ref())?;
     let runtime = tokio::runtime::Runtime::new()?;
-    let app =
-        runtime.block_on(Application::build_keyed(app_config(&db, &program), "127.0.0.1:0".parse()?, key.clone()))?;
+    let app = runtime.block_on(Application::build(app_config(&relay), "127.0.0.1:0".parse()?))?;
     let app_addr = app.local_addr();
     runtime.spawn(app.run_until_stopped());
 
-    let mut seeder = Seeder::new(&db, &form, key.as_ref())?;
     let form_path = seeder.invite(1)?.remove(0);
     let form_url = format!("http://{app_addr}{form_path}");
     let page = ureq_agent().get(&form_url).call()?.body_mut().read_to_string()?;
@@ -137,10 +162,10 @@ fn run() -> BenchResult<()> {
         let fixed = oha_run(&oha, &format!("http://{fixed_addr}/page"), &["-c", &connections, "-z", &seconds])?;
         let page = oha_run(&oha, &form_url, &["-c", &connections, "-z", &seconds])?;
         println!(
-            "round {round}: fixed page {:>7.0} req/s (p99 {:>5.2} ms)   GET /{}/{{token}} {:>7.0} req/s (p99 {:>5.2} ms)   ratio {:.2}",
+            "round {round}: fixed page {:>7.0} req/s (p99 {:>5.2} ms)   GET {}{{token}} {:>7.0} req/s (p99 {:>5.2} ms)   ratio {:.2}",
             fixed.rate,
             fixed.p99_ms,
-            form.route,
+            form.kind.path(),
             page.rate,
             page.p99_ms,
             page.rate / fixed.rate
@@ -178,11 +203,15 @@ fn run() -> BenchResult<()> {
             options.seconds,
             dir.path(),
         )?;
+        // Taking in what waits (the sample, an earlier round) first, so the count after the
+        // round is this round's alone; the sync itself is outside the timed run.
+        seeder.take_in()?;
         let before = seeder.responses()?;
         let batch = &unused[..unused.len() / (rounds - round + 1)];
         unused = &unused[batch.len()..];
         let submitted =
             wrk_submissions(&wrk, &format!("http://{app_addr}"), batch, &submission, options.seconds, dir.path())?;
+        seeder.take_in()?;
         let stored = seeder.responses()? - before;
         println!(
             "round {round}: bare insert {:>6.0} req/s (p99 {:>6.2} ms)   submissions {:>6.0} req/s (p99 {:>6.2} ms, {stored} stored)   ratio {:.2}",
@@ -208,8 +237,10 @@ fn run() -> BenchResult<()> {
         &["-c", "16", "-q", &FIXED_RATE.to_string(), "-z", &format!("{LATENCY_SECONDS}s"), "--latency-correction"],
     )?;
     println!(
-        "GET /{}/{{token}}  p50 {:>6.2} ms  p99 {:>6.2} ms  (oha, corrected for coordinated omission)",
-        form.route, get_latency.p50_ms, get_latency.p99_ms
+        "GET {}{{token}}  p50 {:>6.2} ms  p99 {:>6.2} ms  (oha, corrected for coordinated omission)",
+        form.kind.path(),
+        get_latency.p50_ms,
+        get_latency.p99_ms
     );
     let latency_tokens = seeder.invite((FIXED_RATE * LATENCY_SECONDS) as usize)?;
     let latency_signed = sign_links(&app_addr, &latency_tokens)?;
@@ -219,8 +250,16 @@ fn run() -> BenchResult<()> {
         post_latency.p50_ms, post_latency.p99_ms
     );
 
+    println!("\n== mend sync: taking {SYNC_ANSWERS} sealed answers into the record ==");
+    let sync_seconds = measure_sync(&app_addr, &mut seeder, &submission)?;
+    println!(
+        "took in {SYNC_ANSWERS} answers in {sync_seconds:.2} s ({:.0} a second, record {})",
+        SYNC_ANSWERS as f64 / sync_seconds,
+        if key.is_some() { "encrypted" } else { "plain" }
+    );
+
     println!("\n== Memory of a separate server process (serve example) under load ==");
-    let memory = measure_memory(&oha, &db, key.as_ref(), options.questionnaire.as_deref(), &mut seeder, &submission)?;
+    let memory = measure_memory(&oha, &relay, &mut seeder, &submission)?;
     println!("VmRSS after load {:.1} MB, peak VmHWM {:.1} MB", memory.rss_mb, memory.peak_mb);
 
     println!("\n== Against the targets ==");
@@ -229,35 +268,36 @@ fn run() -> BenchResult<()> {
     let p99 = get_latency.p99_ms.max(post_latency.p99_ms);
     report("p99 at 200 req/s (ms, worst of GET and POST)", p99, "< 10 ms", p99 < 10.0);
     report("server RSS (MB, peak)", memory.peak_mb, "< 30 MB", memory.peak_mb < 30.0);
+    report("mend sync of 1,000 sealed answers (s)", sync_seconds, "< 2 s", sync_seconds < 2.0);
     Ok(())
 }
 
+/// The median, taken from the sorted values (the upper one of an even count).
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
+/// Prints one figure against its target.
 fn report(what: &str, value: f64, target: &str, met: bool) {
     println!("{what:<46} {value:>8.2}  target {target:<9} {}", if met { "met" } else { "NOT MET" });
 }
 
-fn app_config(db: &Path, program: &Arc<Program>) -> Config {
+/// The server's settings: the relay folder, and a limiter that never stands in the way.
+fn app_config(relay: &Path) -> Config {
     // The load comes from one address; the limiter only counts failed links, which the
     // benchmark never makes, but keep it out of the way regardless.
-    Config {
-        db_path: db.to_owned(),
-        program: Arc::clone(program),
-        trust_proxy: false,
-        secrets_policy: None,
-        rate_limit: RateLimit { burst: 1_000_000, per_second: 1_000_000.0 },
-    }
+    Config { rate_limit: RateLimit { burst: 1_000_000, per_second: 1_000_000.0 }, ..Config::new(relay.to_owned()) }
 }
 
+/// The build's target folder (the bench runs from `target/<profile>/examples`), on the disk
+/// the build uses.
 fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
     exe.ancestors().nth(3).map_or_else(std::env::temp_dir, Path::to_path_buf)
 }
 
+/// A load generator on the PATH or in `~/.cargo/bin`.
 fn find_tool(name: &str) -> BenchResult<PathBuf> {
     let mut places: Vec<PathBuf> =
         std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
@@ -271,6 +311,7 @@ fn find_tool(name: &str) -> BenchResult<PathBuf> {
         .ok_or_else(|| format!("{name} is not installed: `cargo install oha` / `apt-get install wrk`").into())
 }
 
+/// A blocking client that never follows redirects and returns every status as a reply.
 fn ureq_agent() -> ureq::Agent {
     ureq::Agent::config_builder().max_redirects(0).http_status_as_error(false).build().into()
 }
@@ -290,7 +331,7 @@ async fn serve_fixed_page(page: String) -> BenchResult<SocketAddr> {
 }
 
 /// The baseline for writing: an axum route that stores the posted body as one row, on the
-/// blocking pool, in a WAL database with `synchronous=FULL`, as the store does.
+/// blocking pool, in a WAL database with `synchronous=FULL`, as the relay does.
 async fn serve_bare_insert(path: &Path) -> BenchResult<SocketAddr> {
     let conn = rusqlite::Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -301,6 +342,7 @@ async fn serve_bare_insert(path: &Path) -> BenchResult<SocketAddr> {
     serve(router).await
 }
 
+/// Inserts one posted body and answers as a sent form is answered, with a 303.
 async fn insert_row(State(conn): State<Arc<Mutex<rusqlite::Connection>>>, body: Bytes) -> Response {
     let inserted = tokio::task::spawn_blocking(move || {
         let conn = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -314,6 +356,7 @@ async fn insert_row(State(conn): State<Arc<Mutex<rusqlite::Connection>>>, body: 
     }
 }
 
+/// Serves `router` on a free port of 127.0.0.1, in the background.
 async fn serve(router: Router) -> BenchResult<SocketAddr> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -321,78 +364,97 @@ async fn serve(router: Router) -> BenchResult<SocketAddr> {
     Ok(addr)
 }
 
-/// The form being measured: the questionnaire and the route its links are served on.
+/// The form being measured: the questionnaire and the kind of link that serves it.
 struct Form {
     questionnaire: mend_core::Questionnaire,
-    /// `i` for intake links, `c` for check-in links.
-    route: &'static str,
+    /// Intake links (`/i/`) or check-in links (`/c/`).
+    kind: LinkKind,
 }
 
-/// Makes couples and links in the benchmark database.
+/// Plays the therapist's mend: makes couples and links in the practice record, pushes the links
+/// to the relay, and takes the sent forms in.
 struct Seeder {
     store: Store,
-    /// The same file opened directly, to count what was stored in one query.
+    /// The record's membership of the relay: its number there and the key that opens answers.
+    practice: Practice,
+    /// The record's file opened directly, to count what was taken in with one query.
     counter: rusqlite::Connection,
     questionnaire: mend_core::Questionnaire,
-    route: &'static str,
+    kind: LinkKind,
     made: usize,
 }
 
 impl Seeder {
-    fn new(db: &Path, form: &Form, key: Option<&DataKey>) -> BenchResult<Self> {
-        let store = Store::open_keyed(db, key)?;
+    /// Opens (makes) the record at `db`, encrypted with `key` if given, and joins it to the
+    /// relay in `relay`.
+    fn new(db: &Path, relay: &Path, form: &Form, key: Option<&DataKey>) -> BenchResult<Self> {
+        let mut store = Store::open_keyed(db, key)?;
+        let practice = Practice::of_record_or_join(&mut store, relay, OffsetDateTime::now_utc())?;
         let counter = rusqlite::Connection::open(db)?;
         if let Some(key) = key {
             counter.pragma_update(None, "key", key.pragma_value().as_str())?;
         }
-        Ok(Self { store, counter, questionnaire: form.questionnaire.clone(), route: form.route, made: 0 })
+        Ok(Self { store, practice, counter, questionnaire: form.questionnaire.clone(), kind: form.kind, made: 0 })
     }
 
     /// The paths of `count` fresh links, two per couple (a partner's new link retires their old
-    /// one). Check-in links ask about no homework, as after a session that gave none.
+    /// one). Check-in links ask about no homework, as after a session that gave none. The links
+    /// are made and pushed [`LINKS_PER_PUSH`] at a time: a run can need a hundred thousand, and
+    /// a push per couple would spend the seeding on the relay's and the record's commits.
     fn invite(&mut self, count: usize) -> BenchResult<Vec<String>> {
         let now = OffsetDateTime::now_utc();
+        let expires_at = now + time::Duration::days(2);
+        let asks = CheckinAsks::default();
+        let checkin = (self.kind == LinkKind::Checkin).then_some(&asks);
         let mut tokens = Vec::with_capacity(count);
         while tokens.len() < count {
-            self.made += 1;
-            let couple = self.store.add_couple(
-                &NewCouple::new(
-                    [
-                        PartnerName::parse(&format!("Zoë {}", self.made))?,
-                        PartnerName::parse(&format!("José {}", self.made))?,
-                    ],
-                    &BrokeTrust::Named(format!("José {}", self.made)),
-                    BreachKind::Affair,
-                    None,
-                )?,
-                now,
-            )?;
-            for partner in &couple.partners {
-                if tokens.len() < count {
-                    let expires = now + time::Duration::days(2);
-                    let token = if self.route == "c" {
-                        self.store.create_checkin_link(
-                            partner.id,
-                            &self.questionnaire,
-                            &mend_store::CheckinAsks::default(),
-                            now,
-                            expires,
-                        )?
-                    } else {
-                        self.store.create_invitation(partner.id, &self.questionnaire, now, expires)?
-                    };
-                    // The load generator only ever needs the link's text.
-                    tokens.push(format!("/{}/{}", self.route, token.expose()));
-                }
+            let mut partners = Vec::new();
+            while partners.len() < LINKS_PER_PUSH.min(count - tokens.len()) {
+                self.made += 1;
+                let couple = self.store.add_couple(
+                    &NewCouple::new(
+                        [
+                            PartnerName::parse(&format!("Zoë {}", self.made))?,
+                            PartnerName::parse(&format!("José {}", self.made))?,
+                        ],
+                        &BrokeTrust::Named(format!("José {}", self.made)),
+                        BreachKind::Affair,
+                        None,
+                    )?,
+                    now,
+                )?;
+                partners.extend(couple.partners.iter().map(|p| (p.id, p.name.to_string())));
+            }
+            partners.truncate(LINKS_PER_PUSH.min(count - tokens.len()));
+            let links: Vec<NewLink<'_>> = partners
+                .into_iter()
+                .map(|(partner, name)| NewLink {
+                    request: LinkRequest { partner, questionnaire: &self.questionnaire, checkin, expires_at },
+                    details: LinkDetails { partner_name: Some(name), ..LinkDetails::default() },
+                })
+                .collect();
+            for made in self.practice.make_links(&mut self.store, &links, None, now)? {
+                // The load generator only ever needs the link's text.
+                tokens.push(format!("{}{}", self.kind.path(), made.token.expose()));
             }
         }
         Ok(tokens)
     }
 
-    /// How many forms of the kind measured are stored.
+    /// Takes every form waiting on the relay into the record, as `mend sync` does; a form left
+    /// behind would make the counts wrong, so it is an error here.
+    fn take_in(&mut self) -> BenchResult<SyncReport> {
+        let report = self.practice.sync(&mut self.store, OffsetDateTime::now_utc())?;
+        if report.left > 0 || report.already > 0 {
+            return Err(format!("the sync did not take every form in once: {report:?}").into());
+        }
+        Ok(report)
+    }
+
+    /// How many forms of the kind measured the record holds.
     fn responses(&self) -> BenchResult<usize> {
         let checkins = "r.invitation_id IN (SELECT invitation_id FROM checkin_links)";
-        let kind = if self.route == "c" { checkins.to_owned() } else { format!("NOT {checkins}") };
+        let kind = if self.kind == LinkKind::Checkin { checkins.to_owned() } else { format!("NOT {checkins}") };
         let sql = format!("SELECT count(*) FROM intake_responses r WHERE {kind}");
         let count: i64 = self.counter.query_row(&sql, [], |row| row.get(0))?;
         Ok(usize::try_from(count)?)
@@ -436,12 +498,14 @@ fn sample_submission(questionnaire: &mend_core::Questionnaire, form_url: &str) -
     Ok(Submission { body })
 }
 
+/// The hidden `_csrf` value of a form page.
 fn csrf_of(page: &str) -> Option<String> {
     let start = page.find("name=\"_csrf\" value=\"")? + 20;
     let end = page[start..].find('"')? + start;
     Some(page[start..end].to_owned())
 }
 
+/// Urlencodes a field's name or value as a browser does.
 fn encode(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
@@ -462,6 +526,7 @@ struct Signed {
 }
 
 impl Signed {
+    /// The whole body to post: the control fields, then the answers.
     fn body(&self, submission: &Submission) -> String {
         format!("_csrf={}&_action=send&{}", self.csrf, submission.body)
     }
@@ -503,6 +568,7 @@ struct Run {
     errors: u64,
 }
 
+/// One oha run, which must see only 200s.
 fn oha_run(oha: &Path, url: &str, args: &[&str]) -> BenchResult<Run> {
     let output = Command::new(oha).args(args).args(["--no-tui", "--output-format", "json", url]).output()?;
     if !output.status.success() {
@@ -593,6 +659,7 @@ function request()
 end
 "#;
 
+/// One wrk run with a Lua script, read back from wrk's text report.
 fn wrk_run(wrk: &Path, url: &str, script: &Path, seconds: u32) -> BenchResult<Run> {
     let output = Command::new(wrk)
         .args(["-t2", &format!("-c{CONNECTIONS}"), &format!("-d{seconds}s"), "--latency", "-s"])
@@ -694,31 +761,42 @@ fn open_loop_submissions(base: &str, signed: &[Signed], submission: &Submission,
     Ok(Run { rate: f64::from(rate), p50_ms: at(0.5), p99_ms: at(0.99), errors: 0 })
 }
 
+/// The server process's resident memory, now and at its peak.
 struct Memory {
     rss_mb: f64,
     peak_mb: f64,
 }
 
-/// Starts the `serve` example on the same database, loads it with GETs and submissions, and
-/// reads its resident memory from /proc.
-fn measure_memory(
-    oha: &Path,
-    db: &Path,
-    key: Option<&DataKey>,
-    questionnaire: Option<&Path>,
-    seeder: &mut Seeder,
-    submission: &Submission,
-) -> BenchResult<Memory> {
+/// Times taking [`SYNC_ANSWERS`] sealed answers into the record, in seconds: it first takes in
+/// whatever waits, then posts that many forms to the server and times the one sync that takes
+/// them in, checking that each reached the record.
+fn measure_sync(addr: &SocketAddr, seeder: &mut Seeder, submission: &Submission) -> BenchResult<f64> {
+    seeder.take_in()?;
+    let tokens = seeder.invite(SYNC_ANSWERS)?;
+    let signed = sign_links(addr, &tokens)?;
+    open_loop_submissions(&format!("http://{addr}"), &signed, submission, 1000)?;
+    let before = seeder.responses()?;
+    let started = Instant::now();
+    let report = seeder.take_in()?;
+    let seconds = started.elapsed().as_secs_f64();
+    let stored = seeder.responses()? - before;
+    if report.received != SYNC_ANSWERS || stored != SYNC_ANSWERS {
+        return Err(format!(
+            "the sync took in {} forms and the record gained {stored}, not {SYNC_ANSWERS}",
+            report.received
+        )
+        .into());
+    }
+    Ok(seconds)
+}
+
+/// Starts the `serve` example on the same relay folder, loads it with GETs and submissions, and
+/// reads its resident memory from /proc. It needs no key: the server never opens the record.
+fn measure_memory(oha: &Path, relay: &Path, seeder: &mut Seeder, submission: &Submission) -> BenchResult<Memory> {
     let exe = std::env::current_exe()?;
     let serve = exe.with_file_name("serve");
     let mut command = Command::new(&serve);
-    command.arg(db).stdout(Stdio::piped()).stderr(Stdio::null());
-    if let Some(key) = key {
-        command.env("MEND_RECOVERY_KEY", key.recovery_words());
-    }
-    if let Some(file) = questionnaire {
-        command.arg("--questionnaire").arg(file);
-    }
+    command.arg(relay).stdout(Stdio::piped()).stderr(Stdio::null());
     let mut child = command.spawn().map_err(|e| format!("cannot start {}: {e}", serve.display()))?;
     let mut line = String::new();
     BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut line)?;

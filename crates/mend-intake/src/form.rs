@@ -313,6 +313,12 @@ pub(crate) fn first_name(display_name: &str) -> &str {
     display_name.split_whitespace().next().unwrap_or(display_name)
 }
 
+/// What follows "Hello" on the page: ", " and the first name, or nothing for a link made before
+/// the relay, which knows no name to greet.
+pub(crate) fn greeting(display_name: Option<&str>) -> String {
+    display_name.map(first_name).filter(|name| !name.is_empty()).map(|name| format!(", {name}")).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,5 +333,7 @@ mod tests {
     fn the_greeting_uses_the_first_name() {
         assert_eq!(first_name("José Núñez"), "José");
         assert_eq!(first_name("Zoë"), "Zoë");
+        assert_eq!(greeting(Some("José Núñez")), ", José");
+        assert_eq!(greeting(None), "", "a link from before the relay greets without a name");
     }
 }

@@ -1,16 +1,22 @@
-//! The intake server: each partner opens a private link, fills in the questionnaire alone, and
-//! sends it; the answers are stored durably and the link closes.
+//! The intake server, the relay partners reach: each partner opens a private link, fills in the
+//! questionnaire alone, and sends it; the answers are sealed to the practice's key, kept
+//! durably, and the link closes.
+//!
+//! The server never opens the practice record and never reads its key: it serves from the relay's
+//! own folder ([`mend_relay::RelayStore`]), where a link's name and draft are sealed by the link's
+//! token and sent answers by the practice's public key. The therapist's mend takes them in.
 //!
 //! Routes: `GET`/`POST /i/{token}` (the form), `GET`/`POST /c/{token}` (a check-in), `GET /thanks`, `GET /healthz`, and
-//! `/static/intake.css` and `/static/intake.js`. Nothing else: no listing, no admin and no
-//! read-back of answers.
+//! `/static/intake.css` and `/static/intake.js`; and for a paired practice's sync, the JSON routes
+//! under `/relay/v1/` ([`sync_api`]), which carry only sealed bytes. Nothing else: no listing, no
+//! admin and no read-back of answers.
 //!
 //! Guards, outermost first: a connection that does not finish its headers within
 //! [`HEADER_TIMEOUT`] is closed; one middleware that logs each request without its path (the path
 //! holds the token) and never an answer, turns every error status into a page of ours and sets
 //! `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `nosniff` and a strict CSP on every
 //! response; tower-http's cross-origin check (`Sec-Fetch-Site`/`Origin`); a request timeout; a
-//! 64 KiB body limit. In the handlers: an HMAC form value on every post, a limiter that charges
+//! body limit worked out from the questionnaires ([`body_limit`]). In the handlers: an HMAC form value on every post, a limiter that charges
 //! an address only for links that do not work, and strict parsing of the form body.
 
 mod body_limit;
@@ -25,9 +31,10 @@ mod handlers;
 mod limiter;
 mod pages;
 mod parse;
+mod relay_thread;
 mod sent;
 mod state;
-mod store_thread;
+mod sync_api;
 
 pub use body_limit::body_limit;
 pub use filling::{FORM_KEY_FIELD, form_key};
@@ -42,24 +49,21 @@ use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use mend_core::Program;
-use mend_store::{Actor, Store, StoreError};
-use time::OffsetDateTime;
+use mend_relay::RelayError;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 use tower_http::csrf::CsrfLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::csrf::FormKey;
 use crate::limiter::Limiter;
-use crate::pages::{BlankForm, Notice};
+use crate::pages::Notice;
+use crate::relay_thread::RelayThread;
 use crate::state::{AppState, Shared};
-use crate::store_thread::StoreThread;
 
 /// The most a request's line and headers may take, in bytes. A browser sends a few hundred
 /// bytes to this server, which sets no cookies; hyper's default of about 400 KB would let every
@@ -69,23 +73,30 @@ pub const HEADER_BYTES_LIMIT: usize = 16 * 1024;
 /// How long a client may take to send a request's headers before its connection is closed.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The largest body a paired practice's sync request may send: a push of links with the
+/// versions of the questions they show.
+pub const SYNC_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
 /// How long one request may take, reading its body included, before it is answered with 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// What the server needs to run.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The SQLite file shared with the `mend` command.
-    pub db_path: PathBuf,
-    /// The program whose questionnaire is served.
-    pub program: Arc<Program>,
+    /// The relay's folder: its links, versions and sealed answers. Never the practice record.
+    pub data_dir: PathBuf,
     /// Whether a reverse proxy in front of the server appends the client's address to
     /// `X-Forwarded-For`; without it, that header is ignored and the peer address counts.
     pub trust_proxy: bool,
-    /// The therapist's own words on how secrets are handled, shown above the secrets agreement.
-    pub secrets_policy: Option<String>,
     /// How many failed link attempts an address may make.
     pub rate_limit: RateLimit,
+}
+
+impl Config {
+    /// The settings for the relay in `data_dir`, with the default limits.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Config { data_dir, trust_proxy: false, rate_limit: RateLimit::default() }
+    }
 }
 
 /// A per-address budget of failed link attempts (unknown, expired, retired or used tokens): up
@@ -117,13 +128,13 @@ pub enum IntakeError {
         /// The cause.
         source: std::io::Error,
     },
-    /// The database could not be opened or read.
-    #[error("could not use the database {path}: {source}")]
-    Store {
-        /// The database file.
+    /// The relay's folder could not be opened or read.
+    #[error("could not use the relay folder {path}: {source}")]
+    Relay {
+        /// The folder.
         path: PathBuf,
         /// The cause.
-        source: StoreError,
+        source: RelayError,
     },
     /// A startup task did not finish.
     #[error("the server could not start: {0}")]
@@ -139,63 +150,37 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens the store, loads the server secret and binds `addr` (port 0 picks a free port).
+    /// Opens the relay's folder, loads the server's secret and binds `addr` (port 0 picks a free
+    /// port).
     pub async fn build(config: Config, addr: SocketAddr) -> Result<Application, IntakeError> {
-        Application::build_keyed(config, addr, None).await
-    }
-
-    /// As [`Application::build`], for a database encrypted with `key` (`None`: a plain one).
-    pub async fn build_keyed(
-        config: Config,
-        addr: SocketAddr,
-        key: Option<mend_store::DataKey>,
-    ) -> Result<Application, IntakeError> {
-        let db_path = config.db_path.clone();
-        let program = Arc::clone(&config.program);
+        let folder = config.data_dir.clone();
         let opened = tokio::task::spawn_blocking(move || {
-            let mut store = Store::open_keyed(&db_path, key.as_ref())?;
-            store.set_actor(Actor::Server);
-            let secret = store.server_secret()?;
-            // The form it serves to new links is kept as a published version now, so a form
-            // changed under a version number links were already made for is refused at start.
-            let questionnaire = &program.questionnaire;
-            store.publish_questionnaire(questionnaire, OffsetDateTime::now_utc())?;
-            if let Some(checkin) = &program.checkin {
-                store.publish_questionnaire(checkin, OffsetDateTime::now_utc())?;
+            let writer = RelayThread::spawn_writer(&folder)?;
+            let mut relay = mend_relay::RelayStore::open(&folder)?;
+            let secret = relay.server_secret()?;
+            // A body must fit the answers of every version a link may show: a post reads its
+            // body only after its link is found, with the limit of the version it shows.
+            let mut limit = 0;
+            for kept in relay.all_versions()? {
+                limit = limit.max(body_limit(&kept));
             }
-            // A body must fit the answers of every version a link may still show.
-            let mut limit = body_limit(questionnaire);
-            for kept in store.published_versions(OffsetDateTime::now_utc())? {
-                if let Some(older) = store.questionnaire_version(&kept.questionnaire, kept.version)? {
-                    limit = limit.max(body_limit(&older));
-                }
-            }
-            Ok::<_, StoreError>((store, secret, limit))
+            let reader = RelayThread::spawn_reader(&folder)?;
+            Ok::<_, RelayError>((writer, reader, secret, limit))
         })
         .await
         .map_err(|e| IntakeError::Startup(e.to_string()))?;
-        let (store, secret, body_limit) =
-            opened.map_err(|source| IntakeError::Store { path: config.db_path.clone(), source })?;
+        let (writer, reader, secret, body_limit) =
+            opened.map_err(|source| IntakeError::Relay { path: config.data_dir.clone(), source })?;
         let listener = TcpListener::bind(addr).await.map_err(|source| IntakeError::Bind { addr, source })?;
         let local_addr = listener.local_addr().map_err(|source| IntakeError::Bind { addr, source })?;
-        let secrets_policy = config.secrets_policy.filter(|p| !p.trim().is_empty());
-        let blank_form = BlankForm::new(&config.program.questionnaire, secrets_policy.as_deref());
-        let state = Arc::new(AppState {
-            store: StoreThread::spawn(store)
-                .map_err(|e| IntakeError::Startup(format!("cannot start the store thread: {e}")))?,
-            key: FormKey::new(secret, &config.program.questionnaire.id),
-            checkin_key: config.program.checkin.as_ref().map(|q| FormKey::new(secret, &q.id)),
-            intake: Arc::new(config.program.questionnaire.clone()),
-            checkin: config.program.checkin.clone().map(Arc::new),
+        let state = Arc::new(AppState::new(
+            writer,
+            reader,
+            secret,
             body_limit,
-            versions: std::sync::Mutex::default(),
-            program: config.program,
-            limiter: Limiter::new(&config.rate_limit),
-            trust_proxy: config.trust_proxy,
-            secrets_policy,
-            blank_form,
-            blank_checkins: std::sync::Mutex::default(),
-        });
+            Limiter::new(&config.rate_limit),
+            config.trust_proxy,
+        ));
         Ok(Application { listener, local_addr, router: router(state) })
     }
 
@@ -274,10 +259,17 @@ async fn pause_after_accept_error(error: &std::io::Error) {
 /// meets, in order: the guard (log line, error pages, security headers), the cross-origin check,
 /// the timeout and the body limit.
 fn router(state: Shared) -> Router {
-    // Worked out from the questionnaires, so that answers within their limits fit in any script.
-    let limit = state.body_limit;
     let cross_origin = CsrfLayer::new().with_rejection_response(|_| Notice::Forbidden.into_response());
+    // A paired practice's sync: JSON, each body at most what a push of many links and a few
+    // versions of the questions needs.
+    let sync = Router::new()
+        .route("/relay/v1/pair", post(sync_api::pair))
+        .route("/relay/v1/push", post(sync_api::push))
+        .route("/relay/v1/waiting", get(sync_api::waiting))
+        .route("/relay/v1/acknowledge", post(sync_api::acknowledge))
+        .layer(DefaultBodyLimit::max(SYNC_BODY_LIMIT));
     Router::new()
+        .merge(sync)
         .route("/i/{token}", get(handlers::show_form).post(sent::submit_form))
         .route("/c/{token}", get(handlers::show_checkin).post(sent::submit_checkin))
         .route(sent::THANKS_PATH, get(handlers::thanks))
@@ -286,7 +278,9 @@ fn router(state: Shared) -> Router {
         .route("/static/intake.js", get(handlers::script))
         .fallback(handlers::not_found)
         .with_state(state)
-        .layer(DefaultBodyLimit::max(limit))
+        // A post reads its body itself, once its link is found, with a limit worked out from the
+        // questions the link shows, so that answers within their limits fit in any script.
+        .layer(DefaultBodyLimit::disable())
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(cross_origin)
         .layer(axum::middleware::from_fn(guards::guard))

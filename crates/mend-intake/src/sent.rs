@@ -1,33 +1,31 @@
-//! A sent form in one pass: read, verify, check once, one store job, one outcome, one response.
+//! A sent form in one pass: read, verify, find the link, check once, seal, one relay job, one
+//! outcome, one response.
 //!
-//! The body is read strictly, its form value verified against the link, and the answers checked
-//! by the questionnaire once. The common case, complete answers from our own page, is one trip to
-//! the store thread, which commits it together with the other forms waiting
-//! ([`crate::store_thread`]). Everything else (answers with mistakes, a draft, a post that is
-//! refused, a second try after our side failed) is one job that reads the invitation and, while
-//! its link works, does what the form asked.
+//! The body is read strictly, its form value verified against the link, the link found (one
+//! read), and the answers checked by the questions its page showed. Complete answers are sealed at
+//! once, in memory, to the practice's key, and the sealed form goes to the writer's group commit
+//! ([`crate::relay_thread`]); nothing of them is written in clear. A draft is sealed by the link's
+//! own key. Answers with mistakes go back to the partner.
 
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use mend_core::checkin::scores_of;
 use mend_core::day::latest_today;
 use mend_core::questionnaire::FieldError;
-use mend_core::{CheckedAnswers, InvitationToken, Questionnaire, RawAnswers};
-use mend_store::{CheckinAsks, InvitationLookup, InvitationState, Store, StoreError, SubmitOutcome};
-use time::{Date, OffsetDateTime};
+use mend_core::{InvitationToken, Questionnaire, RawAnswers};
+use mend_relay::{Arrival, LinkKey, LinkKind, LinkState, Received, Sealed, SentForm};
+use time::OffsetDateTime;
 
 use crate::csrf::FormKey;
 use crate::guards::Client;
-use crate::handlers::sheet_titles;
 use crate::pages::{Banner, Notice};
 use crate::parse::{PostedForm, parse_form};
-use crate::state::{Failure, FormRender, Kind, Shared, of_kind};
+use crate::state::{Failure, FormRender, Link, Shared, json};
 
 /// Where a partner lands after sending: a page without the token, so the link is not kept in
 /// the address bar or history of a shared device.
@@ -39,9 +37,9 @@ pub(crate) async fn submit_form(
     Client(client): Client,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<Response, Failure> {
-    submit(app, client, &headers, path, body, Kind::Intake).await
+    submit(app, client, &headers, path, body, LinkKind::Intake).await
 }
 
 /// `POST /c/{token}`: save a draft of a check-in, or check and send it.
@@ -50,39 +48,69 @@ pub(crate) async fn submit_checkin(
     Client(client): Client,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<Response, Failure> {
-    submit(app, client, &headers, path, body, Kind::Checkin).await
+    submit(app, client, &headers, path, body, LinkKind::Checkin).await
 }
 
-/// A sent form of either kind, in one pass.
+/// A sent form of either kind, in one pass. The body is read only once the token has its shape
+/// and names a link of this relay, so a guesser's post costs no read of a body at all.
 async fn submit(
     app: Shared,
     client: IpAddr,
     headers: &HeaderMap,
     path: Result<Path<String>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
-    kind: Kind,
+    body: Body,
+    kind: LinkKind,
 ) -> Result<Response, Failure> {
-    app.admit(client)?;
     let token = app.token(path, client)?;
-    let (Some(current), Some(key)) = (app.current(kind).cloned(), app.form_key(kind)) else {
+    let Some(found) = app.find(&token).await? else {
+        app.admit(client)?;
         return Err(app.invalid_link(client));
     };
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { Notice::TooLarge } else { Notice::BadRequest }
+    // The largest body any version of the questions this relay shows can need, the link's own
+    // version among them (loaded, and counted, before the body is read).
+    let questions = app.questionnaire(found.practice, &found.questionnaire, found.version).await?;
+    let limit = app.body_limit_for(&questions);
+    // A body is read up to the limit and refused there (http-body-util's "length limit
+    // exceeded"). It is not refused unread by its declared length: a browser still sending it
+    // would then see the connection cut instead of the page that says what to do.
+    let body = axum::body::to_bytes(body, limit).await.map_err(|error| {
+        if error.to_string().contains("length limit") { Notice::TooLarge } else { Notice::BadRequest }
     })?;
-    let now = OffsetDateTime::now_utc();
     let form = if is_form(headers) { parse_form(&body).ok() } else { None };
-    // The questions of the version this link's page was rendered with, which its form value names.
-    let verified = match verify(key, &token, form) {
-        Ok(form) => Ok((app.questionnaire(kind, form.version).await?, form)),
-        Err(refusal) => Err(refusal),
+    let verified = verify(app.form_key(kind), &token, form);
+    // A form this server signed for this link comes from the partner's own page: it is never
+    // refused for what guessers on the same address did (two partners at home share one).
+    if verified.is_err() {
+        app.admit(client)?;
+    }
+    let now = OffsetDateTime::now_utc();
+    let signed = !matches!(verified, Err(Refusal { signed: false, .. }));
+    if found.kind == kind && found.state == LinkState::Used && signed {
+        // A second click on "Send", or a reload after sending, from the page we served: the
+        // answers were kept once, so say so again.
+        return Ok(Redirect::to(THANKS_PATH).into_response());
+    }
+    let Some(link) = app.open(&token, found, kind).await? else { return Err(app.invalid_link(client)) };
+    let verified = match verified {
+        Ok(form) => form,
+        Err(refusal) => return Err(refusal.notice.into()),
     };
-    let questionnaire = verified.as_ref().map_or(current, |(questionnaire, _)| Arc::clone(questionnaire));
-    let job = check(verified, latest_today(now));
-    let outcome = store(&app, &token, job, &questionnaire, now, kind).await?;
-    respond(&app, client, &token, &questionnaire, outcome, kind)
+    // The questions of the version this link's page was rendered with, which its form value names.
+    let questionnaire = if verified.version == link.questionnaire.version {
+        Arc::clone(&link.questionnaire)
+    } else {
+        app.questionnaire(link.practice, &link.questionnaire.id, verified.version).await?
+    };
+    let outcome = match verified.button {
+        Button::Send => match questionnaire.check(&verified.typed, latest_today(now)) {
+            Ok(_) => send(&app, &token, &link, &questionnaire, verified.typed, now).await?,
+            Err(errors) => Outcome::FormAgain { typed: verified.typed, errors, banner: Banner::None },
+        },
+        Button::Save => save(&app, &token, &questionnaire, verified.typed, now).await?,
+    };
+    respond(&app, client, &token, &link, &questionnaire, outcome)
 }
 
 /// Which button a partner pressed.
@@ -126,184 +154,73 @@ fn verify(key: &FormKey, token: &InvitationToken, form: Option<PostedForm>) -> R
     Ok(VerifiedForm { button, version, typed: form.answers })
 }
 
-/// The store work a verified form needs. Every variant but `Refuse` comes from a signed form.
-#[derive(Debug)]
-enum Job {
-    /// Answers that passed the check: to store. What was typed is kept to give the form back if
-    /// storing fails on our side.
-    Store { answers: Arc<CheckedAnswers>, typed: RawAnswers },
-    /// Answers with mistakes: the form goes back with them.
-    Correct { typed: RawAnswers, errors: Vec<FieldError> },
-    /// A draft to keep, without the answers drafts leave out.
-    Save { typed: RawAnswers, draft: RawAnswers },
-    /// A post that is refused; the store only tells whether its link works.
-    Refuse(Refusal),
-}
-
-/// Checks the answers of a verified form, once: the questionnaire gives either answers that can
-/// be stored or the list of mistakes, never both. `today` is the latest day it may be where the
-/// partner is, for dates that must have come.
-fn check(verified: Result<(Arc<Questionnaire>, VerifiedForm), Refusal>, today: Date) -> Job {
-    match verified {
-        Ok((questionnaire, VerifiedForm { button: Button::Send, typed, .. })) => {
-            match questionnaire.check(&typed, today) {
-                Ok(answers) => Job::Store { answers: Arc::new(answers), typed },
-                Err(errors) => Job::Correct { typed, errors },
-            }
-        }
-        Ok((questionnaire, VerifiedForm { button: Button::Save, typed, .. })) => {
-            Job::Save { draft: questionnaire.draft(&typed), typed }
-        }
-        Err(refusal) => Job::Refuse(refusal),
-    }
-}
-
 /// What became of a sent form: the one thing its response is made from.
 #[derive(Debug)]
 enum Outcome {
-    /// Stored now, or by an earlier click on the same form: thank the partner.
-    Stored,
-    /// The link does not work, or stopped working meanwhile: the one plain page.
+    /// Kept now, or by an earlier click on the same form: thank the partner.
+    Kept,
+    /// The link stopped working meanwhile: the one plain page.
     DeadLink,
-    /// The link works, but the post was refused.
-    Refused(Notice),
     /// The form goes back to the partner with everything they typed: with their mistakes, saved,
-    /// or not stored because our side failed.
-    FormAgain {
-        /// Boxed: the other outcomes are small, and this one is made only when a form goes back.
-        invitation: Box<InvitationLookup>,
-        typed: RawAnswers,
-        errors: Vec<FieldError>,
-        banner: Banner,
-        /// For a check-in: what its link asks.
-        asks: CheckinAsks,
-    },
+    /// or not kept because our side failed.
+    FormAgain { typed: RawAnswers, errors: Vec<FieldError>, banner: Banner },
 }
 
-/// The one meaning of a stored form's outcome. A used link counts as stored: the store lets a link
-/// store answers once, so a second click or a reload after sending is thanked again.
-fn submitted(outcome: SubmitOutcome) -> Outcome {
-    match outcome {
-        SubmitOutcome::Stored | SubmitOutcome::AlreadyUsed => Outcome::Stored,
-        SubmitOutcome::NotActive => Outcome::DeadLink,
-    }
-}
-
-/// Runs the one store job for a form. Answers to store go to the store thread's group commit;
-/// if that fails on our side, they are tried once more through the invitation, so that a second
-/// failure can give the form back with every answer still in it.
-async fn store(
+/// Seals checked answers to the practice and hands them to the writer's group commit; if that
+/// fails on our side it is tried once more, and then the form goes back with every answer in it.
+async fn send(
     app: &Shared,
     token: &InvitationToken,
-    job: Job,
-    questionnaire: &Arc<Questionnaire>,
-    now: OffsetDateTime,
-    kind: Kind,
-) -> Result<Outcome, Failure> {
-    let job = match job {
-        // The store checks the invitation inside the transaction that stores the answers, so
-        // there is nothing to read first: the form value already binds this link to the version
-        // of the questions that checked the answers, and the answers name that version.
-        Job::Store { answers, typed } => {
-            // A check-in's scores are worked out by the version of the check-in that checked it,
-            // and stored with it; both kinds are committed in groups.
-            let scores = match kind {
-                Kind::Intake => None,
-                Kind::Checkin => Some(scores_of(questionnaire, answers.answers())),
-            };
-            let stored = app.store.submit(token.clone(), Arc::clone(&answers), scores, now).await;
-            match stored {
-                Ok(outcome) => return Ok(submitted(outcome)),
-                Err(error) => {
-                    tracing::warn!(cause = %error, "storing a form failed; trying once more");
-                    Job::Store { answers, typed }
-                }
-            }
-        }
-        other => other,
-    };
-    let (questionnaire, token) = (Arc::clone(questionnaire), token.clone());
-    app.with_store(move |store| through_invitation(store, &questionnaire, kind, &token, job, now)).await
-}
-
-/// Stores a check-in with its scores, worked out from the checked answers by the version of the
-/// check-in that checked them.
-fn submit_checkin_once(
-    store: &mut Store,
-    checkin: &Questionnaire,
-    token: &InvitationToken,
-    answers: &CheckedAnswers,
-    now: OffsetDateTime,
-) -> Result<SubmitOutcome, StoreError> {
-    store.submit_checkin(token, answers, &scores_of(checkin, answers.answers()), now)
-}
-
-/// The store job for everything but a first try at storing: reads the invitation and, while its
-/// link works and is of this kind, does what the form asked.
-fn through_invitation(
-    store: &mut Store,
+    link: &Link,
     questionnaire: &Questionnaire,
-    kind: Kind,
-    token: &InvitationToken,
-    job: Job,
+    typed: RawAnswers,
     now: OffsetDateTime,
-) -> Result<Outcome, StoreError> {
-    let Some(invitation) = store.lookup_invitation(token, now)? else { return Ok(Outcome::DeadLink) };
-    // A check-in link is an invitation that says what it asks; any other is not one.
-    let asks = match kind {
-        Kind::Intake => CheckinAsks::default(),
-        Kind::Checkin => match store.checkin_asks(invitation.invitation_id)? {
-            Some(asks) => asks,
-            None => return Ok(Outcome::DeadLink),
-        },
+) -> Result<Outcome, Failure> {
+    let form = SentForm {
+        token_sha256: token.sha256(),
+        kind: link.kind,
+        questionnaire: questionnaire.id.clone(),
+        version: questionnaire.version,
+        answers: typed,
+        sent_at: now,
     };
-    let signed = !matches!(job, Job::Refuse(Refusal { signed: false, .. }));
-    match invitation.state {
-        InvitationState::Active => {}
-        // A second click on "Send", or a reload after sending, from the page we served: the
-        // answers are already stored once, so say so again.
-        InvitationState::Used if signed => return Ok(Outcome::Stored),
-        InvitationState::Used | InvitationState::Expired | InvitationState::Retired => return Ok(Outcome::DeadLink),
-    }
-    if !of_kind(questionnaire, &invitation) {
-        return Ok(Outcome::DeadLink);
-    }
-    let again = |invitation, typed, errors, banner, asks| Outcome::FormAgain {
-        invitation: Box::new(invitation),
-        typed,
-        errors,
-        banner,
-        asks,
-    };
-    Ok(match job {
-        Job::Refuse(refusal) => Outcome::Refused(refusal.notice),
-        Job::Correct { typed, errors } => again(invitation, typed, errors, Banner::None, asks),
-        Job::Save { typed, draft } => match store.save_draft(invitation.invitation_id, &draft, now) {
-            Ok(()) => again(invitation, typed, Vec::new(), Banner::Saved, asks),
-            Err(error) => not_stored(error, invitation, typed, asks),
-        },
-        Job::Store { answers, typed } => {
-            let stored = match kind {
-                Kind::Intake => store.submit_intake(token, &answers, now),
-                Kind::Checkin => submit_checkin_once(store, questionnaire, token, &answers, now),
-            };
-            match stored {
-                Ok(outcome) => submitted(outcome),
-                Err(error) => not_stored(error, invitation, typed, asks),
+    let sealed = form.seal(&link.recipient()?);
+    let arrival = Arrival { token_sha256: form.token_sha256.clone(), practice: link.practice, sealed, at: now };
+    let mut last_error = None;
+    for _ in 0..2 {
+        match app.writer.submit(arrival.clone()).await {
+            Ok(Received::Kept | Received::AlreadyUsed) => return Ok(Outcome::Kept),
+            Ok(Received::NotActive) => return Ok(Outcome::DeadLink),
+            Err(error) => {
+                tracing::warn!(cause = %error, "keeping a sent form failed");
+                last_error = Some(error);
             }
         }
-    })
+    }
+    if let Some(error) = last_error {
+        tracing::error!(cause = %error, "answers could not be stored on the relay; the form was sent back with them");
+    }
+    Ok(Outcome::FormAgain { typed: form.answers, errors: Vec::new(), banner: Banner::NotStored })
 }
 
-/// When a draft or answers could not be written: a link that stopped working meanwhile is the
-/// partner's side; anything else is ours, logged (the cause, never an answer), and the form goes
-/// back with every answer in it, so that nothing typed is lost.
-fn not_stored(error: StoreError, invitation: InvitationLookup, typed: RawAnswers, asks: CheckinAsks) -> Outcome {
-    if matches!(error, StoreError::InvitationNotActive) {
-        return Outcome::DeadLink;
+/// Seals a draft by the link's own key and keeps it.
+async fn save(
+    app: &Shared,
+    token: &InvitationToken,
+    questionnaire: &Questionnaire,
+    typed: RawAnswers,
+    now: OffsetDateTime,
+) -> Result<Outcome, Failure> {
+    let sealed = LinkKey::of(token).seal(Sealed::Draft, &json(&questionnaire.draft(&typed)));
+    let hash = token.sha256();
+    match app.writer.run(move |relay| relay.save_draft(&hash, &sealed, now)).await {
+        Ok(true) => Ok(Outcome::FormAgain { typed, errors: Vec::new(), banner: Banner::Saved }),
+        Ok(false) => Ok(Outcome::DeadLink),
+        Err(error) => {
+            tracing::error!(cause = %error, "a draft could not be kept; the form was sent back with it");
+            Ok(Outcome::FormAgain { typed, errors: Vec::new(), banner: Banner::NotStored })
+        }
     }
-    tracing::error!(cause = %error, "answers could not be stored; the form was sent back with them");
-    Outcome::FormAgain { invitation: Box::new(invitation), typed, errors: Vec::new(), banner: Banner::NotStored, asks }
 }
 
 /// The one response for an outcome.
@@ -311,15 +228,14 @@ fn respond(
     app: &Shared,
     client: IpAddr,
     token: &InvitationToken,
+    link: &Link,
     questionnaire: &Questionnaire,
     outcome: Outcome,
-    kind: Kind,
 ) -> Result<Response, Failure> {
     match outcome {
-        Outcome::Stored => Ok(Redirect::to(THANKS_PATH).into_response()),
+        Outcome::Kept => Ok(Redirect::to(THANKS_PATH).into_response()),
         Outcome::DeadLink => Err(app.invalid_link(client)),
-        Outcome::Refused(notice) => Err(notice.into()),
-        Outcome::FormAgain { invitation, typed, errors, banner, asks } => {
+        Outcome::FormAgain { typed, errors, banner } => {
             let status = if banner == Banner::NotStored {
                 StatusCode::SERVICE_UNAVAILABLE
             } else if !errors.is_empty() {
@@ -329,20 +245,15 @@ fn respond(
             };
             // The page that comes back is the partner's own and is not cached, so it keeps
             // everything they typed, the answers a draft leaves out included.
-            let sheets = sheet_titles(app, &asks.homework);
-            let view = FormRender {
-                invitation: &invitation,
+            Ok(app.render_form(FormRender {
+                link,
                 questionnaire,
                 token,
                 answers: &typed,
                 errors: &errors,
                 banner,
                 status,
-                kind,
-                sheets: &sheets,
-                sections: &asks.sections,
-            };
-            Ok(app.render_form(view))
+            }))
         }
     }
 }

@@ -1,10 +1,12 @@
 //! What every route shares, and how a request that failed becomes a page.
 //!
-//! The store thread, the questionnaire, the form key and the limiter live here, in a module of
-//! their own, so that the guards and the routes both depend on it and never on each other.
+//! The relay's threads, the versions of the questions, the form keys and the limiter live here, in
+//! a module of their own, so that the guards and the routes both depend on it and never on each
+//! other.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,50 +16,45 @@ use axum::extract::rejection::PathRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mend_core::questionnaire::FieldError;
-use mend_core::{InvitationToken, Program, Questionnaire, RawAnswers};
-use mend_store::{InvitationLookup, Store, StoreError};
+use mend_core::{InvitationToken, Questionnaire, RawAnswers};
+use mend_relay::{LinkDetails, LinkKey, LinkKind, LinkState, OpenedLink, PracticeId, PracticeRecipient, Sealed};
+use time::OffsetDateTime;
 
 use crate::csrf::FormKey;
-use crate::form::{first_name, form_view};
+use crate::form::{form_view, greeting};
 use crate::limiter::Limiter;
 use crate::pages::{Banner, BlankForm, FormPage, Notice, html};
-use crate::store_thread::StoreThread;
+use crate::relay_thread::RelayThread;
 
 /// What the routes share.
 #[derive(Debug)]
 pub(crate) struct AppState {
-    /// The one writer connection, on its own thread.
-    pub(crate) store: StoreThread,
-    pub(crate) program: Arc<Program>,
-    /// The intake as the content says it now: new links are made for it.
-    pub(crate) intake: Arc<Questionnaire>,
-    /// The check-in as the content says it now, if the program has one.
-    pub(crate) checkin: Option<Arc<Questionnaire>>,
-    /// Older versions that links still out were made for, read from the store when first needed.
-    pub(crate) versions: Mutex<HashMap<(String, u32), Arc<Questionnaire>>>,
-    /// The largest body a form of any version a link may show can need, in bytes.
-    pub(crate) body_limit: usize,
-    /// Signs intake forms; scoped to the intake's id, and each value names its version.
-    pub(crate) key: FormKey,
-    /// Signs check-in forms: its scope is the check-in's id, so an intake page's value never
-    /// verifies on a check-in link, nor the other way round.
-    pub(crate) checkin_key: Option<FormKey>,
+    /// The connection that writes: sent forms (in groups), drafts, a link moved to a new version.
+    pub(crate) writer: RelayThread,
+    /// The connection that reads links and versions, so that lookups never queue behind commits.
+    pub(crate) reader: RelayThread,
+    /// The versions of the questions links show, read from the relay when first needed.
+    versions: Mutex<HashMap<(PracticeId, String, u32), Arc<Questionnaire>>>,
+    /// The largest body a form of any version the relay has shown can need, in bytes: it only
+    /// grows, as versions are loaded, so that a page rendered from an older version still fits.
+    body_limit: AtomicUsize,
+    /// Signs intake forms; each value names its version.
+    intake_key: FormKey,
+    /// Signs check-in forms: a value made for one kind never verifies on the other.
+    checkin_key: FormKey,
     pub(crate) limiter: Limiter,
     pub(crate) trust_proxy: bool,
-    pub(crate) secrets_policy: Option<String>,
-    /// The form without answers, pre-rendered; `None` renders every page in full.
-    pub(crate) blank_form: Option<BlankForm>,
-    /// Blank check-ins, pre-rendered the first time a link with their version and sheets opens:
-    /// a practice gives few different sets of sheets, so the few kept here serve nearly all.
-    pub(crate) blank_checkins: Mutex<Vec<(BlankCheckinKey, Arc<BlankForm>)>>,
+    /// Blank forms, rendered the first time a link of their kind, version, sheets and sections
+    /// opens: a practice gives few different ones, so the few kept here serve nearly all views.
+    blanks: Mutex<Vec<(BlankKey, Arc<BlankForm>)>>,
 }
 
-/// A blank check-in is the same page for every link of one version naming the same sheets and
-/// asking the same scheduled sections.
-type BlankCheckinKey = (u32, Vec<String>, Vec<String>);
+/// A blank form is the same page for every link of one practice (whose secrets policy it shows)
+/// and kind, of one version, naming the same sheets and asking the same scheduled sections.
+type BlankKey = (PracticeId, Option<String>, LinkKind, u32, Vec<String>, Vec<String>);
 
-/// How many blank check-ins [`AppState::blank_checkins`] keeps before it starts again.
-const BLANK_CHECKINS_KEPT: usize = 64;
+/// How many blank forms [`AppState::blanks`] keeps before it starts again.
+const BLANKS_KEPT: usize = 64;
 
 /// The state as routes receive it.
 pub(crate) type Shared = Arc<AppState>;
@@ -99,27 +96,36 @@ impl IntoResponse for Failure {
     }
 }
 
-/// Which form a link serves: the intake (`/i/`) or a check-in (`/c/`). Both take the same path
-/// through the server; only the questions, the form key and where a sent form goes differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// The intake questionnaire.
-    Intake,
-    /// The between-sessions check-in.
-    Checkin,
+/// A working link, opened with its token: the questions it shows and what only the token unseals.
+#[derive(Debug)]
+pub(crate) struct Link {
+    pub(crate) practice: PracticeId,
+    pub(crate) kind: LinkKind,
+    /// The version of the questions the link shows.
+    pub(crate) questionnaire: Arc<Questionnaire>,
+    /// Whom it greets and what a check-in asks.
+    pub(crate) details: LinkDetails,
+    /// What the partner saved, if anything.
+    pub(crate) draft: RawAnswers,
+    /// The practice's own words on secrets.
+    pub(crate) secrets_policy: Option<String>,
+    /// Where sent answers are sealed to.
+    pub(crate) recipient: String,
 }
 
-/// Whether an invitation was made for the questionnaire of this kind of link, in any version.
-/// One made for the other kind was opened on the wrong route: a link that does not work there.
-pub(crate) fn of_kind(current: &Questionnaire, invitation: &InvitationLookup) -> bool {
-    invitation.questionnaire == current.id
+impl Link {
+    /// The practice's key, to seal a sent form to.
+    pub(crate) fn recipient(&self) -> Result<PracticeRecipient, Failure> {
+        PracticeRecipient::parse(&self.recipient)
+            .map_err(|_| Failure::Internal("a practice's key on the relay is not a key".to_owned()))
+    }
 }
 
 /// What one rendering of the form shows.
 #[derive(Debug)]
 pub(crate) struct FormRender<'a> {
-    pub(crate) invitation: &'a InvitationLookup,
-    /// The version of the questions the link shows.
+    pub(crate) link: &'a Link,
+    /// The version of the questions the page shows.
     pub(crate) questionnaire: &'a Questionnaire,
     pub(crate) token: &'a InvitationToken,
     /// What the partner typed (or saved), shown back as it was.
@@ -127,66 +133,143 @@ pub(crate) struct FormRender<'a> {
     pub(crate) errors: &'a [FieldError],
     pub(crate) banner: Banner,
     pub(crate) status: StatusCode,
-    pub(crate) kind: Kind,
-    /// For a check-in: the titles of the homework sheets its link asks about.
-    pub(crate) sheets: &'a [String],
-    /// For a check-in: the scheduled sections its link asks.
-    pub(crate) sections: &'a [String],
 }
 
 impl AppState {
-    /// The questions new links of a kind are made for; `None` when the program has no check-in.
-    pub(crate) fn current(&self, kind: Kind) -> Option<&Arc<Questionnaire>> {
-        match kind {
-            Kind::Intake => Some(&self.intake),
-            Kind::Checkin => self.checkin.as_ref(),
+    /// The state over the relay's threads, with the server's secret for signing forms.
+    pub(crate) fn new(
+        writer: RelayThread,
+        reader: RelayThread,
+        secret: [u8; 32],
+        body_limit: usize,
+        limiter: Limiter,
+        trust_proxy: bool,
+    ) -> Self {
+        AppState {
+            writer,
+            reader,
+            versions: Mutex::default(),
+            body_limit: AtomicUsize::new(body_limit),
+            intake_key: FormKey::new(secret, LinkKind::Intake.as_str()),
+            checkin_key: FormKey::new(secret, LinkKind::Checkin.as_str()),
+            limiter,
+            trust_proxy,
+            blanks: Mutex::default(),
         }
     }
 
-    /// The questions of `version` of a kind: the current ones, or a version the store keeps
-    /// because a link was made for it. A version nobody kept is ours to explain: the link and
-    /// the record disagree, so it is logged and the partner sees the apology.
-    pub(crate) async fn questionnaire(&self, kind: Kind, version: u32) -> Result<Arc<Questionnaire>, Failure> {
-        let Some(current) = self.current(kind) else {
-            return Err(Failure::Internal("a form of a kind this program does not have".to_owned()));
-        };
-        if version == current.version {
-            return Ok(Arc::clone(current));
-        }
-        let key = (current.id.clone(), version);
+    /// The questions of `version` of a questionnaire as a practice pushed them. A version the
+    /// relay does not have is ours to explain (the practice's mend pushes every version it links
+    /// to), so it is logged and the partner sees the apology.
+    pub(crate) async fn questionnaire(
+        &self,
+        practice: PracticeId,
+        id: &str,
+        version: u32,
+    ) -> Result<Arc<Questionnaire>, Failure> {
+        let key = (practice, id.to_owned(), version);
         if let Some(kept) = self.versions.lock().ok().and_then(|versions| versions.get(&key).cloned()) {
             return Ok(kept);
         }
-        let id = current.id.clone();
-        let kept = self.with_store(move |store| store.questionnaire_version(&id, version)).await?;
-        let Some(kept) = kept else {
+        let asked = id.to_owned();
+        let found = self.read(move |relay| relay.version(practice, &asked, version)).await?;
+        let Some(found) = found else {
             return Err(Failure::Internal(format!(
-                "a link is for questionnaire {:?} version {version}, which this server cannot show",
-                current.id
+                "a link is for questionnaire {id:?} version {version}, which the relay does not have"
             )));
         };
-        let kept = Arc::new(kept);
+        let found = Arc::new(found);
         if let Ok(mut versions) = self.versions.lock() {
-            versions.insert(key, Arc::clone(&kept));
+            versions.insert(key, Arc::clone(&found));
         }
-        Ok(kept)
+        Ok(found)
+    }
+
+    /// The largest body to read for a form showing `questions`: theirs, or more if another
+    /// version this relay has shown needs more.
+    pub(crate) fn body_limit_for(&self, questions: &Questionnaire) -> usize {
+        let own = crate::body_limit(questions);
+        self.body_limit.fetch_max(own, Ordering::Relaxed).max(own)
     }
 
     /// The key that signs a kind of form.
-    pub(crate) fn form_key(&self, kind: Kind) -> Option<&FormKey> {
+    pub(crate) fn form_key(&self, kind: LinkKind) -> &FormKey {
         match kind {
-            Kind::Intake => Some(&self.key),
-            Kind::Checkin => self.checkin_key.as_ref(),
+            LinkKind::Intake => &self.intake_key,
+            LinkKind::Checkin => &self.checkin_key,
         }
     }
 
-    /// Runs store work on the store thread, so SQLite never stalls the async runtime. An error
-    /// here is ours: what the partner's side can cause, a job reports as its value.
-    pub(crate) async fn with_store<T: Send + 'static>(
+    /// Runs a read on the reader's thread. An error here is ours.
+    pub(crate) async fn read<T: Send + 'static>(
         &self,
-        job: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+        job: impl FnOnce(&mut mend_relay::RelayStore) -> Result<T, mend_relay::RelayError> + Send + 'static,
     ) -> Result<T, Failure> {
-        self.store.run(job).await.map_err(|error| Failure::Internal(format!("the store failed: {error}")))
+        self.reader.run(job).await.map_err(|error| Failure::Internal(format!("the relay failed: {error}")))
+    }
+
+    /// Runs a write on the writer's thread. An error here is ours.
+    pub(crate) async fn write<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut mend_relay::RelayStore) -> Result<T, mend_relay::RelayError> + Send + 'static,
+    ) -> Result<T, Failure> {
+        self.writer.run(job).await.map_err(|error| Failure::Internal(format!("the relay failed: {error}")))
+    }
+
+    /// What a token leads to now, in one read.
+    pub(crate) async fn find(&self, token: &InvitationToken) -> Result<Option<OpenedLink>, Failure> {
+        let (hash, now) = (token.sha256(), OffsetDateTime::now_utc());
+        self.read(move |relay| relay.open_link(&hash, now)).await
+    }
+
+    /// Opens a link found working, of the kind this route serves: its questions (moved to the
+    /// practice's newest version where the content says how a draft carries over), and what its
+    /// token unseals. `None` for a link of the other kind, which does not work here.
+    pub(crate) async fn open(
+        &self,
+        token: &InvitationToken,
+        found: OpenedLink,
+        kind: LinkKind,
+    ) -> Result<Option<Link>, Failure> {
+        if found.kind != kind || found.state != LinkState::Active {
+            return Ok(None);
+        }
+        let key = LinkKey::of(token);
+        // A link made before the relay has no details: it greets without a name.
+        let details = if found.details.is_empty() {
+            LinkDetails::default()
+        } else {
+            let plain = key.open(Sealed::Details, &found.details).map_err(|e| Failure::Internal(e.to_string()))?;
+            serde_json::from_slice(&plain).map_err(|e| Failure::Internal(format!("a link's details: {e}")))?
+        };
+        let mut draft = match &found.draft {
+            Some(sealed) => {
+                let plain = key.open(Sealed::Draft, sealed).map_err(|e| Failure::Internal(e.to_string()))?;
+                serde_json::from_slice(&plain).map_err(|e| Failure::Internal(format!("a link's draft: {e}")))?
+            }
+            None => RawAnswers::new(),
+        };
+        let mut questionnaire = self.questionnaire(found.practice, &found.questionnaire, found.version).await?;
+        // A link made for an older version moves to the newest one only where the content declares
+        // how its draft carries over; otherwise it keeps showing the version it was made for.
+        if let Some(newest) = found.newest_version.filter(|newest| *newest > found.version) {
+            let current = self.questionnaire(found.practice, &found.questionnaire, newest).await?;
+            if let Some(carried) = current.upgrade_draft(found.version, &draft) {
+                let sealed = (!carried.is_empty()).then(|| key.seal(Sealed::Draft, &json(&carried)));
+                let hash = token.sha256();
+                self.write(move |relay| relay.upgrade_link(&hash, newest, sealed.as_deref())).await?;
+                (questionnaire, draft) = (current, carried);
+            }
+        }
+        Ok(Some(Link {
+            practice: found.practice,
+            kind,
+            questionnaire,
+            details,
+            draft,
+            secrets_policy: found.secrets_policy.filter(|policy| !policy.trim().is_empty()),
+            recipient: found.recipient,
+        }))
     }
 
     /// Refuses an address that has failed too many lookups lately.
@@ -201,7 +284,7 @@ impl AppState {
     }
 
     /// The token from the path. Anything that is not shaped like a token we gave out is a link
-    /// that does not work, charged like one, without a trip to the store.
+    /// that does not work, charged like one, without a trip to the relay.
     pub(crate) fn token(
         &self,
         path: Result<Path<String>, PathRejection>,
@@ -213,78 +296,87 @@ impl AppState {
         }
     }
 
-    /// The blank check-in of this version naming these sheets and asking these scheduled
-    /// sections: rendered the first time, then joined from its pieces like the blank intake.
-    /// The few kept are looked through in turn, which needs no key built for each page view.
-    fn blank_checkin(
-        &self,
-        checkin: &Questionnaire,
-        sheet_titles: &[String],
-        sections: &[String],
-    ) -> Option<Arc<BlankForm>> {
-        let mut kept = self.blank_checkins.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let same = |(version, titles, asked): &BlankCheckinKey| {
-            *version == checkin.version && titles.as_slice() == sheet_titles && asked.as_slice() == sections
+    /// The blank page of a link: rendered the first time, then joined from its pieces. The few
+    /// kept are looked through in turn, which needs no key built for each page view.
+    fn blank(&self, link: &Link, questionnaire: &Questionnaire) -> Option<Arc<BlankForm>> {
+        let mut kept = self.blanks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (sheets, sections) = (&link.details.sheets, &link.details.sections);
+        let same = |(practice, policy, kind, version, titles, asked): &BlankKey| {
+            *practice == link.practice
+                && *kind == link.kind
+                && *version == questionnaire.version
+                && titles == sheets
+                && asked == sections
+                && *policy == link.secrets_policy
         };
         if let Some((_, blank)) = kept.iter().find(|(key, _)| same(key)) {
             return Some(Arc::clone(blank));
         }
-        let key = (checkin.version, sheet_titles.to_vec(), sections.to_vec());
-        // With no answers yet, what the page shows does not depend on the day.
-        let shown = mend_core::checkin::as_shown(checkin, sheet_titles, sections, &RawAnswers::new(), time::Date::MIN);
-        let blank = Arc::new(BlankForm::new(&shown, self.secrets_policy.as_deref())?);
-        if kept.len() >= BLANK_CHECKINS_KEPT {
+        let key = (
+            link.practice,
+            link.secrets_policy.clone(),
+            link.kind,
+            questionnaire.version,
+            sheets.clone(),
+            sections.clone(),
+        );
+        let blank = match link.kind {
+            LinkKind::Intake => Arc::new(BlankForm::new(questionnaire, link.secrets_policy.as_deref())?),
+            LinkKind::Checkin => {
+                // With no answers yet, what the page shows does not depend on the day.
+                let shown =
+                    mend_core::checkin::as_shown(questionnaire, sheets, sections, &RawAnswers::new(), time::Date::MIN);
+                Arc::new(BlankForm::new(&shown, link.secrets_policy.as_deref())?)
+            }
+        };
+        if kept.len() >= BLANKS_KEPT {
             kept.clear();
         }
         kept.push((key, Arc::clone(&blank)));
         Some(blank)
     }
 
-    /// The form page; a blank one is joined from the pieces rendered at startup.
+    /// The form page; a blank one is joined from the pieces rendered the first time.
     pub(crate) fn render_form(&self, view: FormRender<'_>) -> Response {
-        let first_name = first_name(view.invitation.partner_name.as_str());
+        let greeting = greeting(view.link.details.partner_name.as_deref());
+        let key = self.form_key(view.link.kind);
         let is_blank = view.answers.is_empty()
             && view.errors.is_empty()
             && view.banner == Banner::None
             && view.status == StatusCode::OK;
-        if is_blank {
-            match view.kind {
-                Kind::Intake if view.questionnaire.version == self.intake.version => {
-                    if let Some(blank) = &self.blank_form {
-                        return blank.fill(first_name, &self.key.sign(view.token, view.questionnaire.version));
-                    }
-                }
-                Kind::Intake => {}
-                Kind::Checkin => {
-                    if let (Some(blank), Some(key)) =
-                        (self.blank_checkin(view.questionnaire, view.sheets, view.sections), &self.checkin_key)
-                    {
-                        return blank.fill(first_name, &key.sign(view.token, view.questionnaire.version));
-                    }
-                }
-            }
+        if is_blank && let Some(blank) = self.blank(view.link, view.questionnaire) {
+            return blank.fill(&greeting, &key.sign(view.token, view.questionnaire.version));
         }
         // A check-in is shown with its homework slots named for the link's sheets and only the
         // follow-up questions the answers so far call for.
-        let today = mend_core::day::latest_today(time::OffsetDateTime::now_utc());
-        let shown = match view.kind {
-            Kind::Intake => None,
-            Kind::Checkin => {
-                Some(mend_core::checkin::as_shown(view.questionnaire, view.sheets, view.sections, view.answers, today))
+        let today = mend_core::day::latest_today(OffsetDateTime::now_utc());
+        let shown = match view.link.kind {
+            LinkKind::Intake => None,
+            LinkKind::Checkin => {
+                let details = &view.link.details;
+                Some(mend_core::checkin::as_shown(
+                    view.questionnaire,
+                    &details.sheets,
+                    &details.sections,
+                    view.answers,
+                    today,
+                ))
             }
         };
         let questionnaire = shown.as_ref().unwrap_or(view.questionnaire);
-        let Some(key) = self.form_key(view.kind) else {
-            return Notice::InvalidLink.into_response();
-        };
         let page = FormPage {
             title: &questionnaire.title,
-            first_name,
+            first_name: &greeting,
             intro: &questionnaire.intro,
-            form: form_view(questionnaire, view.answers, view.errors, self.secrets_policy.as_deref()),
+            form: form_view(questionnaire, view.answers, view.errors, view.link.secrets_policy.as_deref()),
             csrf: key.sign(view.token, view.questionnaire.version),
             banner: view.banner,
         };
         html(view.status, page.render())
     }
+}
+
+/// Answers as the JSON that is sealed; a map of strings always serializes.
+pub(crate) fn json(answers: &RawAnswers) -> Vec<u8> {
+    serde_json::to_vec(answers).unwrap_or_default()
 }

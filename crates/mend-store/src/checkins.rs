@@ -8,12 +8,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use mend_core::{Answers, CheckedAnswers, CheckinRecord, InvitationToken, PartnerId, Questionnaire};
-use rusqlite::{Connection, OptionalExtension, Savepoint, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Savepoint, params};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::audit::record;
-use crate::invitations::{IntakeSubmission, InvitationId, LinkKind, insert_link, store_one};
+use crate::invitations::{IntakeSubmission, InvitationId, store_one};
 use crate::{Store, StoreError, SubmitOutcome};
 
 /// One scored row of a sent check-in, as exported.
@@ -70,16 +69,9 @@ impl Store {
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Result<InvitationToken, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let link = insert_link(&tx, partner, questionnaire, LinkKind::Checkin, now, expires_at)?;
-        let (id, short_id) = (link.id, &link.couple_short_id);
-        tx.execute(
-            "INSERT INTO checkin_links (invitation_id, homework, sections) VALUES (?1, ?2, ?3)",
-            params![id, serde_json::to_string(&asks.homework)?, serde_json::to_string(&asks.sections)?],
-        )?;
-        record(&tx, self.actor, "check-in link created", Some(short_id), Some(&format!("invitation {id}")), now)?;
-        tx.commit()?;
-        Ok(link.token)
+        let request = crate::LinkRequest { partner, questionnaire, checkin: Some(asks), expires_at };
+        let made = self.make_links(&[request], now, |_| Ok::<_, StoreError>(()))?;
+        made.into_iter().next().map(|link| link.token).ok_or(StoreError::InvitationNotActive)
     }
 
     /// What a check-in link asks, or `None` if the invitation is not a check-in link.
@@ -102,7 +94,8 @@ impl Store {
         scores: &BTreeMap<String, i64>,
         now: OffsetDateTime,
     ) -> Result<SubmitOutcome, StoreError> {
-        let outcomes = self.submit_intakes(&[IntakeSubmission { token, answers, at: now, scores: Some(scores) }])?;
+        let link = token.sha256();
+        let outcomes = self.submit_intakes(&[IntakeSubmission::new(&link, answers, now, Some(scores))])?;
         // One submission in, one outcome out.
         outcomes.into_iter().next().unwrap_or(Ok(SubmitOutcome::NotActive))
     }
@@ -117,13 +110,13 @@ pub(crate) fn store_checkin(
     submission: &IntakeSubmission<'_>,
     scores: &BTreeMap<String, i64>,
 ) -> Result<SubmitOutcome, StoreError> {
-    let token = submission.token.sha256();
+    let token = submission.link;
     let is_checkin: bool = savepoint
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM checkin_links l JOIN invitations i ON i.id = l.invitation_id
                  WHERE i.token_sha256 = ?1)",
         )?
-        .query_row([&token], |row| row.get(0))?;
+        .query_row([token], |row| row.get(0))?;
     if !is_checkin {
         return Ok(SubmitOutcome::NotActive);
     }
@@ -137,7 +130,7 @@ pub(crate) fn store_checkin(
             "SELECT r.id, r.partner_id, r.questionnaire, r.questionnaire_version
              FROM intake_responses r JOIN invitations i ON i.id = r.invitation_id WHERE i.token_sha256 = ?1",
         )?
-        .query_row([&token], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
+        .query_row([token], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
     for (instrument, score) in scores {
         insert_score(&savepoint, response, partner, instrument, *score, &day, &questionnaire, version)?;
     }

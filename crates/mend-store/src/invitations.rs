@@ -210,12 +210,9 @@ impl Store {
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Result<InvitationToken, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let link = insert_link(&tx, partner, questionnaire, LinkKind::Intake, now, expires_at)?;
-        let detail = format!("invitation {}", link.id);
-        record(&tx, self.actor, "invitation created", Some(&link.couple_short_id), Some(&detail), now)?;
-        tx.commit()?;
-        Ok(link.token)
+        let request = crate::LinkRequest { partner, questionnaire, checkin: None, expires_at };
+        let made = self.make_links(&[request], now, |_| Ok::<_, StoreError>(()))?;
+        made.into_iter().next().map(|link| link.token).ok_or(StoreError::InvitationNotActive)
     }
 
     /// The couple's invitations that still work at `now`, oldest first.
@@ -341,7 +338,8 @@ impl Store {
         answers: &CheckedAnswers,
         now: OffsetDateTime,
     ) -> Result<SubmitOutcome, StoreError> {
-        let outcomes = self.submit_intakes(&[IntakeSubmission { token, answers, at: now, scores: None }])?;
+        let link = token.sha256();
+        let outcomes = self.submit_intakes(&[IntakeSubmission::new(&link, answers, now, None)])?;
         // One submission in, one outcome out.
         outcomes.into_iter().next().unwrap_or(Ok(SubmitOutcome::NotActive))
     }
@@ -377,8 +375,8 @@ impl Store {
 /// One form sent through an invitation link, for [`Store::submit_intakes`].
 #[derive(Debug, Clone, Copy)]
 pub struct IntakeSubmission<'a> {
-    /// The token from the link.
-    pub token: &'a InvitationToken,
+    /// The SHA-256 of the link's token, as [`InvitationToken::sha256`] gives it.
+    pub link: &'a str,
     /// The answers, as the questionnaire checked them.
     pub answers: &'a CheckedAnswers,
     /// When it was sent.
@@ -386,6 +384,22 @@ pub struct IntakeSubmission<'a> {
     /// For a check-in, its scores, stored with it (see [`Store::submit_checkin`]); `None` for an
     /// intake.
     pub scores: Option<&'a std::collections::BTreeMap<String, i64>>,
+    /// Whether the relay took the form in: it checked, when the form was sent, that the link
+    /// worked, so the record stores it unless it holds the link's answers already. A link
+    /// retired or expired since then was still open when the partner pressed "Send".
+    pub relayed: bool,
+}
+
+impl<'a> IntakeSubmission<'a> {
+    /// A form sent through the link whose token has the hash `link`, checked by the record.
+    pub fn new(
+        link: &'a str,
+        answers: &'a CheckedAnswers,
+        at: OffsetDateTime,
+        scores: Option<&'a std::collections::BTreeMap<String, i64>>,
+    ) -> Self {
+        IntakeSubmission { link, answers, at, scores, relayed: false }
+    }
 }
 
 /// Checks, stores and closes one submission inside `savepoint`, releasing it only if stored.
@@ -395,12 +409,13 @@ pub(crate) fn store_one(
     submission: &IntakeSubmission<'_>,
 ) -> Result<SubmitOutcome, StoreError> {
     let submitted_at = stamp(submission.at)?;
-    let Some(row) = find_by_hash(&savepoint, &submission.token.sha256())? else {
+    let Some(row) = find_by_hash(&savepoint, submission.link)? else {
         return Ok(SubmitOutcome::NotActive);
     };
     match row.state(&submitted_at) {
         InvitationState::Active => {}
         InvitationState::Used => return Ok(SubmitOutcome::AlreadyUsed),
+        InvitationState::Expired | InvitationState::Retired if submission.relayed => {}
         InvitationState::Expired | InvitationState::Retired => return Ok(SubmitOutcome::NotActive),
     }
     let answers_json = serde_json::to_string(submission.answers.answers())?;
@@ -450,6 +465,10 @@ pub(crate) struct NewLink {
     pub(crate) token: InvitationToken,
     pub(crate) id: i64,
     pub(crate) couple_short_id: String,
+    /// The SHA-256 of the questionnaire version it shows.
+    pub(crate) content_sha256: String,
+    /// The token hashes of the partner's open links of its kind that it retired.
+    pub(crate) retired: Vec<String>,
 }
 
 /// Makes a link for `partner` to fill in `questionnaire` until `expires_at`, inside `tx`: keeps
@@ -474,19 +493,22 @@ pub(crate) fn insert_link(
     let retire = match kind {
         LinkKind::Intake => {
             "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL
-             AND id NOT IN (SELECT invitation_id FROM checkin_links)"
+             AND id NOT IN (SELECT invitation_id FROM checkin_links) RETURNING token_sha256"
         }
         LinkKind::Checkin => {
             "UPDATE invitations SET retired_at = ?1 WHERE partner_id = ?2 AND used_at IS NULL AND retired_at IS NULL
-             AND id IN (SELECT invitation_id FROM checkin_links)"
+             AND id IN (SELECT invitation_id FROM checkin_links) RETURNING token_sha256"
         }
     };
-    tx.execute(retire, params![created, partner.get()])?;
+    let retired = tx
+        .prepare(retire)?
+        .query_map(params![created, partner.get()], |row| row.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
     tx.execute(
         "INSERT INTO invitations (partner_id, token_sha256, questionnaire, questionnaire_version, questionnaire_sha256,
                                   created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![partner.get(), token.sha256(), questionnaire.id, questionnaire.version, hash, created, expires],
     )?;
-    Ok(NewLink { token, id: tx.last_insert_rowid(), couple_short_id })
+    Ok(NewLink { token, id: tx.last_insert_rowid(), couple_short_id, content_sha256: hash, retired })
 }

@@ -17,6 +17,7 @@ mod export;
 mod invitations;
 mod key;
 mod open;
+mod relay;
 mod schema;
 mod sealed;
 mod sessions;
@@ -38,6 +39,7 @@ pub use invitations::{
     IntakeSubmission, InvitationId, InvitationInfo, InvitationLookup, InvitationState, OpenedLink, SubmitOutcome,
 };
 pub use key::{DataKey, KeyFile, MIN_PASSPHRASE_CHARS, Passphrase, Protection};
+pub use relay::{LinkRequest, MadeLink, OpenLink, RelayJoin};
 pub use schema::{SCHEMA_VERSION, migrations};
 pub use sealed::{is_sealed, seal, unseal};
 pub use sessions::NewSession;

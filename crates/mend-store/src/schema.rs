@@ -4,7 +4,7 @@
 use rusqlite_migration::{M, Migrations};
 
 /// The schema version this build writes: the number of migrations below.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new one.
 const MIGRATIONS: &[M<'static>] = &[
@@ -159,6 +159,22 @@ CREATE INDEX checkin_scores_by_partner ON checkin_scores (partner_id);
     M::up(
         r#"
 ALTER TABLE checkin_links ADD COLUMN sections TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(sections));
+"#,
+    ),
+    // 7: the relay the practice's links live on: a folder on this machine or a paired relay's
+    // address, the practice's number there, its sync credential, and the practice's secret key
+    // that opens the answers sealed to it (here only, inside the encrypted record).
+    M::up(
+        r#"
+CREATE TABLE relay (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    location    TEXT NOT NULL,
+    practice    INTEGER NOT NULL,
+    credential  TEXT,
+    identity    TEXT NOT NULL,
+    joined_at   TEXT NOT NULL,
+    synced_at   TEXT
+) STRICT;
 "#,
     ),
 ];

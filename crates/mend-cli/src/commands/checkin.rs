@@ -4,21 +4,24 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-use mend_store::CheckinAsks;
+use mend_relay::{LinkDetails, LinkKind};
+use mend_store::{CheckinAsks, LinkRequest};
+use mend_sync::NewLink;
 
 use crate::args::{CheckinArgs, Format};
-use crate::commands::invite::{Link, STAMP, UNTIL, reach_warning};
 use crate::context::{Context, now};
+use crate::links::{UNTIL, make, reach_warning};
 use crate::output::{json, outln};
 
 pub(crate) fn run(ctx: &Context, args: CheckinArgs) -> Result<ExitCode> {
-    // Checked before any link is made, as for `mend invite`: a new link retires the old one.
-    let base = ctx.base_url(args.base_url.as_ref());
+    // The address (`--base-url`, or the configuration's) was checked when the command line and
+    // the configuration were read, before any link is made: making one retires the partner's
+    // previous link, so a mistyped address must not cost them a link that worked.
     let program = ctx.program()?;
     let Some(checkin) = &program.checkin else {
         bail!("the program has no check-in: its program.toml names no `checkin`");
     };
-    let mut store = ctx.store()?;
+    let mut store = ctx.store_taking_in()?;
     let couple = store.find_couple(&args.couple)?;
     let partners = match &args.partner {
         Some(name) => vec![couple.partner(name)?.clone()],
@@ -35,9 +38,9 @@ pub(crate) fn run(ctx: &Context, args: CheckinArgs) -> Result<ExitCode> {
         .unwrap_or_default();
     let now = now().replace_nanosecond(0)?;
     let expires = now + args.expires;
-    let mut links = Vec::new();
     let mut scheduled = Vec::new();
-    for partner in partners {
+    let mut asked = Vec::new();
+    for partner in &partners {
         // A longer measure (the PCL-5 for the partner who was hurt) is asked when its schedule
         // says, counted over the check-ins this partner sent.
         let sent = record.partners.iter().find(|p| p.name == partner.name).map_or(&[][..], |p| &p.checkins);
@@ -46,14 +49,29 @@ pub(crate) fn run(ctx: &Context, args: CheckinArgs) -> Result<ExitCode> {
             let title = checkin.sections.iter().find(|s| &s.id == id).map_or(id.as_str(), |s| s.title.as_str());
             scheduled.push(format!("{}'s link also asks \"{title}\".", partner.name));
         }
-        let asks = CheckinAsks { homework: homework.clone(), sections };
-        let token = store.create_checkin_link(partner.id, checkin, &asks, now, expires)?;
-        links.push(Link {
-            partner: partner.name.to_string(),
-            url: format!("{base}/c/{}", token.expose()),
-            expires_at: expires.format(STAMP)?,
-        });
+        asked.push(CheckinAsks { homework: homework.clone(), sections });
     }
+    // The page names the sheets by their titles, sealed with the rest of what the link shows.
+    let titles: Vec<String> =
+        homework.iter().map(|id| program.sheet(id).map_or_else(|| id.clone(), |sheet| sheet.title.clone())).collect();
+    let requests: Vec<NewLink<'_>> = partners
+        .iter()
+        .zip(&asked)
+        .map(|(partner, asks)| NewLink {
+            request: LinkRequest {
+                partner: partner.id,
+                questionnaire: checkin,
+                checkin: Some(asks),
+                expires_at: expires,
+            },
+            details: LinkDetails {
+                partner_name: Some(partner.name.to_string()),
+                sheets: titles.clone(),
+                sections: asks.sections.clone(),
+            },
+        })
+        .collect();
+    let (links, base) = make(ctx, &mut store, &requests, LinkKind::Checkin, args.base_url.as_ref(), now)?;
     if let Some(warning) = reach_warning(base.as_str()) {
         eprintln!("{warning}");
     }

@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context as _, Result, bail};
 use mend_core::{Couple, NewCouple};
 use mend_store::Store;
 use serde::Serialize;
@@ -74,7 +74,7 @@ struct Shown<'a> {
 }
 
 fn show(ctx: &Context, query: &str, format: Format) -> Result<ExitCode> {
-    let mut store = ctx.store()?;
+    let mut store = ctx.store_taking_in()?;
     let couple = store.find_couple(query)?;
     let sessions = store.sessions(&couple)?;
     let open_invitations = store.open_invitations(&couple, now())?;
@@ -146,6 +146,13 @@ fn delete(ctx: &Context, query: &str, yes: bool) -> Result<ExitCode> {
             outln!("Not deleted.")?;
             return Ok(ExitCode::FAILURE);
         }
+    }
+    // Their links stop working on the relay first, so that nothing more arrives for them; drafts
+    // the relay kept for those links go with them.
+    if let Some(practice) = mend_sync::Practice::of_record(&store)? {
+        practice
+            .retire(store.unused_links(&couple)?, now())
+            .context("the couple was not deleted: their links could not be closed on the relay")?;
     }
     store.delete_couple(&couple, now())?;
     outln!("Deleted couple {} and every record of them.", couple.short_id)?;

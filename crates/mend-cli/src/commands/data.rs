@@ -13,7 +13,7 @@ use crate::keys::{KeyUseError, note};
 use crate::output::outln;
 
 pub(crate) fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
-    let store = ctx.store()?;
+    let store = ctx.store_taking_in()?;
     let couple = args.couple.as_deref().map(|q| store.find_couple(q)).transpose()?;
     // An encrypted practice's export is sealed with the passphrase unless plain JSON is asked
     // for; the passphrase is settled before anything is read, so a missing one exports nothing.
@@ -75,7 +75,8 @@ pub(crate) fn import(ctx: &Context, args: ImportArgs) -> Result<ExitCode> {
 }
 
 pub(crate) fn backup(ctx: &Context, args: BackupArgs) -> Result<ExitCode> {
-    let store = ctx.store()?;
+    // Forms that arrived on the relay are taken in first, so the copy holds every answer sent.
+    let store = ctx.store_taking_in()?;
     store.backup(&args.file)?;
     outln!("Backed up {} to {}.", ctx.db_path.display(), args.file.display())?;
     Ok(ExitCode::SUCCESS)

@@ -81,7 +81,7 @@ struct IntakeView {
 
 pub(crate) fn run(ctx: &Context, args: IntakeArgs) -> Result<ExitCode> {
     let program = ctx.program()?;
-    let mut store = ctx.store()?;
+    let mut store = ctx.store_taking_in()?;
     let couple = store.find_couple(&args.couple)?;
     let responses = store.intake_responses(&couple)?;
     let resolutions = store.resolved_flags(&couple)?;

@@ -14,13 +14,14 @@ pub(crate) mod data;
 mod demo;
 mod homework;
 mod intake;
-pub(crate) mod invite;
+mod invite;
 mod key;
 mod misc;
 mod plan;
 mod progress;
 mod serve;
 mod session;
+mod sync;
 
 /// Runs one command line.
 pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
@@ -43,6 +44,8 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Flag(FlagCommand::Resolve(args)) => session::resolve_flag(&ctx, args),
         Command::Homework(command) => homework::run(&ctx, command),
         Command::Serve(args) => serve::run(&ctx, args),
+        Command::Sync(args) => sync::run(&ctx, &args),
+        Command::Relay(command) => sync::relay(&ctx, command),
         Command::Export(args) => data::export(&ctx, args),
         Command::Import(args) => data::import(&ctx, args),
         Command::Backup(args) => data::backup(&ctx, args),

@@ -18,7 +18,7 @@ use mend_pdf::SheetOptions;
 
 pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
     let program = ctx.program()?;
-    let mut store = ctx.store()?;
+    let mut store = ctx.store_taking_in()?;
     let couple = store.find_couple(&args.couple)?;
     let record = store.couple_record_for(&couple, program)?;
     let options = PlanOptions {

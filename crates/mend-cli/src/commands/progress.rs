@@ -15,7 +15,7 @@ use crate::render::render_progress;
 
 pub(crate) fn run(ctx: &Context, args: ProgressArgs) -> Result<ExitCode> {
     let content = ctx.checkin_content()?;
-    let mut store = ctx.store()?;
+    let mut store = ctx.store_taking_in()?;
     let couple = store.find_couple(&args.couple)?;
     let record = store.checkin_record(&couple, content.as_ref().map(|c| &c.checkin))?;
     let progress = progress(content.as_ref(), &record);

@@ -1,7 +1,9 @@
-//! `mend serve`: the intake server that invitation links point to.
+//! `mend serve`: the relay that links point to, which partners reach.
+//!
+//! It never opens the practice record and never reads its key or passphrase: it serves from the
+//! relay's folder, where everything about a partner is sealed.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use mend_intake::{Application, Config, RateLimit};
@@ -13,23 +15,19 @@ use crate::output::outln;
 pub(crate) fn run(ctx: &Context, args: ServeArgs) -> Result<ExitCode> {
     let addr = args.addr;
     let base = ctx.base_url(args.base_url.as_ref());
-    // The key is unlocked before the server starts, so a wrong passphrase stops it at once.
-    let key = ctx.keys.store_key(&ctx.config, &ctx.db_path, true)?;
-    let config = Config {
-        db_path: ctx.db_path.clone(),
-        program: Arc::new(ctx.program()?.clone()),
-        trust_proxy: args.trust_proxy,
-        secrets_policy: ctx.config.secrets_policy.clone(),
-        rate_limit: RateLimit::default(),
-    };
+    let data = args.data.unwrap_or_else(|| ctx.relay_folder());
+    let config = Config { data_dir: data.clone(), trust_proxy: args.trust_proxy, rate_limit: RateLimit::default() };
     init_logging();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     runtime.block_on(async {
-        let app = Application::build_keyed(config, addr, key).await?;
+        let app = Application::build(config, addr).await?;
         let local = app.local_addr();
         // Scripts (and the tests) read this line to learn the port when --addr ends in :0.
         outln!("mend serve: listening on http://{local}")?;
-        outln!("Invitation links start with {base}/i/ . Stop with Ctrl-C; requests in flight finish first.")?;
+        outln!(
+            "Links start with {base}/i/ and {base}/c/; the relay keeps them in {}. Stop with Ctrl-C; requests in flight finish first.",
+            data.display()
+        )?;
         app.run_until_stopped().await?;
         outln!("mend serve: stopped")?;
         Ok::<_, anyhow::Error>(())

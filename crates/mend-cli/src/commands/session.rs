@@ -79,7 +79,7 @@ fn record(ctx: &Context, args: SessionRecordArgs) -> Result<ExitCode> {
         bail!("--new-disclosure needs --notes saying what came out, so the record keeps it");
     }
     let held_on = args.date.unwrap_or_else(today);
-    let mut store = ctx.store()?;
+    let mut store = ctx.store_taking_in()?;
     let couple = store.find_couple(&args.couple)?;
     let sessions = store.sessions(&couple)?;
     check_session_day(&sessions, held_on, today())?;
@@ -148,7 +148,7 @@ pub(crate) fn resolve_flag(ctx: &Context, args: FlagResolveArgs) -> Result<ExitC
     if args.note.trim().is_empty() {
         bail!("--note is empty: say what was assessed and decided");
     }
-    let mut store = ctx.store()?;
+    let mut store = ctx.store_taking_in()?;
     let couple = store.find_couple(&args.couple)?;
     // Every flag the couple's record raises, resolved the same way.
     let raised = mend_core::plan::couple_flags(program, &store.couple_record_for(&couple, program)?);

@@ -1,5 +1,6 @@
-//! Loads the program the example servers use: the content embedded in mend, or a single
-//! questionnaire file wrapped in an otherwise empty program.
+//! Loads the program the benchmark makes its links for: the content embedded in mend, or a
+//! single questionnaire file wrapped in an otherwise empty program. The server itself needs no
+//! program: it shows the questionnaire versions the links were pushed with.
 
 use std::collections::BTreeMap;
 use std::error::Error;

@@ -35,16 +35,9 @@ fn made_ago(app: &TestApp, ago: Duration, expires: Duration) -> (mend_core::Coup
         )
         .unwrap();
     let checkin = app.program.checkin.as_ref().unwrap();
-    let homework = ["trigger-log".to_owned(), "feelings-journal".to_owned()];
+    let homework = CheckinAsks::sheets(vec!["trigger-log".to_owned(), "feelings-journal".to_owned()]);
     let tokens = [0, 1].map(|i| {
-        store
-            .create_checkin_link(
-                couple.partners[i].id,
-                checkin,
-                &CheckinAsks::sheets(homework.to_vec()),
-                now,
-                now + expires,
-            )
+        app.make_link(&mut store, couple.partners[i].id, checkin, Some(&homework), now, now + expires)
             .unwrap()
             .expose()
             .to_owned()
@@ -125,15 +118,9 @@ fn a_blank_checkin_is_kept_for_its_sheets_and_filled_in_for_each_partner() {
     // A link asking about another sheet gets a page of its own, not the one kept for two sheets.
     let now = OffsetDateTime::now_utc();
     let checkin = app.program.checkin.as_ref().unwrap();
+    let grounding = CheckinAsks::sheets(vec!["grounding-steps".to_owned()]);
     let other = app
-        .store()
-        .create_checkin_link(
-            couple.partners[0].id,
-            checkin,
-            &CheckinAsks::sheets(vec!["grounding-steps".to_owned()]),
-            now,
-            now + Duration::days(4),
-        )
+        .make_link(&mut app.store(), couple.partners[0].id, checkin, Some(&grounding), now, now + Duration::days(4))
         .unwrap();
     let page = get(&checkin_url(&app, other.expose()));
     assert!(page.body.contains("Grounding steps") && !page.body.contains("Trigger log"), "its own sheet only");
@@ -181,11 +168,9 @@ fn a_checkin_is_saved_resumed_corrected_and_given_back_when_storing_fails() {
     assert!(corrected.title().starts_with("Error: "));
     assert!(corrected.body.contains("Trigger log"), "the form comes back with its sheets named");
 
-    rusqlite::Connection::open(&app.db)
+    rusqlite::Connection::open(app.relay_db())
         .unwrap()
-        .execute_batch(
-            "CREATE TRIGGER refuse BEFORE INSERT ON checkin_scores BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
-        )
+        .execute_batch("CREATE TRIGGER refuse BEFORE INSERT ON answers BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;")
         .unwrap();
     let failed = post_form(&url, &with_controls("send", &csrf, &answers));
     assert_eq!(failed.status, 503, "{}", failed.body);
@@ -194,7 +179,7 @@ fn a_checkin_is_saved_resumed_corrected_and_given_back_when_storing_fails() {
         app.store().couple_record(&couple, &app.program.questionnaire).unwrap().partners[1].checkins.is_empty(),
         "nothing half-stored"
     );
-    rusqlite::Connection::open(&app.db).unwrap().execute_batch("DROP TRIGGER refuse;").unwrap();
+    rusqlite::Connection::open(app.relay_db()).unwrap().execute_batch("DROP TRIGGER refuse;").unwrap();
     assert_eq!(post_form(&url, &with_controls("send", &csrf, &answers)).status, 303);
     assert_eq!(app.store().couple_record(&couple, &app.program.questionnaire).unwrap().partners[1].checkins.len(), 1);
 }
@@ -236,7 +221,11 @@ fn a_checkin_for_a_deleted_couple_is_refused_cleanly() {
     let (couple, tokens) = checkin_couple(&app, Duration::days(4));
     let url = checkin_url(&app, &tokens[0]);
     let csrf = get(&url).csrf();
-    app.store().delete_couple(&couple, OffsetDateTime::now_utc()).unwrap();
+    // As `mend couple delete` does: the couple's links close on the relay, then the couple goes.
+    let mut store = app.store();
+    let practice = mend_sync::Practice::of_record(&store).unwrap().unwrap();
+    practice.retire(store.unused_links(&couple).unwrap(), OffsetDateTime::now_utc()).unwrap();
+    store.delete_couple(&couple, OffsetDateTime::now_utc()).unwrap();
     let refused = post_form(&url, &with_controls("send", &csrf, &calm_checkin()));
     let plain = get(&app.link(&"0".repeat(64)));
     assert_eq!((refused.status, refused.body.as_str()), (plain.status, plain.body.as_str()));
@@ -250,7 +239,8 @@ fn a_link_that_asks_the_pcl5_shows_it_and_its_total_is_stored() {
     let now = OffsetDateTime::now_utc();
     let checkin = app.program.checkin.as_ref().unwrap();
     let asks = CheckinAsks { homework: Vec::new(), sections: vec!["since-you-found-out".to_owned()] };
-    let hers = app.store().create_checkin_link(couple.partners[0].id, checkin, &asks, now, now + Duration::days(4));
+    let hers =
+        app.make_link(&mut app.store(), couple.partners[0].id, checkin, Some(&asks), now, now + Duration::days(4));
     let hers = hers.unwrap();
     let page = get(&checkin_url(&app, hers.expose()));
     assert_eq!(page.status, 200, "{}", page.body);

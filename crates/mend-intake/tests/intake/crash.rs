@@ -1,5 +1,5 @@
-//! Killing the server in the middle of a stream of submissions loses nothing it acknowledged
-//! and leaves a sound database.
+//! Killing the relay in the middle of a stream of submissions, or the therapist's sync in the
+//! middle of taking them in, loses nothing that was acknowledged and stores nothing twice.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -7,8 +7,10 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use mend_core::Answer;
-use mend_store::{InvitationState, Store};
+use mend_core::{Answer, InvitationToken};
+use mend_relay::LinkDetails;
+use mend_store::{InvitationState, LinkRequest, Store};
+use mend_sync::{NewLink, Practice};
 use time::OffsetDateTime;
 
 use crate::helpers::*;
@@ -33,14 +35,14 @@ fn serve_binary() -> PathBuf {
 fn a_killed_server_keeps_every_acknowledged_submission() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("mend.sqlite3");
-    let questionnaire_file = dir.path().join("fixture.toml");
-    std::fs::write(&questionnaire_file, FIXTURE).unwrap();
+    let relay = mend_sync::default_folder(&db);
 
     // Enough invitations that the stream is still going when the server dies.
     let questionnaire = fixture_questionnaire();
     let mut store = Store::open(&db).unwrap();
     let now = OffsetDateTime::now_utc();
-    let mut tokens = Vec::new();
+    let practice = Practice::of_record_or_join(&mut store, &relay, now).unwrap();
+    let mut tokens: Vec<(InvitationToken, String)> = Vec::new();
     for n in 0..60 {
         let couple = store
             .add_couple(
@@ -54,18 +56,27 @@ fn a_killed_server_keeps_every_acknowledged_submission() {
                 now,
             )
             .unwrap();
-        for partner in &couple.partners {
-            let token =
-                store.create_invitation(partner.id, &questionnaire, now, now + time::Duration::days(1)).unwrap();
-            tokens.push((token, format!("Nick {}", tokens.len())));
+        let links: Vec<NewLink<'_>> = couple
+            .partners
+            .iter()
+            .map(|partner| NewLink {
+                request: LinkRequest {
+                    partner: partner.id,
+                    questionnaire: &questionnaire,
+                    checkin: None,
+                    expires_at: now + time::Duration::days(1),
+                },
+                details: LinkDetails { partner_name: Some(partner.name.to_string()), ..LinkDetails::default() },
+            })
+            .collect();
+        for made in practice.make_links(&mut store, &links, None, now).unwrap() {
+            tokens.push((made.token, format!("Nick {}", tokens.len())));
         }
     }
     drop(store);
 
     let mut child = Command::new(serve_binary())
-        .arg(&db)
-        .arg("--questionnaire")
-        .arg(&questionnaire_file)
+        .arg(&relay)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -107,7 +118,12 @@ fn a_killed_server_keeps_every_acknowledged_submission() {
 
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() >= ACKED_BEFORE_KILL && acked.len() < 120, "{} acknowledged", acked.len());
-    let store = Store::open(&db).expect("the database reopens after the kill");
+    // The relay reopens after the kill; the therapist's mend takes the forms in.
+    let mut store = Store::open(&db).expect("the record opens");
+    let report = practice.sync(&mut store, OffsetDateTime::now_utc()).expect("the forms are taken in");
+    assert!(report.received >= acked.len(), "{report:?} for {} acknowledged", acked.len());
+    let again = practice.sync(&mut store, OffsetDateTime::now_utc()).unwrap();
+    assert_eq!(again.received + again.already, 0, "a second sync finds nothing: {again:?}");
     for (token, nickname) in &acked {
         let invitation =
             store.lookup_invitation(token, OffsetDateTime::now_utc()).unwrap().expect("the invitation exists");
@@ -118,7 +134,9 @@ fn a_killed_server_keeps_every_acknowledged_submission() {
         assert_eq!(answers["nickname"], Answer::Text(nickname.clone()));
     }
     drop(store);
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |row| row.get(0)).unwrap();
-    assert_eq!(integrity, "ok");
+    for file in [db.clone(), relay.join(mend_relay::RELAY_FILE)] {
+        let conn = rusqlite::Connection::open(&file).unwrap();
+        let integrity: String = conn.query_row("PRAGMA integrity_check", [], |row| row.get(0)).unwrap();
+        assert_eq!(integrity, "ok", "{}", file.display());
+    }
 }

@@ -84,11 +84,15 @@ fn a_saved_draft_comes_back_even_after_a_restart() {
     // The safety answer was never kept, so whoever opens the link next cannot see it.
     assert!(!resumed.body.contains(r#"name="afraid" value="yes" checked"#), "{}", resumed.body);
     assert!(resumed.body.contains(r#"name="afraid" value="yes""#), "the question itself is still asked");
-    let draft_row: String = rusqlite::Connection::open(&db)
+    let draft_row: Vec<u8> = rusqlite::Connection::open(second.relay_db())
         .unwrap()
-        .query_row("SELECT answers FROM intake_drafts", [], |row| row.get(0))
+        .query_row("SELECT draft FROM links WHERE draft IS NOT NULL", [], |row| row.get(0))
         .unwrap();
-    assert!(!draft_row.contains("afraid"), "not in the database either: {draft_row}");
+    assert!(!String::from_utf8_lossy(&draft_row).contains("careful"), "the relay keeps the draft sealed");
+    let key = mend_relay::LinkKey::of(&InvitationToken::parse(token).unwrap());
+    let opened = key.open(mend_relay::Sealed::Draft, &draft_row).expect("the link's own key opens it");
+    let opened = String::from_utf8_lossy(&opened);
+    assert!(opened.contains("careful") && !opened.contains("afraid"), "not in the draft either: {opened}");
     assert_eq!(resumed.csrf(), csrf, "the form secret survives a restart");
 
     let sent = send_valid(&second, token, "Łukasz");
@@ -109,20 +113,24 @@ fn when_storing_fails_on_our_side_the_form_comes_back_with_every_answer() {
     let csrf = get(&app.link(token)).csrf();
     let answers = valid_answers("Ana <Lía>");
     // A real failure inside SQLite, made by a trigger, as a full disk or a broken file would.
-    let refuse = |table: &str| {
-        rusqlite::Connection::open(&app.db)
+    // On the relay: a sent form is an inserted answer, a draft an update of its link.
+    let refuse = |table: &str, change: &str| {
+        rusqlite::Connection::open(app.relay_db())
             .unwrap()
             .execute_batch(&format!(
-                "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;"
+                "CREATE TRIGGER refuse_{table} BEFORE {change} ON {table} BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;"
             ))
             .unwrap();
     };
     let allow = |table: &str| {
-        rusqlite::Connection::open(&app.db).unwrap().execute_batch(&format!("DROP TRIGGER refuse_{table};")).unwrap();
+        rusqlite::Connection::open(app.relay_db())
+            .unwrap()
+            .execute_batch(&format!("DROP TRIGGER refuse_{table};"))
+            .unwrap();
     };
 
-    for (action, table) in [("send", "intake_responses"), ("save", "intake_drafts")] {
-        refuse(table);
+    for (action, table, change) in [("send", "answers", "INSERT"), ("save", "links", "UPDATE")] {
+        refuse(table, change);
         let failed = post_form(&app.link(token), &with_controls(action, &csrf, &answers));
         assert_eq!(failed.status, 503, "{action}: {}", failed.body);
         assert!(failed.body.contains("Your answers were not saved"), "{action}");
@@ -308,13 +316,20 @@ fn unknown_expired_retired_and_used_links_look_exactly_alike() {
     let now = OffsetDateTime::now_utc();
     let questionnaire = &app.program.questionnaire;
     let partner = invited.couple.partners[1].id;
-    let expired = store
-        .create_invitation(partner, questionnaire, now - time::Duration::days(30), now - time::Duration::days(1))
+    let expired = app
+        .make_link(
+            &mut store,
+            partner,
+            questionnaire,
+            None,
+            now - time::Duration::days(30),
+            now - time::Duration::days(1),
+        )
         .unwrap();
     // Inviting the first partner again retires their first link.
     let retired = InvitationToken::parse(&invited.tokens[0]).unwrap();
-    let fresh = store
-        .create_invitation(invited.couple.partners[0].id, questionnaire, now, now + time::Duration::days(3))
+    let fresh = app
+        .make_link(&mut store, invited.couple.partners[0].id, questionnaire, None, now, now + time::Duration::days(3))
         .unwrap();
     assert_eq!(store.lookup_invitation(&retired, now).unwrap().unwrap().state, InvitationState::Retired);
     assert_eq!(store.lookup_invitation(&expired, now).unwrap().unwrap().state, InvitationState::Expired);

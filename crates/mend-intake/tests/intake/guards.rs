@@ -200,12 +200,12 @@ fn logs_hold_neither_tokens_nor_answers() {
     let mut store = app.store();
     let now = time::OffsetDateTime::now_utc();
     let questionnaire = &app.program.questionnaire;
-    let stale = store
-        .create_invitation(invited.couple.partners[1].id, questionnaire, now, now + time::Duration::days(1))
+    let stale = app
+        .make_link(&mut store, invited.couple.partners[1].id, questionnaire, None, now, now + time::Duration::days(1))
         .unwrap();
-    rusqlite::Connection::open(&app.db)
+    rusqlite::Connection::open(app.relay_db())
         .unwrap()
-        .execute("UPDATE invitations SET questionnaire_version = 99 WHERE token_sha256 = ?1", [stale.sha256()])
+        .execute("UPDATE links SET version = 99 WHERE token_sha256 = ?1", [stale.sha256()])
         .unwrap();
     let apology = get(&app.link(stale.expose()));
     assert_page(&apology, 500, "Sorry, something went wrong on our side");
@@ -225,13 +225,7 @@ fn the_server_finishes_and_stops_when_told() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("mend.sqlite3");
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let config = mend_intake::Config {
-        db_path: db,
-        program: fixture_program(),
-        trust_proxy: false,
-        secrets_policy: None,
-        rate_limit: mend_intake::RateLimit::default(),
-    };
+    let config = mend_intake::Config::new(mend_sync::default_folder(&db));
     let app = runtime.block_on(mend_intake::Application::build(config, "127.0.0.1:0".parse().unwrap())).unwrap();
     let url = format!("http://{}/healthz", app.local_addr());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

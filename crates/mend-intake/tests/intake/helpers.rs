@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
-use mend_core::{Answer, BreachKind, PartnerName, Program, Questionnaire};
+use mend_core::{Answer, BreachKind, InvitationToken, PartnerId, PartnerName, Program, Questionnaire};
 use mend_core::{BrokeTrust, Couple, NewCouple};
 use mend_intake::{Application, Config, RateLimit};
-use mend_store::Store;
+use mend_relay::LinkDetails;
+use mend_store::{CheckinAsks, LinkRequest, Store};
+use mend_sync::{NewLink, Practice};
 use tempfile::TempDir;
 use time::OffsetDateTime;
 
@@ -74,11 +76,27 @@ pub(crate) fn logs() -> String {
     String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)).into_owned()
 }
 
-/// A running server on its own runtime, stopped when dropped.
+/// The test's settings: the server's, and the therapist's side (the program links are made for,
+/// the secrets policy pushed with them), which the server itself no longer holds.
+pub(crate) struct TestConfig {
+    /// The program whose questionnaire links are made for.
+    pub(crate) program: Arc<Program>,
+    /// The therapist's own words on secrets, pushed with every link.
+    pub(crate) secrets_policy: Option<String>,
+    pub(crate) trust_proxy: bool,
+    pub(crate) rate_limit: RateLimit,
+}
+
+/// A running server on its own runtime, stopped when dropped, beside a practice record that
+/// plays the therapist's mend: it makes the links and takes the answers in.
 pub(crate) struct TestApp {
     pub(crate) base: String,
+    /// The practice record (never opened by the server).
     pub(crate) db: PathBuf,
+    /// The relay's folder, which the server serves.
+    pub(crate) relay: PathBuf,
     pub(crate) program: Arc<Program>,
+    pub(crate) secrets_policy: Option<String>,
     runtime: Option<tokio::runtime::Runtime>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: Option<TempDir>,
@@ -95,9 +113,49 @@ impl TestApp {
         self.url(&format!("/i/{token}"))
     }
 
-    /// Opens the database the server uses, as the therapist's CLI would.
+    /// The relay's database file.
+    pub(crate) fn relay_db(&self) -> PathBuf {
+        self.relay.join(mend_relay::RELAY_FILE)
+    }
+
+    /// Opens the practice record as the therapist's mend would, after taking in whatever the
+    /// relay received.
     pub(crate) fn store(&self) -> Store {
-        Store::open(&self.db).expect("the test database opens")
+        let mut store = Store::open(&self.db).expect("the test database opens");
+        if let Some(practice) = Practice::of_record(&store).expect("the relay settings read") {
+            practice.sync(&mut store, OffsetDateTime::now_utc()).expect("the answers are taken in");
+        }
+        store
+    }
+
+    /// Makes a link in the record and pushes it to the relay, as `mend invite` does.
+    pub(crate) fn make_link(
+        &self,
+        store: &mut Store,
+        partner: PartnerId,
+        questionnaire: &Questionnaire,
+        checkin: Option<&CheckinAsks>,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<InvitationToken, mend_sync::PracticeError> {
+        let practice = Practice::of_record_or_join(store, &self.relay, now)?;
+        let couple =
+            store.couples().expect("the couples read").into_iter().find(|c| c.partners.iter().any(|p| p.id == partner));
+        let name = couple.and_then(|c| c.partners.iter().find(|p| p.id == partner).map(|p| p.name.to_string()));
+        let sheets = checkin.map(|asks| {
+            asks.homework
+                .iter()
+                .map(|id| self.program.sheet(id).map_or_else(|| id.clone(), |sheet| sheet.title.clone()))
+                .collect()
+        });
+        let details = LinkDetails {
+            partner_name: name,
+            sheets: sheets.unwrap_or_default(),
+            sections: checkin.map(|asks| asks.sections.clone()).unwrap_or_default(),
+        };
+        let link = NewLink { request: LinkRequest { partner, questionnaire, checkin, expires_at }, details };
+        let made = practice.make_links(store, &[link], self.secrets_policy.as_deref(), now)?;
+        Ok(made.into_iter().next().expect("one link made").token)
     }
 }
 
@@ -118,7 +176,7 @@ pub(crate) fn spawn_app() -> TestApp {
 }
 
 /// A server with adjusted settings and a fresh database.
-pub(crate) fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+pub(crate) fn spawn_app_with(adjust: impl FnOnce(&mut TestConfig)) -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let db = dir.path().join("mend.sqlite3");
     let mut app = spawn_on(&db, adjust);
@@ -126,30 +184,38 @@ pub(crate) fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     app
 }
 
-/// A server on an existing database file, as after a restart.
-pub(crate) fn spawn_on(db: &Path, adjust: impl FnOnce(&mut Config)) -> TestApp {
+/// A server on an existing record and its relay folder beside it, as after a restart.
+pub(crate) fn spawn_on(db: &Path, adjust: impl FnOnce(&mut TestConfig)) -> TestApp {
     install_logger();
-    let program = fixture_program();
-    let mut config = Config {
-        db_path: db.to_owned(),
-        program: Arc::clone(&program),
-        trust_proxy: false,
+    let mut config = TestConfig {
+        program: fixture_program(),
         secrets_policy: None,
+        trust_proxy: false,
         rate_limit: RateLimit::default(),
     };
     adjust(&mut config);
-    let program = Arc::clone(&config.program);
+    let relay = mend_sync::default_folder(db);
+    let server = Config { data_dir: relay.clone(), trust_proxy: config.trust_proxy, rate_limit: config.rate_limit };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime");
     let addr: SocketAddr = "127.0.0.1:0".parse().expect("an address");
-    let app = runtime.block_on(Application::build(config, addr)).expect("the server starts");
+    let app = runtime.block_on(Application::build(server, addr)).expect("the server starts");
     assert_ne!(app.port(), 0);
     let base = format!("http://{}", app.local_addr());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     runtime.spawn(app.run_with_shutdown(async move {
         let _ = stopped.await;
     }));
-    TestApp { base, db: db.to_owned(), program, runtime: Some(runtime), stop: Some(stop), _dir: None }
+    TestApp {
+        base,
+        db: db.to_owned(),
+        relay,
+        program: config.program,
+        secrets_policy: config.secrets_policy,
+        runtime: Some(runtime),
+        stop: Some(stop),
+        _dir: None,
+    }
 }
 
 /// A couple with one invitation per partner, in the order of `names`.
@@ -159,11 +225,9 @@ pub(crate) struct Invited {
     pub(crate) tokens: [String; 2],
 }
 
-/// Adds a couple and invites both partners to the fixture questionnaire for two weeks.
-pub(crate) fn invite_couple(app: &TestApp, names: [&str; 2]) -> Invited {
-    let mut store = app.store();
-    let now = OffsetDateTime::now_utc();
-    let couple = store
+/// Adds a couple to the record.
+pub(crate) fn add_couple(store: &mut Store, names: [&str; 2]) -> Couple {
+    store
         .add_couple(
             &NewCouple::new(
                 names.map(|n| PartnerName::parse(n).expect("a valid name")),
@@ -172,13 +236,19 @@ pub(crate) fn invite_couple(app: &TestApp, names: [&str; 2]) -> Invited {
                 None,
             )
             .expect("a valid couple"),
-            now,
+            OffsetDateTime::now_utc(),
         )
-        .expect("the couple is added");
+        .expect("the couple is added")
+}
+
+/// Adds a couple and invites both partners to the fixture questionnaire for two weeks.
+pub(crate) fn invite_couple(app: &TestApp, names: [&str; 2]) -> Invited {
+    let mut store = app.store();
+    let now = OffsetDateTime::now_utc();
+    let couple = add_couple(&mut store, names);
     let questionnaire = &app.program.questionnaire;
     let tokens = [0, 1].map(|i| {
-        store
-            .create_invitation(couple.partners[i].id, questionnaire, now, now + time::Duration::days(14))
+        app.make_link(&mut store, couple.partners[i].id, questionnaire, None, now, now + time::Duration::days(14))
             .expect("the invitation is made")
             .expose()
             .to_owned()
@@ -186,7 +256,7 @@ pub(crate) fn invite_couple(app: &TestApp, names: [&str; 2]) -> Invited {
     Invited { couple, tokens }
 }
 
-/// The answers stored for a couple, by partner name.
+/// The answers stored for a couple, by partner name, once the record has taken them in.
 pub(crate) fn stored_answers(app: &TestApp, couple: &Couple) -> BTreeMap<String, BTreeMap<String, Answer>> {
     app.store()
         .intake_responses(couple)

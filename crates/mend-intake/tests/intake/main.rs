@@ -1,4 +1,4 @@
-//! The intake server over real HTTP on 127.0.0.1 with a real SQLite file: the whole journey,
+//! The intake server over real HTTP on 127.0.0.1 with a real relay folder and a record beside it: the whole journey,
 //! check-ins, its guards, a real browser, and a crash in the middle of a stream of submissions.
 
 mod browser;
@@ -7,4 +7,5 @@ mod crash;
 mod flow;
 mod guards;
 mod helpers;
+mod relay;
 mod versions;

@@ -162,12 +162,13 @@ fn submissions_committed_together_each_get_their_own_outcome() {
 
     let (one, two, three, four) = (checked("one"), checked("two"), checked("three"), checked("four"));
     let unknown = InvitationToken::parse(&"0".repeat(64)).unwrap();
+    let hashes = [&ana, &unknown, &refused, &mateo].map(InvitationToken::sha256);
     let batch = [
-        IntakeSubmission { token: &ana, answers: &one, at: at(2), scores: None },
-        IntakeSubmission { token: &ana, answers: &two, at: at(2), scores: None },
-        IntakeSubmission { token: &unknown, answers: &two, at: at(2), scores: None },
-        IntakeSubmission { token: &refused, answers: &three, at: at(2), scores: None },
-        IntakeSubmission { token: &mateo, answers: &four, at: at(2), scores: None },
+        IntakeSubmission::new(&hashes[0], &one, at(2), None),
+        IntakeSubmission::new(&hashes[0], &two, at(2), None),
+        IntakeSubmission::new(&hashes[1], &two, at(2), None),
+        IntakeSubmission::new(&hashes[2], &three, at(2), None),
+        IntakeSubmission::new(&hashes[3], &four, at(2), None),
     ];
     let outcomes = store.submit_intakes(&batch).unwrap();
 
