@@ -1,5 +1,6 @@
 //! The joint agenda: the items of a session the couple attends together, written for this couple and stage.
 
+use super::course::Course;
 use super::fit::{self, Draft, Fitted};
 use super::work::{self, Chosen};
 use super::{AgendaKind, PlanFlag, SheetServes, join_names, partner_names};
@@ -27,14 +28,14 @@ pub(super) struct Context<'a> {
     /// The latest session held, if any: its homework is reviewed.
     pub(super) last: Option<&'a SessionRecord>,
     /// Every session held, by number: what they did decides the work chosen now.
-    pub(super) sessions: &'a [&'a SessionRecord],
+    pub(super) course: &'a Course<'a>,
 }
 
 /// The joint session's agenda, fitted to `minutes`.
 pub(super) fn joint(context: &Context<'_>, minutes: u32) -> Fitted {
     let mut drafts = vec![check_in(context), safety_check(context)];
     drafts.extend(homework_review(context));
-    let chosen = work::choose(context.stage, context.record, context.sessions);
+    let chosen = work::choose(context.stage, context.record, context.course);
     drafts.extend(chosen.iter().map(|c| exercise_draft(context, c)));
     drafts.extend(homework_to_give(context));
     drafts.push(closing());
