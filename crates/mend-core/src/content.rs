@@ -11,6 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::citation::{Article, Citation};
+use crate::couple::{Couple, Partner};
 use crate::domain::{Role, check_id};
 use crate::questionnaire::Questionnaire;
 
@@ -272,6 +273,23 @@ pub struct Sheet {
     pub blocks: Vec<Block>,
     /// Which article ideas it carries.
     pub sources: Vec<Citation>,
+}
+
+impl Sheet {
+    /// Who gets a copy, by the sheet's audience: one entry per copy, each with the names printed
+    /// on it. A sheet done together is one copy with both names; one for each partner, or for a
+    /// role, is a copy for each partner it is for, in the couple's order (none when no partner
+    /// has the role).
+    pub fn copies(&self, couple: &Couple) -> Vec<Vec<String>> {
+        let name = |p: &Partner| p.name.to_string();
+        let role = match self.audience {
+            Audience::Together => return vec![couple.partners.iter().map(name).collect()],
+            Audience::Each => return couple.partners.iter().map(|p| vec![name(p)]).collect(),
+            Audience::BrokeTrust => Role::BrokeTrust,
+            Audience::Hurt => Role::Hurt,
+        };
+        couple.partners.iter().filter(|p| p.roles.includes(role)).map(|p| vec![name(p)]).collect()
+    }
 }
 
 /// One entry of the licence ledger (`instruments.toml`): a published instrument mend may score,

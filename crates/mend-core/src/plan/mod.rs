@@ -503,6 +503,21 @@ pub fn couple_flags(program: &Program, record: &CoupleRecord) -> Vec<PlanFlag> {
     flags_of(program, record, &Course::new(program, record))
 }
 
+/// Every flag id a couple's record can raise under `program`, each once, for checking the id a
+/// therapist resolves: the intake's flag rules, then the check-in's own and the two a series of
+/// check-ins raises (when the program has a check-in), then the caution flag of new facts.
+pub fn flag_ids(program: &Program) -> Vec<&str> {
+    let mut ids: Vec<&str> = program.questionnaire.flags.iter().map(|f| f.id.as_str()).collect();
+    if let Some(checkin) = &program.checkin {
+        // A check-in may ask what the intake asks, under the same flag id: one id, one entry.
+        let own: Vec<&str> = checkin.flags.iter().map(|f| f.id.as_str()).filter(|id| !ids.contains(id)).collect();
+        ids.extend(own);
+        ids.extend([DETERIORATION_FLAG, TRUST_DISTRESS_FLAG]);
+    }
+    ids.push(NEW_DISCLOSURE_FLAG);
+    ids
+}
+
 /// [`couple_flags`], with the course already worked out.
 fn flags_of(program: &Program, record: &CoupleRecord, course: &Course<'_>) -> Vec<PlanFlag> {
     let mut flags = raised_flags(program, record);
