@@ -78,6 +78,7 @@ pub(super) fn individual_item(record: &CoupleRecord, name: &str, number: u32, mi
         serves: Vec::new(),
         sheets: Vec::new(),
         what,
+        doers: None,
         steps,
         prompts: vec![
             "How have you been since this came out?".to_owned(),

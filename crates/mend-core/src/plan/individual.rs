@@ -249,6 +249,7 @@ fn blank_item(title: String, name: &str) -> AgendaItem {
         serves: Vec::new(),
         sheets: Vec::new(),
         what: Vec::new(),
+        doers: None,
         steps: Vec::new(),
         prompts: Vec::new(),
     }

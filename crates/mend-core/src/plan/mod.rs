@@ -16,6 +16,7 @@ mod agenda;
 mod checkins;
 mod course;
 mod disclosure;
+mod doers;
 mod fit;
 mod flags;
 mod individual;
@@ -102,6 +103,7 @@ pub enum PlanError {
 }
 
 pub use disclosure::FLAG_ID as NEW_DISCLOSURE_FLAG;
+pub use doers::Doers;
 
 /// Whether the couple meets together or each partner alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,7 +227,11 @@ pub struct SheetServes {
 }
 
 /// One timed item of the agenda.
+///
+/// In JSON, who does an exercise is not a field of its own but the sentence second among its
+/// `what`, as in plans saved before it was a value (see [`Doers`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "doers::ItemJson", from = "doers::ItemJson")]
 pub struct AgendaItem {
     /// What the item is.
     pub kind: AgendaKind,
@@ -248,8 +254,10 @@ pub struct AgendaItem {
     /// For the homework item: the sheets given, with the markers each serves.
     #[serde(default)]
     pub sheets: Vec<SheetServes>,
-    /// What to do, in order.
+    /// What to do, in order; for an exercise, its purpose first, and who does it is in `doers`.
     pub what: Vec<String>,
+    /// For an exercise of the joint session: who does it, by name.
+    pub doers: Option<Doers>,
     /// For an exercise or an individual item: its steps.
     pub steps: Vec<String>,
     /// What the therapist may say or ask.
