@@ -111,7 +111,8 @@ fn from_record<'a>(
 /// markers are met, then the next one. `sessions` ends with that session; the markers are the
 /// course's, counted over every session, which gives the same here: the sessions after it are
 /// at review stages, and new facts recorded in one of those leave every reopened stage reached
-/// unmet, so the choice was made before, from the reopened stage.
+/// unmet (so the choice was made before, from the reopened stage) and one not reached has no
+/// session to count either way.
 fn from_progress<'a>(program: &'a Program, course: &Course<'_>, sessions: &[&SessionRecord]) -> StageChoice<'a> {
     let latest = sessions[sessions.len() - 1];
     let index = program.stage_index(&latest.stage).unwrap_or(0);
