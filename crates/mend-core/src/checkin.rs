@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::content::{ContentErrors, Instrument, Program};
+use crate::content::{Instrument, Program};
 use crate::day::format_day;
 use crate::domain::Roles;
 use crate::questionnaire::{Answer, Answers, Questionnaire, RawAnswers};
@@ -81,7 +81,7 @@ pub struct MeasureRule {
 }
 
 /// What reading check-ins needs of the program: the check-in and the licence ledger. `mend
-/// progress` reads only these of the embedded content ([`CheckinContent::embedded`]).
+/// progress` reads only these of the embedded content ([`CheckinContent::embedded`], in `load`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckinContent {
     /// The check-in questionnaire.
@@ -91,16 +91,6 @@ pub struct CheckinContent {
 }
 
 impl CheckinContent {
-    /// The check-in and the ledger of the program embedded in mend, read without its stages,
-    /// sheets and intake: those are six sevenths of its text, and `mend progress` needs none of
-    /// them. `None` when the program has no check-in.
-    ///
-    /// The embedded program is checked whole by mend's tests, which also hold this to what
-    /// [`Program::embedded`] gives.
-    pub fn embedded() -> Result<Option<Self>, ContentErrors> {
-        crate::load::load_checkin(crate::content::embedded_sources(crate::load::is_checkin_file))
-    }
-
     /// The check-in of a loaded program, with its ledger.
     pub fn of(program: &Program) -> Option<Self> {
         let checkin = program.checkin.clone()?;

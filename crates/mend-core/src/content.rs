@@ -2,13 +2,16 @@
 //! from TOML and checked.
 //!
 //! Content arrives as `(path, text)` pairs, from the copy embedded at build time or from a
-//! therapist's own folder read by the caller; this module never touches the file system.
+//! therapist's own folder read by the caller, and is read and checked in `load`
+//! ([`Program::embedded`], [`Program::from_files`]); nothing here touches the file system.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::citation::{Article, Citation};
+use crate::couple::{Couple, Partner};
 use crate::domain::{Role, check_id};
 use crate::questionnaire::Questionnaire;
 
@@ -46,29 +49,6 @@ impl fmt::Display for ContentErrors {
     }
 }
 
-/// A source article, cited by title.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Source {
-    /// Short id used in citations (`trust-broken`).
-    pub id: String,
-    /// The article's title.
-    pub title: String,
-    /// Who wrote it, as the article says.
-    #[serde(default)]
-    pub authors: String,
-}
-
-/// Where an idea comes from: an article and one of its sections or steps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Citation {
-    /// The id of a [`Source`] in `program.toml`.
-    pub article: String,
-    /// The section heading or step, as the article names it.
-    pub section: String,
-}
-
 /// `program.toml`: the program's name, its sources and the order of its stages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,7 +58,7 @@ pub struct ProgramFile {
     /// A paragraph on what the program is.
     pub summary: String,
     /// The articles the program draws on.
-    pub sources: Vec<Source>,
+    pub sources: Vec<Article>,
     /// Stage ids in the order a couple moves through them.
     pub stages: Vec<String>,
     /// The id of the intake questionnaire in `intake/`.
@@ -295,6 +275,23 @@ pub struct Sheet {
     pub sources: Vec<Citation>,
 }
 
+impl Sheet {
+    /// Who gets a copy, by the sheet's audience: one entry per copy, each with the names printed
+    /// on it. A sheet done together is one copy with both names; one for each partner, or for a
+    /// role, is a copy for each partner it is for, in the couple's order (none when no partner
+    /// has the role).
+    pub fn copies(&self, couple: &Couple) -> Vec<Vec<String>> {
+        let name = |p: &Partner| p.name.to_string();
+        let role = match self.audience {
+            Audience::Together => return vec![couple.partners.iter().map(name).collect()],
+            Audience::Each => return couple.partners.iter().map(|p| vec![name(p)]).collect(),
+            Audience::BrokeTrust => Role::BrokeTrust,
+            Audience::Hurt => Role::Hurt,
+        };
+        couple.partners.iter().filter(|p| p.roles.includes(role)).map(|p| vec![name(p)]).collect()
+    }
+}
+
 /// One entry of the licence ledger (`instruments.toml`): a published instrument mend may score,
 /// with the grant that allows it and where everything comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -346,7 +343,7 @@ pub struct Program {
     /// A paragraph on what it is.
     pub summary: String,
     /// Cited articles.
-    pub sources: Vec<Source>,
+    pub sources: Vec<Article>,
     /// Stages a couple advances through, in order.
     pub stages: Vec<Stage>,
     /// Stages entered only by decision.
@@ -372,28 +369,7 @@ pub enum Item<'a> {
     Sheet(&'a Sheet),
 }
 
-/// The files of the content embedded at build time that `wanted` keeps, by path under `content/`.
-pub(crate) fn embedded_sources(wanted: impl Fn(&str) -> bool) -> BTreeMap<String, crate::load::Source> {
-    let files = crate::embedded::FILES.iter().filter(|(path, _, _)| wanted(path)).map(|(path, json, text)| {
-        let text = (*text).to_owned();
-        let source = if *json { crate::load::Source::Json(text) } else { crate::load::Source::Toml(text) };
-        ((*path).to_owned(), source)
-    });
-    files.collect()
-}
-
 impl Program {
-    /// The program embedded in mend at build time.
-    pub fn embedded() -> Result<Self, ContentErrors> {
-        crate::load::load(embedded_sources(|_| true))
-    }
-
-    /// Builds and checks a program from `(path under content/, text)` pairs, reporting every
-    /// problem at once.
-    pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Self, ContentErrors> {
-        crate::load::load(files.into_iter().map(|(path, text)| (path, crate::load::Source::Toml(text))).collect())
-    }
-
     /// Every stage, advancing ones first, then review stages.
     pub fn all_stages(&self) -> impl Iterator<Item = &Stage> {
         self.stages.iter().chain(&self.review_stages)

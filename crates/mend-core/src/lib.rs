@@ -6,6 +6,7 @@
 //! print or render.
 
 pub mod checkin;
+pub mod citation;
 pub mod content;
 pub mod couple;
 pub mod day;

@@ -1,12 +1,14 @@
-//! Turns content files into a checked [`Program`], collecting every problem with its file and id.
+//! Turns content files into a checked [`Program`], collecting every problem with its file and id:
+//! the program's entry points, embedded or from a folder's files, and the check-in's alone.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::de::DeserializeOwned;
 
+use crate::citation::Citation;
 use crate::content::{
-    Block, Citation, ContentError, ContentErrors, Instrument, InstrumentsFile, Program, ProgramFile, ProgressMarker,
-    Sheet, Stage, check_item_id,
+    Block, ContentError, ContentErrors, Instrument, InstrumentsFile, Program, ProgramFile, ProgressMarker, Sheet,
+    Stage, check_item_id,
 };
 use crate::questionnaire::{Condition, Question, QuestionKind, Questionnaire};
 
@@ -14,7 +16,6 @@ mod checkin;
 mod instruments;
 
 use checkin::check_checkin;
-pub(crate) use checkin::load_checkin;
 use instruments::{check_instruments, license_scores};
 
 /// The file that orders the program.
@@ -61,14 +62,38 @@ impl Parsed {
 /// A content file's text: TOML as people write it, or the JSON that `build.rs` turned the
 /// embedded TOML into (the same data; JSON is several times faster to read at every start).
 #[derive(Debug)]
-pub(crate) enum Source {
+pub(crate) enum Text {
     /// TOML, from a folder or from an embedded file that did not parse at build time.
     Toml(String),
     /// JSON converted from valid TOML at build time.
     Json(String),
 }
 
-pub(crate) fn load(files: BTreeMap<String, Source>) -> Result<Program, ContentErrors> {
+/// The files of the content embedded at build time that `wanted` keeps, by path under `content/`.
+fn embedded_texts(wanted: impl Fn(&str) -> bool) -> BTreeMap<String, Text> {
+    let files = crate::embedded::FILES.iter().filter(|(path, _, _)| wanted(path)).map(|(path, json, text)| {
+        let text = (*text).to_owned();
+        let text = if *json { Text::Json(text) } else { Text::Toml(text) };
+        ((*path).to_owned(), text)
+    });
+    files.collect()
+}
+
+impl Program {
+    /// The program embedded in mend at build time.
+    pub fn embedded() -> Result<Self, ContentErrors> {
+        load(embedded_texts(|_| true))
+    }
+
+    /// Builds and checks a program from `(path under content/, text)` pairs, reporting every
+    /// problem at once.
+    pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Self, ContentErrors> {
+        load(files.into_iter().map(|(path, text)| (path, Text::Toml(text))).collect())
+    }
+}
+
+/// Reads and checks a whole program from its files.
+fn load(files: BTreeMap<String, Text>) -> Result<Program, ContentErrors> {
     let mut problems = Problems::default();
     // A broken program.toml must not hide the problems in every other file, so all files are
     // read before giving up on it: one `mend content check` then shows everything to fix.
@@ -87,12 +112,12 @@ pub(crate) fn load(files: BTreeMap<String, Source>) -> Result<Program, ContentEr
 }
 
 /// Whether a file is one [`load_checkin`] reads.
-pub(crate) fn is_checkin_file(path: &str) -> bool {
+fn is_checkin_file(path: &str) -> bool {
     path == PROGRAM_FILE || path == INSTRUMENTS_FILE || path.starts_with("checkin/")
 }
 
 /// Reads every file but program.toml, checking what can be checked inside one file alone.
-fn parse_files(problems: &mut Problems, files: &BTreeMap<String, Source>) -> Parsed {
+fn parse_files(problems: &mut Problems, files: &BTreeMap<String, Text>) -> Parsed {
     let mut parsed = Parsed::default();
     for (path, text) in files {
         let Some((folder, id)) = folder_and_id(path) else {
@@ -282,10 +307,10 @@ fn folder_and_id(path: &str) -> Option<(&str, String)> {
 }
 
 /// Reads one file as `T`, reporting a failure with its line and what to do.
-fn parse<T: DeserializeOwned>(problems: &mut Problems, path: &str, id: Option<&str>, source: &Source) -> Option<T> {
+fn parse<T: DeserializeOwned>(problems: &mut Problems, path: &str, id: Option<&str>, source: &Text) -> Option<T> {
     let text = match source {
-        Source::Toml(text) => text,
-        Source::Json(json) => {
+        Text::Toml(text) => text,
+        Text::Json(json) => {
             return serde_json::from_str(json)
                 .map_err(|e| problems.add(path, id, format!("{e}: fix this file and rebuild mend")))
                 .ok();

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::content::Citation;
+use crate::citation::Citation;
 use crate::domain::{Role, Severity};
 use crate::text::has_visible;
 

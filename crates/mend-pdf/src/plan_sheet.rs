@@ -42,10 +42,10 @@ fn sheet(plan: &Plan, notes: u32, cues: usize) -> Sheet {
         .map(|item| {
             let mut line = format!("{} · {} min · {}", clock(item.starts_at), item.minutes, item.title);
             if item.kind == AgendaKind::Exercise
-                && let Some(who) = item.what.iter().find(|w| w.starts_with("For "))
+                && let Some(doers) = &item.doers
             {
                 line.push_str(" — ");
-                line.push_str(who.trim_start_matches("For "));
+                line.push_str(&doers.whom());
             }
             line
         })

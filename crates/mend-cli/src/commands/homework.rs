@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
-use mend_core::Couple;
 use mend_core::content::Audience;
-use mend_core::{Program, Role, Sheet};
+use mend_core::{Program, Sheet};
 use mend_pdf::{ForWhom, Paper, SheetKind, SheetOptions};
 use serde::Serialize;
 
@@ -73,21 +72,6 @@ pub(crate) fn paper(ctx: &Context, flag: Option<args::Paper>) -> Result<Paper> {
     })
 }
 
-/// Who gets a copy of a sheet: one entry per copy, each with the names printed on it.
-fn copies(sheet: &Sheet, couple: &Couple) -> Vec<Vec<String>> {
-    let name = |p: &mend_core::Partner| p.name.to_string();
-    match sheet.audience {
-        Audience::Together => vec![couple.partners.iter().map(name).collect()],
-        Audience::Each => couple.partners.iter().map(|p| vec![name(p)]).collect(),
-        Audience::BrokeTrust => {
-            couple.partners.iter().filter(|p| p.roles.includes(Role::BrokeTrust)).map(|p| vec![name(p)]).collect()
-        }
-        Audience::Hurt => {
-            couple.partners.iter().filter(|p| p.roles.includes(Role::Hurt)).map(|p| vec![name(p)]).collect()
-        }
-    }
-}
-
 /// Who a sheet is for, in words.
 fn audience_words(audience: Audience) -> &'static str {
     match audience {
@@ -136,7 +120,7 @@ fn print(ctx: &Context, args: HomeworkPrintArgs) -> Result<ExitCode> {
             let names = match &args.partner {
                 Some(partner) => {
                     let name = couple.partner(partner)?.name.to_string();
-                    let meant_for = copies(sheet, &couple);
+                    let meant_for = sheet.copies(&couple);
                     if !args.anyway && !meant_for.iter().any(|names| names.contains(&name)) {
                         bail!(
                             "{} is for {}, and {name} is not: print it without --partner to get the right \
@@ -147,7 +131,7 @@ fn print(ctx: &Context, args: HomeworkPrintArgs) -> Result<ExitCode> {
                     }
                     vec![vec![name]]
                 }
-                None => copies(sheet, &couple),
+                None => sheet.copies(&couple),
             };
             names
                 .into_iter()
@@ -209,7 +193,7 @@ fn packet(ctx: &Context, args: HomeworkPacketArgs) -> Result<ExitCode> {
 
     let mut jobs: Vec<(&Sheet, SheetOptions, PathBuf)> = Vec::new();
     for sheet in &sheets {
-        for names in copies(sheet, &couple) {
+        for names in sheet.copies(&couple) {
             let file = if sheet.audience == Audience::Together {
                 format!("{}.pdf", sheet.id)
             } else {

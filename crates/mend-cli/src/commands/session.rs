@@ -130,14 +130,7 @@ fn planned_exercises(plan: Option<&str>) -> Vec<String> {
 
 pub(crate) fn resolve_flag(ctx: &Context, args: FlagResolveArgs) -> Result<ExitCode> {
     let program = ctx.program()?;
-    // The intake's flags, the check-in's own and those a series of check-ins raises, and the
-    // caution flag of new facts that came out.
-    let mut known: Vec<&str> = program.questionnaire.flags.iter().map(|f| f.id.as_str()).collect();
-    if let Some(checkin) = &program.checkin {
-        known.extend(checkin.flags.iter().map(|f| f.id.as_str()).filter(|id| !known.contains(id)).collect::<Vec<_>>());
-        known.extend([mend_core::plan::DETERIORATION_FLAG, mend_core::plan::TRUST_DISTRESS_FLAG]);
-    }
-    known.push(mend_core::plan::NEW_DISCLOSURE_FLAG);
+    let known = mend_core::plan::flag_ids(program);
     if !known.contains(&args.flag.as_str()) {
         bail!(
             "unknown flag {:?}: use one of {} (as `mend intake` and `mend plan` show them)",

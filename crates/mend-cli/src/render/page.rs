@@ -122,7 +122,7 @@ fn render_item(out: &mut String, item: &AgendaItem, color: bool) {
     out.push_str(&if color { format!("{BOLD}{line}{RESET}") } else { line });
     let detail: Vec<String> = match item.kind {
         AgendaKind::Exercise => {
-            let who = item.what.iter().find(|w| w.starts_with("For ")).cloned();
+            let who = item.doers.as_ref().map(ToString::to_string);
             let serves = (!item.serves.is_empty()).then(|| format!("Serves: {}.", item.serves.join(", ")));
             who.into_iter().chain(serves).collect()
         }

@@ -108,9 +108,13 @@ pub(super) fn invite_command(plan: &Plan, partner: &str) -> Option<String> {
     Some(command(&plan.couple, step))
 }
 
-/// What to do in an agenda item; giving homework ends with the command that prints it.
+/// What to do in an agenda item: an exercise says who does it after its purpose, and giving
+/// homework ends with the command that prints it.
 pub(super) fn what(plan: &Plan, item: &AgendaItem) -> Vec<String> {
     let mut what = item.what.clone();
+    if let Some(doers) = &item.doers {
+        what.insert(1.min(what.len()), doers.to_string());
+    }
     if item.kind == AgendaKind::Homework
         && let Some(command) = packet_command(plan)
     {

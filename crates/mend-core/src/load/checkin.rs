@@ -3,12 +3,25 @@
 use std::collections::BTreeMap;
 
 use super::{
-    INSTRUMENTS_FILE, PROGRAM_FILE, Parsed, Problems, Source, check_questionnaire, license_scores, parse, parse_files,
+    INSTRUMENTS_FILE, PROGRAM_FILE, Parsed, Problems, Text, check_questionnaire, embedded_texts, is_checkin_file,
+    license_scores, parse, parse_files,
 };
 use crate::checkin::CheckinContent;
 use crate::content::ContentErrors;
 use crate::content::ProgramFile;
 use crate::questionnaire::Questionnaire;
+
+impl CheckinContent {
+    /// The check-in and the ledger of the program embedded in mend, read without its stages,
+    /// sheets and intake: those are six sevenths of its text, and `mend progress` needs none of
+    /// them. `None` when the program has no check-in.
+    ///
+    /// The embedded program is checked whole by mend's tests, which also hold this to what
+    /// [`Program::embedded`](crate::Program::embedded) gives.
+    pub fn embedded() -> Result<Option<Self>, ContentErrors> {
+        load_checkin(embedded_texts(is_checkin_file))
+    }
+}
 
 /// The check-in the program names, checked like the intake (its citations are checked by the
 /// caller, with the others); any other check-in file is a mistake.
@@ -63,7 +76,7 @@ pub(super) fn check_checkin(
 /// The check-in program.toml names, with the licence ledger, from content already checked whole
 /// (the embedded program): each is read and its scores given their attribution as [`load`]
 /// does, and the checks that need the rest of the program (a flag's stage) are left to it.
-pub(crate) fn load_checkin(files: BTreeMap<String, Source>) -> Result<Option<CheckinContent>, ContentErrors> {
+fn load_checkin(files: BTreeMap<String, Text>) -> Result<Option<CheckinContent>, ContentErrors> {
     let mut problems = Problems::default();
     let Some(program_file) =
         files.get(PROGRAM_FILE).and_then(|text| parse::<ProgramFile>(&mut problems, PROGRAM_FILE, None, text))

@@ -1,8 +1,9 @@
 //! The joint agenda: the items of a session the couple attends together, written for this couple and stage.
 
+use super::course::Course;
 use super::fit::{self, Draft, Fitted};
 use super::work::{self, Chosen};
-use super::{AgendaKind, PlanFlag, SheetServes, join_names, partner_names};
+use super::{AgendaKind, Doers, PlanFlag, SheetServes, join_names, partner_names};
 use crate::content::{Audience, Program, Sheet, Stage};
 use crate::domain::{Role, Severity};
 use crate::record::{CoupleRecord, SessionRecord};
@@ -27,14 +28,14 @@ pub(super) struct Context<'a> {
     /// The latest session held, if any: its homework is reviewed.
     pub(super) last: Option<&'a SessionRecord>,
     /// Every session held, by number: what they did decides the work chosen now.
-    pub(super) sessions: &'a [&'a SessionRecord],
+    pub(super) course: &'a Course<'a>,
 }
 
 /// The joint session's agenda, fitted to `minutes`.
 pub(super) fn joint(context: &Context<'_>, minutes: u32) -> Fitted {
     let mut drafts = vec![check_in(context), safety_check(context)];
     drafts.extend(homework_review(context));
-    let chosen = work::choose(context.stage, context.record, context.sessions);
+    let chosen = work::choose(context.stage, context.record, context.course);
     drafts.extend(chosen.iter().map(|c| exercise_draft(context, c)));
     drafts.extend(homework_to_give(context));
     drafts.push(closing());
@@ -156,14 +157,11 @@ fn exercise_draft(context: &Context<'_>, chosen: &Chosen<'_>) -> Draft {
     draft.item.exercise = Some(exercise.id.clone());
     draft.item.serves = chosen.serves.clone();
     draft.item.partner = chosen.turn.clone();
-    let who = match &chosen.turn {
-        Some(name) => format!(
-            "For {name} this time, as {}; the other partner takes a turn at it in a later session.",
-            exercise.role.describe()
-        ),
-        None => who_does(exercise.role, context.record),
-    };
-    draft.item.what = vec![exercise.purpose.clone(), who];
+    draft.item.doers = Some(match &chosen.turn {
+        Some(name) => Doers::Turn { name: name.clone(), role: exercise.role },
+        None => doers(exercise.role, context.record),
+    });
+    draft.item.what = vec![exercise.purpose.clone()];
     draft.item.steps = exercise.steps.clone();
     draft.item.prompts = exercise.prompts.clone();
     draft
@@ -235,20 +233,15 @@ fn sheet_audience(audience: Audience, record: &CoupleRecord) -> String {
     }
 }
 
-/// Who does an exercise, by name.
-fn who_does(role: Role, record: &CoupleRecord) -> String {
+/// Who does an exercise no partner takes a turn at, by name. Partners who share a role always
+/// take turns (see `work::choose`), so a role here is one partner's or no one's.
+fn doers(role: Role, record: &CoupleRecord) -> Doers {
+    let names = |role| record.partners.iter().filter(move |p| p.roles.includes(role)).map(|p| p.name.to_string());
     if role == Role::Both {
-        return format!("For both: {}.", partner_names(record));
+        return Doers::Both { names: names(role).collect() };
     }
-    let doers: Vec<String> =
-        record.partners.iter().filter(|p| p.roles.includes(role)).map(|p| p.name.to_string()).collect();
-    let part = match role {
-        Role::BrokeTrust => "broke trust",
-        _ => "was hurt",
-    };
-    match doers.as_slice() {
-        [] => format!("For {}, which no partner here is: adapt it or leave it out.", role.describe()),
-        [one] => format!("For {one} ({}).", role.describe()),
-        _ => format!("For {} in turn: each of them {part}.", join_names(&doers)),
+    match names(role).next() {
+        Some(name) => Doers::One { name, role },
+        None => Doers::Nobody { role },
     }
 }

@@ -1,45 +1,20 @@
 //! A second disclosure: new facts reopen the disclosure work, raise a caution flag, and each partner is seen alone first.
 
-use super::work::met_markers;
+use super::course::Course;
 use super::{AgendaItem, AgendaKind, PlanFlag, join_names};
-use crate::content::{Program, Stage};
 use crate::domain::{Role, Severity};
-use crate::record::{CoupleRecord, SessionRecord};
+use crate::record::CoupleRecord;
 
 /// The id of the caution flag a second disclosure raises.
 pub const FLAG_ID: &str = "new-disclosure";
 
-/// The number of the latest session in which new facts came out, if any.
-pub(super) fn latest(sessions: &[&SessionRecord]) -> Option<u32> {
-    sessions.iter().rev().find(|s| s.new_disclosure).map(|s| s.number)
-}
-
-/// The sessions that count towards `stage`'s markers: for a stage a new disclosure reopens, only
-/// those after the latest one.
-pub(super) fn counting<'a>(stage: &Stage, sessions: &[&'a SessionRecord]) -> Vec<&'a SessionRecord> {
-    let since = if stage.reopen_on_new_disclosure { latest(sessions).unwrap_or(0) } else { 0 };
-    sessions.iter().copied().filter(|s| s.number > since).collect()
-}
-
-/// The first reopened stage the couple had reached whose markers are not all met again, if a new
-/// disclosure was recorded.
-pub(super) fn reopened_stage<'a>(program: &'a Program, sessions: &[&SessionRecord]) -> Option<(&'a Stage, u32)> {
-    let number = latest(sessions)?;
-    let reached = sessions.iter().filter_map(|s| program.stage_index(&s.stage)).max()?;
-    program.stages[..=reached]
-        .iter()
-        .filter(|s| s.reopen_on_new_disclosure)
-        .find(|s| met_markers(s, sessions).len() < s.progress_markers.len())
-        .map(|s| (s, number))
-}
-
 /// The caution flag a new disclosure raises, there while the reopened work is not done again, and
 /// open until the therapist resolves it.
-pub(super) fn flag(program: &Program, record: &CoupleRecord, sessions: &[&SessionRecord]) -> Option<PlanFlag> {
-    let (stage, number) = reopened_stage(program, sessions)?;
+pub(super) fn flag(record: &CoupleRecord, course: &Course<'_>) -> Option<PlanFlag> {
+    let (stage, number) = course.reopened?;
     // The session's day stands for when the facts came out: a resolution made on or after it
     // covers them, and one made before covers only earlier news.
-    let disclosed_on = sessions.iter().find(|s| s.number == number).map(|s| crate::day::format_day(s.held_on));
+    let disclosed_on = course.sessions.iter().find(|s| s.number == number).map(|s| crate::day::format_day(s.held_on));
     let disclosed: Vec<String> =
         record.partners.iter().filter(|p| p.roles.includes(Role::BrokeTrust)).map(|p| p.name.to_string()).collect();
     Some(PlanFlag {
@@ -59,13 +34,13 @@ pub(super) fn flag(program: &Program, record: &CoupleRecord, sessions: &[&Sessio
 
 /// The partner to see alone next after a new disclosure: the first, in the record's order, not
 /// seen alone since it.
-pub(super) fn partner_to_see<'a>(record: &'a CoupleRecord, sessions: &[&SessionRecord]) -> Option<&'a str> {
-    let number = latest(sessions)?;
+pub(super) fn partner_to_see<'a>(record: &'a CoupleRecord, course: &Course<'_>) -> Option<&'a str> {
+    let number = course.disclosed_in?;
     record
         .partners
         .iter()
         .map(|p| p.name.as_str())
-        .find(|name| !sessions.iter().any(|s| s.number > number && s.with.as_deref() == Some(*name)))
+        .find(|name| !course.sessions.iter().any(|s| s.number > number && s.with.as_deref() == Some(*name)))
 }
 
 /// The individual session's one item: a safety re-check, and for a partner who broke trust,
@@ -103,6 +78,7 @@ pub(super) fn individual_item(record: &CoupleRecord, name: &str, number: u32, mi
         serves: Vec::new(),
         sheets: Vec::new(),
         what,
+        doers: None,
         steps,
         prompts: vec![
             "How have you been since this came out?".to_owned(),

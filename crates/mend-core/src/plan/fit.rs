@@ -38,6 +38,7 @@ impl Draft {
             serves: Vec::new(),
             sheets: Vec::new(),
             what: Vec::new(),
+            doers: None,
             steps: Vec::new(),
             prompts: Vec::new(),
         };

@@ -8,7 +8,8 @@
 
 use std::collections::BTreeSet;
 
-use super::work::{self, sessions_at};
+use super::course::Course;
+use super::work;
 use super::{AgendaItem, AgendaKind, IndividualPurpose, NextStep, Plan, PlanFlag, SessionKind, SheetServes};
 use super::{disclosure, notes};
 use crate::content::{Audience, Exercise, Program, Sheet, Stage};
@@ -29,20 +30,21 @@ pub(super) struct Context<'a> {
     pub(super) program: &'a Program,
     pub(super) record: &'a CoupleRecord,
     pub(super) stage: &'a Stage,
-    pub(super) sessions: &'a [&'a SessionRecord],
+    pub(super) course: &'a Course<'a>,
     pub(super) flags: &'a [PlanFlag],
 }
 
 /// The individual session the program calls for next, if any. While a stop flag is open there
 /// always is one, so no joint session is planned.
 pub(super) fn propose<'a>(context: &Context<'a>) -> Option<Proposal<'a>> {
-    let Context { record, stage, sessions, flags, .. } = *context;
+    let Context { record, stage, course, flags, .. } = *context;
+    let sessions = course.sessions.as_slice();
     let proposal = |partner, purpose, exercise| Some(Proposal { partner, purpose, exercise });
     if flags.iter().any(|f| !f.resolved && f.severity == Severity::Stop) {
         return proposal(least_recently_seen(record, sessions, flags)?, IndividualPurpose::StopFlag, None);
     }
     let disclosure_open = flags.iter().any(|f| f.id == disclosure::FLAG_ID && !f.resolved);
-    if let Some(name) = disclosure::partner_to_see(record, sessions).filter(|_| disclosure_open) {
+    if let Some(name) = disclosure::partner_to_see(record, course).filter(|_| disclosure_open) {
         return proposal(
             record.partners.iter().find(|p| p.name.as_str() == name)?,
             IndividualPurpose::NewDisclosure,
@@ -55,7 +57,7 @@ pub(super) fn propose<'a>(context: &Context<'a>) -> Option<Proposal<'a>> {
     if sessions.iter().all(|s| s.with.is_some())
         && let Some(partner) = record.partners.iter().find(|p| !seen_alone(p, sessions))
     {
-        let exercise = alone_work(stage, partner, sessions).into_iter().next();
+        let exercise = alone_work(stage, partner, course).into_iter().next();
         return proposal(partner, IndividualPurpose::SafetyCheckIn, exercise);
     }
     let at_stage: Vec<&SessionRecord> = sessions.iter().copied().filter(|s| s.stage == stage.id).collect();
@@ -66,11 +68,11 @@ pub(super) fn propose<'a>(context: &Context<'a>) -> Option<Proposal<'a>> {
             return proposal(partner, IndividualPurpose::PreparingDisclosure, None);
         }
     }
-    let met = work::met_markers(stage, sessions);
+    let met = course.met(stage);
     let review = context.program.stage_index(&stage.id).is_none();
     let purpose = if review { IndividualPurpose::Review } else { IndividualPurpose::WorkAlone };
     record.partners.iter().find_map(|partner| {
-        let pending = alone_work(stage, partner, sessions);
+        let pending = alone_work(stage, partner, course);
         let exercise = pending.into_iter().find(|e| work::serves(stage, &e.id).iter().any(|m| !met.contains(m)))?;
         proposal(partner, purpose, Some(exercise))
     })
@@ -82,21 +84,20 @@ fn is_disclosure_stage(program: &Program, stage: &Stage) -> bool {
 }
 
 /// Whether someone still has work of `stage` to do alone that serves an unmet marker.
-pub(super) fn work_alone_pending(stage: &Stage, record: &CoupleRecord, sessions: &[&SessionRecord]) -> bool {
-    let met = work::met_markers(stage, sessions);
+pub(super) fn work_alone_pending(stage: &Stage, record: &CoupleRecord, course: &Course<'_>) -> bool {
+    let met = course.met(stage);
     record.partners.iter().any(|partner| {
-        alone_work(stage, partner, sessions).iter().any(|e| work::serves(stage, &e.id).iter().any(|m| !met.contains(m)))
+        alone_work(stage, partner, course).iter().any(|e| work::serves(stage, &e.id).iter().any(|m| !met.contains(m)))
     })
 }
 
 /// The stage's work done alone that `partner` has still to do, in the stage's order. A session
 /// with them at the stage counts what it records as done; one recorded without saying counts as
 /// the first such exercise still to do, the one it was planned for.
-fn alone_work<'a>(stage: &'a Stage, partner: &PartnerRecord, sessions: &[&SessionRecord]) -> Vec<&'a Exercise> {
+fn alone_work<'a>(stage: &'a Stage, partner: &PartnerRecord, course: &Course<'_>) -> Vec<&'a Exercise> {
     let theirs: Vec<&Exercise> = stage.exercises.iter().filter(|e| e.alone && partner.roles.includes(e.role)).collect();
     let mut done: BTreeSet<&str> = BTreeSet::new();
-    for session in sessions_at(stage, sessions).into_iter().filter(|s| s.with.as_deref() == Some(partner.name.as_str()))
-    {
+    for session in course.sessions_at(stage).into_iter().filter(|s| s.with.as_deref() == Some(partner.name.as_str())) {
         if session.done.is_empty() {
             if let Some(next) = theirs.iter().find(|e| !done.contains(e.id.as_str())) {
                 done.insert(next.id.as_str());
@@ -126,7 +127,7 @@ fn least_recently_seen<'a>(
 
 /// Fills `plan` in as the individual session `proposal` calls for: one item, the whole session long.
 pub(super) fn fill(plan: &mut Plan, context: &Context<'_>, proposal: &Proposal<'_>, minutes: u32) {
-    let Context { program, record, stage, sessions, flags } = *context;
+    let Context { program, record, stage, course, flags } = *context;
     let name = proposal.partner.name.to_string();
     let other =
         record.partners.iter().find(|p| p.name != proposal.partner.name).map_or(String::new(), |p| p.name.to_string());
@@ -141,7 +142,7 @@ pub(super) fn fill(plan: &mut Plan, context: &Context<'_>, proposal: &Proposal<'
             (notice, safety_item(&name, &other, flags, &safety_sheets), safety_sheets)
         }
         (IndividualPurpose::NewDisclosure, _) => {
-            let number = disclosure::latest(sessions).unwrap_or(0);
+            let number = course.disclosed_in.unwrap_or(0);
             let notice = format!(
                 "New facts about the betrayal came out in session {number}. Before joint work resumes at “{}”, see \
                  each partner alone to re-check safety; this session is with {name}.",
@@ -248,6 +249,7 @@ fn blank_item(title: String, name: &str) -> AgendaItem {
         serves: Vec::new(),
         sheets: Vec::new(),
         what: Vec::new(),
+        doers: None,
         steps: Vec::new(),
         prompts: Vec::new(),
     }

@@ -4,7 +4,9 @@
 //! and nothing is read from a clock or a hash map, so the same inputs give the same plan byte for
 //! byte in every format.
 //!
-//! The work is done in rooms, one job each: `stage` chooses the stage, `agenda` writes the joint
+//! The work is done in rooms, one job each: `course` works out once what the sessions so far
+//! say (their order, the markers met, the stage new facts reopened) for every other room to read,
+//! `stage` chooses the stage, `agenda` writes the joint
 //! session's items, `fit` cuts them to the session's length, `individual` plans a session with one
 //! partner where the program calls for it, `notes` gathers what to keep in mind for each partner,
 //! and `flags` reads the flags the intakes raised. A plan states facts and carries values; what the
@@ -12,7 +14,9 @@
 
 mod agenda;
 mod checkins;
+mod course;
 mod disclosure;
+mod doers;
 mod fit;
 mod flags;
 mod individual;
@@ -24,7 +28,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::Program;
 use crate::domain::{Role, Roles, Severity};
-use crate::record::{CoupleRecord, SessionRecord};
+use crate::record::CoupleRecord;
+
+use course::Course;
 
 pub use checkins::{
     CheckinScore, DETERIORATION_FLAG, LatestCheckin, TRUST_DISTRESS_FLAG, checkin_flags, latest_checkins, points_of,
@@ -97,6 +103,7 @@ pub enum PlanError {
 }
 
 pub use disclosure::FLAG_ID as NEW_DISCLOSURE_FLAG;
+pub use doers::Doers;
 
 /// Whether the couple meets together or each partner alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,7 +227,11 @@ pub struct SheetServes {
 }
 
 /// One timed item of the agenda.
+///
+/// In JSON, who does an exercise is not a field of its own but the sentence second among its
+/// `what`, as in plans saved before it was a value (see [`Doers`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "doers::ItemJson", from = "doers::ItemJson")]
 pub struct AgendaItem {
     /// What the item is.
     pub kind: AgendaKind,
@@ -243,8 +254,10 @@ pub struct AgendaItem {
     /// For the homework item: the sheets given, with the markers each serves.
     #[serde(default)]
     pub sheets: Vec<SheetServes>,
-    /// What to do, in order.
+    /// What to do, in order; for an exercise, its purpose first, and who does it is in `doers`.
     pub what: Vec<String>,
+    /// For an exercise of the joint session: who does it, by name.
+    pub doers: Option<Doers>,
     /// For an exercise or an individual item: its steps.
     pub steps: Vec<String>,
     /// What the therapist may say or ask.
@@ -413,13 +426,13 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
     if record.partners.len() != 2 {
         return Err(PlanError::NotTwoPartners { couple: record.id.clone(), partners: record.partners.len() });
     }
-    let sessions = sessions_in_order(record);
-    let choice = stage::choose(program, record, &sessions, options.stage_override.as_deref())?;
-    let flags = couple_flags(program, record);
+    let course = Course::new(program, record);
+    let choice = stage::choose(program, record, &course, options.stage_override.as_deref())?;
+    let flags = flags_of(program, record, &course);
 
     let mut plan = Plan {
         couple: record.id.clone(),
-        session_number: sessions.last().map_or(1, |s| s.number.saturating_add(1)),
+        session_number: course.last().map_or(1, |s| s.number.saturating_add(1)),
         session_kind: SessionKind::Joint,
         with: None,
         individual: None,
@@ -427,7 +440,7 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
             id: choice.stage.id.clone(),
             title: choice.stage.title.clone(),
             markers: {
-                let met = work::met_markers(choice.stage, &sessions);
+                let met = course.met(choice.stage);
                 let state =
                     |m: &crate::content::ProgressMarker| MarkerState { id: m.id.clone(), met: met.contains(&m.id) };
                 choice.stage.progress_markers.iter().map(state).collect()
@@ -448,7 +461,7 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
         date: options.today.clone(),
     };
 
-    let alone = individual::Context { program, record, stage: choice.stage, sessions: &sessions, flags: &flags };
+    let alone = individual::Context { program, record, stage: choice.stage, course: &course, flags: &flags };
     if let Some(proposal) = individual::propose(&alone) {
         individual::fill(&mut plan, &alone, &proposal, options.minutes);
     } else {
@@ -457,8 +470,8 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
             record,
             stage: choice.stage,
             flags: &flags,
-            last: sessions.last().copied(),
-            sessions: &sessions,
+            last: course.last(),
+            course: &course,
         };
         let fitted = agenda::joint(&context, options.minutes);
         plan.agenda = fitted.agenda;
@@ -495,21 +508,34 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
 /// most severe first, then the caution flag of new facts that came out, while the work they
 /// reopened is not done again. A therapist resolves any of them by its id.
 pub fn couple_flags(program: &Program, record: &CoupleRecord) -> Vec<PlanFlag> {
+    flags_of(program, record, &Course::new(program, record))
+}
+
+/// Every flag id a couple's record can raise under `program`, each once, for checking the id a
+/// therapist resolves: the intake's flag rules, then the check-in's own and the two a series of
+/// check-ins raises (when the program has a check-in), then the caution flag of new facts.
+pub fn flag_ids(program: &Program) -> Vec<&str> {
+    let mut ids: Vec<&str> = program.questionnaire.flags.iter().map(|f| f.id.as_str()).collect();
+    if let Some(checkin) = &program.checkin {
+        // A check-in may ask what the intake asks, under the same flag id: one id, one entry.
+        let own: Vec<&str> = checkin.flags.iter().map(|f| f.id.as_str()).filter(|id| !ids.contains(id)).collect();
+        ids.extend(own);
+        ids.extend([DETERIORATION_FLAG, TRUST_DISTRESS_FLAG]);
+    }
+    ids.push(NEW_DISCLOSURE_FLAG);
+    ids
+}
+
+/// [`couple_flags`], with the course already worked out.
+fn flags_of(program: &Program, record: &CoupleRecord, course: &Course<'_>) -> Vec<PlanFlag> {
     let mut flags = raised_flags(program, record);
-    flags.extend(disclosure::flag(program, record, &sessions_in_order(record)));
+    flags.extend(disclosure::flag(record, course));
     let from_checkins = checkin_flags(program, record);
     if !from_checkins.is_empty() {
         flags.extend(from_checkins);
         flags.sort_by_key(|f| std::cmp::Reverse(f.severity));
     }
     flags
-}
-
-/// Sessions ordered by number; the record keeps them oldest first, but the number is what counts.
-fn sessions_in_order(record: &CoupleRecord) -> Vec<&SessionRecord> {
-    let mut sessions: Vec<&SessionRecord> = record.sessions.iter().collect();
-    sessions.sort_by_key(|s| s.number);
-    sessions
 }
 
 fn set_start_times(agenda: &mut [AgendaItem]) {

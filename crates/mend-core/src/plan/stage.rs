@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::work::met_markers;
-use super::{NextStep, PlanError, disclosure, individual, join_names};
+use super::course::Course;
+use super::{NextStep, PlanError, individual, join_names};
 use crate::content::{Program, Stage};
 use crate::questionnaire::{Answers, StartRule};
 use crate::record::{CoupleRecord, PartnerRecord, SessionRecord};
@@ -25,11 +25,11 @@ impl<'a> StageChoice<'a> {
 pub(super) fn choose<'a>(
     program: &'a Program,
     record: &CoupleRecord,
-    sessions: &[&SessionRecord],
+    course: &Course<'a>,
     stage_override: Option<&str>,
 ) -> Result<StageChoice<'a>, PlanError> {
     let Some(id) = stage_override else {
-        return from_record(program, record, sessions);
+        return from_record(program, record, course);
     };
     let Some(stage) = program.stage(id) else {
         return Err(PlanError::UnknownStage {
@@ -42,7 +42,7 @@ pub(super) fn choose<'a>(
         reason.push_str(" This is a review stage, which a couple enters only by the therapist's decision.");
     }
     // The automatic choice is only context here, so a record it cannot read does not block an override.
-    if let Ok(automatic) = from_record(program, record, sessions)
+    if let Ok(automatic) = from_record(program, record, course)
         && automatic.stage.id != stage.id
     {
         let _ = write!(reason, " Without that choice, the plan would be at “{}”.", automatic.stage.title);
@@ -53,16 +53,17 @@ pub(super) fn choose<'a>(
 fn from_record<'a>(
     program: &'a Program,
     record: &CoupleRecord,
-    sessions: &[&SessionRecord],
+    course: &Course<'a>,
 ) -> Result<StageChoice<'a>, PlanError> {
+    let sessions = course.sessions.as_slice();
     if let Some(session) = sessions.iter().find(|s| program.stage(&s.stage).is_none()) {
         return Err(PlanError::UnknownRecordedStage { session: session.number, stage: session.stage.clone() });
     }
     let Some(latest) = sessions.last() else {
         return from_intake(program, record);
     };
-    if let Some((stage, number)) = disclosure::reopened_stage(program, sessions) {
-        let met = met_markers(stage, sessions).len();
+    if let Some((stage, number)) = course.reopened {
+        let met = course.met(stage).len();
         let reason = format!(
             "New facts about the betrayal came out in session {number}, so the work of “{}” is open again: {met} of \
              its {} progress markers are met since then. The couple moves on when all are met again.",
@@ -78,7 +79,7 @@ fn from_record<'a>(
     if program.stage_index(&latest.stage).is_none()
         && latest.with.is_some()
         && let Some(review) = program.stage(&latest.stage)
-        && individual::work_alone_pending(review, record, sessions)
+        && individual::work_alone_pending(review, record, course)
     {
         let reason = format!(
             "Session {} was an individual session of the review “{}”, which the therapist opened; the review goes on \
@@ -99,7 +100,7 @@ fn from_record<'a>(
         );
     }
     let mut choice = match last_advancing {
-        Some(position) => from_progress(program, &sessions[..=position]),
+        Some(position) => from_progress(program, course, &sessions[..=position]),
         None => from_intake(program, record)?,
     };
     choice.reason = prefix + &choice.reason;
@@ -107,14 +108,18 @@ fn from_record<'a>(
 }
 
 /// The stage after the latest session at an advancing stage: the same one until all of its
-/// markers are met, then the next one.
-fn from_progress<'a>(program: &'a Program, sessions: &[&SessionRecord]) -> StageChoice<'a> {
+/// markers are met, then the next one. `sessions` ends with that session; the markers are the
+/// course's, counted over every session, which gives the same here: the sessions after it are
+/// at review stages, and new facts recorded in one of those leave every reopened stage reached
+/// unmet (so the choice was made before, from the reopened stage) and one not reached has no
+/// session to count either way.
+fn from_progress<'a>(program: &'a Program, course: &Course<'_>, sessions: &[&SessionRecord]) -> StageChoice<'a> {
     let latest = sessions[sessions.len() - 1];
     let index = program.stage_index(&latest.stage).unwrap_or(0);
     let stage = &program.stages[index];
     let mut reason = skipped_stages_note(program, sessions, index);
 
-    let met = met_markers(stage, sessions);
+    let met = course.met(stage);
     let unmet: Vec<_> = stage.progress_markers.iter().filter(|m| !met.contains(&m.id)).collect();
     let total = stage.progress_markers.len();
 
@@ -134,10 +139,8 @@ fn from_progress<'a>(program: &'a Program, sessions: &[&SessionRecord]) -> Stage
         return choice;
     }
     // Stages already done (before new facts took the couple back) are not done again.
-    let next = program.stages[index + 1..]
-        .iter()
-        .find(|s| met_markers(s, sessions).len() < s.progress_markers.len())
-        .or_else(|| program.stages.get(index + 1));
+    let next =
+        program.stages[index + 1..].iter().find(|s| !course.all_met(s)).or_else(|| program.stages.get(index + 1));
     let Some(next) = next else {
         let _ = write!(
             reason,

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use super::disclosure;
+use super::course::Course;
 use crate::content::{Exercise, Stage};
 use crate::domain::Role;
-use crate::record::{CoupleRecord, SessionRecord};
+use crate::record::CoupleRecord;
 
 /// One exercise chosen for the session, with why and by whom.
 pub(super) struct Chosen<'a> {
@@ -18,18 +18,6 @@ pub(super) struct Chosen<'a> {
     pub(super) turn: Option<String>,
 }
 
-/// The sessions held at `stage` that count towards its markers, oldest first: since the latest
-/// new disclosure, for a stage it reopens.
-pub(super) fn sessions_at<'a>(stage: &Stage, sessions: &[&'a SessionRecord]) -> Vec<&'a SessionRecord> {
-    disclosure::counting(stage, sessions).into_iter().filter(|s| s.stage == stage.id).collect()
-}
-
-/// The stage's markers met in `sessions`.
-pub(super) fn met_markers(stage: &Stage, sessions: &[&SessionRecord]) -> BTreeSet<String> {
-    let held = sessions_at(stage, sessions);
-    stage.progress_markers.iter().filter(|m| held.iter().any(|s| s.met.contains(&m.id))).map(|m| m.id.clone()).collect()
-}
-
 /// The markers of `stage` that `item` (an exercise or sheet id) serves, in the stage's order.
 pub(super) fn serves(stage: &Stage, item: &str) -> Vec<String> {
     stage.progress_markers.iter().filter(|m| m.served_by.iter().any(|s| s == item)).map(|m| m.id.clone()).collect()
@@ -38,9 +26,9 @@ pub(super) fn serves(stage: &Stage, item: &str) -> Vec<String> {
 /// The exercises for the joint session (never work done alone), in the order they are planned: those serving an unmet marker
 /// first (all of them when none does), then those not done in the last session at this stage,
 /// then the least done, then essential before optional, then the stage's order.
-pub(super) fn choose<'a>(stage: &'a Stage, record: &CoupleRecord, sessions: &[&SessionRecord]) -> Vec<Chosen<'a>> {
-    let held = sessions_at(stage, sessions);
-    let met = met_markers(stage, sessions);
+pub(super) fn choose<'a>(stage: &'a Stage, record: &CoupleRecord, course: &Course<'_>) -> Vec<Chosen<'a>> {
+    let held = course.sessions_at(stage);
+    let met = course.met(stage);
     // Rotation follows the last joint session: one with a partner alone did other work.
     let last_done: &[String] = held.iter().rev().find(|s| s.with.is_none()).map_or(&[], |s| s.done.as_slice());
     let times_done = |id: &str| held.iter().filter(|s| s.done.iter().any(|d| d == id)).count();

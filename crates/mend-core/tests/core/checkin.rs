@@ -413,3 +413,18 @@ fn a_check_in_is_flagged_by_the_version_it_was_answered_on() {
     assert_eq!(held.session_kind, SessionKind::Individual, "read by the questions she was asked");
     assert_eq!(held.checkins[0].flags, ["violence-or-threats"]);
 }
+
+#[test]
+fn every_flag_a_record_can_raise_has_its_id_once() {
+    let program = embedded();
+    let ids = mend_core::plan::flag_ids(&program);
+    let checkin = checkin(&program);
+    for id in program.questionnaire.flags.iter().chain(&checkin.flags).map(|f| f.id.as_str()) {
+        assert!(ids.contains(&id), "{id} is missing from {ids:?}");
+    }
+    for id in [DETERIORATION_FLAG, TRUST_DISTRESS_FLAG, mend_core::plan::NEW_DISCLOSURE_FLAG] {
+        assert!(ids.contains(&id), "{id} is missing from {ids:?}");
+    }
+    let once: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(once.len(), ids.len(), "each id once: {ids:?}");
+}

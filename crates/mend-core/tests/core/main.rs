@@ -1,5 +1,5 @@
 //! mend-core's tests, as one test binary whose modules are the areas: content checking, the
-//! coverage table, planning, the questionnaire and the check-in.
+//! coverage table, planning, the questionnaire, the check-in and who gets a homework sheet.
 
 mod checkin;
 mod content_errors;
@@ -7,3 +7,4 @@ mod course;
 mod coverage;
 mod plan;
 mod questionnaire;
+mod sheets;

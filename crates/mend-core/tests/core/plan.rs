@@ -4,7 +4,7 @@
 //! move when the shipped content is edited; the snapshot tests use the embedded program. How a
 //! plan reads as text or Markdown is the command line's work, and is tested there.
 
-use mend_core::plan::{AgendaKind, NextStep, NoteAbout, Plan, PlanError, PlanOptions, SessionKind, plan};
+use mend_core::plan::{AgendaKind, Doers, NextStep, NoteAbout, Plan, PlanError, PlanOptions, SessionKind, plan};
 use mend_core::{
     Answer, Answers, BreachKind, CoupleRecord, FlagResolution, PartnerName, PartnerRecord, Program, Roles,
     SessionRecord, Severity,
@@ -503,7 +503,12 @@ fn exercise_items_carry_steps_prompts_and_role() {
     assert_eq!(item.role, Some(mend_core::Role::Hurt));
     assert_eq!(item.steps, vec!["Step one of body-map.", "Step two of body-map."]);
     assert_eq!(item.prompts, vec!["Prompt of body-map?"]);
-    assert!(item.what.iter().any(|w| w == "For Zoë (the hurt partner)."), "{:?}", item.what);
+    let doers = item.doers.as_ref().unwrap();
+    assert_eq!(doers, &Doers::One { name: "Zoë".to_owned(), role: mend_core::Role::Hurt });
+    assert_eq!(doers.to_string(), "For Zoë (the hurt partner).");
+    // In JSON, it is the sentence after the exercise's purpose, as in plans saved before.
+    let json = serde_json::to_value(item).unwrap();
+    assert_eq!(json["what"][1], "For Zoë (the hurt partner).", "{json}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -882,7 +887,8 @@ fn notes_follow_each_partners_roles_and_intake() {
         ],
     );
     let own_it = plan.agenda.iter().find(|i| i.exercise.as_deref() == Some("calm-talk")).unwrap();
-    assert!(own_it.what.contains(&"For both: José Núñez and Zoë.".to_owned()), "{:?}", own_it.what);
+    let doers = own_it.doers.as_ref().map(ToString::to_string);
+    assert_eq!(doers.as_deref(), Some("For both: José Núñez and Zoë."), "{:?}", own_it.doers);
 }
 
 // ---------------------------------------------------------------------------------------------
