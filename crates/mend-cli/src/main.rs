@@ -8,6 +8,7 @@ use clap::Parser as _;
 mod advice;
 mod args;
 mod commands;
+mod config;
 mod context;
 mod keys;
 mod output;
