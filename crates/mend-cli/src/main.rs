@@ -10,9 +10,11 @@ mod args;
 mod commands;
 mod config;
 mod context;
+mod files;
 mod keys;
 mod output;
 mod render;
+mod sheets;
 mod values;
 
 fn main() -> ExitCode {

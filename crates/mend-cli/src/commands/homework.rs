@@ -9,14 +9,17 @@ use anyhow::{Context as _, Result, bail};
 use mend_core::Couple;
 use mend_core::content::Audience;
 use mend_core::{Program, Role, Sheet};
-use mend_pdf::{ForWhom, Paper, SheetKind, SheetOptions};
+use mend_pdf::{ForWhom, SheetKind, SheetOptions};
 use serde::Serialize;
 
-use crate::args::{self, Format, HomeworkCommand, HomeworkPacketArgs, HomeworkPrintArgs};
-use crate::commands::data::{write_private, write_private_unsynced};
+use crate::args::{Format, HomeworkCommand, HomeworkPacketArgs, HomeworkPrintArgs};
 use crate::context::{Context, now, today};
+use crate::files::{write_private, write_private_unsynced};
 use crate::output::json;
 use crate::output::outln;
+// Public to the crate only because `plan` and `progress` still import them from here; they may take
+// them from `sheets` directly, and then this can be a plain `use`.
+pub(crate) use crate::sheets::{paper, practice_line};
 
 pub(crate) fn run(ctx: &Context, command: HomeworkCommand) -> Result<ExitCode> {
     match command {
@@ -59,18 +62,6 @@ fn list(ctx: &Context, format: Format) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The paper: the flag, else the configuration, else Letter.
-pub(crate) fn paper(ctx: &Context, flag: Option<args::Paper>) -> Result<Paper> {
-    Ok(match flag {
-        Some(args::Paper::Letter) => Paper::Letter,
-        Some(args::Paper::A4) => Paper::A4,
-        None => match ctx.config.paper {
-            None | Some(args::Paper::Letter) => Paper::Letter,
-            Some(args::Paper::A4) => Paper::A4,
-        },
-    })
 }
 
 /// Who gets a copy of a sheet: one entry per copy, each with the names printed on it.
@@ -279,13 +270,4 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// The line at the top of every sheet: the practice and, if configured, the therapist.
-pub(crate) fn practice_line(ctx: &Context) -> Option<String> {
-    match (&ctx.config.practice_name, &ctx.config.therapist_name) {
-        (Some(practice), Some(therapist)) => Some(format!("{practice} · {therapist}")),
-        (Some(one), None) | (None, Some(one)) => Some(one.clone()),
-        (None, None) => None,
-    }
 }

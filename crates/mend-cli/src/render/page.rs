@@ -6,6 +6,7 @@ use mend_core::plan::{AgendaItem, AgendaKind, Plan, SessionKind, grouped_flags, 
 
 use super::text::{BOLD, RED_BOLD, RESET, watch_for_entries, wrap};
 use super::{clock, steps};
+use crate::output::list_or_none;
 
 /// Renders the one-page plan for a terminal, within 80 columns; ANSI colour only when `color` is set.
 pub(crate) fn render_page(plan: &Plan, color: bool) -> String {
@@ -28,9 +29,9 @@ pub(crate) fn render_page(plan: &Plan, color: bool) -> String {
     let met: Vec<&str> = plan.stage.markers.iter().filter(|m| m.met).map(|m| m.id.as_str()).collect();
     let unmet: Vec<&str> = plan.stage.markers.iter().filter(|m| !m.met).map(|m| m.id.as_str()).collect();
     if !plan.stage.markers.is_empty() {
-        let mut markers = format!("to meet {}", list(&unmet));
+        let mut markers = format!("to meet {}", list_or_none(&unmet));
         if !met.is_empty() {
-            let _ = write!(markers, "; met {}", list(&met));
+            let _ = write!(markers, "; met {}", list_or_none(&met));
         }
         out.push_str(&wrap(&markers, "Markers: ", "         "));
     }
@@ -141,8 +142,4 @@ const ITEM_INDENT: &str = "               ";
 fn cue(text: &str) -> String {
     let end = text.find([':', '.']).unwrap_or(text.len());
     format!("{}.", text[..end].trim_end())
-}
-
-fn list(ids: &[&str]) -> String {
-    if ids.is_empty() { "none".to_owned() } else { ids.join(", ") }
 }
