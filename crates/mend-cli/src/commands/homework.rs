@@ -44,7 +44,8 @@ fn list(ctx: &Context, format: Format) -> Result<ExitCode> {
     let options = SheetOptions { paper: paper(ctx, None)?, ..SheetOptions::default() };
     let mut rows = Vec::new();
     for sheet in program.sheets.values() {
-        let pages = mend_pdf::render(sheet, &options)?.pages;
+        // Laying a sheet out is enough to count its pages; no PDF is written for the list.
+        let pages = mend_pdf::lay_out(sheet, &options)?.pages();
         rows.push(Row {
             id: &sheet.id,
             title: &sheet.title,
@@ -211,16 +212,19 @@ fn packet(ctx: &Context, args: HomeworkPacketArgs) -> Result<ExitCode> {
         }
     }
     let progress = progress_bar(jobs.len() as u64 + 1);
+    // Each sheet is laid out once: its own file and the combined one are written from the same
+    // layout.
     let mut written = Vec::new();
+    let mut laid = Vec::new();
     for (sheet, options, path) in &jobs {
         progress.set_message(sheet.id.clone());
-        let rendered = mend_pdf::render(sheet, options)?;
-        write_private_unsynced(path, &rendered.bytes)?;
-        written.push((path.clone(), rendered.pages));
+        let laid_out = mend_pdf::lay_out(sheet, options)?;
+        write_private_unsynced(path, &laid_out.to_pdf()?)?;
+        written.push((path.clone(), laid_out.pages()));
+        laid.push(laid_out);
         progress.inc(1);
     }
-    let combined: Vec<(&Sheet, SheetOptions)> = jobs.iter().map(|(s, o, _)| (*s, o.clone())).collect();
-    let all = mend_pdf::render_many(&combined)?;
+    let all = mend_pdf::bind(&laid)?;
     let all_path = args.output.join("all-sheets.pdf");
     write_private_unsynced(&all_path, &all.bytes)?;
     let mut files: Vec<&Path> = written.iter().map(|(path, _)| path.as_path()).collect();
