@@ -184,6 +184,14 @@ impl Practice {
         run.stdout
     }
 
+    /// Adds a couple whose second partner broke trust by lies, and returns its short id.
+    pub(crate) fn add_couple(&self, first: &str, second: &str) -> String {
+        let args =
+            ["couple", "add", "--partner", first, "--partner", second, "--breach", "lies", "--broke-trust", second];
+        let couple = self.json(&[&args[..], &["--format", "json"]].concat());
+        couple["id"].as_str().unwrap_or_else(|| panic!("`couple add` printed no id: {couple}")).to_owned()
+    }
+
     /// Runs `mend` with `args` (which ask for `--format json`) and parses what it printed.
     pub(crate) fn json(&self, args: &[&str]) -> serde_json::Value {
         let stdout = self.ok(args);

@@ -12,21 +12,7 @@ use crate::server::IntakeServer;
 /// A practice with one couple, whose id is returned.
 fn practice_with_couple(first: &str, second: &str) -> (Practice, String) {
     let practice = Practice::new();
-    let couple = practice.json(&[
-        "couple",
-        "add",
-        "--partner",
-        first,
-        "--partner",
-        second,
-        "--breach",
-        "lies",
-        "--broke-trust",
-        second,
-        "--format",
-        "json",
-    ]);
-    let id = couple["id"].as_str().expect("an id").to_owned();
+    let id = practice.add_couple(first, second);
     (practice, id)
 }
 

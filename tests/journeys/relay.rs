@@ -12,29 +12,10 @@ use crate::server::IntakeServer;
 const ILSE: &str = "Ilse Varga";
 const TEO: &str = "Teo Marchetti";
 
-/// Adds the journey's couple and returns its id.
-fn add_couple(practice: &Practice) -> String {
-    let couple = practice.json(&[
-        "couple",
-        "add",
-        "--partner",
-        ILSE,
-        "--partner",
-        TEO,
-        "--breach",
-        "lies",
-        "--broke-trust",
-        TEO,
-        "--format",
-        "json",
-    ]);
-    couple["id"].as_str().expect("an id").to_owned()
-}
-
 #[test]
 fn the_relay_takes_forms_with_no_key_anywhere_and_the_record_takes_them_in() {
     let practice = Practice::new();
-    let id = add_couple(&practice);
+    let id = practice.add_couple(ILSE, TEO);
     let links = practice.json(&["invite", &id, "--format", "json"]);
     let links = links.as_array().expect("links");
 
@@ -72,7 +53,7 @@ fn the_relay_takes_forms_with_no_key_anywhere_and_the_record_takes_them_in() {
 #[test]
 fn a_relay_that_cannot_be_reached_leaves_the_record_unchanged() {
     let practice = Practice::new();
-    let id = add_couple(&practice);
+    let id = practice.add_couple(ILSE, TEO);
     // The relay's folder would be inside a file: nothing can be written there.
     fs::write(practice.path("a-file"), "not a folder").expect("write a file");
     let relay_dir = practice.path("a-file/relay");

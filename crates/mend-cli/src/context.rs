@@ -1,83 +1,17 @@
 //! Turns the parsed command line into real things: the configuration, the program, the store.
 
+use std::cell::OnceCell;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-use std::cell::OnceCell;
 
 use anyhow::{Context as _, Result, bail};
 use mend_core::Program;
 use mend_core::checkin::CheckinContent;
-use serde::{Deserialize, Serialize};
 
-use crate::args::{Cli, Paper};
+use crate::args::Cli;
+use crate::config::{Config, project_dirs};
 use crate::keys::Keys;
 use crate::values::BaseUrl;
-
-/// The therapist's settings, from `config.toml` in the platform's config directory. Every field
-/// is optional; flags on the command line win over it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Config {
-    /// The practice's name, printed on homework sheets.
-    pub(crate) practice_name: Option<String>,
-    /// The therapist's name, printed on homework sheets beside the practice's.
-    pub(crate) therapist_name: Option<String>,
-    /// `letter` or `a4`.
-    pub(crate) paper: Option<Paper>,
-    /// Default session length in minutes.
-    pub(crate) session_minutes: Option<u32>,
-    /// The public address of the intake server, for invitation links.
-    pub(crate) base_url: Option<BaseUrl>,
-    /// The therapist's policy on secrets, shown on the intake form.
-    pub(crate) secrets_policy: Option<String>,
-    /// A file holding the passphrase that unlocks the key file, so `mend serve` can start
-    /// unattended.
-    pub(crate) passphrase_file: Option<PathBuf>,
-    /// Where the key file is (default: `mend.key` beside this configuration file).
-    pub(crate) key_file: Option<PathBuf>,
-    /// The relay's folder on this machine, which `mend serve` serves (default: beside the
-    /// record, `mend.relay` for `mend.db`).
-    pub(crate) relay_dir: Option<PathBuf>,
-}
-
-/// Where the configuration file is: `MEND_CONFIG`, else the platform's config directory.
-pub(crate) fn config_path() -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os("MEND_CONFIG") {
-        return Ok(PathBuf::from(path));
-    }
-    let dirs = project_dirs()?;
-    Ok(dirs.config_dir().join("config.toml"))
-}
-
-fn project_dirs() -> Result<directories::ProjectDirs> {
-    directories::ProjectDirs::from("org", "mend", "mend")
-        .context("cannot find your home directory: set MEND_DB and MEND_CONFIG to paths mend may use")
-}
-
-impl Config {
-    /// Reads the configuration; a missing file is the empty configuration.
-    pub(crate) fn load() -> Result<Self> {
-        let path = config_path()?;
-        match fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| {
-                // toml's own rendering draws the place over several lines; one is enough here.
-                let place = e.span().map_or(String::new(), |span| {
-                    let number = text[..span.start].matches('\n').count() + 1;
-                    let line = text.lines().nth(number - 1).unwrap_or_default().trim();
-                    format!(", line {number} ({line})")
-                });
-                anyhow::anyhow!(
-                    "{}{place} is not a valid mend configuration: {}; fix it or delete the file",
-                    path.display(),
-                    e.message().trim()
-                )
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
-        }
-    }
-}
 
 /// What every command may need: the configuration, read and checked once; the program, loaded
 /// once when a command first asks for it; the store, opened when asked for.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use mend_store::{DataKey, DatabaseKind, KeyFile, Passphrase, Store, StoreError};
 
-use crate::context::{Config, config_path};
+use crate::config::{Config, config_path};
 
 /// The environment variable that holds the passphrase (for scripts and services).
 pub(crate) const PASSPHRASE_ENV: &str = "MEND_PASSPHRASE";

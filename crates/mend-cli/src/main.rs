@@ -8,12 +8,15 @@ use clap::Parser as _;
 mod advice;
 mod args;
 mod commands;
+mod config;
 mod context;
+mod files;
 mod keys;
 mod links;
 mod output;
 mod relay;
 mod render;
+mod sheets;
 mod values;
 
 fn main() -> ExitCode {

@@ -58,3 +58,8 @@ pub(crate) fn wrap(text: &str, width: usize, indent: &str) -> String {
     }
     out
 }
+
+/// Items joined with commas, or `none` when there are none.
+pub(crate) fn list_or_none<S: AsRef<str>>(items: &[S]) -> String {
+    if items.is_empty() { "none".to_owned() } else { items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", ") }
+}

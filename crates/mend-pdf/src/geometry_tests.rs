@@ -3,7 +3,7 @@
 use crate::fixtures;
 use crate::font::{Fonts, fonts};
 use crate::layout::Mark;
-use crate::{ForWhom, Paper, SheetOptions, lay_out};
+use crate::{ForWhom, Paper, SheetOptions, sheet_pages};
 use mend_core::content::Sheet;
 
 /// A box on the page: left, top, right, bottom.
@@ -59,7 +59,7 @@ fn stroke_areas(mark: &Mark) -> Vec<Area> {
 
 fn check_sheet(sheet: &Sheet, options: &SheetOptions) {
     let fonts = fonts().unwrap();
-    let pages = lay_out(fonts, sheet, options);
+    let pages = sheet_pages(fonts, sheet, options);
     let geometry = options.paper.geometry();
     let inside = Area {
         left: geometry.margin,
@@ -135,7 +135,7 @@ fn a_sheet_of_more_than_nine_pages_numbers_every_page_and_still_fits() {
     sheet.blocks.push(mend_core::content::Block::Lines { label: String::new(), count: 400 });
     let options = fixtures::options(Paper::Letter, &["Zoë"]);
     check_sheet(&sheet, &options);
-    let pages = lay_out(fonts().unwrap(), &sheet, &options);
+    let pages = sheet_pages(fonts().unwrap(), &sheet, &options);
     assert!(pages.len() >= 10, "{} pages", pages.len());
     let label = format!("page {0} of {0}", pages.len());
     let last = pages.last().unwrap();

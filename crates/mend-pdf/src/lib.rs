@@ -21,7 +21,9 @@
 //! `compose` turns the sheet into units of unbreakable pieces (wrapped by `wrap` with the
 //! font's advance widths), `layout` places them on pages inside the `frame` (header and
 //! footer), and `pdf` writes the result through printpdf, which subsets the DejaVu Sans faces
-//! that `font` parsed once per process after `sfnt` trimmed them for print.
+//! that `font` parsed once per process after `sfnt` trimmed them for print. [`lay_out`] stops
+//! before the last step: the [`Laid`] sheet knows its page count, and is written alone or
+//! [`bind`]-ed with others, so a sheet printed twice is laid out once.
 
 mod compose;
 mod error;
@@ -136,27 +138,68 @@ impl std::fmt::Debug for Rendered {
     }
 }
 
+/// A sheet laid out on its pages and not yet written: its page count is known without making a
+/// PDF, and the same layout is written alone ([`Laid::to_pdf`]) or with others ([`bind`]).
+#[derive(Clone, PartialEq)]
+pub struct Laid {
+    /// The title the PDF carries when the sheet is written alone.
+    title: String,
+    /// The pages, header and footer included.
+    pages: Vec<PageMarks>,
+}
+
+impl Laid {
+    /// How many pages the sheet takes.
+    pub fn pages(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Writes the sheet alone as a PDF.
+    pub fn to_pdf(&self) -> Result<Vec<u8>, PdfError> {
+        pdf::write(&self.title, &self.pages, fonts()?)
+    }
+}
+
+impl std::fmt::Debug for Laid {
+    /// The title and the page count rather than every mark, so that a failing test stays readable.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Laid").field("title", &self.title).field("pages", &self.pages.len()).finish()
+    }
+}
+
+/// Checks a sheet's text against the font and lays it out on pages of its paper, without
+/// writing a PDF.
+pub fn lay_out(sheet: &Sheet, options: &SheetOptions) -> Result<Laid, PdfError> {
+    let fonts = fonts()?;
+    check_sheet(fonts, sheet, options)?;
+    Ok(Laid { title: sheet.title.clone(), pages: sheet_pages(fonts, sheet, options) })
+}
+
+/// Writes sheets already laid out into one PDF to print at once; each starts on a new page and
+/// counts its own pages.
+pub fn bind(sheets: &[Laid]) -> Result<Rendered, PdfError> {
+    let fonts = fonts()?;
+    let title = match sheets {
+        [] => return Err(PdfError::NoSheets),
+        [sheet] => sheet.title.as_str(),
+        _ => "Homework sheets",
+    };
+    let pages: Vec<&PageMarks> = sheets.iter().flat_map(|sheet| &sheet.pages).collect();
+    let bytes = pdf::write(title, pages.iter().copied(), fonts)?;
+    Ok(Rendered { bytes, pages: pages.len() })
+}
+
 /// Renders one sheet as a PDF.
 pub fn render(sheet: &Sheet, options: &SheetOptions) -> Result<Rendered, PdfError> {
-    render_many(&[(sheet, options.clone())])
+    let laid = lay_out(sheet, options)?;
+    Ok(Rendered { bytes: laid.to_pdf()?, pages: laid.pages() })
 }
 
 /// Renders several sheets into one PDF to print at once; each sheet starts on a new page and
 /// counts its own pages.
 pub fn render_many(sheets: &[(&Sheet, SheetOptions)]) -> Result<Rendered, PdfError> {
-    let fonts = fonts()?;
-    let mut pages = Vec::new();
-    for (sheet, options) in sheets {
-        check_sheet(fonts, sheet, options)?;
-        pages.extend(lay_out(fonts, sheet, options));
-    }
-    let title = match sheets {
-        [] => return Err(PdfError::NoSheets),
-        [(sheet, _)] => sheet.title.as_str(),
-        _ => "Homework sheets",
-    };
-    let bytes = pdf::write(title, &pages, fonts)?;
-    Ok(Rendered { bytes, pages: pages.len() })
+    let laid = sheets.iter().map(|(sheet, options)| lay_out(sheet, options)).collect::<Result<Vec<_>, _>>()?;
+    bind(&laid)
 }
 
 /// Checks that the embedded font can draw every character of a text (whitespace is always
@@ -226,7 +269,7 @@ fn block_texts(block: &Block) -> Vec<&String> {
 ///
 /// The footer's "page N of M" needs M before the body's room is known, so the frame is laid
 /// out for a guess and again if the page count has more digits than the guess.
-fn lay_out(fonts: &Fonts, sheet: &Sheet, options: &SheetOptions) -> Vec<PageMarks> {
+fn sheet_pages(fonts: &Fonts, sheet: &Sheet, options: &SheetOptions) -> Vec<PageMarks> {
     let geometry = options.paper.geometry();
     let composer = Composer { fonts, left: geometry.margin, width: geometry.content_width() };
     let units = composer.sheet(sheet, options);

@@ -18,11 +18,15 @@ pub(crate) struct PageMarks {
 }
 
 /// Writes the pages as one PDF document.
-pub(crate) fn write(title: &str, pages: &[PageMarks], fonts: &Fonts) -> Result<Vec<u8>, PdfError> {
+pub(crate) fn write<'a>(
+    title: &str,
+    pages: impl IntoIterator<Item = &'a PageMarks>,
+    fonts: &Fonts,
+) -> Result<Vec<u8>, PdfError> {
     let mut document = PdfDocument::new(title);
     document.metadata.info.creator = "mend".to_string();
     let ids = FontIds { regular: document.add_font(&fonts.regular.font), bold: document.add_font(&fonts.bold.font) };
-    let pdf_pages = pages.iter().map(|page| pdf_page(page, &ids)).collect();
+    let pdf_pages = pages.into_iter().map(|page| pdf_page(page, &ids)).collect();
     let options = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
     let bytes = document.with_pages(pdf_pages).save(&options, &mut warnings);

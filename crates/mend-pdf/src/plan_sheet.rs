@@ -3,7 +3,7 @@
 use mend_core::content::{Audience, Block, Sheet};
 use mend_core::plan::{AgendaKind, Plan, SessionKind, grouped_watch_fors};
 
-use crate::{ForWhom, PdfError, Rendered, SheetKind, SheetOptions, render};
+use crate::{ForWhom, PdfError, Rendered, SheetKind, SheetOptions, lay_out};
 
 /// The most ruled lines left for notes; fewer are printed when the page needs the room.
 const NOTES_LINES: u32 = 14;
@@ -20,17 +20,20 @@ pub fn render_plan(plan: &Plan, options: &SheetOptions) -> Result<Rendered, PdfE
         ..options.clone()
     };
     let stage_cues = grouped_watch_fors(&plan.watch_fors).iter().filter(|g| g.watch.severity.is_none()).count();
+    // Each try is only laid out: the one that is kept is the only one written as a PDF.
     let mut best = None;
-    for dropped_cues in 0..=stage_cues {
+    'tries: for dropped_cues in 0..=stage_cues {
         for lines in (3..=NOTES_LINES).rev().step_by(2) {
-            let rendered = render(&sheet(plan, lines, stage_cues - dropped_cues), &options)?;
-            if rendered.pages == 1 {
-                return Ok(rendered);
+            let laid = lay_out(&sheet(plan, lines, stage_cues - dropped_cues), &options)?;
+            let fits = laid.pages() == 1;
+            best = Some(laid);
+            if fits {
+                break 'tries;
             }
-            best = Some(rendered);
         }
     }
-    best.ok_or(PdfError::NoSheets)
+    let laid = best.ok_or(PdfError::NoSheets)?;
+    Ok(Rendered { bytes: laid.to_pdf()?, pages: laid.pages() })
 }
 
 /// The plan as a sheet, with `notes` ruled lines and the first `cues` of the stage's watch-fors.

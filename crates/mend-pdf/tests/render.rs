@@ -5,7 +5,7 @@ mod common;
 use common::{TITLE, flat, media_boxes, options, page_texts, read};
 use lopdf::{Document, Object};
 use mend_core::content::{Block, Sheet};
-use mend_pdf::{ForWhom, Paper, PdfError, Rendered, SheetOptions, check_printable, render, render_many};
+use mend_pdf::{ForWhom, Paper, PdfError, Rendered, SheetOptions, bind, check_printable, lay_out, render, render_many};
 
 const DEJAVU_SANS_TTF_BYTES: usize = include_bytes!("../fonts/DejaVuSans.ttf").len();
 
@@ -220,6 +220,28 @@ fn many_sheets_print_as_one_file_numbered_per_sheet() {
     assert!(texts[one].contains(&format!("page 1 of {two}")));
     assert!(texts[one].contains("Łukasz"));
     assert_eq!(render_many(&[]), Err(PdfError::NoSheets));
+}
+
+/// Each page's text as lopdf reads it back: printpdf draws the file's ID and its font subsets'
+/// names at random, so two writings of the same pages differ in bytes but not in what they print.
+fn printed(bytes: &[u8]) -> Vec<String> {
+    page_texts(&read(bytes)).iter().map(|t| flat(t)).collect()
+}
+
+#[test]
+fn a_sheet_laid_out_once_prints_the_same_alone_and_bound() {
+    let every = common::every_block();
+    let long = common::long();
+    let (first, second) = (options(Paper::Letter, &["Zoë"]), options(Paper::A4, &["Łukasz"]));
+    let laid = [lay_out(&every, &first).unwrap(), lay_out(&long, &second).unwrap()];
+    let alone = render(&every, &first).unwrap();
+    assert_eq!(laid[0].pages(), alone.pages);
+    assert_eq!(printed(&laid[0].to_pdf().unwrap()), printed(&alone.bytes), "the same pages as render");
+    let together = render_many(&[(&every, first), (&long, second)]).unwrap();
+    let bound = bind(&laid).unwrap();
+    assert_eq!(bound.pages, together.pages);
+    assert_eq!(printed(&bound.bytes), printed(&together.bytes), "the same pages as render_many");
+    assert_eq!(bind(&[]), Err(PdfError::NoSheets));
 }
 
 #[test]

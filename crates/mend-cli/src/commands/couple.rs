@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::args::{CoupleAddArgs, CoupleCommand, Format};
 use crate::context::{Context, now};
 use crate::output::json;
-use crate::output::{out, outln};
+use crate::output::{list_or_none, out, outln};
 
 pub(crate) fn run(ctx: &Context, command: CoupleCommand) -> Result<ExitCode> {
     match command {
@@ -121,10 +121,6 @@ fn show(ctx: &Context, query: &str, format: Format) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-pub(crate) fn list_or_none(items: &[String]) -> String {
-    if items.is_empty() { "none".to_owned() } else { items.join(", ") }
 }
 
 fn delete(ctx: &Context, query: &str, yes: bool) -> Result<ExitCode> {

@@ -8,14 +8,15 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use mend_core::content::Audience;
 use mend_core::{Program, Sheet};
-use mend_pdf::{ForWhom, Paper, SheetKind, SheetOptions};
+use mend_pdf::{ForWhom, SheetKind, SheetOptions};
 use serde::Serialize;
 
-use crate::args::{self, Format, HomeworkCommand, HomeworkPacketArgs, HomeworkPrintArgs};
-use crate::commands::data::{write_private, write_private_unsynced};
+use crate::args::{Format, HomeworkCommand, HomeworkPacketArgs, HomeworkPrintArgs};
 use crate::context::{Context, now, today};
+use crate::files::{write_private, write_private_unsynced};
 use crate::output::json;
 use crate::output::outln;
+use crate::sheets::{paper, practice_line};
 
 pub(crate) fn run(ctx: &Context, command: HomeworkCommand) -> Result<ExitCode> {
     match command {
@@ -40,7 +41,8 @@ fn list(ctx: &Context, format: Format) -> Result<ExitCode> {
     let options = SheetOptions { paper: paper(ctx, None)?, ..SheetOptions::default() };
     let mut rows = Vec::new();
     for sheet in program.sheets.values() {
-        let pages = mend_pdf::render(sheet, &options)?.pages;
+        // Laying a sheet out is enough to count its pages; no PDF is written for the list.
+        let pages = mend_pdf::lay_out(sheet, &options)?.pages();
         rows.push(Row {
             id: &sheet.id,
             title: &sheet.title,
@@ -58,18 +60,6 @@ fn list(ctx: &Context, format: Format) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The paper: the flag, else the configuration, else Letter.
-pub(crate) fn paper(ctx: &Context, flag: Option<args::Paper>) -> Result<Paper> {
-    Ok(match flag {
-        Some(args::Paper::Letter) => Paper::Letter,
-        Some(args::Paper::A4) => Paper::A4,
-        None => match ctx.config.paper {
-            None | Some(args::Paper::Letter) => Paper::Letter,
-            Some(args::Paper::A4) => Paper::A4,
-        },
-    })
 }
 
 /// Who a sheet is for, in words.
@@ -204,16 +194,19 @@ fn packet(ctx: &Context, args: HomeworkPacketArgs) -> Result<ExitCode> {
         }
     }
     let progress = progress_bar(jobs.len() as u64 + 1);
+    // Each sheet is laid out once: its own file and the combined one are written from the same
+    // layout.
     let mut written = Vec::new();
+    let mut laid = Vec::new();
     for (sheet, options, path) in &jobs {
         progress.set_message(sheet.id.clone());
-        let rendered = mend_pdf::render(sheet, options)?;
-        write_private_unsynced(path, &rendered.bytes)?;
-        written.push((path.clone(), rendered.pages));
+        let laid_out = mend_pdf::lay_out(sheet, options)?;
+        write_private_unsynced(path, &laid_out.to_pdf()?)?;
+        written.push((path.clone(), laid_out.pages()));
+        laid.push(laid_out);
         progress.inc(1);
     }
-    let combined: Vec<(&Sheet, SheetOptions)> = jobs.iter().map(|(s, o, _)| (*s, o.clone())).collect();
-    let all = mend_pdf::render_many(&combined)?;
+    let all = mend_pdf::bind(&laid)?;
     let all_path = args.output.join("all-sheets.pdf");
     write_private_unsynced(&all_path, &all.bytes)?;
     let mut files: Vec<&Path> = written.iter().map(|(path, _)| path.as_path()).collect();
@@ -263,13 +256,4 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// The line at the top of every sheet: the practice and, if configured, the therapist.
-pub(crate) fn practice_line(ctx: &Context) -> Option<String> {
-    match (&ctx.config.practice_name, &ctx.config.therapist_name) {
-        (Some(practice), Some(therapist)) => Some(format!("{practice} · {therapist}")),
-        (Some(one), None) | (None, Some(one)) => Some(one.clone()),
-        (None, None) => None,
-    }
 }

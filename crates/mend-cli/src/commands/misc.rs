@@ -7,7 +7,8 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use crate::args::{Cli, CompletionsArgs, ConfigCommand};
-use crate::context::{Context, config_path};
+use crate::config::config_path;
+use crate::context::Context;
 use crate::output::{out, outln};
 
 pub(crate) fn config(ctx: &Context, command: ConfigCommand) -> Result<ExitCode> {

@@ -9,8 +9,8 @@ use crate::context::Context;
 
 mod checkin;
 mod content;
-pub(crate) mod couple;
-pub(crate) mod data;
+mod couple;
+mod data;
 mod demo;
 mod homework;
 mod intake;

@@ -9,11 +9,11 @@ use mend_core::saved_plan_on;
 use mend_store::NewSession;
 
 use crate::args::{PlanArgs, PlanFormat};
-use crate::commands::data::write_private;
-use crate::commands::homework::{paper, practice_line};
 use crate::context::{Context, now, today};
+use crate::files::write_private;
 use crate::output::{out, outln};
 use crate::render::{render_markdown, render_page, render_text};
+use crate::sheets::{paper, practice_line};
 use mend_pdf::SheetOptions;
 
 pub(crate) fn run(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {

@@ -7,11 +7,11 @@ use anyhow::Result;
 use mend_core::progress::progress;
 
 use crate::args::{Format, ProgressArgs};
-use crate::commands::data::write_private;
-use crate::commands::homework::{paper, practice_line};
 use crate::context::{Context, now, today};
+use crate::files::write_private;
 use crate::output::{json, out, outln};
 use crate::render::render_progress;
+use crate::sheets::{paper, practice_line};
 
 pub(crate) fn run(ctx: &Context, args: ProgressArgs) -> Result<ExitCode> {
     let content = ctx.checkin_content()?;

@@ -8,10 +8,9 @@ use mend_core::{Program, check_session_day, saved_plan_on};
 use mend_store::NewSession;
 
 use crate::args::{FlagResolveArgs, Format, SessionCommand, SessionRecordArgs};
-use crate::commands::couple::list_or_none;
 use crate::context::{Context, now, today};
 use crate::output::json;
-use crate::output::{out, outln};
+use crate::output::{list_or_none, out, outln};
 
 pub(crate) fn run(ctx: &Context, command: SessionCommand) -> Result<ExitCode> {
     match command {

@@ -8,6 +8,7 @@ mod markdown;
 mod page;
 mod progress;
 mod steps;
+mod term;
 #[cfg(test)]
 mod tests;
 mod text;

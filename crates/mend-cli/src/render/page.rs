@@ -4,15 +4,22 @@ use std::fmt::Write as _;
 
 use mend_core::plan::{AgendaItem, AgendaKind, Plan, SessionKind, grouped_flags, join_names};
 
-use super::text::{BOLD, RED_BOLD, RESET, watch_for_entries, wrap};
+use super::term::{Palette, Style, wrap};
+use super::text::watch_for_entries;
 use super::{clock, steps};
+use crate::output::list_or_none;
 
 /// Renders the one-page plan for a terminal, within 80 columns; ANSI colour only when `color` is set.
 pub(crate) fn render_page(plan: &Plan, color: bool) -> String {
-    let paint = |style: &str, text: &str| if color { format!("{style}{text}{RESET}") } else { text.to_owned() };
+    let palette = Palette::new(color);
     let mut out = String::new();
     let names: Vec<String> = plan.partners.iter().map(|p| p.name.clone()).collect();
-    out.push_str(&paint(BOLD, &wrap(&format!("Session {} plan: {}", plan.session_number, join_names(&names)), "", "")));
+    out.push_str(
+        &palette.paint(
+            Style::Bold,
+            &wrap(&format!("Session {} plan: {}", plan.session_number, join_names(&names)), "", ""),
+        ),
+    );
     let kind = match (plan.session_kind, &plan.with) {
         (SessionKind::Joint, _) => "joint session".to_owned(),
         (SessionKind::Individual, Some(with)) => format!("individual session with {with}"),
@@ -20,17 +27,17 @@ pub(crate) fn render_page(plan: &Plan, color: bool) -> String {
     };
     out.push_str(&wrap(&format!("Couple {} · {} · {} minutes · {kind}", plan.couple, plan.date, plan.minutes), "", ""));
     if let Some(notice) = steps::notice(plan) {
-        let style = if steps::notice_is_stop(plan) { RED_BOLD } else { BOLD };
-        out.push_str(&paint(style, &wrap(&notice, "!! ", "   ")));
+        let style = if steps::notice_is_stop(plan) { Style::RedBold } else { Style::Bold };
+        out.push_str(&palette.paint(style, &wrap(&notice, "!! ", "   ")));
     }
     out.push_str(&wrap(&format!("{} ({})", plan.stage.title, plan.stage.id), "Stage: ", "       "));
     out.push_str(&wrap(&steps::short_why(plan), "Why:   ", "       "));
     let met: Vec<&str> = plan.stage.markers.iter().filter(|m| m.met).map(|m| m.id.as_str()).collect();
     let unmet: Vec<&str> = plan.stage.markers.iter().filter(|m| !m.met).map(|m| m.id.as_str()).collect();
     if !plan.stage.markers.is_empty() {
-        let mut markers = format!("to meet {}", list(&unmet));
+        let mut markers = format!("to meet {}", list_or_none(&unmet));
         if !met.is_empty() {
-            let _ = write!(markers, "; met {}", list(&met));
+            let _ = write!(markers, "; met {}", list_or_none(&met));
         }
         out.push_str(&wrap(&markers, "Markers: ", "         "));
     }
@@ -45,14 +52,14 @@ pub(crate) fn render_page(plan: &Plan, color: bool) -> String {
     }
 
     out.push('\n');
-    out.push_str(&paint(BOLD, "AGENDA\n"));
+    out.push_str(&palette.paint(Style::Bold, "AGENDA\n"));
     for item in &plan.agenda {
-        render_item(&mut out, item, color);
+        render_item(&mut out, item, palette);
     }
     let _ = writeln!(out, "{:>5}  end", clock(plan.minutes));
 
     out.push('\n');
-    out.push_str(&paint(BOLD, "WHO DOES WHAT\n"));
+    out.push_str(&palette.paint(Style::Bold, "WHO DOES WHAT\n"));
     for partner in &plan.partners {
         let theirs: Vec<&str> = plan
             .agenda
@@ -75,7 +82,7 @@ pub(crate) fn render_page(plan: &Plan, color: bool) -> String {
     let checkins = super::checkins::checkin_lines(plan);
     if !checkins.is_empty() {
         out.push('\n');
-        out.push_str(&paint(BOLD, "LATEST CHECK-INS\n"));
+        out.push_str(&palette.paint(Style::Bold, "LATEST CHECK-INS\n"));
         for (line, open_answer) in checkins {
             out.push_str(&wrap(&line, "  ", "    "));
             if let Some(answer) = open_answer {
@@ -85,7 +92,7 @@ pub(crate) fn render_page(plan: &Plan, color: bool) -> String {
     }
 
     out.push('\n');
-    out.push_str(&paint(BOLD, "HOMEWORK\n"));
+    out.push_str(&palette.paint(Style::Bold, "HOMEWORK\n"));
     if plan.homework.is_empty() {
         out.push_str("  None.\n");
     } else {
@@ -96,11 +103,11 @@ pub(crate) fn render_page(plan: &Plan, color: bool) -> String {
     }
 
     out.push('\n');
-    out.push_str(&paint(BOLD, "WATCH FOR\n"));
-    out.push_str(&watch_for_entries(plan, color, cue));
+    out.push_str(&palette.paint(Style::Bold, "WATCH FOR\n"));
+    out.push_str(&watch_for_entries(plan, palette, cue));
 
     out.push('\n');
-    out.push_str(&paint(BOLD, "FLAGS\n"));
+    out.push_str(&palette.paint(Style::Bold, "FLAGS\n"));
     if plan.flags.is_empty() {
         out.push_str("  None raised.\n");
     }
@@ -116,10 +123,9 @@ pub(crate) fn render_page(plan: &Plan, color: bool) -> String {
 }
 
 /// One agenda item: its time and title, then who does it and what it serves, or its first line.
-fn render_item(out: &mut String, item: &AgendaItem, color: bool) {
+fn render_item(out: &mut String, item: &AgendaItem, palette: Palette) {
     let head = format!("{:>5}  {:>2} min  ", clock(item.starts_at), item.minutes);
-    let line = wrap(&item.title, &head, ITEM_INDENT);
-    out.push_str(&if color { format!("{BOLD}{line}{RESET}") } else { line });
+    out.push_str(&palette.paint(Style::Bold, &wrap(&item.title, &head, ITEM_INDENT)));
     let detail: Vec<String> = match item.kind {
         AgendaKind::Exercise => {
             let who = item.doers.as_ref().map(ToString::to_string);
@@ -141,8 +147,4 @@ const ITEM_INDENT: &str = "               ";
 fn cue(text: &str) -> String {
     let end = text.find([':', '.']).unwrap_or(text.len());
     format!("{}.", text[..end].trim_end())
-}
-
-fn list(ids: &[&str]) -> String {
-    if ids.is_empty() { "none".to_owned() } else { ids.join(", ") }
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use mend_core::checkin::{Change, Measure, MeasureRule};
 use mend_core::progress::Progress;
 
-use super::text::{BOLD, RESET, wrap};
+use super::term::{Palette, Style, wrap};
 
 /// The most check-in days a chart shows: the latest ones, so a year of weekly check-ins fits 80 columns.
 const MAX_COLUMNS: usize = 40;
@@ -18,9 +18,14 @@ const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
 
 /// Renders the charts within 80 columns; ANSI bold only when `color` is set.
 pub(crate) fn render_progress(progress: &Progress, color: bool) -> String {
-    let paint = |text: &str| if color { format!("{BOLD}{text}{RESET}") } else { text.to_owned() };
+    let palette = Palette::new(color);
     let mut out = String::new();
-    out.push_str(&paint(&format!("Progress: {} (couple {})\n", progress.partners.join(" and "), progress.couple)));
+    out.push_str(
+        &palette.paint(
+            Style::Bold,
+            &format!("Progress: {} (couple {})\n", progress.partners.join(" and "), progress.couple),
+        ),
+    );
     let days = timeline(progress);
     let (Some(first), Some(last)) = (days.first(), days.last()) else {
         out.push_str("No check-ins yet: send each partner one with `mend checkin`.\n");
@@ -40,7 +45,7 @@ pub(crate) fn render_progress(progress: &Progress, color: bool) -> String {
             continue;
         }
         out.push('\n');
-        out.push_str(&paint(&format!("{}\n", rule.title)));
+        out.push_str(&palette.paint(Style::Bold, &format!("{}\n", rule.title)));
         out.push_str(&wrap(&describe(rule), "  ", "  "));
         for partner in &progress.partners {
             let Some(measure) = series.iter().find(|m| &m.partner == partner) else {

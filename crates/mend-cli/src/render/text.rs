@@ -5,16 +5,8 @@ use std::fmt::Write as _;
 use mend_core::Severity;
 use mend_core::plan::{AgendaItem, Plan, SessionKind, grouped_flags, grouped_watch_fors, join_names};
 
+use super::term::{Palette, Style, wrap};
 use super::{clock, steps};
-
-/// The widest a line of the text plan may be.
-const WIDTH: usize = 80;
-
-pub(super) const BOLD: &str = "\x1b[1m";
-pub(super) const RED_BOLD: &str = "\x1b[1;31m";
-pub(super) const RED: &str = "\x1b[31m";
-pub(super) const YELLOW: &str = "\x1b[33m";
-pub(super) const RESET: &str = "\x1b[0m";
 
 /// The column where an agenda item's text starts.
 const ITEM_INDENT: &str = "               ";
@@ -22,11 +14,11 @@ const ITEM_INDENT: &str = "               ";
 /// Renders the detailed plan (every step and prompt) for a terminal, within 80 columns; ANSI colour
 /// only when `color` is set.
 pub(crate) fn render_text(plan: &Plan, color: bool) -> String {
-    let paint = |style: &str, text: &str| if color { format!("{style}{text}{RESET}") } else { text.to_owned() };
+    let palette = Palette::new(color);
     let mut out = String::new();
     let names: Vec<String> = plan.partners.iter().map(|p| p.name.clone()).collect();
     let heading = format!("Session {} plan: {}", plan.session_number, join_names(&names));
-    out.push_str(&paint(BOLD, &wrap(&heading, "", "")));
+    out.push_str(&palette.paint(Style::Bold, &wrap(&heading, "", "")));
     let kind = match (plan.session_kind, &plan.with) {
         (SessionKind::Joint, _) => "joint session".to_owned(),
         (SessionKind::Individual, Some(with)) => format!("individual session with {with}"),
@@ -36,8 +28,8 @@ pub(crate) fn render_text(plan: &Plan, color: bool) -> String {
 
     if let Some(notice) = steps::notice(plan) {
         out.push('\n');
-        let style = if steps::notice_is_stop(plan) { RED_BOLD } else { BOLD };
-        out.push_str(&paint(style, &wrap(&notice, "!! ", "   ")));
+        let style = if steps::notice_is_stop(plan) { Style::RedBold } else { Style::Bold };
+        out.push_str(&palette.paint(style, &wrap(&notice, "!! ", "   ")));
     }
     out.push('\n');
     out.push_str(&wrap(&format!("{} ({})", plan.stage.title, plan.stage.id), "Stage: ", "       "));
@@ -48,27 +40,29 @@ pub(crate) fn render_text(plan: &Plan, color: bool) -> String {
     }
 
     out.push('\n');
-    out.push_str(&paint(BOLD, "AGENDA\n"));
+    out.push_str(&palette.paint(Style::Bold, "AGENDA\n"));
     for item in &plan.agenda {
-        render_item(&mut out, plan, item, color);
+        render_item(&mut out, plan, item, palette);
     }
     let _ = writeln!(out, "{:>5}  end", clock(plan.minutes));
 
     out.push('\n');
-    out.push_str(&paint(BOLD, "PARTNERS\n"));
+    out.push_str(&palette.paint(Style::Bold, "PARTNERS\n"));
     for partner in &plan.partners {
-        out.push_str(&paint(BOLD, &wrap(&format!("{} ({})", partner.name, partner.roles.describe()), "", "")));
+        out.push_str(
+            &palette.paint(Style::Bold, &wrap(&format!("{} ({})", partner.name, partner.roles.describe()), "", "")),
+        );
         for (about, text) in steps::notes(plan, partner) {
             out.push_str(&wrap(&text, &format!("  - [{}] ", about.label()), "    "));
         }
     }
 
     out.push('\n');
-    out.push_str(&paint(BOLD, "WATCH FOR\n"));
-    out.push_str(&watch_for_entries(plan, color, str::to_owned));
+    out.push_str(&palette.paint(Style::Bold, "WATCH FOR\n"));
+    out.push_str(&watch_for_entries(plan, palette, str::to_owned));
 
     out.push('\n');
-    out.push_str(&paint(BOLD, "FLAGS FROM INTAKE\n"));
+    out.push_str(&palette.paint(Style::Bold, "FLAGS FROM INTAKE\n"));
     if plan.flags.is_empty() {
         out.push_str("  None raised.\n");
     }
@@ -84,7 +78,7 @@ pub(crate) fn render_text(plan: &Plan, color: bool) -> String {
     }
 
     out.push('\n');
-    out.push_str(&paint(BOLD, "HOMEWORK TO GIVE\n"));
+    out.push_str(&palette.paint(Style::Bold, "HOMEWORK TO GIVE\n"));
     if plan.homework.is_empty() {
         out.push_str("  None.\n");
     } else {
@@ -96,14 +90,13 @@ pub(crate) fn render_text(plan: &Plan, color: bool) -> String {
     out
 }
 
-fn render_item(out: &mut String, plan: &Plan, item: &AgendaItem, color: bool) {
+fn render_item(out: &mut String, plan: &Plan, item: &AgendaItem, palette: Palette) {
     let mut title = item.title.clone();
     if let Some(role) = item.role {
         let _ = write!(title, " · {}", role.describe());
     }
     let head = format!("{:>5}  {:>2} min  ", clock(item.starts_at), item.minutes);
-    let line = wrap(&title, &head, ITEM_INDENT);
-    out.push_str(&if color { format!("{BOLD}{line}{RESET}") } else { line });
+    out.push_str(&palette.paint(Style::Bold, &wrap(&title, &head, ITEM_INDENT)));
     for what in steps::what(plan, item) {
         out.push_str(&wrap(&what, &format!("{ITEM_INDENT}- "), &format!("{ITEM_INDENT}  ")));
     }
@@ -123,84 +116,10 @@ fn render_item(out: &mut String, plan: &Plan, item: &AgendaItem, color: bool) {
     }
 }
 
-/// Wraps `text` into lines of at most 80 characters, the first starting with `first` and the rest
-/// with `rest`. A command in backticks stays on one line when it fits on a line of its own, so it
-/// can be copied whole; words longer than a line are split. Every line ends with a newline.
-pub(super) fn wrap(text: &str, first: &str, rest: &str) -> String {
-    let mut out = String::new();
-    let mut line = first.to_owned();
-    let mut line_len = first.chars().count();
-    let mut empty = true;
-    let rest_len = rest.chars().count();
-    for unit in wrap_units(text, WIDTH.saturating_sub(rest_len)) {
-        let mut word = unit;
-        loop {
-            let word_len = word.chars().count();
-            let needed = if empty { word_len } else { word_len + 1 };
-            if line_len + needed <= WIDTH {
-                if !empty {
-                    line.push(' ');
-                }
-                line.push_str(&word);
-                line_len += needed;
-                empty = false;
-                break;
-            }
-            if empty {
-                // The word alone is too long for a line: put what fits here and carry the rest.
-                let fits = WIDTH.saturating_sub(line_len).max(1);
-                let head: String = word.chars().take(fits).collect();
-                line.push_str(&head);
-                word = word.chars().skip(fits).collect();
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-            line = rest.to_owned();
-            line_len = rest_len;
-            empty = true;
-            if word.is_empty() {
-                break;
-            }
-        }
-    }
-    if !empty || out.is_empty() {
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// The words of `text`, with each backtick span joined into one unit when it is at most `max` long.
-fn wrap_units(text: &str, max: usize) -> Vec<String> {
-    let mut units = Vec::new();
-    let mut span: Vec<&str> = Vec::new();
-    for word in text.split_whitespace() {
-        let opens_or_closes = word.matches('`').count() % 2 == 1;
-        if span.is_empty() && !opens_or_closes {
-            units.push(word.to_owned());
-            continue;
-        }
-        span.push(word);
-        if span.len() > 1 && opens_or_closes {
-            let joined = span.join(" ");
-            if joined.chars().count() <= max {
-                units.push(joined);
-            } else {
-                units.extend(span.iter().map(|w| (*w).to_owned()));
-            }
-            span.clear();
-        }
-    }
-    // An unclosed backtick: the words go out one by one.
-    units.extend(span.iter().map(|w| (*w).to_owned()));
-    units
-}
-
 /// The plan's watch-fors, one entry each (a watch-for both partners raised once), each worded by
 /// `words` and coloured by its severity: the detailed plan and the one-page plan differ only in
 /// how much of each they print.
-pub(super) fn watch_for_entries(plan: &Plan, color: bool, words: impl Fn(&str) -> String) -> String {
-    let paint = |style: &str, text: &str| if color { format!("{style}{text}{RESET}") } else { text.to_owned() };
+pub(super) fn watch_for_entries(plan: &Plan, palette: Palette, words: impl Fn(&str) -> String) -> String {
     let mut out = String::new();
     for group in grouped_watch_fors(&plan.watch_fors) {
         let watch = group.watch;
@@ -210,38 +129,10 @@ pub(super) fn watch_for_entries(plan: &Plan, color: bool, words: impl Fn(&str) -
         };
         let line = wrap(&text, "  - ", "    ");
         out.push_str(&match watch.severity {
-            Some(Severity::Stop) => paint(RED, &line),
-            Some(Severity::Caution) => paint(YELLOW, &line),
+            Some(Severity::Stop) => palette.paint(Style::Red, &line),
+            Some(Severity::Caution) => palette.paint(Style::Yellow, &line),
             _ => line,
         });
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrap_keeps_lines_within_width_and_splits_long_words() {
-        let text = format!("{} short {}", "word ".repeat(40), "x".repeat(200));
-        let wrapped = wrap(&text, "  - ", "    ");
-        for line in wrapped.lines() {
-            assert!(line.chars().count() <= WIDTH, "{line:?}");
-        }
-        assert!(wrapped.starts_with("  - word"));
-        assert_eq!(wrapped.matches('x').count(), 200);
-    }
-
-    #[test]
-    fn wrap_keeps_a_command_in_backticks_on_one_line() {
-        let text = "Mark them with `mend session record a7c2 --stage disclosure-and-accountability --met ID` soon.";
-        let wrapped = wrap(text, "Why:   ", "       ");
-        assert!(
-            wrapped.contains("\n       `mend session record a7c2 --stage disclosure-and-accountability --met ID`"),
-            "{wrapped}"
-        );
-        let unclosed = wrap("a `b c", "", "");
-        assert_eq!(unclosed, "a `b c\n");
-    }
 }
