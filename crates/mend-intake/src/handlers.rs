@@ -39,7 +39,7 @@ async fn show(
     path: Result<Path<String>, PathRejection>,
     kind: LinkKind,
 ) -> Result<Response, Failure> {
-    app.admit(client)?;
+    app.below_hard_cap(client)?;
     let token = app.token(path, client)?;
     let Some(found) = app.find(&token).await? else { return Err(app.invalid_link(client)) };
     let Some(link) = app.open(&token, found, kind).await? else { return Err(app.invalid_link(client)) };

@@ -60,7 +60,6 @@ use tower::ServiceExt;
 use tower_http::csrf::CsrfLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::limiter::Limiter;
 use crate::pages::Notice;
 use crate::relay_thread::RelayThread;
 use crate::state::{AppState, Shared};
@@ -173,14 +172,7 @@ impl Application {
             opened.map_err(|source| IntakeError::Relay { path: config.data_dir.clone(), source })?;
         let listener = TcpListener::bind(addr).await.map_err(|source| IntakeError::Bind { addr, source })?;
         let local_addr = listener.local_addr().map_err(|source| IntakeError::Bind { addr, source })?;
-        let state = Arc::new(AppState::new(
-            writer,
-            reader,
-            secret,
-            body_limit,
-            Limiter::new(&config.rate_limit),
-            config.trust_proxy,
-        ));
+        let state = Arc::new(AppState::new(writer, reader, secret, body_limit, &config.rate_limit, config.trust_proxy));
         Ok(Application { listener, local_addr, router: router(state) })
     }
 

@@ -63,11 +63,9 @@ async fn submit(
     body: Body,
     kind: LinkKind,
 ) -> Result<Response, Failure> {
+    app.below_hard_cap(client)?;
     let token = app.token(path, client)?;
-    let Some(found) = app.find(&token).await? else {
-        app.admit(client)?;
-        return Err(app.invalid_link(client));
-    };
+    let Some(found) = app.find(&token).await? else { return Err(app.invalid_link(client)) };
     // The largest body any version of the questions this relay shows can need, the link's own
     // version among them (loaded, and counted, before the body is read).
     let questions = app.questionnaire(found.practice, &found.questionnaire, found.version).await?;
@@ -79,12 +77,9 @@ async fn submit(
         if error.to_string().contains("length limit") { Notice::TooLarge } else { Notice::BadRequest }
     })?;
     let form = if is_form(headers) { parse_form(&body).ok() } else { None };
-    let verified = verify(app.form_key(kind), &token, form);
     // A form this server signed for this link comes from the partner's own page: it is never
     // refused for what guessers on the same address did (two partners at home share one).
-    if verified.is_err() {
-        app.admit(client)?;
-    }
+    let verified = verify(app.form_key(kind), &token, form);
     let now = OffsetDateTime::now_utc();
     let signed = !matches!(verified, Err(Refusal { signed: false, .. }));
     if found.kind == kind && found.state == LinkState::Used && signed {

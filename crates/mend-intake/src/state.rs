@@ -43,6 +43,9 @@ pub(crate) struct AppState {
     /// Signs check-in forms: a value made for one kind never verifies on the other.
     checkin_key: FormKey,
     pub(crate) limiter: Limiter,
+    /// A much larger budget of failed lookups, charged with the first: past it an address is
+    /// refused before any lookup at all, so that a flood cannot keep the relay's reader busy.
+    pub(crate) hard_cap: Limiter,
     pub(crate) trust_proxy: bool,
     /// Blank forms, rendered the first time a link of their kind, version, sheets and sections
     /// opens: a practice gives few different ones, so the few kept here serve nearly all views.
@@ -52,6 +55,10 @@ pub(crate) struct AppState {
 /// A blank form is the same page for every link of one practice (whose secrets policy it shows)
 /// and kind, of one version, naming the same sheets and asking the same scheduled sections.
 type BlankKey = (PracticeId, Option<String>, LinkKind, u32, Vec<String>, Vec<String>);
+
+/// How many times the usual budget of failed lookups an address may spend before it is refused
+/// even a lookup (see [`AppState::hard_cap`]).
+const HARD_CAP_TIMES: u32 = 50;
 
 /// How many blank forms [`AppState::blanks`] keeps before it starts again.
 const BLANKS_KEPT: usize = 64;
@@ -142,9 +149,10 @@ impl AppState {
         reader: RelayThread,
         secret: [u8; 32],
         body_limit: usize,
-        limiter: Limiter,
+        limit: &crate::RateLimit,
         trust_proxy: bool,
     ) -> Self {
+        let hard = crate::RateLimit { burst: limit.burst.saturating_mul(HARD_CAP_TIMES), per_second: limit.per_second };
         AppState {
             writer,
             reader,
@@ -152,7 +160,8 @@ impl AppState {
             body_limit: AtomicUsize::new(body_limit),
             intake_key: FormKey::new(secret, LinkKind::Intake.as_str()),
             checkin_key: FormKey::new(secret, LinkKind::Checkin.as_str()),
-            limiter,
+            limiter: Limiter::new(limit),
+            hard_cap: Limiter::new(&hard),
             trust_proxy,
             blanks: Mutex::default(),
         }
@@ -272,14 +281,26 @@ impl AppState {
         }))
     }
 
-    /// Refuses an address that has failed too many lookups lately.
+    /// Refuses an address that has failed too many lookups lately. Asked only once a lookup has
+    /// found no working link, so that a guesser sharing a partner's address (home Wi-Fi, a
+    /// carrier's NAT) never stops the partner's own link.
     pub(crate) fn admit(&self, client: IpAddr) -> Result<(), Failure> {
         self.limiter.check(client).map_err(Failure::TooMany)
     }
 
-    /// A failed lookup: charged to the address, answered with the one plain page.
+    /// Refuses, before any lookup, an address far past its budget of failures.
+    pub(crate) fn below_hard_cap(&self, client: IpAddr) -> Result<(), Failure> {
+        self.hard_cap.check(client).map_err(Failure::TooMany)
+    }
+
+    /// A failed lookup: charged to the address, answered with the one plain page, or with the
+    /// wait if the address has failed too often.
     pub(crate) fn invalid_link(&self, client: IpAddr) -> Failure {
+        if let Err(too_many) = self.admit(client) {
+            return too_many;
+        }
         self.limiter.charge(client);
+        self.hard_cap.charge(client);
         Failure::Notice(Notice::InvalidLink)
     }
 

@@ -69,6 +69,7 @@ fn json(value: &impl Serialize) -> Response {
 /// Refused: charged to the address like a link that does not work.
 fn refused(app: &Shared, client: IpAddr, status: StatusCode) -> Response {
     app.limiter.charge(client);
+    app.hard_cap.charge(client);
     bare(status)
 }
 

@@ -157,6 +157,14 @@ fn repeated_bad_links_are_slowed_but_a_working_link_never_is() {
     assert!(limited.body.contains("Too many attempts"));
     let limited_post = post_form(&app.link(&"8".repeat(64)), &[("_action", "send")]);
     assert_eq!(limited_post.status, 429);
+
+    // The partner shares the guesser's address (home Wi-Fi): their own link still opens, saves
+    // and sends, and nothing they typed is lost.
+    assert_eq!(get(&link).status, 200, "a working link opens from an exhausted address");
+    let saved = post_form(&link, &[("_csrf", &csrf), ("_action", "save"), ("nickname", "Zoë")]);
+    assert_eq!(saved.status, 200, "a signed save is never refused");
+    assert_eq!(send_valid(&app, &invited.tokens[0], "Zoë").status, 303, "nor a signed send");
+    assert_eq!(get(&app.link(&"7".repeat(64))).status, 429, "while guessing stays slowed");
 }
 
 #[test]
