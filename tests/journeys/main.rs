@@ -18,3 +18,4 @@ mod intake_to_homework;
 mod paired;
 mod relay;
 mod stop_flag;
+mod sync_killed;

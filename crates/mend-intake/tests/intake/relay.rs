@@ -129,3 +129,25 @@ fn a_sync_cut_short_after_the_record_committed_stores_nothing_twice() {
     let token = InvitationToken::parse(&invited.tokens[0]).unwrap();
     assert_eq!(get(&app.link(token.expose())).status, 404, "the link stays used");
 }
+
+#[test]
+fn links_made_before_the_relay_keep_working_once_the_record_joins_it() {
+    let app = spawn_app();
+    // A link from before the relay: made in the record alone, as the old server kept it.
+    let mut store = mend_store::Store::open(&app.db).unwrap();
+    let couple = add_couple(&mut store, ["Liesel", "Marek"]);
+    let now = OffsetDateTime::now_utc();
+    let questionnaire = &app.program.questionnaire;
+    let old =
+        store.create_invitation(couple.partners[0].id, questionnaire, now, now + time::Duration::days(3)).unwrap();
+    assert_eq!(get(&app.link(old.expose())).status, 404, "the relay does not know it yet");
+
+    // The first time the record uses the relay, it hands over every link still open.
+    Practice::of_record_or_join(&mut store, &app.relay, now).unwrap();
+    let page = get(&app.link(old.expose()));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Hello.") && !page.body.contains("Liesel"), "greeted without a name");
+    assert_eq!(send_valid(&app, old.expose(), "Liesel").status, 303);
+    let stored = stored_answers(&app, &couple);
+    assert_eq!(stored["Liesel"]["nickname"], mend_core::Answer::Text("Liesel".into()));
+}
