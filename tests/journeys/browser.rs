@@ -73,6 +73,23 @@ impl Browser {
         assert_eq!(form.status, 200, "{partner}'s link opens the form");
         self.send(link, &form, answers).assert_sent(partner);
     }
+
+    /// Both partners of a couple with a lies breach send steady intakes through `server`: `hurt`
+    /// as the partner who was hurt, `broke_trust` as the one who broke it, each by their own link
+    /// from `mend invite --format json`.
+    pub(crate) fn both_send_intakes(
+        &self,
+        server: &crate::server::IntakeServer,
+        links: &[serde_json::Value],
+        hurt: &str,
+        broke_trust: &str,
+    ) {
+        use crate::answers::Role;
+        for (name, role) in [(hurt, Role::Hurt), (broke_trust, Role::BrokeTrust)] {
+            let link = server.local(crate::mend::link_for(links, name));
+            self.fill_in_intake(&link, name, &IntakeAnswers::steady(name, role, "lies"));
+        }
+    }
 }
 
 impl Page {

@@ -5,7 +5,7 @@
 //! Weeks are simulated: after each week's check-ins are sent, every stored check-in is moved a
 //! week into the past, in the database itself, as if the days had gone by.
 
-use crate::answers::{IntakeAnswers, Role};
+use crate::answers::IntakeAnswers;
 use crate::browser::Browser;
 use crate::mend::{Practice, link_for};
 use crate::pdf::text_of;
@@ -76,16 +76,7 @@ fn weekly_checkins_are_scored_charted_and_read_by_the_planner() {
     let invites = practice.json(&["invite", &id, "--format", "json"]);
     let invites = invites.as_array().expect("an array of links");
     let browser = Browser::new();
-    browser.fill_in_intake(
-        &server.local(link_for(invites, HANA)),
-        HANA,
-        &IntakeAnswers::steady(HANA, Role::Hurt, "lies"),
-    );
-    browser.fill_in_intake(
-        &server.local(link_for(invites, JONAS)),
-        JONAS,
-        &IntakeAnswers::steady(JONAS, Role::BrokeTrust, "lies"),
-    );
+    browser.both_send_intakes(&server, invites, HANA, JONAS);
     // A first session, with homework the check-ins then ask about.
     let plan = practice.json(&["plan", &id, "--format", "json"]);
     let stage = plan["stage"]["id"].as_str().expect("the plan's stage").to_owned();

@@ -4,9 +4,8 @@
 
 use std::fs;
 
-use crate::answers::{IntakeAnswers, Role};
 use crate::browser::Browser;
-use crate::mend::{Practice, link_for};
+use crate::mend::Practice;
 use crate::server::IntakeServer;
 
 const ILSE: &str = "Ilse Varga";
@@ -32,10 +31,7 @@ fn the_relay_takes_forms_with_no_key_anywhere_and_the_record_takes_them_in() {
         .env_remove("MEND_PASSPHRASE");
     let server = IntakeServer::start_command(&practice, serve);
     let browser = Browser::new();
-    for (name, role) in [(ILSE, Role::Hurt), (TEO, Role::BrokeTrust)] {
-        let answers = IntakeAnswers::steady(name, role, "lies");
-        browser.fill_in_intake(&server.local(link_for(links, name)), name, &answers);
-    }
+    browser.both_send_intakes(&server, links, ILSE, TEO);
     server.stop();
     assert!(!practice.path("no-record-here").exists(), "the server made no record of its own");
 

@@ -4,9 +4,8 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::answers::{IntakeAnswers, Role};
 use crate::browser::Browser;
-use crate::mend::{Practice, link_for};
+use crate::mend::Practice;
 use crate::server::IntakeServer;
 
 /// Couples whose partners both send their intake before the syncs start.
@@ -25,17 +24,7 @@ fn a_sync_killed_at_any_moment_loses_nothing_and_stores_nothing_twice() {
     let server = IntakeServer::start(&practice);
     let browser = Browser::new();
     for (_, first, second, links) in &couples {
-        let links = links.as_array().expect("links");
-        browser.fill_in_intake(
-            &server.local(link_for(links, first)),
-            first,
-            &IntakeAnswers::steady(first, Role::Hurt, "lies"),
-        );
-        browser.fill_in_intake(
-            &server.local(link_for(links, second)),
-            second,
-            &IntakeAnswers::steady(second, Role::BrokeTrust, "lies"),
-        );
+        browser.both_send_intakes(&server, links.as_array().expect("links"), first, second);
     }
     server.stop();
 

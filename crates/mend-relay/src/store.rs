@@ -459,32 +459,6 @@ impl RelayStore {
         Ok(id.map(PracticeId))
     }
 
-    /// Whether the relay knows this practice.
-    pub fn has_practice(&self, practice: PracticeId) -> Result<bool, RelayError> {
-        let found =
-            self.conn.query_row("SELECT 1 FROM practices WHERE id = ?1", [practice.0], |_| Ok(())).optional()?;
-        Ok(found.is_some())
-    }
-
-    /// The public key answers to a practice are sealed to.
-    pub fn recipient(&self, practice: PracticeId) -> Result<PracticeRecipient, RelayError> {
-        let text: String = self
-            .conn
-            .prepare_cached("SELECT recipient FROM practices WHERE id = ?1")?
-            .query_row([practice.0], |row| row.get(0))?;
-        PracticeRecipient::parse(&text).map_err(|e| RelayError::Invalid(e.to_string()))
-    }
-
-    /// The practice's own words on secrets, if it gave any.
-    pub fn secrets_policy(&self, practice: PracticeId) -> Result<Option<String>, RelayError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT secrets_policy FROM practices WHERE id = ?1")?
-            .query_row([practice.0], |row| row.get(0))
-            .optional()?
-            .flatten())
-    }
-
     /// Takes a push from a practice in one transaction: its versions, new links and retired
     /// links. Repeating a push changes nothing more; a link or retirement of another practice's
     /// hash is ignored, so no practice can touch another's links.
@@ -560,30 +534,24 @@ impl RelayStore {
                  FROM links l JOIN practices p ON p.id = l.practice_id WHERE l.token_sha256 = ?1",
             )?
             .query_row([token_sha256], |row| {
-                let kind: String = row.get(1)?;
                 let expires_at: String = row.get(4)?;
                 let used: Option<String> = row.get(7)?;
                 let retired: Option<String> = row.get(8)?;
-                Ok((
-                    kind,
-                    OpenedLink {
-                        practice: PracticeId(row.get(0)?),
-                        // Replaced below; the kind is read from its text.
-                        kind: LinkKind::Intake,
-                        questionnaire: row.get(2)?,
-                        version: row.get(3)?,
-                        state: link_state(&expires_at, used.as_deref(), retired.as_deref(), &now),
-                        details: row.get(5)?,
-                        draft: row.get(6)?,
-                        recipient: row.get(9)?,
-                        secrets_policy: row.get(10)?,
-                        newest_version: row.get(11)?,
-                    },
-                ))
+                Ok(OpenedLink {
+                    practice: PracticeId(row.get(0)?),
+                    kind: row.get(1)?,
+                    questionnaire: row.get(2)?,
+                    version: row.get(3)?,
+                    state: link_state(&expires_at, used.as_deref(), retired.as_deref(), &now),
+                    details: row.get(5)?,
+                    draft: row.get(6)?,
+                    recipient: row.get(9)?,
+                    secrets_policy: row.get(10)?,
+                    newest_version: row.get(11)?,
+                })
             })
             .optional()?;
-        let Some((kind, mut link)) = found else { return Ok(None) };
-        link.kind = LinkKind::parse(&kind).ok_or_else(|| RelayError::Invalid(format!("a link of kind {kind:?}")))?;
+        let Some(link) = found else { return Ok(None) };
         Ok(Some(link))
     }
 
@@ -602,15 +570,6 @@ impl RelayStore {
             .query_row(params![practice.0, questionnaire, version], |row| row.get(0))
             .optional()?;
         definition.map(|text| Questionnaire::from_stored_json(questionnaire, &text)).transpose().map_err(Into::into)
-    }
-
-    /// The newest version of a questionnaire a practice pushed: the one a link moves to when its
-    /// content says how an older draft carries over.
-    pub fn newest_version(&self, practice: PracticeId, questionnaire: &str) -> Result<Option<u32>, RelayError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT max(version) FROM versions WHERE practice_id = ?1 AND questionnaire = ?2")?
-            .query_row(params![practice.0, questionnaire], |row| row.get(0))?)
     }
 
     /// Every version any practice pushed, for working out the largest form body to accept.
@@ -723,6 +682,13 @@ fn link_state(expires_at: &str, used: Option<&str>, retired: Option<&str>, now: 
         LinkState::Expired
     } else {
         LinkState::Active
+    }
+}
+
+/// A link's kind as the database keeps it; the schema's CHECK allows no other word.
+impl rusqlite::types::FromSql for LinkKind {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        LinkKind::parse(value.as_str()?).ok_or(rusqlite::types::FromSqlError::InvalidType)
     }
 }
 

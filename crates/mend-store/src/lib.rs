@@ -29,7 +29,6 @@ use rusqlite::Connection;
 
 pub use audit::{Actor, AuditEntry};
 pub use checkins::{CheckinAsks, ExportedCheckin, ExportedScore};
-pub use checkpoint::Checkpointer;
 pub use convert::{DatabaseKind, database_kind};
 pub use couples::IntakeResponse;
 pub use error::StoreError;

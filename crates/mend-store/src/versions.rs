@@ -1,13 +1,11 @@
 //! Published questionnaire versions: each version a link was made for, kept whole with its
 //! content hash, so that a link keeps showing and checking the form it was made for.
 
-use mend_core::{Questionnaire, RawAnswers};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use mend_core::Questionnaire;
+use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
-use crate::audit::record;
 use crate::clock::stamp;
-use crate::invitations::InvitationId;
 use crate::{Store, StoreError};
 
 /// A version the record keeps, with what is still out on it.
@@ -71,22 +69,6 @@ pub(crate) fn published_sha256(
 }
 
 impl Store {
-    /// Keeps `questionnaire` as a published version, as making a link for it does; refused with
-    /// [`StoreError::QuestionnaireChanged`] if the record keeps that version with other content.
-    /// The intake server does this as it starts, so it never serves a changed form under an old
-    /// version number.
-    pub fn publish_questionnaire(
-        &mut self,
-        questionnaire: &Questionnaire,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let at = stamp(now)?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        publish(&tx, questionnaire, &at)?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// A questionnaire version the record keeps, read back whole; `None` if no link was ever
     /// made for it.
     pub fn questionnaire_version(&self, id: &str, version: u32) -> Result<Option<Questionnaire>, StoreError> {
@@ -114,45 +96,6 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Moves an open invitation to `to`, a newer version whose content declares how drafts are
-    /// carried over, with its draft (if any) carried as `draft` says, in one transaction.
-    /// Refused with [`StoreError::InvitationNotActive`] once the link no longer works.
-    pub fn upgrade_invitation(
-        &mut self,
-        invitation: InvitationId,
-        to: &Questionnaire,
-        draft: Option<&RawAnswers>,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let at = stamp(now)?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let short_id: Option<String> = tx
-            .query_row(
-                "SELECT c.short_id FROM invitations i JOIN partners p ON p.id = i.partner_id
-                 JOIN couples c ON c.id = p.couple_id
-                 WHERE i.id = ?1 AND i.used_at IS NULL AND i.retired_at IS NULL AND i.expires_at > ?2",
-                params![invitation.get(), at],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let Some(short_id) = short_id else { return Err(StoreError::InvitationNotActive) };
-        let hash = publish(&tx, to, &at)?;
-        tx.execute(
-            "UPDATE invitations SET questionnaire = ?1, questionnaire_version = ?2, questionnaire_sha256 = ?3 WHERE id = ?4",
-            params![to.id, to.version, hash, invitation.get()],
-        )?;
-        if let Some(draft) = draft {
-            tx.execute(
-                "UPDATE intake_drafts SET answers = ?1 WHERE invitation_id = ?2",
-                params![serde_json::to_string(draft)?, invitation.get()],
-            )?;
-        }
-        let detail = format!("invitation {invitation} to version {}", to.version);
-        record(&tx, self.actor, "invitation upgraded", Some(&short_id), Some(&detail), now)?;
-        tx.commit()?;
-        Ok(())
     }
 }
 

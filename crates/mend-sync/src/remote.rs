@@ -78,12 +78,7 @@ impl Remote {
     /// Hands a push to the relay.
     pub(crate) fn push(&self, push: &Push) -> Result<(), PracticeError> {
         let body = serde_json::to_string(push).map_err(|e| PracticeError::Invalid(e.to_string()))?;
-        let sent = agent()
-            .post(&format!("{}/relay/v1/push", self.url))
-            .header("authorization", &self.bearer())
-            .content_type("application/json")
-            .send(body);
-        let _: serde_json::Value = answer(&self.url, sent)?;
+        let _: serde_json::Value = self.post("push", body)?;
         Ok(())
     }
 
@@ -99,14 +94,18 @@ impl Remote {
 
     /// Tells the relay to delete answers the record has committed.
     pub(crate) fn acknowledge(&self, ids: &[i64]) -> Result<(), PracticeError> {
-        let body = serde_json::json!({ "ids": ids }).to_string();
+        let _: serde_json::Value = self.post("acknowledge", serde_json::json!({ "ids": ids }).to_string())?;
+        Ok(())
+    }
+
+    /// Posts a JSON `body` to one of the relay's sync routes, with the credential.
+    fn post<T: DeserializeOwned>(&self, route: &str, body: String) -> Result<T, PracticeError> {
         let sent = agent()
-            .post(&format!("{}/relay/v1/acknowledge", self.url))
+            .post(&format!("{}/relay/v1/{route}", self.url))
             .header("authorization", &self.bearer())
             .content_type("application/json")
             .send(body);
-        let _: serde_json::Value = answer(&self.url, sent)?;
-        Ok(())
+        answer(&self.url, sent)
     }
 }
 

@@ -10,7 +10,7 @@ use mend_sync::NewLink;
 
 use crate::args::{CheckinArgs, Format};
 use crate::context::{Context, now};
-use crate::links::{UNTIL, make, reach_warning};
+use crate::links::{UNTIL, greeting, make, reach_warning};
 use crate::output::{json, outln};
 
 pub(crate) fn run(ctx: &Context, args: CheckinArgs) -> Result<ExitCode> {
@@ -64,11 +64,7 @@ pub(crate) fn run(ctx: &Context, args: CheckinArgs) -> Result<ExitCode> {
                 checkin: Some(asks),
                 expires_at: expires,
             },
-            details: LinkDetails {
-                partner_name: Some(partner.name.to_string()),
-                sheets: titles.clone(),
-                sections: asks.sections.clone(),
-            },
+            details: LinkDetails { sheets: titles.clone(), sections: asks.sections.clone(), ..greeting(&partner.name) },
         })
         .collect();
     let (links, base) = make(ctx, &mut store, &requests, LinkKind::Checkin, args.base_url.as_ref(), now)?;
