@@ -63,6 +63,16 @@ impl IntakeServer {
         format!("{}{path}", self.origin)
     }
 
+    /// Where the server listens, as it printed it (`http://…` or `https://…`).
+    pub(crate) fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The next line the server prints, within the limit.
+    pub(crate) fn next_line(&mut self) -> String {
+        self.first_line()
+    }
+
     /// Sends SIGTERM and waits for the server to finish the requests in flight and exit cleanly.
     pub(crate) fn stop(mut self) {
         let child = self.child.take().expect("the server runs until stopped");

@@ -480,10 +480,10 @@ pub(crate) struct ContentCheckArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// Where to listen.
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR", value_parser = values::listen_address)]
-    pub(crate) addr: SocketAddr,
-    /// The public address printed links use (default from configuration).
+    /// Where to listen for plain HTTP (default 127.0.0.1:8080), when HTTPS is not asked for.
+    #[arg(long, value_name = "ADDR", value_parser = values::listen_address)]
+    pub(crate) addr: Option<SocketAddr>,
+    /// The public address of the relay, as links start (default from configuration).
     #[arg(long, value_name = "URL", value_parser = BaseUrl::parse)]
     pub(crate) base_url: Option<BaseUrl>,
     /// Trust X-Forwarded-For from a reverse proxy for the rate limit.
@@ -493,6 +493,30 @@ pub(crate) struct ServeArgs {
     /// keeps only this folder, sealed; it never opens the record or reads its key.
     #[arg(long, value_name = "DIR")]
     pub(crate) data: Option<PathBuf>,
+    /// Serve HTTPS on this address (default [::]:443 when a certificate or domain is given).
+    #[arg(long, value_name = "ADDR", value_parser = values::listen_address, help_heading = "HTTPS")]
+    pub(crate) https_addr: Option<SocketAddr>,
+    /// The certificate chain, PEM, read again when it changes or on SIGHUP.
+    #[arg(long, value_name = "FILE", requires = "tls_key", conflicts_with = "domains", help_heading = "HTTPS")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// The certificate's private key, PEM.
+    #[arg(long, value_name = "FILE", requires = "tls_cert", help_heading = "HTTPS")]
+    pub(crate) tls_key: Option<PathBuf>,
+    /// Obtain and renew a certificate for this name by ACME (repeat for more names).
+    #[arg(long = "domain", value_name = "NAME", help_heading = "HTTPS")]
+    pub(crate) domains: Vec<String>,
+    /// An e-mail address the certificate authority may write to.
+    #[arg(long, value_name = "EMAIL", help_heading = "HTTPS")]
+    pub(crate) acme_contact: Option<String>,
+    /// The ACME directory (default: Let's Encrypt's production directory).
+    #[arg(long, value_name = "URL", help_heading = "HTTPS")]
+    pub(crate) acme_directory: Option<String>,
+    /// A CA to trust for the ACME directory itself (a test or private CA), PEM.
+    #[arg(long, value_name = "FILE", help_heading = "HTTPS")]
+    pub(crate) acme_root: Option<PathBuf>,
+    /// Plain HTTP on this address only redirects to HTTPS and answers ACME's HTTP-01 challenges.
+    #[arg(long, value_name = "ADDR", value_parser = values::listen_address, help_heading = "HTTPS")]
+    pub(crate) http_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, Args)]

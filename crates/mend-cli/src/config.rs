@@ -34,6 +34,39 @@ pub(crate) struct Config {
     /// The relay's folder on this machine, which `mend serve` serves (default: beside the
     /// record, `mend.relay` for `mend.db`).
     pub(crate) relay_dir: Option<PathBuf>,
+    /// `mend serve`'s settings, for a relay run as a service (`/etc/mend/serve.toml`).
+    pub(crate) serve: Option<ServeConfig>,
+}
+
+/// The `[serve]` table: the flags of `mend serve`, for a service that starts it without any.
+/// A flag given on the command line wins over the same setting here.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ServeConfig {
+    /// Plain HTTP address, when HTTPS is not asked for.
+    pub(crate) addr: Option<String>,
+    /// The HTTPS address.
+    pub(crate) https_addr: Option<String>,
+    /// The plain-HTTP address that redirects to HTTPS.
+    pub(crate) http_addr: Option<String>,
+    /// A certificate chain file (PEM).
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// Its key file (PEM).
+    pub(crate) tls_key: Option<PathBuf>,
+    /// Names to obtain a certificate for by ACME.
+    #[serde(default)]
+    pub(crate) domains: Vec<String>,
+    /// An e-mail address for the certificate authority.
+    pub(crate) acme_contact: Option<String>,
+    /// The ACME directory's URL.
+    pub(crate) acme_directory: Option<String>,
+    /// A CA to trust for the ACME directory.
+    pub(crate) acme_root: Option<PathBuf>,
+    /// The relay's folder.
+    pub(crate) data: Option<PathBuf>,
+    /// Whether to trust X-Forwarded-For.
+    #[serde(default)]
+    pub(crate) trust_proxy: bool,
 }
 
 /// Where the configuration file is: `MEND_CONFIG`, else the platform's config directory.

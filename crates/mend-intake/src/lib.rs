@@ -20,6 +20,7 @@
 //! an address only for links that do not work, and strict parsing of the form body.
 
 mod body_limit;
+mod connections;
 mod csrf;
 mod filling;
 mod form;
@@ -28,6 +29,7 @@ mod form;
 pub mod fuzzing;
 mod guards;
 mod handlers;
+mod https;
 mod limiter;
 mod pages;
 mod parse;
@@ -37,7 +39,10 @@ mod state;
 mod sync_api;
 
 pub use body_limit::body_limit;
+pub use connections::PER_ADDRESS;
 pub use filling::{FORM_KEY_FIELD, form_key};
+pub use https::{CertificateSource, HSTS, Https};
+pub use mend_tls::{CertificateFiles, LETS_ENCRYPT, LETS_ENCRYPT_STAGING, TlsError};
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -60,6 +65,7 @@ use tower::ServiceExt;
 use tower_http::csrf::CsrfLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::connections::Connections;
 use crate::pages::Notice;
 use crate::relay_thread::RelayThread;
 use crate::state::{AppState, Shared};
@@ -89,12 +95,15 @@ pub struct Config {
     pub trust_proxy: bool,
     /// How many failed link attempts an address may make.
     pub rate_limit: RateLimit,
+    /// HTTPS on the main address, and where its certificate comes from; `None` serves plain
+    /// HTTP (on loopback, or behind a proxy that speaks HTTPS).
+    pub https: Option<Https>,
 }
 
 impl Config {
     /// The settings for the relay in `data_dir`, with the default limits.
     pub fn new(data_dir: PathBuf) -> Self {
-        Config { data_dir, trust_proxy: false, rate_limit: RateLimit::default() }
+        Config { data_dir, trust_proxy: false, rate_limit: RateLimit::default(), https: None }
     }
 }
 
@@ -135,6 +144,9 @@ pub enum IntakeError {
         /// The cause.
         source: RelayError,
     },
+    /// HTTPS could not start: its certificate, key or ACME settings.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     /// A startup task did not finish.
     #[error("the server could not start: {0}")]
     Startup(String),
@@ -146,6 +158,10 @@ pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
     router: Router,
+    /// The TLS handshake, when the main address speaks HTTPS.
+    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    /// The plain-HTTP listener that only redirects to HTTPS, with its routes.
+    redirect: Option<(TcpListener, Router)>,
 }
 
 impl Application {
@@ -173,7 +189,19 @@ impl Application {
         let listener = TcpListener::bind(addr).await.map_err(|source| IntakeError::Bind { addr, source })?;
         let local_addr = listener.local_addr().map_err(|source| IntakeError::Bind { addr, source })?;
         let state = Arc::new(AppState::new(writer, reader, secret, body_limit, &config.rate_limit, config.trust_proxy));
-        Ok(Application { listener, local_addr, router: router(state) })
+        let Some(https) = &config.https else {
+            return Ok(Application { listener, local_addr, router: router(state, false), tls: None, redirect: None });
+        };
+        let certificates = https.start(&config.data_dir)?;
+        let tls = mend_tls::server_config(Arc::clone(&certificates))?;
+        let redirect = match https.http_addr {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr).await.map_err(|source| IntakeError::Bind { addr, source })?;
+                Some((listener, https::redirect_router(certificates, local_addr.port())))
+            }
+            None => None,
+        };
+        Ok(Application { listener, local_addr, router: router(state, true), tls: Some(tls), redirect })
     }
 
     /// The port the server listens on.
@@ -184,6 +212,16 @@ impl Application {
     /// The address the server listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Whether the main address speaks HTTPS.
+    pub fn is_https(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// The plain-HTTP address that redirects to HTTPS, if there is one.
+    pub fn redirect_addr(&self) -> Option<SocketAddr> {
+        self.redirect.as_ref().and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight and returns.
@@ -203,10 +241,13 @@ impl Application {
             // from the stack to the heap on every request.
             .max_buf_size(HEADER_BYTES_LIMIT);
         let connections = GracefulShutdown::new();
+        let places = Connections::for_this_process();
+        tracing::info!(total = places.total_cap(), per_address = PER_ADDRESS, "connection caps");
         let mut signal = std::pin::pin!(signal);
         loop {
-            let accepted = tokio::select! {
-                accepted = self.listener.accept() => accepted,
+            let (accepted, redirecting) = tokio::select! {
+                accepted = self.listener.accept() => (accepted, false),
+                accepted = accept_on(self.redirect.as_ref().map(|(listener, _)| listener)) => (accepted, true),
                 () = &mut signal => break,
             };
             let (stream, peer) = match accepted {
@@ -216,22 +257,57 @@ impl Application {
                     continue;
                 }
             };
+            // Over a cap, the connection is closed at once, before it costs a handshake.
+            let Some(place) = places.admit(peer.ip()) else {
+                drop(stream);
+                continue;
+            };
+            let routes = match (&self.redirect, redirecting) {
+                (Some((_, redirect)), true) => redirect.clone(),
+                _ => self.router.clone(),
+            };
             // Each request carries the peer's address, as axum's `ConnectInfo`, for the limiter.
-            let router = self.router.clone().map_request(move |mut request: Request<Incoming>| {
+            let service = TowerToHyperService::new(routes.map_request(move |mut request: Request<Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request
-            });
-            let connection =
-                connections.watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(router)));
+            }));
+            let http = http.clone();
+            let watcher = connections.watcher();
+            let tls = if redirecting { None } else { self.tls.clone().map(tokio_rustls::TlsAcceptor::from) };
             tokio::spawn(async move {
                 // A connection that ends in an error (the client left, a malformed request, the
                 // header timeout) has no one left to answer, and its details could hold a token.
-                let _ = connection.await;
+                match tls {
+                    None => {
+                        let _ = watcher.watch(http.serve_connection(TokioIo::new(stream), service)).await;
+                    }
+                    Some(tls) => {
+                        // The handshake has the headers' time limit, so a client that stops
+                        // half-way holds its place no longer than one that never sends headers.
+                        let Ok(Ok(stream)) = tokio::time::timeout(HEADER_TIMEOUT, tls.accept(stream)).await else {
+                            return;
+                        };
+                        if mend_tls::is_acme_challenge(stream.get_ref().1.alpn_protocol()) {
+                            return;
+                        }
+                        let _ = watcher.watch(http.serve_connection(TokioIo::new(stream), service)).await;
+                    }
+                }
+                drop(place);
             });
         }
         drop(self.listener);
+        drop(self.redirect);
         connections.shutdown().await;
         Ok(())
+    }
+}
+
+/// The next connection on `listener`, or never when there is none.
+async fn accept_on(listener: Option<&TcpListener>) -> std::io::Result<(tokio::net::TcpStream, SocketAddr)> {
+    match listener {
+        Some(listener) => listener.accept().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -250,7 +326,7 @@ async fn pause_after_accept_error(error: &std::io::Error) {
 /// The routes and their guards. Layers listed later wrap those listed earlier, so a request
 /// meets, in order: the guard (log line, error pages, security headers), the cross-origin check,
 /// the timeout and the body limit.
-fn router(state: Shared) -> Router {
+fn router(state: Shared, https: bool) -> Router {
     let cross_origin = CsrfLayer::new().with_rejection_response(|_| Notice::Forbidden.into_response());
     // A paired practice's sync: JSON, each body at most what a push of many links and a few
     // versions of the questions needs.
@@ -276,6 +352,12 @@ fn router(state: Shared) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(cross_origin)
         .layer(axum::middleware::from_fn(guards::guard))
+        .layer(tower::util::option_layer(https.then(|| {
+            tower_http::set_header::SetResponseHeaderLayer::overriding(
+                axum::http::header::STRICT_TRANSPORT_SECURITY,
+                axum::http::HeaderValue::from_static(HSTS),
+            )
+        })))
 }
 
 /// Completes on Ctrl-C or, on Unix, SIGTERM.

@@ -195,7 +195,8 @@ pub(crate) fn spawn_on(db: &Path, adjust: impl FnOnce(&mut TestConfig)) -> TestA
     };
     adjust(&mut config);
     let relay = mend_sync::default_folder(db);
-    let server = Config { data_dir: relay.clone(), trust_proxy: config.trust_proxy, rate_limit: config.rate_limit };
+    let server =
+        Config { data_dir: relay.clone(), trust_proxy: config.trust_proxy, rate_limit: config.rate_limit, https: None };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime");
     let addr: SocketAddr = "127.0.0.1:0".parse().expect("an address");
