@@ -14,6 +14,7 @@ mod server;
 mod backup_while_serving;
 mod checkins;
 mod demo;
+mod flood;
 mod https;
 mod intake_to_homework;
 mod paired;
