@@ -29,11 +29,12 @@ lint:
 fmt:
     cargo fmt --all
 
-# The benchmarks named by the issues: PDF rendering, the intake server, `mend plan`.
+# The benchmarks named by the issues: PDF rendering, the intake server, `mend plan`, `mend due`.
 bench:
     cargo bench -p mend-pdf
     ./crates/mend-intake/bench.sh
     cargo bench -p mend-cli --bench cli
+    cargo bench -p mend-cli --bench due
 
 # Fuzz each target (form, content, pdf) for SECONDS in turn, or only those named:
 # `just fuzz 600 pdf`. Crashes land in fuzz/artifacts/TARGET; see fuzz/README.md.

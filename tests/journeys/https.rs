@@ -10,54 +10,14 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 
+use crate::certs::{TestCa, roots_from_pem};
 use crate::mend::Practice;
 use crate::server::IntakeServer;
 
 /// How long a certificate may take to be reloaded or obtained.
 const PATIENCE: Duration = Duration::from_secs(60);
-
-/// A test CA that signs server certificates.
-struct TestCa {
-    issuer: Issuer<'static, KeyPair>,
-    pem: String,
-}
-
-impl TestCa {
-    fn new() -> Self {
-        let mut params = CertificateParams::new(Vec::new()).expect("CA parameters");
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(rcgen::DnType::CommonName, "mend test CA");
-        let key = KeyPair::generate().expect("CA key");
-        let certificate = params.self_signed(&key).expect("CA certificate");
-        TestCa { pem: certificate.pem(), issuer: Issuer::new(params, key) }
-    }
-
-    /// A certificate for localhost and 127.0.0.1, as (chain PEM, key PEM, DER).
-    fn server_certificate(&self, not_after: time::OffsetDateTime) -> (String, String, Vec<u8>) {
-        let mut params =
-            CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).expect("server parameters");
-        params.not_after = not_after;
-        let key = KeyPair::generate().expect("server key");
-        let certificate = params.signed_by(&key, &self.issuer).expect("sign the server certificate");
-        (certificate.pem(), key.serialize_pem(), certificate.der().to_vec())
-    }
-
-    fn roots(&self) -> rustls::RootCertStore {
-        roots_from_pem(self.pem.as_bytes())
-    }
-}
-
-fn roots_from_pem(pem: &[u8]) -> rustls::RootCertStore {
-    use rustls::pki_types::pem::PemObject;
-    let mut roots = rustls::RootCertStore::empty();
-    for certificate in CertificateDer::pem_slice_iter(pem) {
-        roots.add(certificate.expect("a PEM certificate")).expect("add a root");
-    }
-    roots
-}
 
 /// Connects to `port` on 127.0.0.1 as `name`, verifying against `roots`, and sends `GET path`.
 /// Returns the certificate the server presented and the whole answer.

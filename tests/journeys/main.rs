@@ -6,6 +6,7 @@
 
 mod answers;
 mod browser;
+mod certs;
 mod form;
 mod mend;
 mod pdf;
@@ -17,6 +18,7 @@ mod demo;
 mod flood;
 mod https;
 mod intake_to_homework;
+mod mail;
 mod paired;
 mod relay;
 mod stop_flag;

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use mend_core::{BreachKind, BrokeTrust, PartnerName};
+use mend_core::{BreachKind, BrokeTrust, EmailAddress, PartnerName};
 use serde::{Deserialize, Serialize};
 
 use crate::values::{self, BaseUrl};
@@ -75,6 +75,17 @@ pub(crate) enum Command {
         after_help = "Example:\n  mend checkin alex --expires 4d\n  mend checkin alex --partner Sam --format json"
     )]
     Checkin(CheckinArgs),
+    /// Everything across the practice that needs doing this week, most urgent first.
+    #[command(after_help = "Example:\n  mend due\n  mend due --format json")]
+    Due(FormatArgs),
+    /// E-mail a reminder for each link still waiting, and check-in links the schedules call for.
+    #[command(
+        after_help = "Example:\n  mend remind --dry-run\n  mend remind   (daily, from cron or mend-remind.timer)"
+    )]
+    Remind(RemindArgs),
+    /// Check the practice's mail settings.
+    #[command(subcommand, after_help = "Example:\n  mend mail test me@example.org")]
+    Mail(MailCommand),
     /// Chart both partners' check-ins over time, in the terminal, as JSON or as a one-page PDF.
     #[command(after_help = "Example:\n  mend progress alex\n  mend progress alex --pdf -o progress.pdf")]
     Progress(ProgressArgs),
@@ -158,6 +169,25 @@ pub(crate) enum CoupleCommand {
     /// Delete a couple and every trace of them.
     #[command(after_help = "Example:\n  mend couple delete alex --yes")]
     Delete(CoupleDeleteArgs),
+    /// Record where a partner's links may be e-mailed, or forget it.
+    #[command(
+        after_help = "Example:\n  mend couple email alex Sam sam@example.org\n  mend couple email alex Sam --remove"
+    )]
+    Email(CoupleEmailArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CoupleEmailArgs {
+    /// The couple's short id or part of a partner's name.
+    pub(crate) couple: String,
+    /// The partner (part of their name).
+    pub(crate) partner: String,
+    /// Their e-mail address.
+    #[arg(value_name = "ADDRESS", value_parser = values::email, required_unless_present = "remove")]
+    pub(crate) address: Option<EmailAddress>,
+    /// Forget the address: nothing more is e-mailed to this partner.
+    #[arg(long, conflicts_with = "address")]
+    pub(crate) remove: bool,
 }
 
 #[derive(Debug, Args)]
@@ -174,6 +204,9 @@ pub(crate) struct CoupleAddArgs {
     /// A note to tell couples apart (not shown to clients).
     #[arg(long, value_name = "TEXT")]
     pub(crate) label: Option<String>,
+    /// A partner's e-mail address, in the order of --partner (give it once or twice).
+    #[arg(long = "email", value_name = "ADDRESS", value_parser = values::email)]
+    pub(crate) emails: Vec<EmailAddress>,
     #[command(flatten)]
     pub(crate) format: FormatArgs,
 }
@@ -215,6 +248,9 @@ pub(crate) struct InviteArgs {
     /// The address partners reach the intake server at.
     #[arg(long, value_name = "URL", value_parser = BaseUrl::parse)]
     pub(crate) base_url: Option<BaseUrl>,
+    /// E-mail each partner their own link (needs [mail] in the configuration).
+    #[arg(long)]
+    pub(crate) send: bool,
     #[command(flatten)]
     pub(crate) format: FormatArgs,
 }
@@ -232,8 +268,44 @@ pub(crate) struct CheckinArgs {
     /// The address partners reach the intake server at.
     #[arg(long, value_name = "URL", value_parser = BaseUrl::parse)]
     pub(crate) base_url: Option<BaseUrl>,
+    /// E-mail each partner their own link (needs [mail] in the configuration).
+    #[arg(long)]
+    pub(crate) send: bool,
+    /// From now on a check-in is due this often (`1w`, `10d`; `off` stops it): `mend due` lists
+    /// it and `mend remind` sends it.
+    #[arg(long, value_name = "SPAN|off", value_parser = values::schedule)]
+    pub(crate) every: Option<values::Schedule>,
     #[command(flatten)]
     pub(crate) format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RemindArgs {
+    /// List what would be sent, and send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// How long a fresh check-in link works: days (`4d`) or hours (`48h`).
+    #[arg(long, default_value = "4d", value_name = "DURATION", value_parser = values::link_lifetime)]
+    pub(crate) expires: time::Duration,
+    /// The address partners reach the intake server at.
+    #[arg(long, value_name = "URL", value_parser = BaseUrl::parse)]
+    pub(crate) base_url: Option<BaseUrl>,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum MailCommand {
+    /// Send a test message to ADDRESS and report exactly what the mail server said.
+    #[command(after_help = "Example:\n  mend mail test me@example.org")]
+    Test(MailTestArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MailTestArgs {
+    /// Where to send it (your own address).
+    #[arg(value_name = "ADDRESS", value_parser = values::email)]
+    pub(crate) address: EmailAddress,
 }
 
 #[derive(Debug, Args)]

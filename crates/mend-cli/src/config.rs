@@ -36,6 +36,42 @@ pub(crate) struct Config {
     pub(crate) relay_dir: Option<PathBuf>,
     /// `mend serve`'s settings, for a relay run as a service (`/etc/mend/serve.toml`).
     pub(crate) serve: Option<ServeConfig>,
+    /// The mail server links and reminders go through; without it, links are printed to hand over.
+    pub(crate) mail: Option<MailConfig>,
+}
+
+/// The `[mail]` table: how mend reaches the practice's mail server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MailConfig {
+    /// The mail server's name.
+    pub(crate) host: String,
+    /// Its port (default: 587 for starttls, 465 for tls, 25 for none).
+    pub(crate) port: Option<u16>,
+    /// `starttls`, `tls`, or `none` (only to a mail server on this machine).
+    pub(crate) security: MailSecurity,
+    /// The login name, if the server asks for one.
+    pub(crate) username: Option<String>,
+    /// A file holding the password (only its owner may read it); never the password itself here.
+    pub(crate) password_file: Option<PathBuf>,
+    /// The sender, `Name <address>`.
+    pub(crate) from: String,
+    /// How partners may reach the practice, printed in every message (default: the from address).
+    pub(crate) contact: Option<String>,
+    /// An extra CA to trust for the mail server's certificate (PEM), for a practice's own server.
+    pub(crate) tls_root: Option<PathBuf>,
+}
+
+/// `security` in `[mail]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum MailSecurity {
+    /// STARTTLS on a plain connection, required.
+    Starttls,
+    /// TLS from the first byte.
+    Tls,
+    /// No encryption, to this machine only.
+    None,
 }
 
 /// The `[serve]` table: the flags of `mend serve`, for a service that starts it without any.

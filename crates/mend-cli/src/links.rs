@@ -3,11 +3,12 @@
 
 use anyhow::{Context as _, Result};
 use mend_relay::{LinkDetails, LinkKind};
-use mend_store::Store;
+use mend_store::{CheckinAsks, LinkRequest, MailPurpose, Store};
 use mend_sync::NewLink;
 use serde::Serialize;
 
 use crate::context::Context;
+use crate::mailing::{Delivery, Mail, deliver};
 use crate::values::BaseUrl;
 
 /// One link, as printed.
@@ -16,6 +17,13 @@ pub(crate) struct Link {
     pub(crate) partner: String,
     pub(crate) url: String,
     pub(crate) expires_at: String,
+    /// With `--send`, what became of the message that carries it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) mail: Option<Delivery>,
+    #[serde(skip)]
+    pub(crate) invitation: mend_store::InvitationId,
+    #[serde(skip)]
+    pub(crate) expires: time::OffsetDateTime,
 }
 
 /// When a link stops working, to the minute: a link may last only hours.
@@ -58,10 +66,110 @@ pub(crate) fn make(
                 partner: link.details.partner_name.clone().unwrap_or_default(),
                 url: format!("{base}{}{}", kind.path(), made.token.expose()),
                 expires_at: link.request.expires_at.format(STAMP)?,
+                mail: None,
+                invitation: made.invitation,
+                expires: link.request.expires_at,
             })
         })
         .collect::<Result<Vec<_>>>()
         .map(|links| (links, base))
+}
+
+/// With `--send`: e-mails each partner their own link, where the record says a message is safe
+/// and an address is recorded, noting on each link what became of it. Returns whether any
+/// message failed at the mail server.
+pub(crate) fn send_each(
+    mail: &Mail,
+    store: &mut Store,
+    program: &mend_core::Program,
+    couple: &mend_core::Couple,
+    links: &mut [Link],
+) -> Result<bool> {
+    let record = store.couple_record_for(couple, program)?;
+    let mut failed = false;
+    for link in links {
+        let letter = mend_mail::link_letter(&mail.sender, &link.partner, &link.url, link.expires);
+        let delivery =
+            deliver(mail, store, program, &record, couple, &link.partner, link.invitation, MailPurpose::Link, &letter)?;
+        failed |= delivery.failed();
+        link.mail = Some(delivery);
+    }
+    Ok(failed)
+}
+
+/// Says, on standard error, which messages failed: one line each, after the links were shown.
+pub(crate) fn report_failures(links: &[Link]) {
+    for link in links {
+        if let Some(Delivery::Failed { why, .. }) = &link.mail {
+            eprintln!("mend: the message with {}'s link was not sent: {why}", link.partner);
+        }
+    }
+}
+
+/// Check-in links just made, with what they ask.
+pub(crate) struct CheckinsMade {
+    pub(crate) links: Vec<Link>,
+    pub(crate) base: BaseUrl,
+    /// The homework sheets they ask about, by id.
+    pub(crate) homework: Vec<String>,
+    /// A line for each longer measure a partner's link also asks, by its schedule.
+    pub(crate) scheduled: Vec<String>,
+}
+
+/// Makes a check-in link for each of `partners`, as [`make`] makes links: each asks about the
+/// homework given at the latest session (as many sheets as it has slots) and the longer
+/// measures its partner's schedule says are due.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn make_checkins(
+    ctx: &Context,
+    store: &mut Store,
+    program: &mend_core::Program,
+    checkin: &mend_core::Questionnaire,
+    couple: &mend_core::Couple,
+    partners: &[mend_core::Partner],
+    expires: time::OffsetDateTime,
+    flag: Option<&BaseUrl>,
+    now: time::OffsetDateTime,
+) -> Result<CheckinsMade> {
+    let record = store.couple_record_for(couple, program)?;
+    let slots = mend_core::checkin::homework_slots(checkin).len();
+    let homework: Vec<String> = record
+        .sessions
+        .iter()
+        .max_by_key(|s| s.number)
+        .map(|s| s.homework.iter().take(slots).cloned().collect())
+        .unwrap_or_default();
+    let mut scheduled = Vec::new();
+    let mut asked = Vec::new();
+    for partner in partners {
+        // A longer measure (the PCL-5 for the partner who was hurt) is asked when its schedule
+        // says, counted over the check-ins this partner sent.
+        let sent = record.partners.iter().find(|p| p.name == partner.name).map_or(&[][..], |p| &p.checkins);
+        let sections = mend_core::checkin::due_sections(checkin, partner.roles, sent);
+        for id in &sections {
+            let title = checkin.sections.iter().find(|s| &s.id == id).map_or(id.as_str(), |s| s.title.as_str());
+            scheduled.push(format!("{}'s link also asks \"{title}\".", partner.name));
+        }
+        asked.push(CheckinAsks { homework: homework.clone(), sections });
+    }
+    // The page names the sheets by their titles, sealed with the rest of what the link shows.
+    let titles: Vec<String> =
+        homework.iter().map(|id| program.sheet(id).map_or_else(|| id.clone(), |sheet| sheet.title.clone())).collect();
+    let requests: Vec<NewLink<'_>> = partners
+        .iter()
+        .zip(&asked)
+        .map(|(partner, asks)| NewLink {
+            request: LinkRequest {
+                partner: partner.id,
+                questionnaire: checkin,
+                checkin: Some(asks),
+                expires_at: expires,
+            },
+            details: LinkDetails { sheets: titles.clone(), sections: asks.sections.clone(), ..greeting(&partner.name) },
+        })
+        .collect();
+    let (links, base) = make(ctx, store, &requests, LinkKind::Checkin, flag, now)?;
+    Ok(CheckinsMade { links, base, homework, scheduled })
 }
 
 /// What a link's page shows of a partner: their name, to greet them.

@@ -13,11 +13,13 @@ mod context;
 mod files;
 mod keys;
 mod links;
+mod mailing;
 mod output;
 mod relay;
 mod render;
 mod sheets;
 mod values;
+mod week;
 
 fn main() -> ExitCode {
     let cli = match args::Cli::try_parse() {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::{SocketAddr, ToSocketAddrs};
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use mend_core::{BreachKind, BrokeTrust, InvalidInput, PartnerName};
+use mend_core::{BreachKind, BrokeTrust, EmailAddress, InvalidInput, PartnerName};
 use serde::{Deserialize, Serialize};
 
 /// What a value parser says when it refuses; clap prints it after the flag's name.
@@ -59,6 +59,43 @@ pub(crate) fn link_lifetime(raw: &str) -> Result<time::Duration, Refusal> {
         return Err(InvalidInput(format!("{raw:?} is out of range: a link may last from 1 hour to 90 days")));
     };
     Ok(time::Duration::hours(hours))
+}
+
+/// An e-mail address, refused when it is typed rather than when a message is sent.
+pub(crate) fn email(raw: &str) -> Result<EmailAddress, Refusal> {
+    EmailAddress::parse(raw)
+}
+
+/// `--every`: how often a couple's check-in is due, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Schedule {
+    /// Every so many whole days.
+    Every(u32),
+    /// No schedule.
+    Off,
+}
+
+/// `--every 1w`, `10d` or `off`: whole days or weeks, from 1 day to 90.
+pub(crate) fn schedule(raw: &str) -> Result<Schedule, Refusal> {
+    let raw = raw.trim();
+    if raw.eq_ignore_ascii_case("off") {
+        return Ok(Schedule::Off);
+    }
+    let bad = || InvalidInput(format!("{raw:?} is not a schedule: write days or weeks, such as 1w or 10d, or off"));
+    let split = raw.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (number, unit) = raw.split_at(split);
+    let n: u32 = number.parse().map_err(|_| bad())?;
+    let days = match unit {
+        "d" => Some(n),
+        "w" => n.checked_mul(7),
+        _ => return Err(bad()),
+    };
+    match days.filter(|d| (1..=mend_store::LONGEST_SCHEDULE_DAYS).contains(d)) {
+        Some(days) => Ok(Schedule::Every(days)),
+        None => {
+            Err(InvalidInput(format!("{raw:?} is out of range: a check-in may be due from every day to every 90 days")))
+        }
+    }
 }
 
 /// `--addr`: `127.0.0.1:8080`, `[::1]:8080` or `localhost:8080`.
@@ -118,6 +155,16 @@ impl<'de> Deserialize<'de> for BaseUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schedules_are_days_or_weeks_up_to_ninety_days_or_off() {
+        assert_eq!(schedule("1w").unwrap(), Schedule::Every(7));
+        assert_eq!(schedule("10d").unwrap(), Schedule::Every(10));
+        assert_eq!(schedule("OFF").unwrap(), Schedule::Off);
+        for bad in ["0d", "14w", "1h", "weekly", "", "99999999999w"] {
+            assert!(schedule(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn link_lifetimes_in_range_are_read() {

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::domain::{BreachKind, PartnerName, Roles};
+use crate::email::EmailAddress;
 use crate::ids::{CoupleId, PartnerId};
 
 /// A couple as the practice record holds it.
@@ -38,6 +39,8 @@ pub struct Partner {
     pub pronouns: Option<String>,
     /// Their part in the breach.
     pub roles: Roles,
+    /// Where mend may e-mail their links, if the therapist recorded it.
+    pub email: Option<EmailAddress>,
 }
 
 /// Why a couple or partner could not be found from what the therapist typed.

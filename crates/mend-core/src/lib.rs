@@ -11,11 +11,14 @@ pub mod content;
 pub mod couple;
 pub mod day;
 pub mod domain;
+pub mod due;
+pub mod email;
 pub mod ids;
 mod load;
 pub mod plan;
 pub mod progress;
 pub mod questionnaire;
+pub mod reach;
 pub mod record;
 pub mod text;
 pub mod token;
@@ -27,6 +30,7 @@ mod embedded {
 pub use content::{Block, ContentError, ContentErrors, Program, Sheet, Stage};
 pub use couple::{BrokeTrust, Couple, CoupleError, LookupError, NewCouple, Partner, find_couple};
 pub use domain::{BreachKind, InvalidInput, PartnerName, Role, Roles, Severity};
+pub use email::EmailAddress;
 pub use ids::{CoupleId, PartnerId};
 pub use questionnaire::{Answer, Answers, CheckedAnswers, Evaluation, Questionnaire, RawAnswers};
 pub use record::{

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use mend_core::{
-    Answers, BreachKind, Couple, CoupleId, CoupleRecord, InvalidInput, LookupError, NewCouple, Partner, PartnerId,
-    PartnerName, PartnerRecord, Program, Questionnaire, Roles,
+    Answers, BreachKind, Couple, CoupleId, CoupleRecord, EmailAddress, InvalidInput, LookupError, NewCouple, Partner,
+    PartnerId, PartnerName, PartnerRecord, Program, Questionnaire, Roles,
 };
 use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -303,19 +303,29 @@ pub(crate) fn load_couple(conn: &Connection, id: CoupleId) -> Result<Couple, Sto
 
 fn load_partners(conn: &Connection, couple: CoupleId) -> Result<Vec<Partner>, StoreError> {
     let mut stmt =
-        conn.prepare("SELECT id, name, pronouns, roles FROM partners WHERE couple_id = ?1 ORDER BY position")?;
+        conn.prepare("SELECT id, name, pronouns, roles, email FROM partners WHERE couple_id = ?1 ORDER BY position")?;
     let rows = stmt
         .query_map([couple.get()], |row| {
-            Ok((row.get(0).map(PartnerId::from_row)?, row.get::<_, String>(1)?, row.get(2)?, row.get::<_, String>(3)?))
+            Ok((
+                row.get(0).map(PartnerId::from_row)?,
+                row.get::<_, String>(1)?,
+                row.get(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, Option<String>>(4)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
-        .map(|(id, name, pronouns, roles)| {
+        .map(|(id, name, pronouns, roles, email)| {
             Ok(Partner {
                 id,
                 name: stored_name(name)?,
                 pronouns,
                 roles: Roles::parse(&roles).map_err(|e| StoreError::Corrupt(e.0))?,
+                email: email
+                    .map(|e| EmailAddress::parse(&e))
+                    .transpose()
+                    .map_err(|_| StoreError::Corrupt("a partner's stored e-mail address is not valid".into()))?,
             })
         })
         .collect()

@@ -21,7 +21,7 @@ use crate::{Store, StoreError};
 pub const EXPORT_FORMAT: &str = "mend-export";
 
 /// The version of the export format this build writes and reads.
-pub const EXPORT_VERSION: u32 = 2;
+pub const EXPORT_VERSION: u32 = 3;
 
 /// The oldest export format version this build still reads: version 1 had no questionnaire
 /// versions and no record of what a session did.
@@ -79,6 +79,9 @@ pub struct ExportedCouple {
     pub sessions: Vec<ExportedSession>,
     /// Resolved flags, oldest first.
     pub resolved_flags: Vec<FlagResolution>,
+    /// How often a check-in is due, in days, if the therapist set a schedule (export version 3 on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkin_every_days: Option<u32>,
 }
 
 /// One partner with their invitations.
@@ -91,6 +94,9 @@ pub struct ExportedPartner {
     pub pronouns: Option<String>,
     /// Their part in the breach.
     pub roles: Roles,
+    /// Where their links may be e-mailed (export version 3 on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<mend_core::EmailAddress>,
     /// Every invitation made for them, oldest first.
     pub invitations: Vec<ExportedInvitation>,
 }
@@ -255,6 +261,7 @@ fn export_couple(conn: &Connection, id: CoupleId) -> Result<ExportedCouple, Stor
                 name: p.name.clone(),
                 pronouns: p.pronouns.clone(),
                 roles: p.roles,
+                email: p.email.clone(),
                 invitations: export_invitations(conn, p.id)?,
             })
         })
@@ -275,6 +282,9 @@ fn export_couple(conn: &Connection, id: CoupleId) -> Result<ExportedCouple, Stor
         partners,
         sessions: export_sessions(conn, id)?,
         resolved_flags,
+        checkin_every_days: conn
+            .query_row("SELECT every_days FROM checkin_schedules WHERE couple_id = ?1", [id.get()], |row| row.get(0))
+            .optional()?,
     })
 }
 
@@ -440,13 +450,26 @@ fn import_couple(conn: &Connection, couple: &ExportedCouple) -> Result<(), Store
     let couple_id = conn.last_insert_rowid();
     for (position, partner) in (1_i64..).zip(&couple.partners) {
         conn.execute(
-            "INSERT INTO partners (couple_id, position, name, pronouns, roles) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![couple_id, position, partner.name.as_str(), partner.pronouns, partner.roles.as_str()],
+            "INSERT INTO partners (couple_id, position, name, pronouns, roles, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                couple_id,
+                position,
+                partner.name.as_str(),
+                partner.pronouns,
+                partner.roles.as_str(),
+                partner.email.as_ref().map(mend_core::EmailAddress::as_str)
+            ],
         )?;
         let partner_id = PartnerId::from_row(conn.last_insert_rowid());
         for invitation in &partner.invitations {
             import_invitation(conn, partner_id, invitation)?;
         }
+    }
+    if let Some(days) = couple.checkin_every_days {
+        conn.execute(
+            "INSERT INTO checkin_schedules (couple_id, every_days, set_at) VALUES (?1, ?2, ?3)",
+            params![couple_id, days, couple.created_at],
+        )?;
     }
     for s in &couple.sessions {
         conn.execute(

@@ -27,6 +27,11 @@ impl InvitationId {
     pub(crate) fn get(self) -> i64 {
         self.0
     }
+
+    /// The id of a row just read.
+    pub(crate) fn from_row(id: i64) -> Self {
+        Self(id)
+    }
 }
 
 impl std::fmt::Display for InvitationId {

@@ -22,6 +22,7 @@ mod schema;
 mod sealed;
 mod sessions;
 mod versions;
+mod week;
 
 use std::path::PathBuf;
 
@@ -43,6 +44,7 @@ pub use schema::{SCHEMA_VERSION, migrations};
 pub use sealed::{is_sealed, seal, unseal};
 pub use sessions::NewSession;
 pub use versions::PublishedVersion;
+pub use week::{CheckinSchedule, LONGEST_SCHEDULE_DAYS, LinkWaiting, MailAttempt, MailPurpose};
 
 /// An open practice record: one connection to the database file.
 ///

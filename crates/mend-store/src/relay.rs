@@ -58,6 +58,8 @@ pub struct LinkRequest<'a> {
 /// A link made inside [`Store::make_links`], for the step that pushes it and then the caller.
 #[derive(Debug, Clone)]
 pub struct MadeLink {
+    /// Its row in the record, for recording the messages that carry it.
+    pub invitation: crate::InvitationId,
     /// Its token, for the link printed once and for sealing what the relay keeps of it.
     pub token: InvitationToken,
     /// The partner it is for.
@@ -117,6 +119,7 @@ impl Store {
             let detail = format!("invitation {}", link.id);
             record(&tx, self.actor, what, Some(&link.couple_short_id), Some(&detail), now)?;
             made.push(MadeLink {
+                invitation: crate::InvitationId::from_row(link.id),
                 token: link.token,
                 partner: request.partner,
                 content_sha256: link.content_sha256,

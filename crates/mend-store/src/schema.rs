@@ -4,7 +4,7 @@
 use rusqlite_migration::{M, Migrations};
 
 /// The schema version this build writes: the number of migrations below.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new one.
 const MIGRATIONS: &[M<'static>] = &[
@@ -175,6 +175,30 @@ CREATE TABLE relay (
     joined_at   TEXT NOT NULL,
     synced_at   TEXT
 ) STRICT;
+"#,
+    ),
+    // 8: the therapist's week: partners' e-mail addresses, each couple's check-in schedule, and
+    // every attempt to e-mail a link (when, the mail server's reply, never the message).
+    M::up(
+        r#"
+ALTER TABLE partners ADD COLUMN email TEXT;
+
+CREATE TABLE checkin_schedules (
+    couple_id  INTEGER PRIMARY KEY REFERENCES couples (id) ON DELETE CASCADE,
+    every_days INTEGER NOT NULL CHECK (every_days BETWEEN 1 AND 90),
+    set_at     TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE mail_attempts (
+    id            INTEGER PRIMARY KEY,
+    invitation_id INTEGER NOT NULL REFERENCES invitations (id) ON DELETE CASCADE,
+    purpose       TEXT NOT NULL CHECK (purpose IN ('link', 'reminder')),
+    at            TEXT NOT NULL,
+    sent          INTEGER NOT NULL CHECK (sent IN (0, 1)),
+    reply_code    INTEGER,
+    failure       TEXT
+) STRICT;
+CREATE INDEX mail_attempts_by_invitation ON mail_attempts (invitation_id);
 "#,
     ),
 ];

@@ -4,14 +4,11 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-use mend_relay::{LinkDetails, LinkKind};
-use mend_store::{CheckinAsks, LinkRequest};
-use mend_sync::NewLink;
-
 use crate::args::{CheckinArgs, Format};
 use crate::context::{Context, now};
-use crate::links::{UNTIL, greeting, make, reach_warning};
+use crate::links::{CheckinsMade, UNTIL, make_checkins, reach_warning, report_failures, send_each};
 use crate::output::{json, outln};
+use crate::values::Schedule;
 
 pub(crate) fn run(ctx: &Context, args: CheckinArgs) -> Result<ExitCode> {
     // The address (`--base-url`, or the configuration's) was checked when the command line and
@@ -27,57 +24,39 @@ pub(crate) fn run(ctx: &Context, args: CheckinArgs) -> Result<ExitCode> {
         Some(name) => vec![couple.partner(name)?.clone()],
         None => couple.partners.clone(),
     };
-    // The link asks about the homework given at the latest session, as many sheets as it has slots.
-    let record = store.couple_record_for(&couple, program)?;
-    let slots = mend_core::checkin::homework_slots(checkin).len();
-    let homework: Vec<String> = record
-        .sessions
-        .iter()
-        .max_by_key(|s| s.number)
-        .map(|s| s.homework.iter().take(slots).cloned().collect())
-        .unwrap_or_default();
     let now = now().replace_nanosecond(0)?;
     let expires = now + args.expires;
-    let mut scheduled = Vec::new();
-    let mut asked = Vec::new();
-    for partner in &partners {
-        // A longer measure (the PCL-5 for the partner who was hurt) is asked when its schedule
-        // says, counted over the check-ins this partner sent.
-        let sent = record.partners.iter().find(|p| p.name == partner.name).map_or(&[][..], |p| &p.checkins);
-        let sections = mend_core::checkin::due_sections(checkin, partner.roles, sent);
-        for id in &sections {
-            let title = checkin.sections.iter().find(|s| &s.id == id).map_or(id.as_str(), |s| s.title.as_str());
-            scheduled.push(format!("{}'s link also asks \"{title}\".", partner.name));
-        }
-        asked.push(CheckinAsks { homework: homework.clone(), sections });
+    // Mail settings are checked before any link is made, so a broken [mail] costs no link.
+    let mail = if args.send { Some(crate::mailing::required(ctx, "--send")?) } else { None };
+    let CheckinsMade { mut links, base, homework, scheduled } =
+        make_checkins(ctx, &mut store, program, checkin, &couple, &partners, expires, args.base_url.as_ref(), now)?;
+    // The schedule counts from this check-in, so it is kept once the links exist.
+    if let Some(schedule) = args.every {
+        let days = match schedule {
+            Schedule::Every(days) => Some(days),
+            Schedule::Off => None,
+        };
+        store.set_checkin_schedule(&couple, days, now)?;
     }
-    // The page names the sheets by their titles, sealed with the rest of what the link shows.
-    let titles: Vec<String> =
-        homework.iter().map(|id| program.sheet(id).map_or_else(|| id.clone(), |sheet| sheet.title.clone())).collect();
-    let requests: Vec<NewLink<'_>> = partners
-        .iter()
-        .zip(&asked)
-        .map(|(partner, asks)| NewLink {
-            request: LinkRequest {
-                partner: partner.id,
-                questionnaire: checkin,
-                checkin: Some(asks),
-                expires_at: expires,
-            },
-            details: LinkDetails { sheets: titles.clone(), sections: asks.sections.clone(), ..greeting(&partner.name) },
-        })
-        .collect();
-    let (links, base) = make(ctx, &mut store, &requests, LinkKind::Checkin, args.base_url.as_ref(), now)?;
+    let failed = match &mail {
+        Some(mail) => send_each(mail, &mut store, program, &couple, &mut links)?,
+        None => false,
+    };
+    let exit = if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS };
     if let Some(warning) = reach_warning(base.as_str()) {
         eprintln!("{warning}");
     }
     if args.format.format == Format::Json {
         json(&links)?;
-        return Ok(ExitCode::SUCCESS);
+        report_failures(&links);
+        return Ok(exit);
     }
     outln!("Private check-in links for {} (shown once; each works until it is sent):", couple.names())?;
     for link in &links {
         outln!("\n  {} (until {}):\n  {}", link.partner, expires.format(UNTIL)?, link.url)?;
+        if let Some(delivery) = &link.mail {
+            outln!("  {}", delivery.describe())?;
+        }
     }
     let asks = if homework.is_empty() { "no homework".to_owned() } else { homework.join(", ") };
     outln!("\nEach check-in asks about safety, trust, mood and worry, and the homework given last time ({asks}).")?;
@@ -87,5 +66,9 @@ pub(crate) fn run(ctx: &Context, args: CheckinArgs) -> Result<ExitCode> {
     outln!(
         "Give each partner only their own link. Running `mend checkin` again makes a new link and retires the old one.\nThe links need `mend serve` running at {base}."
     )?;
-    Ok(ExitCode::SUCCESS)
+    if let Some(Schedule::Every(days)) = args.every {
+        outln!("From now on a check-in is due every {days} days: `mend due` lists it and `mend remind` sends it.")?;
+    }
+    report_failures(&links);
+    Ok(exit)
 }

@@ -8,7 +8,7 @@ use mend_core::{Couple, NewCouple};
 use mend_store::Store;
 use serde::Serialize;
 
-use crate::args::{CoupleAddArgs, CoupleCommand, Format};
+use crate::args::{CoupleAddArgs, CoupleCommand, CoupleEmailArgs, Format};
 use crate::context::{Context, now};
 use crate::output::json;
 use crate::output::{list_or_none, out, outln};
@@ -41,16 +41,39 @@ pub(crate) fn run(ctx: &Context, command: CoupleCommand) -> Result<ExitCode> {
         }
         CoupleCommand::Show(args) => show(ctx, &args.couple, args.format.format),
         CoupleCommand::Delete(args) => delete(ctx, &args.couple, args.yes),
+        CoupleCommand::Email(args) => email(ctx, args),
     }
+}
+
+fn email(ctx: &Context, args: CoupleEmailArgs) -> Result<ExitCode> {
+    let mut store = ctx.store()?;
+    let couple = store.find_couple(&args.couple)?;
+    let partner = couple.partner(&args.partner)?.clone();
+    store.set_email(partner.id, args.address.as_ref(), now())?;
+    match &args.address {
+        Some(address) => outln!(
+            "{}'s links may now be e-mailed to {address} (`mend invite --send`, `mend checkin --send`, `mend remind`).",
+            partner.name
+        )?,
+        None => outln!("{}'s e-mail address is forgotten: nothing more is e-mailed to them.", partner.name)?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn add(ctx: &Context, args: CoupleAddArgs) -> Result<ExitCode> {
     let [first, second] = args.partners.as_slice() else {
         bail!("give exactly two partners, each with --partner NAME (got {})", args.partners.len());
     };
+    if args.emails.len() > 2 {
+        bail!("give at most two --email addresses, in the order of --partner (got {})", args.emails.len());
+    }
     let new = NewCouple::new([first.clone(), second.clone()], &args.broke_trust, args.breach, args.label)?;
     let mut store = ctx.create_store()?;
-    let couple = store.add_couple(&new, now())?;
+    let mut couple = store.add_couple(&new, now())?;
+    for (partner, address) in couple.partners.iter_mut().zip(&args.emails) {
+        store.set_email(partner.id, Some(address), now())?;
+        partner.email = Some(address.clone());
+    }
     if args.format.format == Format::Json {
         json(&couple)?;
     } else {
@@ -99,7 +122,8 @@ fn show(ctx: &Context, query: &str, format: Format) -> Result<ExitCode> {
         } else {
             "no intake yet"
         };
-        outln!("  {}{pronouns}: {}; {intake}", partner.name, partner.roles.describe())?;
+        let email = partner.email.as_ref().map(|e| format!("; e-mail {e}")).unwrap_or_default();
+        outln!("  {}{pronouns}: {}; {intake}{email}", partner.name, partner.roles.describe())?;
     }
     outln!("\nStage: {}", couple.current_stage.as_deref().unwrap_or("not started (see `mend plan`)"))?;
     if sessions.is_empty() {

@@ -9,7 +9,7 @@ use mend_sync::NewLink;
 
 use crate::args::{Format, InviteArgs};
 use crate::context::{Context, now};
-use crate::links::{UNTIL, greeting, make, reach_warning};
+use crate::links::{UNTIL, greeting, make, reach_warning, report_failures, send_each};
 use crate::output::json;
 use crate::output::outln;
 
@@ -19,6 +19,8 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
     // the configuration were read, before any link is made: making one retires the partner's
     // previous link, so a mistyped address must not cost them a link that worked.
     let program = ctx.program()?;
+    // Mail settings are checked before any link is made, so a broken [mail] costs no link.
+    let mail = if args.send { Some(crate::mailing::required(ctx, "--send")?) } else { None };
     let mut store = ctx.store()?;
     let couple = store.find_couple(&args.couple)?;
     let partners = match &args.partner {
@@ -35,21 +37,31 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
             details: greeting(&partner.name),
         })
         .collect();
-    let (links, base) = make(ctx, &mut store, &requests, LinkKind::Intake, args.base_url.as_ref(), now)?;
+    let (mut links, base) = make(ctx, &mut store, &requests, LinkKind::Intake, args.base_url.as_ref(), now)?;
+    let failed = match &mail {
+        Some(mail) => send_each(mail, &mut store, program, &couple, &mut links)?,
+        None => false,
+    };
+    let exit = if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS };
     // Said once the links exist, on the side, so that it never mixes with an error or the JSON.
     if let Some(warning) = reach_warning(base.as_str()) {
         eprintln!("{warning}");
     }
     if args.format.format == Format::Json {
         json(&links)?;
-        return Ok(ExitCode::SUCCESS);
+        report_failures(&links);
+        return Ok(exit);
     }
     outln!("Private intake links for {} (shown once; each works until its answers are sent):", couple.names())?;
     for link in &links {
         outln!("\n  {} (until {}):\n  {}", link.partner, expires.format(UNTIL)?, link.url)?;
+        if let Some(delivery) = &link.mail {
+            outln!("  {}", delivery.describe())?;
+        }
     }
     outln!(
         "\nGive each partner only their own link. Running `mend invite` again makes a new link and retires the old one.\nThe links need `mend serve` running at {base}."
     )?;
-    Ok(ExitCode::SUCCESS)
+    report_failures(&links);
+    Ok(exit)
 }

@@ -12,13 +12,16 @@ mod content;
 mod couple;
 mod data;
 mod demo;
+mod due;
 mod homework;
 mod intake;
 mod invite;
 mod key;
+mod mail;
 mod misc;
 mod plan;
 mod progress;
+mod remind;
 mod serve;
 mod session;
 mod sync;
@@ -38,6 +41,9 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Invite(args) => invite::run(&ctx, args),
         Command::Checkin(args) => checkin::run(&ctx, args),
         Command::Progress(args) => progress::run(&ctx, args),
+        Command::Due(args) => due::run(&ctx, &args),
+        Command::Remind(args) => remind::run(&ctx, args),
+        Command::Mail(command) => mail::run(&ctx, command),
         Command::Intake(args) => intake::run(&ctx, args),
         Command::Plan(args) => plan::run(&ctx, args),
         Command::Session(command) => session::run(&ctx, command),

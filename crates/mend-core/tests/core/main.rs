@@ -5,6 +5,7 @@ mod checkin;
 mod content_errors;
 mod course;
 mod coverage;
+mod due;
 mod plan;
 mod questionnaire;
 mod sheets;

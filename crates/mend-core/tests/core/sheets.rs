@@ -12,6 +12,7 @@ fn couple(partners: [(&str, Roles); 2]) -> Couple {
             name: PartnerName::parse(name).unwrap(),
             pronouns: None,
             roles: *roles,
+            email: None,
         })
         .collect();
     Couple {

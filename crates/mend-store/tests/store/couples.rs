@@ -66,10 +66,17 @@ fn three_couples() -> (tempfile::TempDir, Store) {
         current_stage: None,
         partners: [(a, Roles::BrokeTrust), (b, Roles::Hurt)]
             .into_iter()
-            .map(|(n, roles)| ExportedPartner { name: name(n), pronouns: None, roles, invitations: vec![] })
+            .map(|(n, roles)| ExportedPartner {
+                name: name(n),
+                pronouns: None,
+                roles,
+                email: None,
+                invitations: vec![],
+            })
             .collect(),
         sessions: vec![],
         resolved_flags: vec![],
+        checkin_every_days: None,
     };
     let export = Export {
         format: EXPORT_FORMAT.into(),

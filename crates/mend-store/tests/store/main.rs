@@ -11,3 +11,4 @@ mod helpers;
 mod invitations;
 mod opening;
 mod sessions;
+mod week;
