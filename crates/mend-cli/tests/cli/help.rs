@@ -18,6 +18,7 @@ fn every_command_help_shows_an_example() {
         &["couple", "show"],
         &["couple", "delete"],
         &["invite"],
+        &["invite", "revoke"],
         &["intake"],
         &["plan"],
         &["session"],
