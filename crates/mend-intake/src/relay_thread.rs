@@ -34,7 +34,7 @@ const FOLD_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 fn fold_in_until(mut checkpointer: RelayStore, stopped: &mpsc::Receiver<()>) {
     let mut turn: u32 = 0;
     loop {
-        if turn % FORGET_EVERY == 0
+        if turn.is_multiple_of(FORGET_EVERY)
             && let Err(error) = checkpointer.forget_dead_drafts(time::OffsetDateTime::now_utc())
         {
             tracing::warn!(cause = %error, "deleting the drafts of dead links failed; trying again later");
