@@ -132,6 +132,9 @@ pub(crate) enum Command {
     /// The practice record's key: passphrase, rotation, recovery words.
     #[command(subcommand, after_help = "Example:\n  mend key passphrase\n  mend key recovery")]
     Key(KeyCommand),
+    /// Show the audit trail: what was done with the record, when and by which program.
+    #[command(after_help = "Example:\n  mend audit --couple alex --since 2026-11-01\n  mend audit --format json")]
+    Audit(AuditArgs),
     /// Walk the whole journey with invented people, in a demo database of its own.
     #[command(after_help = "Example:\n  mend demo\n  mend demo --keep-serving")]
     Demo(DemoArgs),
@@ -600,6 +603,18 @@ pub(crate) struct ImportArgs {
 pub(crate) struct BackupArgs {
     /// Where to write the copy.
     pub(crate) file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    /// Only this couple: its short id (also of a deleted couple) or part of a partner's name.
+    #[arg(long, value_name = "COUPLE")]
+    pub(crate) couple: Option<String>,
+    /// Only entries on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE", value_parser = values::day)]
+    pub(crate) since: Option<time::Date>,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
 }
 
 #[derive(Debug, Args)]

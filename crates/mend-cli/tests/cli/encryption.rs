@@ -112,6 +112,26 @@ fn a_passphrase_seals_the_key_and_a_wrong_or_missing_one_changes_nothing() {
 }
 
 #[test]
+fn the_audit_trail_of_an_encrypted_record_is_read_with_mend_audit() {
+    let sandbox = Sandbox::new();
+    let id = add_couple(&sandbox);
+    assert_eq!(database_kind(&sandbox.db()).unwrap(), DatabaseKind::Encrypted);
+    sandbox.ok(&["couple", "show", &id]);
+    let text = sandbox.ok(&["audit"]);
+    assert!(text.lines().any(|l| l.contains("couple added") && l.contains(&id)), "{text}");
+    assert!(!text.contains("Ximena") && !text.contains("periwinkle"), "no names or labels: {text}");
+    let listed: serde_json::Value =
+        serde_json::from_str(&sandbox.ok(&["audit", "--couple", &id, "--format", "json"])).expect("JSON");
+    let actions: Vec<&str> = listed.as_array().expect("a list").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"couple added") && actions.contains(&"couple viewed"), "{actions:?}");
+    assert!(listed.as_array().unwrap().iter().all(|e| e["couple"] == id.as_str()), "{listed}");
+    assert_eq!(sandbox.ok(&["audit", "--since", "2999-01-01"]).trim(), "No audit entries match.");
+    // A deleted couple's entries are still found by its short id.
+    sandbox.ok(&["couple", "delete", &id, "--yes"]);
+    assert!(sandbox.ok(&["audit", "--couple", &id]).contains("couple deleted"));
+}
+
+#[test]
 fn config_show_says_how_the_key_is_protected() {
     let sandbox = Sandbox::new();
     assert!(sandbox.ok(&["config", "show"]).contains("does not exist yet"));

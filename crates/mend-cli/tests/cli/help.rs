@@ -38,6 +38,7 @@ fn every_command_help_shows_an_example() {
         &["export"],
         &["import"],
         &["backup"],
+        &["audit"],
         &["demo"],
         &["config"],
         &["config", "show"],
