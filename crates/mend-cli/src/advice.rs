@@ -120,6 +120,9 @@ fn key_use_advice(error: &KeyUseError) -> String {
             ": set {NEW_PASSPHRASE_ENV}, run it on a terminal to be asked, or pass --remove to keep the key without one"
         ),
         KeyUseError::NoRecoveryWords => format!(": set {RECOVERY_ENV}, or type them when asked"),
+        KeyUseError::PassphraseFileExposed { path, .. } => {
+            format!(": run `chmod 600 {}` (it must be yours alone), then run this again", path.display())
+        }
         KeyUseError::NotEncrypted { .. } => ": run `mend encrypt` first".into(),
     }
 }

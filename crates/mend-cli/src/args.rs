@@ -67,8 +67,12 @@ pub(crate) enum Command {
         after_help = "Example:\n  mend couple add --partner Alex --partner Sam --breach lies --broke-trust Sam"
     )]
     Couple(CoupleCommand),
-    /// Make a private intake link for each partner.
-    #[command(after_help = "Example:\n  mend invite alex --expires 7d --base-url https://intake.example.org")]
+    /// Make a private intake link for each partner (or revoke the links: `mend invite revoke`).
+    #[command(
+        after_help = "Example:\n  mend invite alex --expires 7d --base-url https://intake.example.org\n  mend invite revoke alex --partner Sam",
+        args_conflicts_with_subcommands = true,
+        subcommand_negates_reqs = true
+    )]
     Invite(InviteArgs),
     /// Make a private check-in link for each partner, to answer between sessions.
     #[command(
@@ -139,6 +143,9 @@ pub(crate) enum Command {
     /// The practice record's key: passphrase, rotation, recovery words.
     #[command(subcommand, after_help = "Example:\n  mend key passphrase\n  mend key recovery")]
     Key(KeyCommand),
+    /// Show the audit trail: what was done with the record, when and by which program.
+    #[command(after_help = "Example:\n  mend audit --couple alex --since 2026-11-01\n  mend audit --format json")]
+    Audit(AuditArgs),
     /// Walk the whole journey with invented people, in a demo database of its own.
     #[command(after_help = "Example:\n  mend demo\n  mend demo --keep-serving")]
     Demo(DemoArgs),
@@ -237,8 +244,11 @@ pub(crate) struct CoupleDeleteArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct InviteArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<InviteCommand>,
     /// The couple's short id or part of a partner's name.
-    pub(crate) couple: String,
+    #[arg(required = true)]
+    pub(crate) couple: Option<String>,
     /// Only this partner (default: both).
     #[arg(long, value_name = "NAME")]
     pub(crate) partner: Option<String>,
@@ -253,6 +263,23 @@ pub(crate) struct InviteArgs {
     pub(crate) send: bool,
     #[command(flatten)]
     pub(crate) format: FormatArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum InviteCommand {
+    /// Stop a couple's links working (a link sent to the wrong address, say), without making new
+    /// ones: intake and check-in links alike, on the relay too.
+    #[command(after_help = "Example:\n  mend invite revoke alex --partner Sam")]
+    Revoke(InviteRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InviteRevokeArgs {
+    /// The couple's short id or part of a partner's name.
+    pub(crate) couple: String,
+    /// Only this partner's links (default: both partners').
+    #[arg(long, value_name = "NAME")]
+    pub(crate) partner: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -558,9 +585,14 @@ pub(crate) struct ServeArgs {
     /// The public address of the relay, as links start (default from configuration).
     #[arg(long, value_name = "URL", value_parser = BaseUrl::parse)]
     pub(crate) base_url: Option<BaseUrl>,
-    /// Trust X-Forwarded-For from a reverse proxy for the rate limit.
+    /// Trust X-Forwarded-For from a reverse proxy for the rate limit (from loopback only, unless
+    /// --trusted-proxy says where the proxy is).
     #[arg(long)]
     pub(crate) trust_proxy: bool,
+    /// The address or block (CIDR) of the reverse proxy whose X-Forwarded-For to trust, in place
+    /// of loopback (repeat for more); implies --trust-proxy.
+    #[arg(long = "trusted-proxy", value_name = "CIDR", value_parser = values::address_block)]
+    pub(crate) trusted_proxies: Vec<mend_intake::AddressBlock>,
     /// The relay's folder (default: beside the record, `mend.relay` for `mend.db`). The server
     /// keeps only this folder, sealed; it never opens the record or reads its key.
     #[arg(long, value_name = "DIR")]
@@ -603,6 +635,9 @@ pub(crate) struct ExportArgs {
     /// passphrase (age).
     #[arg(long)]
     pub(crate) plaintext: bool,
+    /// Replace the file if it already exists (a symbolic link is never followed).
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -640,6 +675,18 @@ pub(crate) struct ImportArgs {
 pub(crate) struct BackupArgs {
     /// Where to write the copy.
     pub(crate) file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    /// Only this couple: its short id (also of a deleted couple) or part of a partner's name.
+    #[arg(long, value_name = "COUPLE")]
+    pub(crate) couple: Option<String>,
+    /// Only entries on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE", value_parser = values::day)]
+    pub(crate) since: Option<time::Date>,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
 }
 
 #[derive(Debug, Args)]

@@ -103,6 +103,9 @@ pub(crate) struct ServeConfig {
     /// Whether to trust X-Forwarded-For.
     #[serde(default)]
     pub(crate) trust_proxy: bool,
+    /// The proxies to trust it from, in place of loopback (addresses or CIDR blocks).
+    #[serde(default)]
+    pub(crate) trusted_proxies: Vec<String>,
 }
 
 /// Where the configuration file is: `MEND_CONFIG`, else the platform's config directory.

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use mend_store::{DataKey, DatabaseKind, KeyFile, Passphrase, Store, StoreError};
+use zeroize::Zeroizing;
 
 use crate::config::{Config, config_path};
 
@@ -46,6 +47,14 @@ pub(crate) enum KeyUseError {
     /// No recovery words were given to `mend key restore`.
     #[error("no recovery words were given; nothing was changed")]
     NoRecoveryWords,
+    /// The passphrase file may be read by others than its owner.
+    #[error("the passphrase file {} may be read by others than its owner (mode {mode:o})", path.display())]
+    PassphraseFileExposed {
+        /// The passphrase file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
     /// The database is plain, so there is no key to work with.
     #[error("{} is not encrypted, so it has no key", path.display())]
     NotEncrypted {
@@ -84,6 +93,22 @@ fn env_text(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// The text of the configuration's `passphrase_file`, refused, as an unsealed key file is, when
+/// others than its owner may read it (or write it): a passphrase anyone on the machine can read
+/// protects nothing.
+fn read_passphrase_file(file: &Path) -> Result<String> {
+    let cannot = || format!("cannot read the passphrase file {} named in the configuration", file.display());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(file).with_context(cannot)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(KeyUseError::PassphraseFileExposed { path: file.to_owned(), mode }.into());
+        }
+    }
+    std::fs::read_to_string(file).with_context(cannot)
+}
+
 /// Whether mend may ask at the terminal.
 fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
@@ -104,10 +129,7 @@ impl Keys {
         let found = if let Some(text) = env_text(PASSPHRASE_ENV) {
             Some(Passphrase::given(text))
         } else if let Some(file) = &config.passphrase_file {
-            let text = std::fs::read_to_string(file).with_context(|| {
-                format!("cannot read the passphrase file {} named in the configuration", file.display())
-            })?;
-            Some(Passphrase::given(text))
+            Some(Passphrase::given(read_passphrase_file(file)?))
         } else if interactive() {
             Some(Passphrase::given(prompt("Passphrase for the practice record: ")?)).filter(|p| !p.is_empty())
         } else {
@@ -124,10 +146,7 @@ impl Keys {
             return Ok(Some(Passphrase::new(text)?));
         }
         if use_file && let Some(file) = &config.passphrase_file {
-            let text = std::fs::read_to_string(file).with_context(|| {
-                format!("cannot read the passphrase file {} named in the configuration", file.display())
-            })?;
-            return Ok(Some(Passphrase::new(text)?));
+            return Ok(Some(Passphrase::new(read_passphrase_file(file)?)?));
         }
         if !interactive() {
             return Ok(None);
@@ -149,7 +168,7 @@ impl Keys {
         if let Some(key) = self.key.get() {
             return Ok(key.clone());
         }
-        let key = match env_text(RECOVERY_ENV) {
+        let key = match env_text(RECOVERY_ENV).map(Zeroizing::new) {
             Some(words) => DataKey::from_recovery_words(&words)?,
             None => self.unlock(&KeyFile::read(&key_file_path(config)?)?, config)?,
         };
@@ -170,15 +189,16 @@ impl Keys {
         if env_text(RECOVERY_ENV).is_some() || path.exists() {
             return self.data_key(config);
         }
-        let passphrase = match env_text(PASSPHRASE_ENV) {
-            Some(text) => Some(Passphrase::new(text)?),
-            None => match &config.passphrase_file {
-                Some(file) => Some(Passphrase::new(std::fs::read_to_string(file).with_context(|| {
-                    format!("cannot read the passphrase file {} named in the configuration", file.display())
-                })?)?),
-                None => None,
-            },
-        };
+        // On a terminal, with no passphrase set anywhere, the first run offers one: without it
+        // the key file is readable by its owner beside the configuration, and a backup of the
+        // home folder holds both the key and the record.
+        if env_text(PASSPHRASE_ENV).is_none() && config.passphrase_file.is_none() && interactive() {
+            note(
+                "a new practice record is being made. A passphrase protects its key (you type it once per command, \
+                 or keep it in a passphrase_file); press Enter for none and the key file is readable by you alone.",
+            );
+        }
+        let passphrase = self.chosen_passphrase(config, PASSPHRASE_ENV, true)?;
         let key = DataKey::generate();
         KeyFile::create(&path, &key, passphrase.as_ref())?;
         let how = if passphrase.is_some() { "sealed by your passphrase" } else { "readable by you alone" };

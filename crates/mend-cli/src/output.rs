@@ -63,3 +63,29 @@ pub(crate) fn wrap(text: &str, width: usize, indent: &str) -> String {
 pub(crate) fn list_or_none<S: AsRef<str>>(items: &[S]) -> String {
     if items.is_empty() { "none".to_owned() } else { items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", ") }
 }
+
+/// Text a partner typed or a file brought in, made safe to print to a terminal: control
+/// characters (which could move the cursor, recolour or retitle the terminal, or overwrite a
+/// line) and the bidirectional controls (which reorder what is shown) are dropped; line breaks
+/// and tabs are kept.
+pub(crate) fn terminal_safe(text: &str) -> String {
+    text.chars().filter(|&c| !is_terminal_control(c)).collect()
+}
+
+/// Whether [`terminal_safe`] drops `c`.
+fn is_terminal_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_and_bidirectional_characters_never_reach_the_terminal() {
+        assert_eq!(terminal_safe("calm\u{1b}[2J\u{1b}]0;owned\u{7}er"), "calm[2J]0;owneder");
+        assert_eq!(terminal_safe("abc\u{202E}fed\u{2066}x\u{2069}\r\u{9b}"), "abcfedx");
+        assert_eq!(terminal_safe("José\n\tNúñez ❤\u{FE0F} שלום"), "José\n\tNúñez ❤\u{FE0F} שלום");
+    }
+}

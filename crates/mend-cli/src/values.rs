@@ -54,7 +54,7 @@ pub(crate) fn link_lifetime(raw: &str) -> Result<time::Duration, Refusal> {
     };
     // Counted in hours with a checked multiplication: a huge count such as `99999999999999w`
     // must be refused as out of range, not overflow while building the duration.
-    let hours = n.checked_mul(hours_per_unit).filter(|h| (1..=90 * 24).contains(h));
+    let hours = n.checked_mul(hours_per_unit).filter(|h| (1..=mend_store::LONGEST_LINK_DAYS * 24).contains(h));
     let Some(hours) = hours else {
         return Err(InvalidInput(format!("{raw:?} is out of range: a link may last from 1 hour to 90 days")));
     };
@@ -96,6 +96,11 @@ pub(crate) fn schedule(raw: &str) -> Result<Schedule, Refusal> {
             Err(InvalidInput(format!("{raw:?} is out of range: a check-in may be due from every day to every 90 days")))
         }
     }
+}
+
+/// `--trusted-proxy`: an address or a block of them, `10.0.0.0/8`.
+pub(crate) fn address_block(raw: &str) -> Result<mend_intake::AddressBlock, Refusal> {
+    raw.parse().map_err(|e: mend_intake::NotABlock| InvalidInput(e.to_string()))
 }
 
 /// `--addr`: `127.0.0.1:8080`, `[::1]:8080` or `localhost:8080`.

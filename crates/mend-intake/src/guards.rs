@@ -3,7 +3,6 @@
 
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request};
@@ -14,10 +13,15 @@ use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
 use crate::pages::{Notice, OwnPage};
+use crate::proxy::is_trusted_proxy;
 use crate::state::Shared;
 
-/// Numbers requests so that a log line about a failure can be matched to its request line.
-static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
+/// A request's id, so that a log line about a failure can be matched to its request line: 64
+/// random bits, where a counter would tell anyone who makes two requests how many others came
+/// between them.
+fn request_id() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
 
 /// The guard every request passes through, as one middleware so each request pays for one
 /// layer rather than several: it numbers and logs the request (method, route template, status,
@@ -25,11 +29,11 @@ static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
 /// the cross-origin check as if absent, gives every error status a page of ours, and sets the
 /// security headers on every response.
 pub(crate) async fn guard(mut request: Request, next: Next) -> Response {
-    let id = NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed);
+    let id = request_id();
     let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().cloned();
     null_origin_as_absent(request.headers_mut());
-    let span = tracing::info_span!("request", id);
+    let span = tracing::info_span!("request", id = %id);
     let started = Instant::now();
     let response = if has_one_host(&request) {
         next.run(request).instrument(span.clone()).await
@@ -43,7 +47,9 @@ pub(crate) async fn guard(mut request: Request, next: Next) -> Response {
     for (name, value) in SECURITY_HEADERS {
         headers.insert(name, HeaderValue::from_static(value));
     }
-    headers.insert(HeaderName::from_static("x-request-id"), HeaderValue::from(id));
+    if let Ok(id) = HeaderValue::from_str(&id) {
+        headers.insert(HeaderName::from_static("x-request-id"), id);
+    }
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
         tracing::info!(
@@ -97,14 +103,24 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; scr
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The headers set on every response, error pages and redirects included.
-const SECURITY_HEADERS: [(HeaderName, &str); 6] = [
+const SECURITY_HEADERS: [(HeaderName, &str); 8] = [
     (header::CACHE_CONTROL, "no-store"),
     (header::REFERRER_POLICY, "no-referrer"),
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
     (header::X_FRAME_OPTIONS, "DENY"),
     (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+    // Nothing of ours may be embedded by another site (an image or script tag that would make
+    // the partner's browser fetch a link's page), and the form needs no device of the phone.
+    (HeaderName::from_static("cross-origin-resource-policy"), "same-origin"),
+    (HeaderName::from_static("permissions-policy"), PERMISSIONS_POLICY),
 ];
+
+/// Every powerful feature a page could ask the browser for, turned off: the form uses none.
+const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), display-capture=(), \
+     encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), \
+     midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), \
+     usb=(), xr-spatial-tracking=(), interest-cohort=(), browsing-topics=()";
 
 /// The address a request is counted under ([`client_address`]), as an extractor that reads the
 /// headers in place rather than taking a copy of them all.
@@ -120,13 +136,14 @@ impl FromRequestParts<Shared> for Client {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(SocketAddr::from(([0, 0, 0, 0], 0)), |ConnectInfo(peer)| *peer);
-        Ok(Client(client_address(peer, &parts.headers, app.trust_proxy)))
+        let proxy = app.trust_proxy && is_trusted_proxy(peer.ip(), &app.trusted_proxies);
+        Ok(Client(client_address(peer, &parts.headers, proxy)))
     }
 }
 
-/// The address a request is counted under: the peer, or with `trust_proxy` the address the
-/// proxy in front of us appended last to `X-Forwarded-For` (earlier entries are the client's
-/// own claims and could be forged).
+/// The address a request is counted under: the peer, or when the peer is a proxy we trust
+/// ([`is_trusted_proxy`]) the address it appended last to `X-Forwarded-For` (earlier entries
+/// are the client's own claims and could be forged).
 pub(crate) fn client_address(peer: SocketAddr, headers: &HeaderMap, trust_proxy: bool) -> IpAddr {
     if trust_proxy {
         let forwarded = headers

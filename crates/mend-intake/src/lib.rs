@@ -33,6 +33,7 @@ mod https;
 mod limiter;
 mod pages;
 mod parse;
+mod proxy;
 mod relay_thread;
 mod sent;
 mod state;
@@ -43,6 +44,7 @@ pub use connections::PER_ADDRESS;
 pub use filling::{FORM_KEY_FIELD, form_key};
 pub use https::{CertificateSource, HSTS, Https};
 pub use mend_tls::{CertificateFiles, LETS_ENCRYPT, LETS_ENCRYPT_STAGING, TlsError};
+pub use proxy::{AddressBlock, NotABlock};
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -93,6 +95,9 @@ pub struct Config {
     /// Whether a reverse proxy in front of the server appends the client's address to
     /// `X-Forwarded-For`; without it, that header is ignored and the peer address counts.
     pub trust_proxy: bool,
+    /// The proxies whose `X-Forwarded-For` is believed when `trust_proxy` is set; empty for a
+    /// proxy on this machine (loopback) only.
+    pub trusted_proxies: Vec<AddressBlock>,
     /// How many failed link attempts an address may make.
     pub rate_limit: RateLimit,
     /// HTTPS on the main address, and where its certificate comes from; `None` serves plain
@@ -103,7 +108,13 @@ pub struct Config {
 impl Config {
     /// The settings for the relay in `data_dir`, with the default limits.
     pub fn new(data_dir: PathBuf) -> Self {
-        Config { data_dir, trust_proxy: false, rate_limit: RateLimit::default(), https: None }
+        Config {
+            data_dir,
+            trust_proxy: false,
+            trusted_proxies: Vec::new(),
+            rate_limit: RateLimit::default(),
+            https: None,
+        }
     }
 }
 
@@ -188,7 +199,15 @@ impl Application {
             opened.map_err(|source| IntakeError::Relay { path: config.data_dir.clone(), source })?;
         let listener = TcpListener::bind(addr).await.map_err(|source| IntakeError::Bind { addr, source })?;
         let local_addr = listener.local_addr().map_err(|source| IntakeError::Bind { addr, source })?;
-        let state = Arc::new(AppState::new(writer, reader, secret, body_limit, &config.rate_limit, config.trust_proxy));
+        let state = Arc::new(AppState::new(
+            writer,
+            reader,
+            secret,
+            body_limit,
+            &config.rate_limit,
+            config.trust_proxy,
+            config.trusted_proxies.clone(),
+        ));
         let Some(https) = &config.https else {
             return Ok(Application { listener, local_addr, router: router(state, false), tls: None, redirect: None });
         };

@@ -27,13 +27,30 @@ const FOLD_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Folds the log in every [`FOLD_EVERY`] until `stopped` says the store thread has ended. A
 /// failed checkpoint is logged and tried again at the next turn; nothing is lost by it.
+///
+/// At its start and every [`FORGET_EVERY`] turns it also deletes the drafts of links that have
+/// died since (expired, mostly: used and retired links lose theirs at once), so that a partner's
+/// unfinished answers are not kept, even sealed, for longer than their link works.
 fn fold_in_until(mut checkpointer: RelayStore, stopped: &mpsc::Receiver<()>) {
-    while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(FOLD_EVERY) {
+    let mut turn: u32 = 0;
+    loop {
+        if turn.is_multiple_of(FORGET_EVERY)
+            && let Err(error) = checkpointer.forget_dead_drafts(time::OffsetDateTime::now_utc())
+        {
+            tracing::warn!(cause = %error, "deleting the drafts of dead links failed; trying again later");
+        }
+        turn = turn.wrapping_add(1);
+        if !matches!(stopped.recv_timeout(FOLD_EVERY), Err(mpsc::RecvTimeoutError::Timeout)) {
+            break;
+        }
         if let Err(error) = checkpointer.fold_in() {
             tracing::warn!(cause = %error, "folding the log into the database file failed; trying again");
         }
     }
 }
+
+/// How many turns of the checkpointer between deletions of dead links' drafts: a minute.
+const FORGET_EVERY: u32 = 300;
 
 /// Work for the store thread.
 enum Job {

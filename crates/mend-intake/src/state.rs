@@ -47,6 +47,8 @@ pub(crate) struct AppState {
     /// refused before any lookup at all, so that a flood cannot keep the relay's reader busy.
     pub(crate) hard_cap: Limiter,
     pub(crate) trust_proxy: bool,
+    /// The proxies whose `X-Forwarded-For` is believed; empty for loopback only.
+    pub(crate) trusted_proxies: Vec<crate::AddressBlock>,
     /// Blank forms, rendered the first time a link of their kind, version, sheets and sections
     /// opens: a practice gives few different ones, so the few kept here serve nearly all views.
     blanks: Mutex<Vec<(BlankKey, Arc<BlankForm>)>>,
@@ -151,6 +153,7 @@ impl AppState {
         body_limit: usize,
         limit: &crate::RateLimit,
         trust_proxy: bool,
+        trusted_proxies: Vec<crate::AddressBlock>,
     ) -> Self {
         let hard = crate::RateLimit { burst: limit.burst.saturating_mul(HARD_CAP_TIMES), per_second: limit.per_second };
         AppState {
@@ -163,6 +166,7 @@ impl AppState {
             limiter: Limiter::new(limit),
             hard_cap: Limiter::new(&hard),
             trust_proxy,
+            trusted_proxies,
             blanks: Mutex::default(),
         }
     }

@@ -4,6 +4,20 @@
 (function () {
   'use strict';
 
+  // "Leave this page" takes this page's place in the browser's history, so that Back does not
+  // bring the form, with the partner's name and draft, up again for whoever came into the room.
+  // Without the script it is a plain link, which leaves at once all the same.
+  var exit = document.querySelector('a.exit');
+  if (exit) {
+    exit.addEventListener('click', function (event) {
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
+        return;
+      }
+      event.preventDefault();
+      window.location.replace(exit.href);
+    });
+  }
+
   var form = document.querySelector('form[data-intake]');
   var summary = document.querySelector('.error-summary');
   if (summary) {

@@ -510,6 +510,7 @@ impl RelayStore {
             let policy = Some(policy.as_str()).filter(|p| !p.trim().is_empty());
             tx.execute("UPDATE practices SET secrets_policy = ?1 WHERE id = ?2", params![policy, practice.0])?;
         }
+        forget_dead_drafts(&tx, &at)?;
         // Links dead for a month are no use to anyone; they go, with their sealed drafts.
         let old = stamp(now - time::Duration::days(KEEP_DEAD_LINKS_DAYS))?;
         tx.execute(
@@ -518,6 +519,12 @@ impl RelayStore {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Deletes the drafts of links that no longer work at `now` (expired, used or retired): a
+    /// draft is for finishing the form, and a dead link's is of use to nobody. Returns how many.
+    pub fn forget_dead_drafts(&mut self, now: OffsetDateTime) -> Result<usize, RelayError> {
+        forget_dead_drafts(&self.conn, &stamp(now)?)
     }
 
     /// What a token's hash leads to at `now`, with its sealed details and draft, in one
@@ -673,6 +680,15 @@ impl RelayStore {
 }
 
 /// Where a link stands at `now`; use comes first, so a sent form reads as used even once expired.
+fn forget_dead_drafts(conn: &Connection, now: &str) -> Result<usize, RelayError> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE links SET draft = NULL
+             WHERE draft IS NOT NULL AND (expires_at <= ?1 OR used_at IS NOT NULL OR retired_at IS NOT NULL)",
+        )?
+        .execute([now])?)
+}
+
 fn link_state(expires_at: &str, used: Option<&str>, retired: Option<&str>, now: &str) -> LinkState {
     if used.is_some() {
         LinkState::Used

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::audit::record;
+use crate::clock::stamp;
 use mend_core::{CoupleId, PartnerId};
 
 use crate::couples::{ensure_couple, load_couple};
@@ -26,6 +27,36 @@ pub const EXPORT_VERSION: u32 = 3;
 /// The oldest export format version this build still reads: version 1 had no questionnaire
 /// versions and no record of what a session did.
 const OLDEST_EXPORT_VERSION: u32 = 1;
+
+/// The longest a link made by mend works, in days (`mend invite --expires` refuses more): an
+/// imported link is never let work for longer than this after it was made.
+pub const LONGEST_LINK_DAYS: i64 = 90;
+
+/// What an import does with the links the file says are still open. An export is a file anyone
+/// could have edited: one that names a token's hash, an expiry in 9999 and no use would plant a
+/// working link whose token its author knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenLinks {
+    /// Keep them, each working no longer than [`LONGEST_LINK_DAYS`] after it was made (and it
+    /// was made no later than now): for an export whose author is known, such as one sealed
+    /// with the practice's passphrase.
+    Keep,
+    /// Retire them, with their drafts: for a file anyone could have written.
+    Retire,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Imported {
+    /// How many couples came in.
+    pub couples: usize,
+    /// How many links the file gave as open and the import retired.
+    pub retired: usize,
+    /// How many links' expiry the import brought forward to [`LONGEST_LINK_DAYS`] after they
+    /// were made.
+    pub capped: usize,
+}
 
 /// A whole practice record, or one couple's, as plain data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,9 +261,25 @@ impl Store {
     }
 
     /// Imports an export into this database, which must hold no couples yet, in one
-    /// transaction: either everything is imported or nothing is.
-    pub fn import(&mut self, export: &Export) -> Result<(), StoreError> {
+    /// transaction: either everything is imported or nothing is. Links still open are kept
+    /// ([`OpenLinks::Keep`]); see [`Store::import_with`].
+    pub fn import(&mut self, export: &Export) -> Result<Imported, StoreError> {
+        self.import_with(export, OpenLinks::Keep, OffsetDateTime::now_utc())
+    }
+
+    /// Imports an export as [`Store::import`] does, doing with the links still open what
+    /// `open_links` says, at `now`. Its text is checked as the form checks answers: a control
+    /// character (other than a line break or a tab) anywhere refuses the file.
+    pub fn import_with(
+        &mut self,
+        export: &Export,
+        open_links: OpenLinks,
+        now: OffsetDateTime,
+    ) -> Result<Imported, StoreError> {
         check_export(export)?;
+        check_text(export)?;
+        let mut done = Imported { couples: export.couples.len(), ..Imported::default() };
+        let now_stamp = stamp(now)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing: i64 = tx.query_row("SELECT count(*) FROM couples", [], |row| row.get(0))?;
         if existing > 0 {
@@ -242,12 +289,12 @@ impl Store {
             import_questionnaire(&tx, questionnaire)?;
         }
         for couple in &export.couples {
-            import_couple(&tx, couple)?;
+            import_couple(&tx, couple, open_links, now, &now_stamp, &mut done)?;
         }
         let detail = format!("{} couples", export.couples.len());
-        record(&tx, self.actor, "import", None, Some(&detail), OffsetDateTime::now_utc())?;
+        record(&tx, self.actor, "import", None, Some(&detail), now)?;
         tx.commit()?;
-        Ok(())
+        Ok(done)
     }
 }
 
@@ -442,7 +489,48 @@ fn check_export(export: &Export) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn import_couple(conn: &Connection, couple: &ExportedCouple) -> Result<(), StoreError> {
+/// Refuses an export whose text holds a control character other than a line break or a tab,
+/// the rule the form applies to what partners type: such a character could move the cursor or
+/// recolour a terminal that shows the answers. Drafts are left out: the form keeps them as the
+/// browser sent them, and an import keeps them only with a link it trusts.
+fn check_text(export: &Export) -> Result<(), StoreError> {
+    for couple in &export.couples {
+        let mut couple = couple.clone();
+        for invitation in couple.partners.iter_mut().flat_map(|p| &mut p.invitations) {
+            invitation.draft = None;
+        }
+        let value = serde_json::to_value(&couple)?;
+        if let Some(c) = control_character(&value) {
+            return Err(StoreError::BadExport(format!(
+                "couple {} holds a control character (U+{:04X}) that mend never stores: pass the file as                  `mend export` wrote it",
+                couple.id,
+                u32::from(c)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The first control character other than a line break or a tab in any string of `value`.
+fn control_character(value: &serde_json::Value) -> Option<char> {
+    use serde_json::Value;
+    let bad = |text: &str| text.chars().find(|&c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+    match value {
+        Value::String(text) => bad(text),
+        Value::Array(items) => items.iter().find_map(control_character),
+        Value::Object(fields) => fields.iter().find_map(|(key, v)| bad(key).or_else(|| control_character(v))),
+        Value::Null | Value::Bool(_) | Value::Number(_) => None,
+    }
+}
+
+fn import_couple(
+    conn: &Connection,
+    couple: &ExportedCouple,
+    open_links: OpenLinks,
+    now: OffsetDateTime,
+    now_stamp: &str,
+    done: &mut Imported,
+) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO couples (short_id, breach, label, created_at, current_stage) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![couple.id, couple.breach.as_str(), couple.label, couple.created_at, couple.current_stage],
@@ -462,7 +550,8 @@ fn import_couple(conn: &Connection, couple: &ExportedCouple) -> Result<(), Store
         )?;
         let partner_id = PartnerId::from_row(conn.last_insert_rowid());
         for invitation in &partner.invitations {
-            import_invitation(conn, partner_id, invitation)?;
+            let invitation = settle_link(invitation, open_links, now, now_stamp, done)?;
+            import_invitation(conn, partner_id, &invitation)?;
         }
     }
     if let Some(days) = couple.checkin_every_days {
@@ -499,6 +588,56 @@ fn import_couple(conn: &Connection, couple: &ExportedCouple) -> Result<(), Store
         )?;
     }
     Ok(())
+}
+
+/// The invitation as the record keeps it: a link the file gives as open is retired (without its
+/// draft) or has its expiry brought within [`LONGEST_LINK_DAYS`] of when it was made, as
+/// `open_links` says; a time that is not one the record writes refuses the file.
+fn settle_link(
+    invitation: &ExportedInvitation,
+    open_links: OpenLinks,
+    now: OffsetDateTime,
+    now_stamp: &str,
+    done: &mut Imported,
+) -> Result<ExportedInvitation, StoreError> {
+    let parse_time = |text: &str, what: &str| {
+        OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .ok()
+            .filter(|at| stamp(*at).is_ok())
+            .ok_or_else(|| {
+                StoreError::BadExport(format!(
+                    "an invitation's {what} {text:?} is not a time mend writes: pass the file as `mend export` wrote it"
+                ))
+            })
+    };
+    let created = parse_time(&invitation.created_at, "created_at")?;
+    let expires = parse_time(&invitation.expires_at, "expires_at")?;
+    let mut settled = invitation.clone();
+    // Kept as the record writes every time, so that comparing them as text (as the record does)
+    // compares the times.
+    settled.created_at = stamp(created)?;
+    settled.expires_at = stamp(expires)?;
+    let open = invitation.used_at.is_none() && invitation.retired_at.is_none() && invitation.response.is_none();
+    if !open {
+        return Ok(settled);
+    }
+    match open_links {
+        OpenLinks::Retire => {
+            if expires > now {
+                done.retired += 1;
+            }
+            settled.retired_at = Some(now_stamp.to_owned());
+            settled.draft = None;
+        }
+        OpenLinks::Keep => {
+            let longest = created.min(now) + time::Duration::days(LONGEST_LINK_DAYS);
+            if expires > longest {
+                done.capped += 1;
+                settled.expires_at = stamp(longest)?;
+            }
+        }
+    }
+    Ok(settled)
 }
 
 fn import_invitation(

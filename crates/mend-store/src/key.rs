@@ -65,13 +65,14 @@ impl DataKey {
 
     /// The key as recovery words to write down: Crockford base32 (no I, L, O or U to confuse)
     /// of the key and a three-byte checksum, in fourteen groups of four characters.
-    pub fn recovery_words(&self) -> String {
+    /// They are wiped from memory when dropped, as the key is.
+    pub fn recovery_words(&self) -> Zeroizing<String> {
         let mut bytes = Zeroizing::new(Vec::with_capacity(35));
         bytes.extend_from_slice(self.0.as_ref());
         bytes.extend_from_slice(&checksum(self.0.as_ref()));
         let text = Zeroizing::new(base32_encode(&bytes));
         let groups: Vec<&str> = text.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
-        groups.join(" ")
+        Zeroizing::new(groups.join(" "))
     }
 
     /// Reads recovery words back, forgiving case, spaces, dashes and the letters O, I and L
@@ -508,7 +509,7 @@ mod tests {
     fn recovery_words_give_the_key_back_and_catch_a_typo() {
         let key = DataKey::generate();
         let words = key.recovery_words();
-        assert_eq!(words.split(' ').count(), 14, "{words}");
+        assert_eq!(words.split(' ').count(), 14, "{}", words.as_str());
         assert_eq!(DataKey::from_recovery_words(&words).unwrap(), key);
         assert_eq!(DataKey::from_recovery_words(&words.to_lowercase().replace(' ', "-")).unwrap(), key);
         let mut typo: Vec<char> = words.chars().collect();

@@ -35,6 +35,7 @@ pub use couples::IntakeResponse;
 pub use error::StoreError;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, Export, ExportedCouple, ExportedDraft, ExportedInvitation};
 pub use export::{ExportedPartner, ExportedQuestionnaire, ExportedResponse, ExportedSession};
+pub use export::{Imported, LONGEST_LINK_DAYS, OpenLinks};
 pub use invitations::{
     IntakeSubmission, InvitationId, InvitationInfo, InvitationLookup, InvitationState, OpenedLink, SubmitOutcome,
 };

@@ -201,6 +201,53 @@ impl Store {
         Ok(hashes)
     }
 
+    /// The token hashes of the couple's links (of `partner` alone, if given) that still work at
+    /// `now`, intake and check-in alike: what `mend invite revoke` retires.
+    pub fn working_links(
+        &self,
+        couple: &mend_core::Couple,
+        partner: Option<PartnerId>,
+        now: OffsetDateTime,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT i.token_sha256 FROM invitations i JOIN partners p ON p.id = i.partner_id
+             WHERE p.couple_id = ?1 AND (?2 IS NULL OR p.id = ?2)
+               AND i.used_at IS NULL AND i.retired_at IS NULL AND i.expires_at > ?3
+             ORDER BY i.id",
+        )?;
+        let hashes = statement
+            .query_map(params![couple.id.get(), partner.map(PartnerId::get), stamp(now)?], |row| row.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(hashes)
+    }
+
+    /// Retires the couple's links with these token hashes that are not used or retired yet, in
+    /// one transaction that the audit trail notes; returns how many it retired. The caller has
+    /// told the relay first, so a link is never dead in the record and open on the relay.
+    pub fn retire_links(
+        &mut self,
+        couple: &mend_core::Couple,
+        hashes: &[String],
+        now: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        let actor = self.actor;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = stamp(now)?;
+        let mut retired = 0;
+        for hash in hashes {
+            retired += tx.execute(
+                "UPDATE invitations SET retired_at = ?1
+                 WHERE token_sha256 = ?2 AND used_at IS NULL AND retired_at IS NULL
+                   AND partner_id IN (SELECT id FROM partners WHERE couple_id = ?3)",
+                params![at, hash, couple.id.get()],
+            )?;
+        }
+        let detail = format!("{retired} links");
+        record(&tx, actor, "invitation revoked", Some(&couple.short_id), Some(&detail), now)?;
+        tx.commit()?;
+        Ok(retired)
+    }
+
     /// Stores forms the relay took in, with one commit, as [`Store::submit_intakes`] does; a form
     /// whose link already has its answers is [`SubmitOutcome::AlreadyUsed`] (taken in before),
     /// one whose link the record does not know is [`SubmitOutcome::NotActive`]. The commit also

@@ -4,16 +4,21 @@ use std::fs;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use mend_store::{Export, StoreError};
+use mend_store::{Export, OpenLinks, StoreError};
 use zeroize::Zeroizing;
 
 use crate::args::{BackupArgs, ExportArgs, ImportArgs};
-use crate::context::Context;
-use crate::files::write_private;
+use crate::context::{Context, now};
+use crate::files::{check_new_target, write_private_new};
 use crate::keys::{KeyUseError, note};
 use crate::output::outln;
 
 pub(crate) fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
+    let to_stdout = args.output.as_os_str() == "-";
+    // A file in the way, or a symbolic link, is refused before anything is read or asked for.
+    if !to_stdout {
+        check_new_target(&args.output, args.force)?;
+    }
     let store = ctx.store_taking_in()?;
     let couple = args.couple.as_deref().map(|q| store.find_couple(q)).transpose()?;
     // An encrypted practice's export is sealed with the passphrase unless plain JSON is asked
@@ -37,7 +42,7 @@ pub(crate) fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
     }
     // `-o -` sends it to standard output, for a pipe, say; the note goes to standard error so
     // that the output stays only the export.
-    if args.output.as_os_str() == "-" {
+    if to_stdout {
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();
         out.write_all(&bytes)?;
@@ -48,7 +53,7 @@ pub(crate) fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
         note(what);
         return Ok(ExitCode::SUCCESS);
     }
-    write_private(&args.output, &bytes)?;
+    write_private_new(&args.output, &bytes, args.force)?;
     let scope = couple.map_or_else(|| "every couple".to_owned(), |c| format!("couple {}", c.short_id));
     outln!("Exported {scope} to {}. {what}", args.output.display())?;
     Ok(ExitCode::SUCCESS)
@@ -56,7 +61,8 @@ pub(crate) fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
 
 pub(crate) fn import(ctx: &Context, args: ImportArgs) -> Result<ExitCode> {
     let bytes = fs::read(&args.file).with_context(|| format!("cannot read {}: check the path", args.file.display()))?;
-    let plain = if mend_store::is_sealed(&bytes) {
+    let sealed = mend_store::is_sealed(&bytes);
+    let plain = if sealed {
         let passphrase = ctx
             .keys
             .passphrase(&ctx.config)?
@@ -70,8 +76,29 @@ pub(crate) fn import(ctx: &Context, args: ImportArgs) -> Result<ExitCode> {
         .with_context(|| format!("{} is not a mend export", args.file.display()))?;
     let export = Export::from_json(text).with_context(|| format!("{} is not a mend export", args.file.display()))?;
     let mut store = ctx.create_store()?;
-    store.import(&export)?;
+    // A sealed export opened with the practice's passphrase was written by someone who knows
+    // it; plain JSON could have been written by anyone, so the links it gives as open are not
+    // let work (it could name a token its author knows).
+    let open_links = if sealed { OpenLinks::Keep } else { OpenLinks::Retire };
+    let done = store.import_with(&export, open_links, now())?;
     outln!("Imported {} into {}.", args.file.display(), ctx.db_path.display())?;
+    if done.retired > 0 {
+        note(&format!(
+            "{} link(s) still open in the export were retired: a plain export could have been edited by anyone. \
+             Give those partners new links with `mend invite COUPLE` (or import the export sealed with the \
+             passphrase, which keeps them).",
+            done.retired
+        ));
+    }
+    if done.capped > 0 {
+        note(&format!(
+            "{} link(s) in the export worked for longer than mend makes links ({} days); they now stop working \
+             {} days after they were made.",
+            done.capped,
+            mend_store::LONGEST_LINK_DAYS,
+            mend_store::LONGEST_LINK_DAYS
+        ));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::args::{Format, IntakeArgs};
 use crate::context::{Context, now};
 use crate::output::out;
-use crate::output::{json, wrap};
+use crate::output::{json, terminal_safe, wrap};
 
 /// Width of each partner's column in the side-by-side view.
 const COLUMN: usize = 37;
@@ -108,7 +108,7 @@ pub(crate) fn run(ctx: &Context, args: IntakeArgs) -> Result<ExitCode> {
         json(&view)?;
     } else {
         let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        out!("{}", render(&view, color))?;
+        out!("{}", render(&for_terminal(view), color))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -228,6 +228,43 @@ fn build<'a>(
         flags,
         start_stage,
     }
+}
+
+/// The view with every text that came from a partner, a file or the content made safe to
+/// print (see [`terminal_safe`]): the answers are what a partner typed, or what an imported
+/// file says they typed.
+fn for_terminal(mut view: IntakeView) -> IntakeView {
+    let clean = |text: &mut String| *text = terminal_safe(text);
+    clean(&mut view.couple);
+    for partner in &mut view.partners {
+        clean(&mut partner.name);
+    }
+    for row in &mut view.answers {
+        clean(&mut row.section);
+        clean(&mut row.question);
+        clean(&mut row.label);
+        row.answers.iter_mut().flatten().for_each(clean);
+    }
+    for score in &mut view.scores {
+        clean(&mut score.partner);
+    }
+    for flag in &mut view.flags {
+        for text in [&mut flag.id, &mut flag.message, &mut flag.action, &mut flag.partner] {
+            clean(text);
+        }
+        for evidence in &mut flag.because {
+            clean(&mut evidence.label);
+            clean(&mut evidence.answer);
+        }
+        if let Some(resolution) = &mut flag.resolution {
+            clean(&mut resolution.note);
+        }
+    }
+    if let Some(start) = &mut view.start_stage {
+        clean(&mut start.title);
+        clean(&mut start.reason);
+    }
+    view
 }
 
 fn paint(text: &str, code: &str, color: bool) -> String {

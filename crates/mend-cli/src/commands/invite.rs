@@ -2,18 +2,22 @@
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use mend_relay::LinkKind;
 use mend_store::LinkRequest;
 use mend_sync::NewLink;
 
-use crate::args::{Format, InviteArgs};
+use crate::args::{Format, InviteArgs, InviteCommand, InviteRevokeArgs};
 use crate::context::{Context, now};
 use crate::links::{UNTIL, greeting, make, reach_warning, report_failures, send_each};
 use crate::output::json;
 use crate::output::outln;
 
 pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
+    if let Some(InviteCommand::Revoke(revoke_args)) = args.command {
+        return revoke(ctx, &revoke_args);
+    }
+    let couple_query = args.couple.as_deref().context("give the couple's short id or part of a partner's name")?;
     let lifetime = args.expires;
     // The address (`--base-url`, or the configuration's) was checked when the command line and
     // the configuration were read, before any link is made: making one retires the partner's
@@ -22,7 +26,7 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
     // Mail settings are checked before any link is made, so a broken [mail] costs no link.
     let mail = if args.send { Some(crate::mailing::required(ctx, "--send")?) } else { None };
     let mut store = ctx.store()?;
-    let couple = store.find_couple(&args.couple)?;
+    let couple = store.find_couple(couple_query)?;
     let partners = match &args.partner {
         Some(name) => vec![couple.partner(name)?.clone()],
         None => couple.partners.clone(),
@@ -64,4 +68,29 @@ pub(crate) fn run(ctx: &Context, args: InviteArgs) -> Result<ExitCode> {
     )?;
     report_failures(&links);
     Ok(exit)
+}
+
+/// `mend invite revoke`: the couple's links (or one partner's) stop working, on the relay first,
+/// so that a link someone else has seen opens nothing from now on; nothing new is made.
+fn revoke(ctx: &Context, args: &InviteRevokeArgs) -> Result<ExitCode> {
+    let mut store = ctx.store()?;
+    let couple = store.find_couple(&args.couple)?;
+    let partner = args.partner.as_deref().map(|name| couple.partner(name)).transpose()?;
+    let now = now();
+    let hashes = store.working_links(&couple, partner.map(|p| p.id), now)?;
+    let whose = partner.map_or_else(|| couple.names(), |p| p.name.as_str().to_owned());
+    if hashes.is_empty() {
+        outln!("No link of {whose} works now; nothing to revoke.")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    // The relay first: if it cannot be told, the links still work and the record says so.
+    if let Some(practice) = mend_sync::Practice::of_record(&store)? {
+        practice.retire(hashes.clone(), now).context("no link was revoked: the relay could not be told")?;
+    }
+    let retired = store.retire_links(&couple, &hashes, now)?;
+    outln!(
+        "Revoked {retired} link(s) of {whose}: they open nothing from now on. `mend invite {}` makes new ones.",
+        couple.short_id
+    )?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use mend_store::{Actor, DataKey, DatabaseKind, KeyFile, Store, StoreError};
+use zeroize::Zeroizing;
 
 use crate::args::{KeyCommand, KeyPassphraseArgs};
 use crate::context::{Context, now};
@@ -133,7 +134,7 @@ fn recovery(ctx: &Context) -> Result<ExitCode> {
     store.audit(Actor::Cli, "recovery words shown", None, now())?;
     outln!("The recovery words for {}:", ctx.db_path.display())?;
     outln!()?;
-    outln!("    {}", key.recovery_words())?;
+    outln!("    {}", key.recovery_words().as_str())?;
     outln!()?;
     outln!("Write them on paper and keep it safe, apart from the computer: with them, anyone can read the record.")?;
     outln!("If the key file is lost or its passphrase forgotten, `mend key restore` makes a new key file from them.")?;
@@ -141,7 +142,8 @@ fn recovery(ctx: &Context) -> Result<ExitCode> {
 }
 
 fn restore(ctx: &Context) -> Result<ExitCode> {
-    let words = match std::env::var(RECOVERY_ENV).ok().filter(|w| !w.trim().is_empty()) {
+    // The words are the key itself: wiped from memory once read, as the key is.
+    let words = Zeroizing::new(match std::env::var(RECOVERY_ENV).ok().filter(|w| !w.trim().is_empty()) {
         Some(words) => words,
         None if std::io::stdin().is_terminal() => {
             rpassword::prompt_password("Recovery words: ").context("cannot read the recovery words")?
@@ -151,7 +153,7 @@ fn restore(ctx: &Context) -> Result<ExitCode> {
             std::io::stdin().lock().read_line(&mut line).context("cannot read the recovery words")?;
             line
         }
-    };
+    });
     if words.trim().is_empty() {
         return Err(KeyUseError::NoRecoveryWords.into());
     }

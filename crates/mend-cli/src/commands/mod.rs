@@ -7,6 +7,7 @@ use anyhow::Result;
 use crate::args::{Cli, Command, FlagCommand};
 use crate::context::Context;
 
+mod audit;
 mod checkin;
 mod content;
 mod couple;
@@ -57,6 +58,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup(args) => data::backup(&ctx, args),
         Command::Encrypt => key::encrypt(&ctx),
         Command::Key(command) => key::run(&ctx, command),
+        Command::Audit(args) => audit::run(&ctx, &args),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Config(command) => misc::config(&ctx, command),
         Command::Completions(_) | Command::Man => unreachable!("handled above"),

@@ -26,9 +26,21 @@ pub(crate) fn run(ctx: &Context, args: ServeArgs) -> Result<ExitCode> {
     let kept = ctx.config.serve.clone().unwrap_or_default();
     let (addr, https) = listening(&args, &kept)?;
     let data = args.data.or(kept.data).unwrap_or_else(|| ctx.relay_folder());
+    let trusted_proxies = if args.trusted_proxies.is_empty() {
+        kept.trusted_proxies
+            .iter()
+            .map(|raw| {
+                values::address_block(raw)
+                    .map_err(|e| anyhow::anyhow!("[serve] trusted_proxies in the configuration: {e}"))
+            })
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        args.trusted_proxies.clone()
+    };
     let config = Config {
         data_dir: data.clone(),
-        trust_proxy: args.trust_proxy || kept.trust_proxy,
+        trust_proxy: args.trust_proxy || kept.trust_proxy || !trusted_proxies.is_empty(),
+        trusted_proxies,
         rate_limit: RateLimit::default(),
         https,
     };

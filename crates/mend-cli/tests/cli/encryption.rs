@@ -112,18 +112,79 @@ fn a_passphrase_seals_the_key_and_a_wrong_or_missing_one_changes_nothing() {
 }
 
 #[test]
+fn the_audit_trail_of_an_encrypted_record_is_read_with_mend_audit() {
+    let sandbox = Sandbox::new();
+    let id = add_couple(&sandbox);
+    assert_eq!(database_kind(&sandbox.db()).unwrap(), DatabaseKind::Encrypted);
+    sandbox.ok(&["couple", "show", &id]);
+    let text = sandbox.ok(&["audit"]);
+    assert!(text.lines().any(|l| l.contains("couple added") && l.contains(&id)), "{text}");
+    assert!(!text.contains("Ximena") && !text.contains("periwinkle"), "no names or labels: {text}");
+    let listed: serde_json::Value =
+        serde_json::from_str(&sandbox.ok(&["audit", "--couple", &id, "--format", "json"])).expect("JSON");
+    let actions: Vec<&str> = listed.as_array().expect("a list").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"couple added") && actions.contains(&"couple viewed"), "{actions:?}");
+    assert!(listed.as_array().unwrap().iter().all(|e| e["couple"] == id.as_str()), "{listed}");
+    assert_eq!(sandbox.ok(&["audit", "--since", "2999-01-01"]).trim(), "No audit entries match.");
+    // A deleted couple's entries are still found by its short id.
+    sandbox.ok(&["couple", "delete", &id, "--yes"]);
+    assert!(sandbox.ok(&["audit", "--couple", &id]).contains("couple deleted"));
+}
+
+#[test]
+fn config_show_says_how_the_key_is_protected() {
+    let sandbox = Sandbox::new();
+    assert!(sandbox.ok(&["config", "show"]).contains("does not exist yet"));
+    add_couple(&sandbox);
+    let shown = sandbox.ok(&["config", "show"]);
+    assert!(
+        shown.contains("not sealed by a passphrase") && shown.contains("mend key passphrase"),
+        "the default key is readable by its owner beside the configuration: {shown}"
+    );
+    let sealed = sandbox.mend_with_env(&["key", "passphrase"], &[("MEND_NEW_PASSPHRASE", PASSPHRASE)]);
+    assert_eq!(sealed.code, Some(0), "{}", sealed.stderr);
+    let shown = sandbox.ok(&["config", "show"]);
+    assert!(shown.contains("is encrypted; its key is sealed by a passphrase"), "{shown}");
+    assert!(!shown.contains(PASSPHRASE), "nothing of the passphrase is shown");
+
+    let plain = Sandbox::with_plain_record();
+    assert!(plain.ok(&["config", "show"]).contains("not encrypted"), "a plain record is said to be plain");
+}
+
+#[test]
 fn a_passphrase_file_named_in_the_configuration_unlocks_the_key_unattended() {
     let sandbox = Sandbox::new();
     let secret = sandbox.path("passphrase");
     std::fs::write(&secret, format!("{PASSPHRASE}\n")).expect("write the passphrase file");
     std::fs::write(sandbox.path("config.toml"), format!("passphrase_file = {:?}\n", secret.to_str().expect("UTF-8")))
         .expect("write the configuration");
+    // Readable by others (as a plain write under the usual umask leaves it), it is refused, as an
+    // unsealed key file is, before any record or key file is made.
+    set_mode(&secret, 0o644);
+    let exposed = sandbox.fails(&ADD_COUPLE);
+    assert!(
+        exposed.contains("passphrase file")
+            && exposed.contains("may be read by others")
+            && exposed.contains("chmod 600"),
+        "{exposed}"
+    );
+    assert!(!key_file(&sandbox).exists() && !sandbox.db().exists(), "nothing was made with it");
+    set_mode(&secret, 0o600);
     add_couple(&sandbox);
     assert!(std::fs::read_to_string(key_file(&sandbox)).expect("key file").contains("passphrase"));
     assert!(sandbox.ok(&["couple", "list"]).contains("Ximena"));
     // The same passphrase from the environment opens it too: the file held exactly that.
     let listed = sandbox.mend_with_env(&["couple", "list"], &[("MEND_PASSPHRASE", PASSPHRASE)]);
     assert!(listed.stdout.contains("Ximena"), "{listed:?}");
+    // Opened up to the group later, it is refused again, with what to type.
+    set_mode(&secret, 0o640);
+    let exposed = sandbox.fails(&["couple", "list"]);
+    assert!(exposed.contains("may be read by others") && exposed.contains("chmod 600"), "{exposed}");
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("change the file's mode");
 }
 
 #[test]

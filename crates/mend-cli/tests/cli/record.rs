@@ -481,7 +481,11 @@ fn an_export_written_over_an_older_file_is_made_private() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&export, std::fs::Permissions::from_mode(0o644)).expect("open the old file up");
     }
-    sandbox.ok(&["export", "--plaintext", "-o", export.to_str().expect("UTF-8 path")]);
+    // Without --force the older file is refused and left as it was.
+    let refused = sandbox.fails(&["export", "--plaintext", "-o", export.to_str().expect("UTF-8 path")]);
+    assert!(refused.contains("already exists") && refused.contains("--force"), "{refused}");
+    assert_eq!(std::fs::read_to_string(&export).expect("read the older file"), "an old file anyone could read");
+    sandbox.ok(&["export", "--plaintext", "--force", "-o", export.to_str().expect("UTF-8 path")]);
     assert!(std::fs::read_to_string(&export).expect("read the export").contains("Łukasz"));
     #[cfg(unix)]
     {
@@ -489,6 +493,38 @@ fn an_export_written_over_an_older_file_is_made_private() {
         let mode = std::fs::metadata(&export).expect("the export exists").permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "the export holds health information");
     }
+}
+
+#[test]
+#[cfg(unix)]
+fn an_export_to_a_symbolic_link_is_refused_and_the_file_it_points_at_is_unchanged() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = Sandbox::new();
+    add_couple(&sandbox, "Łukasz", "Zoë", "financial", "Łukasz");
+    // A file someone else may read, and a link to it where the therapist will write the export.
+    let target = sandbox.path("someone-elses-file.txt");
+    std::fs::write(&target, "not yours to overwrite").expect("write the target");
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).expect("open the target up");
+    let link = sandbox.path("export.json");
+    std::os::unix::fs::symlink(&target, &link).expect("make the link");
+    for force in [false, true] {
+        let mut args = vec!["export", "--plaintext", "-o", link.to_str().expect("UTF-8 path")];
+        if force {
+            args.push("--force");
+        }
+        let refused = sandbox.fails(&args);
+        assert!(refused.contains("symbolic link"), "{refused}");
+        assert_eq!(std::fs::read_to_string(&target).expect("read the target"), "not yours to overwrite");
+        let mode = std::fs::metadata(&target).expect("the target").permissions().mode();
+        assert_eq!(mode & 0o777, 0o644, "its mode is left alone too");
+    }
+    // A dangling link is no way in either: nothing is made where it points.
+    let nowhere = sandbox.path("made-through-the-link.json");
+    let dangling = sandbox.path("dangling.json");
+    std::os::unix::fs::symlink(&nowhere, &dangling).expect("make the dangling link");
+    let refused = sandbox.fails(&["export", "--plaintext", "-o", dangling.to_str().expect("UTF-8 path")]);
+    assert!(refused.contains("symbolic link"), "{refused}");
+    assert!(!nowhere.exists(), "no file was created through the link");
 }
 
 #[test]

@@ -153,6 +153,48 @@ fn the_real_form_fits_a_phone_and_passes_the_checker() {
 }
 
 #[test]
+fn leave_this_page_takes_the_form_out_of_the_history() {
+    if !browser_installed() {
+        return;
+    }
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let link = app.link(&invited.tokens[0]);
+    let before = app.url("/healthz");
+    // The button leads to a search page; here it leads to a page of this server, so that the
+    // test needs no network. The script reads the link's own address when it is pressed.
+    let elsewhere = app.url("/static/intake.css");
+    let profile = tempfile::tempdir().unwrap();
+    let driver = start_driver();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let browser = connect(&driver, profile.path()).await;
+        browser.goto(&before).await.unwrap();
+        browser.goto(&link).await.unwrap();
+        let plain = script(&browser, "return document.querySelector('a.exit').getAttribute('href')").await;
+        assert!(plain.as_str().is_some_and(|href| href.starts_with("https://")), "a plain link without the script");
+        script(&browser, &format!("document.querySelector('a.exit').href = '{elsewhere}'; return 0")).await;
+        click(&browser, "a.exit").await;
+        let mut left = false;
+        for _ in 0..50 {
+            if browser.current_url().await.unwrap().as_str() == elsewhere {
+                left = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(left, "the button leaves the form");
+        // Back goes to the page before the form: the form, with the partner's name, is not in the
+        // history for whoever picks the phone up.
+        browser.back().await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let after = browser.current_url().await.unwrap();
+        assert_eq!(after.as_str(), before, "Back skips the form");
+        browser.close().await.expect("the browser closes");
+    });
+}
+
+#[test]
 fn the_checkin_fits_a_phone_passes_the_checker_and_asks_more_after_a_positive_screen() {
     if !browser_installed() {
         return;

@@ -10,6 +10,8 @@ fn assert_guard_headers(reply: &Reply, what: &str) {
     assert_eq!(reply.header("cache-control"), Some("no-store"), "{what}");
     assert_eq!(reply.header("referrer-policy"), Some("no-referrer"), "{what}");
     assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{what}");
+    assert_eq!(reply.header("cross-origin-resource-policy"), Some("same-origin"), "{what}");
+    assert!(reply.header("permissions-policy").is_some_and(|p| p.contains("microphone=()")), "{what}");
     let csp = reply.header("content-security-policy").unwrap_or_default();
     for directive in [
         "default-src 'none'",
@@ -184,6 +186,45 @@ fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
             assert_eq!((other_client, same_client), (429, 429), "the header is ignored: one peer, one budget");
         }
     }
+}
+
+#[test]
+fn forwarded_addresses_are_believed_only_from_the_trusted_proxy() {
+    // The proxy is at 127.0.0.2; a client reaching the server around it, from 127.0.0.1, cannot
+    // pick a fresh address for each guess by naming one in X-Forwarded-For.
+    let app = spawn_app_with(|config| {
+        config.trust_proxy = true;
+        config.trusted_proxies = vec!["127.0.0.2/32".parse().expect("a block")];
+        config.rate_limit = mend_intake::RateLimit { burst: 1, per_second: 0.001 };
+    });
+    let bad = app.link(&"1".repeat(64));
+    assert_eq!(status_from("127.0.0.2", &bad, "198.51.100.7"), 404);
+    assert_eq!(status_from("127.0.0.2", &bad, "198.51.100.8"), 404, "behind the proxy, each client has its own budget");
+    assert_eq!(status_from("127.0.0.2", &bad, "198.51.100.7"), 429);
+    assert_eq!(status_from("127.0.0.1", &bad, "203.0.113.1"), 404);
+    assert_eq!(status_from("127.0.0.1", &bad, "203.0.113.2"), 429, "around it, the header is ignored");
+}
+
+#[test]
+fn every_answer_carries_the_isolation_headers_and_a_random_request_id() {
+    let app = spawn_app();
+    let mut ids = Vec::new();
+    for url in [format!("{}/healthz", app.base), app.link(&"2".repeat(64))] {
+        let reply = get(&url);
+        assert_eq!(reply.header("cross-origin-resource-policy"), Some("same-origin"), "{url}");
+        let permissions = reply.header("permissions-policy").unwrap_or_default();
+        assert!(permissions.contains("camera=()") && permissions.contains("geolocation=()"), "{permissions}");
+        ids.push(reply.header("x-request-id").expect("a request id").to_owned());
+    }
+    for _ in 0..3 {
+        ids.push(get(&format!("{}/healthz", app.base)).header("x-request-id").expect("a request id").to_owned());
+    }
+    // 64 random bits, not a count: two answers in a row are not one apart.
+    for id in &ids {
+        assert!(id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    }
+    let numbers: Vec<u64> = ids.iter().map(|id| u64::from_str_radix(id, 16).expect("hex")).collect();
+    assert!(numbers.windows(2).all(|pair| pair[1].abs_diff(pair[0]) > 1_000), "{ids:?}");
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use mend_core::{Answer, BreachKind, InvitationToken, PartnerId, PartnerName, Program, Questionnaire};
 use mend_core::{BrokeTrust, Couple, NewCouple};
-use mend_intake::{Application, Config, RateLimit};
+use mend_intake::{AddressBlock, Application, Config, RateLimit};
 use mend_relay::LinkDetails;
 use mend_store::{CheckinAsks, LinkRequest, Store};
 use mend_sync::{NewLink, Practice};
@@ -84,6 +84,7 @@ pub(crate) struct TestConfig {
     /// The therapist's own words on secrets, pushed with every link.
     pub(crate) secrets_policy: Option<String>,
     pub(crate) trust_proxy: bool,
+    pub(crate) trusted_proxies: Vec<AddressBlock>,
     pub(crate) rate_limit: RateLimit,
 }
 
@@ -191,12 +192,18 @@ pub(crate) fn spawn_on(db: &Path, adjust: impl FnOnce(&mut TestConfig)) -> TestA
         program: fixture_program(),
         secrets_policy: None,
         trust_proxy: false,
+        trusted_proxies: Vec::new(),
         rate_limit: RateLimit::default(),
     };
     adjust(&mut config);
     let relay = mend_sync::default_folder(db);
-    let server =
-        Config { data_dir: relay.clone(), trust_proxy: config.trust_proxy, rate_limit: config.rate_limit, https: None };
+    let server = Config {
+        data_dir: relay.clone(),
+        trust_proxy: config.trust_proxy,
+        trusted_proxies: config.trusted_proxies,
+        rate_limit: config.rate_limit,
+        https: None,
+    };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime");
     let addr: SocketAddr = "127.0.0.1:0".parse().expect("an address");
@@ -343,6 +350,30 @@ pub(crate) fn get_with(url: &str, headers: &[(&str, &str)]) -> Reply {
         request = request.header(*name, *value);
     }
     read(request.call())
+}
+
+/// The status of `GET url` sent from the local address `source` (such as 127.0.0.2, standing
+/// for a proxy on another machine), with an `X-Forwarded-For` header.
+pub(crate) fn status_from(source: &str, url: &str, forwarded_for: &str) -> u16 {
+    use std::io::Read;
+    let rest = url.strip_prefix("http://").expect("a plain-HTTP link");
+    let (host, path) = rest.split_at(rest.find('/').expect("a path"));
+    let target: SocketAddr = host.parse().expect("the server's address");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let stream = runtime.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+        socket.bind(SocketAddr::new(source.parse().expect("an address"), 0)).expect("bind to the source address");
+        socket.connect(target).await.expect("connect")
+    });
+    let mut stream = stream.into_std().expect("a blocking stream");
+    stream.set_nonblocking(false).expect("blocking");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("a timeout");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-For: {forwarded_for}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut reply = String::new();
+    let _ = stream.read_to_string(&mut reply);
+    reply.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("no status: {reply:?}"))
 }
 
 /// `POST url` with a urlencoded body.

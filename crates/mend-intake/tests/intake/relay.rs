@@ -151,3 +151,26 @@ fn links_made_before_the_relay_keep_working_once_the_record_joins_it() {
     let stored = stored_answers(&app, &couple);
     assert_eq!(stored["Liesel"]["nickname"], mend_core::Answer::Text("Liesel".into()));
 }
+
+#[test]
+fn a_dead_links_draft_is_deleted_from_the_relay() {
+    let app = spawn_app();
+    let invited = invite_couple(&app, ["Zoë", "Sam"]);
+    let [drafting, other] = &invited.tokens;
+    for token in [drafting, other] {
+        let page = get(&app.link(token));
+        let draft = vec![("nickname", format!("draft of {}", &token[..4]))];
+        assert_eq!(post_form(&app.link(token), &with_controls("save", &page.csrf(), &draft)).status, 200);
+    }
+    let drafts = || -> i64 {
+        let conn = rusqlite::Connection::open(app.relay.join("relay.sqlite3")).unwrap();
+        conn.query_row("SELECT count(*) FROM links WHERE draft IS NOT NULL", [], |row| row.get(0)).unwrap()
+    };
+    assert_eq!(drafts(), 2);
+    // While the links work, their drafts stay; once they have expired (two weeks on), they go.
+    let mut relay = mend_relay::RelayStore::open(&app.relay).unwrap();
+    let now = OffsetDateTime::now_utc();
+    assert_eq!(relay.forget_dead_drafts(now).unwrap(), 0);
+    assert_eq!(relay.forget_dead_drafts(now + time::Duration::days(15)).unwrap(), 2);
+    assert_eq!(drafts(), 0, "no dead link keeps a draft");
+}

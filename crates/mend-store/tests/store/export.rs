@@ -1,7 +1,9 @@
 //! Export to JSON and import into an empty file.
 
 use mend_core::{BreachKind, BrokeTrust, InvitationToken, NewCouple, RawAnswers};
-use mend_store::{EXPORT_VERSION, Export, InvitationState, NewSession, Store, StoreError};
+use mend_store::{
+    EXPORT_VERSION, Export, InvitationState, LONGEST_LINK_DAYS, NewSession, OpenLinks, Store, StoreError,
+};
 use time::macros::date;
 
 use crate::helpers::{DAY, at, checked, couple_with, form, fresh, fresh_store, name};
@@ -69,6 +71,63 @@ fn export_then_import_into_a_new_file_then_export_gives_the_same_json() {
     for (original, imported) in store.couples().unwrap().iter().zip(copy.couples().unwrap()) {
         assert_eq!(store.couple_record(original, &form(1)).unwrap(), copy.couple_record(&imported, &form(1)).unwrap());
     }
+}
+
+#[test]
+fn an_import_caps_or_retires_the_links_a_file_gives_as_open() {
+    let (_dir, mut store) = fresh_store();
+    let open_token = full_practice(&mut store);
+    let mut export = store.export(None).unwrap();
+    // Edited by hand: every link that was not used works until 9999.
+    for invitation in export.couples.iter_mut().flat_map(|c| &mut c.partners).flat_map(|p| &mut p.invitations) {
+        invitation.expires_at = "9999-12-31T00:00:00Z".into();
+    }
+    let now = at(11);
+
+    // Kept (a sealed export), the open link works no longer than mend's longest link.
+    let (_kept_dir, mut kept) = fresh_store();
+    let done = kept.import_with(&export, OpenLinks::Keep, now).unwrap();
+    assert_eq!((done.couples, done.retired, done.capped), (2, 0, 1), "{done:?}");
+    let found = kept.lookup_invitation(&open_token, now).unwrap().unwrap();
+    assert_eq!(found.state, InvitationState::Active);
+    let made = at(6);
+    let past_longest = made + time::Duration::days(LONGEST_LINK_DAYS) + time::Duration::minutes(1);
+    let late = kept.lookup_invitation(&open_token, past_longest).unwrap().unwrap();
+    assert_ne!(late.state, InvitationState::Active, "it stops {LONGEST_LINK_DAYS} days after it was made");
+
+    // Retired (plain JSON anyone could write), it does not open, and its draft is gone.
+    let (_retired_dir, mut retired) = fresh_store();
+    let done = retired.import_with(&export, OpenLinks::Retire, now).unwrap();
+    assert_eq!((done.retired, done.capped), (1, 0), "{done:?}");
+    let found = retired.lookup_invitation(&open_token, now).unwrap().unwrap();
+    assert_ne!(found.state, InvitationState::Active);
+    assert!(retired.draft(found.invitation_id).unwrap().is_none());
+    assert!(retired.open_links(now).unwrap().is_empty(), "nothing to hand a relay");
+
+    // A time that is not one would let text comparisons lie; it refuses the file.
+    export.couples[0].partners[0].invitations[0].expires_at = "zzzz".into();
+    let (_bad_dir, mut bad) = fresh_store();
+    let err = bad.import_with(&export, OpenLinks::Keep, now).unwrap_err();
+    assert!(matches!(err, StoreError::BadExport(_)) && err.to_string().contains("expires_at"), "{err}");
+}
+
+#[test]
+fn an_import_refuses_control_characters_in_its_text() {
+    let (_dir, mut store) = fresh_store();
+    full_practice(&mut store);
+    let good = store.export(None).unwrap();
+    for bad_text in ["Tues\u{1b}[2Jdays", "Tues\u{7}days", "Tues\u{9b}days"] {
+        let mut export = good.clone();
+        export.couples[0].label = Some(bad_text.into());
+        let (_other_dir, mut empty) = fresh_store();
+        let err = empty.import(&export).unwrap_err();
+        assert!(matches!(err, StoreError::BadExport(_)) && err.to_string().contains("control character"), "{err}");
+        assert!(empty.couples().unwrap().is_empty());
+    }
+    let mut fine = good.clone();
+    fine.couples[0].sessions[0].notes = "Line one\n\tline two, \u{202B}עברית\u{202C}".into();
+    let (_fine_dir, mut empty) = fresh_store();
+    empty.import(&fine).unwrap();
 }
 
 #[test]
