@@ -34,6 +34,11 @@ fn main() -> ExitCode {
         }
         Err(error) => error.exit(),
     };
+    // The audit trail says who at this computer did what: the login, and who ran sudo.
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if let Some(user) = env("USER").or_else(|| env("LOGNAME")) {
+        mend_store::set_operator(&user, env("SUDO_USER").as_deref());
+    }
     match commands::run(cli) {
         Ok(code) => code,
         // `mend ... | head`: the reader has what it wanted, so a closed pipe is no error.

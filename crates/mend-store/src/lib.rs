@@ -28,7 +28,7 @@ use std::path::PathBuf;
 
 use rusqlite::Connection;
 
-pub use audit::{Actor, AuditEntry};
+pub use audit::{Actor, AuditEntry, ChainCheck, set_operator};
 pub use checkins::{CheckinAsks, ExportedCheckin, ExportedScore};
 pub use convert::{DatabaseKind, database_kind};
 pub use couples::IntakeResponse;

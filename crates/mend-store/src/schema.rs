@@ -178,7 +178,8 @@ CREATE TABLE relay (
 "#,
     ),
     // 8: the therapist's week: partners' e-mail addresses, each couple's check-in schedule, and
-    // every attempt to e-mail a link (when, the mail server's reply, never the message).
+    // every attempt to e-mail a link (when, the mail server's reply, never the message); the
+    // audit trail says who and is chained.
     M::up(
         r#"
 ALTER TABLE partners ADD COLUMN email TEXT;
@@ -199,6 +200,11 @@ CREATE TABLE mail_attempts (
     failure       TEXT
 ) STRICT;
 CREATE INDEX mail_attempts_by_invitation ON mail_attempts (invitation_id);
+
+-- Who at the computer did it (the operating-system user, and who ran sudo), and a hash that
+-- chains each entry to the one before, so that a row changed or removed afterwards shows.
+ALTER TABLE audit_log ADD COLUMN os_user TEXT;
+ALTER TABLE audit_log ADD COLUMN chain TEXT;
 "#,
     ),
 ];

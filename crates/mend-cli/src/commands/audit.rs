@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use mend_core::day::format_day;
-use mend_store::{Actor, AuditEntry, StoreError};
+use mend_store::{Actor, AuditEntry, ChainCheck, StoreError};
 
 use crate::args::{AuditArgs, Format};
 use crate::context::{Context, now};
@@ -29,11 +29,16 @@ pub(crate) fn run(ctx: &Context, args: &AuditArgs) -> Result<ExitCode> {
         .filter(|e| couple.as_ref().is_none_or(|c| e.couple.as_ref() == Some(c)))
         .filter(|e| since.as_ref().is_none_or(|day| e.at.as_str() >= day.as_str()))
         .collect();
+    let chain = store.check_audit_chain()?;
     // Reading the trail is itself a use of the record.
     store.audit(Actor::Cli, "audit viewed", couple.as_deref(), now())?;
+    let broken = match chain {
+        ChainCheck::Intact { .. } => None,
+        ChainCheck::BrokenAt(number) => Some(number),
+    };
     if args.format.format == Format::Json {
-        json(&entries)?;
-        return Ok(ExitCode::SUCCESS);
+        json(&serde_json::json!({ "entries": entries, "chain_intact": broken.is_none(), "chain_broken_at": broken }))?;
+        return Ok(if broken.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS });
     }
     if entries.is_empty() {
         outln!("No audit entries match.")?;
@@ -41,14 +46,28 @@ pub(crate) fn run(ctx: &Context, args: &AuditArgs) -> Result<ExitCode> {
     }
     for e in &entries {
         let line = format!(
-            "{}  {:<6}  {:<26}  {:<6}  {}",
+            "{}  {:<6}  {:<12}  {:<26}  {:<6}  {}",
             e.at,
             e.actor.as_str(),
+            e.os_user.as_deref().unwrap_or("-"),
             e.action,
             e.couple.as_deref().unwrap_or("-"),
             e.detail.as_deref().unwrap_or("")
         );
         outln!("{}", terminal_safe(line.trim_end()))?;
+    }
+    match (chain, broken) {
+        (ChainCheck::Intact { chained }, _) => {
+            outln!("\nThe trail's chain holds: the {chained} chained entries are as they were written.")?
+        }
+        (_, Some(number)) => {
+            eprintln!(
+                "mend: the audit trail's chain breaks at entry {number} (counting the whole trail from the oldest): \
+                 it, or one before it, was changed or removed after it was written"
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        _ => {}
     }
     Ok(ExitCode::SUCCESS)
 }

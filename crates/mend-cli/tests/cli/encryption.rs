@@ -120,8 +120,11 @@ fn the_audit_trail_of_an_encrypted_record_is_read_with_mend_audit() {
     let text = sandbox.ok(&["audit"]);
     assert!(text.lines().any(|l| l.contains("couple added") && l.contains(&id)), "{text}");
     assert!(!text.contains("Ximena") && !text.contains("periwinkle"), "no names or labels: {text}");
+    assert!(text.contains("The trail's chain holds"), "{text}");
     let listed: serde_json::Value =
         serde_json::from_str(&sandbox.ok(&["audit", "--couple", &id, "--format", "json"])).expect("JSON");
+    assert_eq!(listed["chain_intact"], true, "{listed}");
+    let listed = &listed["entries"];
     let actions: Vec<&str> = listed.as_array().expect("a list").iter().filter_map(|e| e["action"].as_str()).collect();
     assert!(actions.contains(&"couple added") && actions.contains(&"couple viewed"), "{actions:?}");
     assert!(listed.as_array().unwrap().iter().all(|e| e["couple"] == id.as_str()), "{listed}");
@@ -129,6 +132,32 @@ fn the_audit_trail_of_an_encrypted_record_is_read_with_mend_audit() {
     // A deleted couple's entries are still found by its short id.
     sandbox.ok(&["couple", "delete", &id, "--yes"]);
     assert!(sandbox.ok(&["audit", "--couple", &id]).contains("couple deleted"));
+}
+
+#[test]
+fn the_audit_trail_says_who_ran_each_command_and_shows_a_rewritten_row() {
+    let sandbox = Sandbox::new();
+    let as_ana = [("USER", "ana"), ("SUDO_USER", "")];
+    let added = sandbox.mend_with_env(
+        &["couple", "add", "--partner", "Ximena", "--partner", "Yusuf", "--breach", "lies", "--broke-trust", "Yusuf"],
+        &as_ana,
+    );
+    assert_eq!(added.code, Some(0), "{added:?}");
+    sandbox.mend_with_env(&["couple", "list"], &[("USER", "root"), ("SUDO_USER", "ana")]);
+    sandbox.mend_with_env(&["couple", "show", "ximena"], &[("USER", "root"), ("SUDO_USER", "ana")]);
+    let listed: serde_json::Value = serde_json::from_str(&sandbox.ok(&["audit", "--format", "json"])).expect("JSON");
+    let users: Vec<&str> = listed["entries"].as_array().unwrap().iter().filter_map(|e| e["os_user"].as_str()).collect();
+    assert!(users.contains(&"ana") && users.contains(&"root (sudo by ana)"), "{listed}");
+
+    // Someone with the key rewrites what an entry says: the chain shows it.
+    let key = mend_store::KeyFile::read(&sandbox.path("mend.key")).unwrap().unlock(None).unwrap();
+    let db = rusqlite::Connection::open(sandbox.db()).unwrap();
+    db.pragma_update(None, "key", key.pragma_value().as_str()).unwrap();
+    db.execute("UPDATE audit_log SET action = 'couple listed' WHERE action = 'couple viewed'", []).unwrap();
+    drop(db);
+    let run = sandbox.mend(&["audit"]);
+    assert_eq!(run.code, Some(1), "a broken chain fails the command");
+    assert!(run.stderr.contains("chain breaks at entry"), "{}", run.stderr);
 }
 
 #[test]
