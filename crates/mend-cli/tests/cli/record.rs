@@ -114,6 +114,7 @@ const SHARED_ANSWERS: &[(&str, &str)] = &[
     ("suicide_threats", "no"),
     ("controlled", "no"),
     ("monitored", "no"),
+    ("sexual_pressure", "no"),
     ("harassed", "no"),
     ("self_harm_thoughts", "no"),
     ("self_harm_past", "no"),

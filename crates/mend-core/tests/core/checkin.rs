@@ -37,6 +37,8 @@ fn answers(trust: i64, mood: i64, worry: i64) -> RawAnswers {
         put(id, "no".into());
     }
     put("monitored", "no".into());
+    put("sexual_pressure", "no".into());
+    put("harassed", "no".into());
     put("self_harm_thoughts", "no".into());
     for id in ["trust_boundaries", "trust_honest", "trust_best_interest", "trust_promises", "trust_safety"] {
         put(id, trust.to_string());
@@ -378,7 +380,22 @@ fn the_pcl5_is_due_for_the_hurt_partner_at_the_first_check_in_and_every_fourth_a
     ];
     for (roles, asked, due) in cases {
         let expected: Vec<String> = if due { vec![PCL5.to_owned()] } else { Vec::new() };
-        assert_eq!(due_sections(q, roles, &sent(asked)), expected, "{roles:?} after {asked:?}");
+        let pcl5: Vec<String> = due_sections(q, roles, &sent(asked)).into_iter().filter(|s| s == PCL5).collect();
+        assert_eq!(pcl5, expected, "{roles:?} after {asked:?}");
+    }
+}
+
+#[test]
+fn contact_and_new_facts_are_asked_every_time_of_the_partner_each_is_about() {
+    let program = embedded();
+    let q = checkin(&program);
+    let cases: [(Roles, &[&str]); 3] = [
+        (Roles::BrokeTrust, &["contact"]),
+        (Roles::Hurt, &["new-facts", PCL5]),
+        (Roles::Mutual, &["contact", "new-facts", PCL5]),
+    ];
+    for (roles, expected) in cases {
+        assert_eq!(due_sections(q, roles, &[]), expected, "{roles:?}");
     }
 }
 

@@ -56,6 +56,8 @@ pub(crate) fn calm_checkin() -> Vec<(&'static str, String)> {
         ("hurt_or_threatened", "no".into()),
         ("controlled", "no".into()),
         ("monitored", "no".into()),
+        ("sexual_pressure", "no".into()),
+        ("harassed", "no".into()),
         ("self_harm_thoughts", "no".into()),
         ("phq9_1", "1".into()),
         ("phq9_2", "0".into()),
