@@ -445,3 +445,22 @@ fn every_flag_a_record_can_raise_has_its_id_once() {
     let once: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
     assert_eq!(once.len(), ids.len(), "each id once: {ids:?}");
 }
+
+#[test]
+fn a_link_says_how_long_its_form_is_from_the_questions_it_asks() {
+    let program = embedded();
+    let q = checkin(&program);
+    let intro = |shown: &Questionnaire| shown.intro.join(" ");
+    assert!(q.intro.iter().any(|p| p.contains(mend_core::checkin::LENGTH_PLACEHOLDER)));
+    let usual = intro(&for_link(q, &[], &[]));
+    assert!(
+        usual.contains("This check-in has 17 questions, and up to 12 more if some of your answers call for them. It takes about 5 minutes."),
+        "{usual}"
+    );
+    assert!(!usual.contains(mend_core::checkin::LENGTH_PLACEHOLDER));
+    let with_pcl5 = intro(&for_link(q, &["Trigger log".to_owned()], &[PCL5.to_owned()]));
+    assert!(
+        with_pcl5.contains("This check-in has 38 questions") && with_pcl5.contains("about 10 minutes"),
+        "{with_pcl5}"
+    );
+}

@@ -422,7 +422,7 @@ fn empty_paragraph_cannot_print() {
 fn lines_block_of_zero_lines_cannot_print() {
     check(
         "homework/accountability-letter.toml",
-        "count = 18",
+        "count = 12",
         "count = 0",
         "homework/accountability-letter.toml",
         Some("accountability-letter"),

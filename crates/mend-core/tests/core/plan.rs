@@ -1333,3 +1333,36 @@ fn the_shipped_program_plans_every_stage_at_every_length() {
         }
     }
 }
+
+/// Before the work turns to touch and sex, each partner is asked alone whether any sexual contact
+/// has felt pressured or forced: the shipped reconnection stage opens with that check, alone.
+#[test]
+fn entering_reconnection_each_partner_is_first_asked_alone_about_sexual_pressure() {
+    let program = Program::embedded().expect("the embedded program loads");
+    let reconnection = program.stage_index("reconnection").expect("the program has a reconnection stage");
+    let mut record = couple(None, None);
+    for (number, name) in (1..).zip(["José Núñez", "Zoë"]) {
+        let mut check_in = session(number, &program.stages[0].id, &[], &[]);
+        check_in.with = Some(name.to_owned());
+        record.sessions.push(check_in);
+    }
+    for (number, stage) in (3..).zip(&program.stages[..reconnection]) {
+        let markers: Vec<&str> = stage.progress_markers.iter().map(|m| m.id.as_str()).collect();
+        record.sessions.push(session(number, &stage.id, &[], &markers));
+    }
+    let first = u32::try_from(record.sessions.len()).unwrap() + 1;
+    for (next, name) in (first..).zip(["José Núñez", "Zoë"]) {
+        let alone = make(&program, &record, &options(50));
+        assert_eq!(alone.stage.id, "reconnection");
+        assert_eq!(alone.session_kind, SessionKind::Individual, "{name}: {:?}", alone.notice);
+        assert_eq!(alone.with.as_deref(), Some(name));
+        assert_eq!(alone.agenda[0].exercise.as_deref(), Some("closeness-alone-check"));
+        let mut held = session(next, "reconnection", &[], &[]);
+        held.with = Some(name.to_owned());
+        held.done = vec!["closeness-alone-check".to_owned()];
+        record.sessions.push(held);
+    }
+    let joint = make(&program, &record, &options(50));
+    assert_eq!(joint.session_kind, SessionKind::Joint);
+    assert!(joint.agenda.iter().all(|i| i.exercise.as_deref() != Some("closeness-alone-check")));
+}
