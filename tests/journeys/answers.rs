@@ -68,6 +68,7 @@ impl IntakeAnswers {
             .with("suicide_threats", &["no"])
             .with("controlled", &["no"])
             .with("monitored", &["no"])
+            .with("sexual_pressure", &["no"])
             .with("harassed", &["no"])
             .with("self_harm_thoughts", &["no"])
             .with("self_harm_past", &["no"])
@@ -89,7 +90,11 @@ impl IntakeAnswers {
         for id in ["afraid_of_partner", "hurt_or_threatened", "controlled"] {
             answers = answers.with(id, &["no"]);
         }
-        answers = answers.with("monitored", &["no"]).with("self_harm_thoughts", &["no"]);
+        answers = answers
+            .with("monitored", &["no"])
+            .with("sexual_pressure", &["no"])
+            .with("harassed", &["no"])
+            .with("self_harm_thoughts", &["no"]);
         let trust = trust.to_string();
         for id in ["trust_boundaries", "trust_honest", "trust_best_interest", "trust_promises", "trust_safety"] {
             answers = answers.with(id, &[&trust]);

@@ -163,6 +163,8 @@ fn add_a_year_of_checkins(db: &Path, couple: &str) {
                 raw.insert(id.into(), vec!["no".into()]);
             }
             raw.insert("monitored".into(), vec!["no".into()]);
+            raw.insert("sexual_pressure".into(), vec!["no".into()]);
+            raw.insert("harassed".into(), vec!["no".into()]);
             raw.insert("self_harm_thoughts".into(), vec!["no".into()]);
             for id in ["trust_boundaries", "trust_honest", "trust_best_interest", "trust_promises", "trust_safety"] {
                 raw.insert(id.into(), vec![trust.clone()]);

@@ -13,11 +13,18 @@ use time::Date;
 use crate::content::{Instrument, Program};
 use crate::day::format_day;
 use crate::domain::Roles;
-use crate::questionnaire::{Answer, Answers, Questionnaire, RawAnswers};
+use crate::questionnaire::{Answer, Answers, Question, Questionnaire, RawAnswers};
 use crate::record::CheckinRecord;
 
 /// The text in a homework slot's label that a sheet's title replaces.
 pub const SHEET_PLACEHOLDER: &str = "{sheet}";
+
+/// In the check-in's intro, replaced by how long the link's form is, worked out from the
+/// questions it shows: a PCL-5 month or a homework slot makes it longer, and the page says so.
+pub const LENGTH_PLACEHOLDER: &str = "{length}";
+
+/// Seconds a partner takes for one question on a phone, about; the length sentence rounds up.
+const SECONDS_A_QUESTION: usize = 15;
 
 /// How far a point moved from the one it is compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,7 +195,23 @@ pub fn for_link(checkin: &Questionnaire, sheet_titles: &[String], sections: &[St
         });
     }
     shown.sections.retain(|section| !section.questions.is_empty());
+    let length = length_sentence(&shown);
+    for paragraph in &mut shown.intro {
+        *paragraph = paragraph.replace(LENGTH_PLACEHOLDER, &length);
+    }
     shown
+}
+
+/// How long a link's form is, from its questions: those always asked, and the follow-ups some
+/// answers call for (the rest of the PHQ-9 and GAD-7).
+fn length_sentence(shown: &Questionnaire) -> String {
+    let (always, follow_ups): (Vec<&Question>, Vec<&Question>) = shown.questions().partition(|q| q.show_if.is_none());
+    let minutes = (always.len() * SECONDS_A_QUESTION).div_ceil(60).max(2);
+    let more = match follow_ups.len() {
+        0 => String::new(),
+        n => format!(", and up to {n} more if some of your answers call for them"),
+    };
+    format!("This check-in has {} questions{more}. It takes about {minutes} minutes.", always.len())
 }
 
 /// The check-in as a page shows it to a partner with `typed` answers so far: as [`for_link`]

@@ -254,6 +254,11 @@ pub enum Block {
     Signature { signers: Vec<String> },
 }
 
+/// The instruction every sheet filled in alone carries, word for word: `mend content check`
+/// refuses such a sheet without it.
+pub const PRIVATE_SHEET_LINE: &str =
+    "This sheet is private. Keep it where no one else can read it, and share only what you choose.";
+
 /// A homework sheet, from `homework/<id>.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -276,6 +281,11 @@ pub struct Sheet {
 }
 
 impl Sheet {
+    /// Whether each partner fills it in alone: every audience but `together`.
+    pub fn is_filled_in_alone(&self) -> bool {
+        self.audience != Audience::Together
+    }
+
     /// Who gets a copy, by the sheet's audience: one entry per copy, each with the names printed
     /// on it. A sheet done together is one copy with both names; one for each partner, or for a
     /// role, is a copy for each partner it is for, in the couple's order (none when no partner

@@ -7,10 +7,11 @@ use serde::de::DeserializeOwned;
 
 use crate::citation::Citation;
 use crate::content::{
-    Block, ContentError, ContentErrors, Instrument, InstrumentsFile, Program, ProgramFile, ProgressMarker, Sheet,
-    Stage, check_item_id,
+    Block, ContentError, ContentErrors, Instrument, InstrumentsFile, PRIVATE_SHEET_LINE, Program, ProgramFile,
+    ProgressMarker, Sheet, Stage, check_item_id,
 };
-use crate::questionnaire::{Condition, Question, QuestionKind, Questionnaire};
+use crate::domain::Severity;
+use crate::questionnaire::{Condition, PAUSE_JOINT_WORK, Question, QuestionKind, Questionnaire};
 
 mod checkin;
 mod instruments;
@@ -433,6 +434,13 @@ fn check_sheet(problems: &mut Problems, path: &str, sheet: &Sheet) {
     if sheet.instructions.is_empty() {
         problems.add(path, id, "`instructions` is empty: say how to do the homework");
     }
+    if sheet.is_filled_in_alone() && !sheet.instructions.iter().any(|i| i == PRIVATE_SHEET_LINE) {
+        problems.add(
+            path,
+            id,
+            format!("a sheet filled in alone must say it is private: add the instruction {PRIVATE_SHEET_LINE:?}"),
+        );
+    }
     for (n, block) in sheet.blocks.iter().enumerate() {
         if let Some((kind, fix)) = block_problem(block) {
             problems.add(path, id, format!("block {} ({kind}) cannot print: {fix}", n + 1));
@@ -540,6 +548,9 @@ fn check_questionnaire(problems: &mut Problems, path: &str, q: &Questionnaire, p
         if flag.action.trim().is_empty() {
             problems.add(path, Some(&flag.id), "a flag needs an `action`: say what the therapist should do");
         }
+        if flag.severity == Severity::Stop {
+            check_stop_action(problems, path, &flag.id, &flag.action);
+        }
     }
     let mut flag_ids = BTreeSet::new();
     for flag in &q.flags {
@@ -556,6 +567,32 @@ fn check_questionnaire(problems: &mut Problems, path: &str, q: &Questionnaire, p
             );
         }
         check_condition(problems, path, &rule.stage, &rule.when, &names, "when");
+    }
+}
+
+/// A stop flag's action says plainly that joint work pauses, in the one sentence every stop flag
+/// uses, and never with "hold", which in US usage means to conduct a session, its opposite.
+fn check_stop_action(problems: &mut Problems, path: &str, id: &str, action: &str) {
+    if !action.contains(PAUSE_JOINT_WORK) {
+        problems.add(
+            path,
+            Some(id),
+            format!("a stop flag's `action` must say that joint work pauses: add the sentence {PAUSE_JOINT_WORK:?}"),
+        );
+    }
+    let holds = action
+        .split(|c: char| !c.is_alphabetic())
+        .map(str::to_lowercase)
+        .find(|word| matches!(word.as_str(), "hold" | "holds" | "held"));
+    if let Some(word) = holds {
+        problems.add(
+            path,
+            Some(id),
+            format!(
+                "a stop flag's `action` says {word:?}, which can read as its opposite (to hold a session is to have \
+                 it): say \"pause\" instead"
+            ),
+        );
     }
 }
 

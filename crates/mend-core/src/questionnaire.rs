@@ -301,9 +301,22 @@ pub struct FlagRule {
     pub message: String,
     /// What the therapist should do.
     pub action: String,
+    /// Whether the answer says the other partner frightens, hurts, controls or watches this one.
+    /// When a partner cast as having broken trust raises such a flag, what they kept hidden may be
+    /// what keeps them safe: the planner assigns no roles and starts no accountability work.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub danger_from_partner: bool,
+    /// Whether, while it is open, sheets filled in alone stay in the session room: they are not
+    /// given to take home or sent to a phone, where the other partner might read them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sheets_stay_in_session: bool,
     /// When it is raised.
     pub when: Condition,
 }
+
+/// The sentence every stop flag's `action` carries, so that what a stop means reads the same in
+/// every flag: joint work pauses. `mend content check` refuses a stop flag without it.
+pub const PAUSE_JOINT_WORK: &str = "Pause all joint sessions until this flag is resolved.";
 
 /// A rule for the stage a couple starts at; the first rule that holds for either partner wins.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

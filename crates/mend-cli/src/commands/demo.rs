@@ -320,6 +320,7 @@ fn common_answers() -> Vec<(&'static str, &'static str)> {
         ("suicide_threats", "no"),
         ("controlled", "no"),
         ("monitored", "no"),
+        ("sexual_pressure", "no"),
         ("harassed", "no"),
         ("self_harm_thoughts", "no"),
         ("self_harm_past", "no"),

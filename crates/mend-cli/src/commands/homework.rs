@@ -106,6 +106,18 @@ fn print(ctx: &Context, args: HomeworkPrintArgs) -> Result<ExitCode> {
         Some(query) => {
             let mut store = ctx.store()?;
             let couple = store.find_couple(query)?;
+            if sheet.is_filled_in_alone() {
+                let kept = kept_in_session(program, &store.couple_record_for(&couple, program)?);
+                if !kept.is_empty() {
+                    bail!(
+                        "{} is filled in alone, and while {} is open no such sheet goes home or to a phone: go \
+                         through it with the partner in the session and keep it there (a blank copy, without \
+                         --couple, can be used in the room)",
+                        sheet.id,
+                        kept.join(", ")
+                    );
+                }
+            }
             store.audit(mend_store::Actor::Cli, "homework printed", Some(&couple.short_id), now())?;
             let names = match &args.partner {
                 Some(partner) => {
@@ -141,6 +153,12 @@ fn print(ctx: &Context, args: HomeworkPrintArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The ids of the open flags under which sheets filled in alone do not go home, each once.
+fn kept_in_session(program: &Program, record: &mend_core::CoupleRecord) -> Vec<String> {
+    let flags = mend_core::plan::couple_flags(program, record);
+    mend_core::plan::sheets_kept_in_session(program, &flags).into_iter().map(|f| f.id.clone()).collect()
+}
+
 /// A name made safe for a file name: `José Núñez` → `josé-núñez`.
 fn slug(name: &str) -> String {
     let words: Vec<String> =
@@ -168,7 +186,22 @@ fn packet(ctx: &Context, args: HomeworkPacketArgs) -> Result<ExitCode> {
     } else {
         args.sheets.clone()
     };
-    let sheets = sheet_ids.iter().map(|id| find_sheet(program, id)).collect::<Result<Vec<_>>>()?;
+    let mut sheets = sheet_ids.iter().map(|id| find_sheet(program, id)).collect::<Result<Vec<_>>>()?;
+    // While a flag says home is not private, sheets filled in alone stay in the session room.
+    let kept = kept_in_session(program, &store.couple_record_for(&couple, program)?);
+    let mut left_out: Vec<&str> = Vec::new();
+    if !kept.is_empty() {
+        left_out = sheets.iter().filter(|s| s.is_filled_in_alone()).map(|s| s.id.as_str()).collect();
+        sheets.retain(|s| !s.is_filled_in_alone());
+        if sheets.is_empty() {
+            bail!(
+                "every sheet here is filled in alone ({}), and while {} is open no such sheet goes home or to a \
+                 phone: go through them with the partner in the session and keep them there",
+                left_out.join(", "),
+                kept.join(", ")
+            );
+        }
+    }
     let due_on = args.due.map(due_date).transpose()?;
     let base = SheetOptions {
         paper: paper(ctx, args.paper)?,
@@ -217,6 +250,13 @@ fn packet(ctx: &Context, args: HomeworkPacketArgs) -> Result<ExitCode> {
     store.audit(mend_store::Actor::Cli, "homework packet printed", Some(&couple.short_id), now())?;
 
     outln!("Homework for {} ({} sheet(s)):", couple.names(), sheets.len())?;
+    if !left_out.is_empty() {
+        outln!(
+            "  Left out {}: filled in alone, they stay in the session room while {} is open.",
+            left_out.join(", "),
+            kept.join(", ")
+        )?;
+    }
     for (path, pages) in &written {
         outln!("  {} ({pages} page(s))", display(path))?;
     }

@@ -114,6 +114,7 @@ const SHARED_ANSWERS: &[(&str, &str)] = &[
     ("suicide_threats", "no"),
     ("controlled", "no"),
     ("monitored", "no"),
+    ("sexual_pressure", "no"),
     ("harassed", "no"),
     ("self_harm_thoughts", "no"),
     ("self_harm_past", "no"),
@@ -648,6 +649,20 @@ fn a_partner_afraid_of_the_other_stops_joint_work_until_the_flag_is_resolved() {
     // The plan is for individual sessions while it is open.
     let plan = parse_json(&sandbox.ok(&["plan", &id, "--format", "json"]));
     assert_eq!(plan["session_kind"], "individual");
+
+    // While it is open, a sheet filled in alone stays in the session room: never printed to take home.
+    let sheet = sandbox.path("safety-plan.pdf");
+    let sheet = sheet.to_str().expect("UTF-8 path");
+    let kept = sandbox.fails(&["homework", "print", "pause-and-safety-plan", "--couple", &id, "-o", sheet]);
+    assert!(kept.contains("is filled in alone, and while fear-of-partner is open"), "{kept}");
+    assert!(!std::path::Path::new(sheet).exists(), "nothing was written");
+    let folder = sandbox.path("packet");
+    let folder = folder.to_str().expect("UTF-8 path");
+    let packet =
+        sandbox.ok(&["homework", "packet", &id, "--sheets", "pause-and-safety-plan,check-in-guide", "-o", folder]);
+    assert!(packet.contains("Left out pause-and-safety-plan"), "{packet}");
+    assert!(!std::path::Path::new(folder).join("pause-and-safety-plan-ana.pdf").exists(), "{packet}");
+    assert!(std::path::Path::new(folder).join("check-in-guide.pdf").exists(), "{packet}");
 
     let resolved = sandbox.ok(&[
         "flag",

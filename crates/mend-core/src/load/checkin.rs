@@ -9,6 +9,7 @@ use super::{
 use crate::checkin::CheckinContent;
 use crate::content::ContentErrors;
 use crate::content::ProgramFile;
+use crate::domain::Role;
 use crate::questionnaire::Questionnaire;
 
 impl CheckinContent {
@@ -42,11 +43,13 @@ pub(super) fn check_checkin(
         (Some((path, mut q)), _) => {
             check_questionnaire(problems, &path, &q, parsed);
             for section in q.sections.iter().filter(|s| s.schedule.is_some()) {
-                if section.schedule.is_some_and(|s| s.every < 2) {
+                // `every = 1` asks a section every time of one partner only, such as contact with
+                // the other person of the partner who broke trust.
+                if section.schedule.is_some_and(|s| s.every == 0 || (s.every < 2 && s.of == Role::Both)) {
                     problems.add(
                         &path,
                         Some(&section.id),
-                        "a schedule's `every` must be 2 or more: a section asked every time needs no schedule",
+                        "a schedule's `every` must be 2 or more (or 1 for one partner's role): a section asked every time of both needs no schedule",
                     );
                 }
                 // A sent form is checked against the whole check-in, whatever its link showed.

@@ -29,13 +29,17 @@ pub(super) struct Context<'a> {
     pub(super) last: Option<&'a SessionRecord>,
     /// Every session held, by number: what they did decides the work chosen now.
     pub(super) course: &'a Course<'a>,
+    /// Plan only work for both partners: the roles are not assigned (see `safekeeping`).
+    pub(super) shared_only: bool,
+    /// The sheets to give, of the stage's homework.
+    pub(super) homework: &'a [String],
 }
 
 /// The joint session's agenda, fitted to `minutes`.
 pub(super) fn joint(context: &Context<'_>, minutes: u32) -> Fitted {
     let mut drafts = vec![check_in(context), safety_check(context)];
     drafts.extend(homework_review(context));
-    let chosen = work::choose(context.stage, context.record, context.course);
+    let chosen = work::choose(context.stage, context.record, context.course, context.shared_only);
     drafts.extend(chosen.iter().map(|c| exercise_draft(context, c)));
     drafts.extend(homework_to_give(context));
     drafts.push(closing());
@@ -169,11 +173,10 @@ fn exercise_draft(context: &Context<'_>, chosen: &Chosen<'_>) -> Draft {
 
 /// The stage's sheets, one line each. Printing them is a next step of the plan, not a line here.
 fn homework_to_give(context: &Context<'_>) -> Option<Draft> {
-    if context.stage.homework.is_empty() {
+    if context.homework.is_empty() {
         return None;
     }
     let what: Vec<String> = context
-        .stage
         .homework
         .iter()
         .map(|id| match context.program.sheet(id) {
@@ -184,7 +187,6 @@ fn homework_to_give(context: &Context<'_>) -> Option<Draft> {
     let mut draft =
         Draft::new(AgendaKind::Homework, "Homework to give", HOMEWORK_MINUTES, SHORT_ITEM_FLOOR).with_what(what);
     draft.item.sheets = context
-        .stage
         .homework
         .iter()
         .map(|id| SheetServes { id: id.clone(), serves: work::serves(context.stage, id) })

@@ -32,6 +32,9 @@ pub(super) struct Context<'a> {
     pub(super) stage: &'a Stage,
     pub(super) course: &'a Course<'a>,
     pub(super) flags: &'a [PlanFlag],
+    /// The partners cast as having broken trust whose role is not assigned (see `safekeeping`): no
+    /// account is prepared, and they are not asked about the betrayal as if it were theirs.
+    pub(super) withheld: &'a [String],
 }
 
 /// The individual session the program calls for next, if any. While a stop flag is open there
@@ -61,7 +64,10 @@ pub(super) fn propose<'a>(context: &Context<'a>) -> Option<Proposal<'a>> {
         return proposal(partner, IndividualPurpose::SafetyCheckIn, exercise);
     }
     let at_stage: Vec<&SessionRecord> = sessions.iter().copied().filter(|s| s.stage == stage.id).collect();
-    if is_disclosure_stage(context.program, stage) && at_stage.iter().all(|s| s.with.is_some()) {
+    if context.withheld.is_empty()
+        && is_disclosure_stage(context.program, stage)
+        && at_stage.iter().all(|s| s.with.is_some())
+    {
         let unprepared =
             record.partners.iter().filter(|p| p.roles.includes(Role::BrokeTrust)).find(|p| !seen_alone(p, &at_stage));
         if let Some(partner) = unprepared {
@@ -127,7 +133,7 @@ fn least_recently_seen<'a>(
 
 /// Fills `plan` in as the individual session `proposal` calls for: one item, the whole session long.
 pub(super) fn fill(plan: &mut Plan, context: &Context<'_>, proposal: &Proposal<'_>, minutes: u32) {
-    let Context { program, record, stage, course, flags } = *context;
+    let Context { program, record, stage, course, flags, withheld } = *context;
     let name = proposal.partner.name.to_string();
     let other =
         record.partners.iter().find(|p| p.name != proposal.partner.name).map_or(String::new(), |p| p.name.to_string());
@@ -158,7 +164,7 @@ pub(super) fn fill(plan: &mut Plan, context: &Context<'_>, proposal: &Proposal<'
             );
             let item = match exercise {
                 Some(exercise) => exercise_item(stage, exercise, &name, &other),
-                None => check_in_item(proposal.partner, &other),
+                None => check_in_item(proposal.partner, &other, withheld.contains(&name)),
             };
             let sheets = if exercise.is_some() { own_sheets(program, stage, proposal.partner) } else { safety_sheets };
             (notice, item, sheets)
@@ -280,7 +286,7 @@ fn safety_item(name: &str, other: &str, flags: &[PlanFlag], sheets: &[&Sheet]) -
 }
 
 /// The private safety check-in before joint work, where the stage has no work of its own done alone.
-fn check_in_item(partner: &PartnerRecord, other: &str) -> AgendaItem {
+fn check_in_item(partner: &PartnerRecord, other: &str, role_withheld: bool) -> AgendaItem {
     let name = partner.name.as_str();
     let mut item = blank_item(format!("Private safety check-in: {name}"), name);
     item.what = vec![
@@ -288,7 +294,14 @@ fn check_in_item(partner: &PartnerRecord, other: &str) -> AgendaItem {
         "Hear how things are at home and decide, with what you learn, whether joint sessions can begin.".to_owned(),
     ];
     item.steps = safety_steps(name);
-    if partner.roles.includes(Role::BrokeTrust) {
+    if role_withheld {
+        item.steps.insert(
+            2,
+            "They say they are afraid of, hurt, controlled or watched by the other partner: ask what they keep private \
+             to stay safe, never ask them to tell it or end it, and assign no roles."
+                .to_owned(),
+        );
+    } else if partner.roles.includes(Role::BrokeTrust) {
         item.steps.insert(
             2,
             "Ask whether the affair or deception still goes on in any form, messages included, and what ending it \

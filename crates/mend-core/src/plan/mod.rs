@@ -21,6 +21,7 @@ mod fit;
 mod flags;
 mod individual;
 mod notes;
+mod safekeeping;
 mod stage;
 mod work;
 
@@ -37,6 +38,7 @@ pub use checkins::{
     trust_falls_as_distress_rises,
 };
 pub use flags::{FlagGroup, PlanFlag, WatchGroup, grouped_flags, grouped_watch_fors, raised_flags};
+pub use safekeeping::sheets_kept_in_session;
 
 /// The shortest session mend plans, in minutes.
 pub const MIN_MINUTES: u32 = 30;
@@ -427,8 +429,20 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
         return Err(PlanError::NotTwoPartners { couple: record.id.clone(), partners: record.partners.len() });
     }
     let course = Course::new(program, record);
-    let choice = stage::choose(program, record, &course, options.stage_override.as_deref())?;
+    let mut choice = stage::choose(program, record, &course, options.stage_override.as_deref())?;
     let flags = flags_of(program, record, &course);
+    // Secrets kept for safety: no accountability or transparency work for a partner cast as having
+    // broken trust who says the other endangers them, until the therapist chooses a later stage.
+    let withheld = safekeeping::withheld(program, record, &course, &flags);
+    if !withheld.is_empty()
+        && options.stage_override.is_none()
+        && let Some(first) = program.stages.first()
+        && program.stage_index(&choice.stage.id).is_some_and(|i| i > 0)
+    {
+        let reason = safekeeping::stage_reason(first, choice.stage);
+        let next_step = (!course.all_met(first)).then(|| NextStep::MarkMarkers { stage: first.id.clone() });
+        choice = stage::StageChoice { stage: first, reason, next_step };
+    }
 
     let mut plan = Plan {
         couple: record.id.clone(),
@@ -461,10 +475,21 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
         date: options.today.clone(),
     };
 
-    let alone = individual::Context { program, record, stage: choice.stage, course: &course, flags: &flags };
+    let shared_only = !withheld.is_empty();
+    let withheld_names: Vec<String> = withheld.iter().map(|w| w.partner.name.to_string()).collect();
+    let alone = individual::Context {
+        program,
+        record,
+        stage: choice.stage,
+        course: &course,
+        flags: &flags,
+        withheld: &withheld_names,
+    };
     if let Some(proposal) = individual::propose(&alone) {
         individual::fill(&mut plan, &alone, &proposal, options.minutes);
     } else {
+        let homework =
+            if shared_only { safekeeping::shared_sheets(program, choice.stage) } else { choice.stage.homework.clone() };
         let context = agenda::Context {
             program,
             record,
@@ -472,13 +497,19 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
             flags: &flags,
             last: course.last(),
             course: &course,
+            shared_only,
+            homework: &homework,
         };
         let fitted = agenda::joint(&context, options.minutes);
         plan.agenda = fitted.agenda;
         plan.shortening_rule = fitted.shortening_rule;
         plan.left_for_next_time = fitted.left;
-        plan.homework = choice.stage.homework.clone();
+        plan.homework = homework;
         plan.partners = notes::partner_plans(record, Some(choice.stage), &flags);
+        if shared_only {
+            safekeeping::strip_role_notes(&mut plan.partners);
+            plan.notice = Some(safekeeping::notice(record, &withheld));
+        }
     }
     plan.next_steps.extend(choice.next_step);
     // A caution a check-in raised proposes the review stage, unless the plan is already there.
@@ -497,6 +528,7 @@ pub fn plan(program: &Program, record: &CoupleRecord, options: &PlanOptions) -> 
             .filter(|p| p.intake.is_none())
             .map(|p| NextStep::InvitePartner { partner: p.name.to_string() }),
     );
+    safekeeping::keep_in_session(program, &mut plan, &safekeeping::sheets_kept_in_session(program, &flags));
     if !plan.homework.is_empty() {
         plan.next_steps.push(NextStep::PrintPacket { sheets: plan.homework.clone() });
     }

@@ -26,7 +26,13 @@ pub(super) fn serves(stage: &Stage, item: &str) -> Vec<String> {
 /// The exercises for the joint session (never work done alone), in the order they are planned: those serving an unmet marker
 /// first (all of them when none does), then those not done in the last session at this stage,
 /// then the least done, then essential before optional, then the stage's order.
-pub(super) fn choose<'a>(stage: &'a Stage, record: &CoupleRecord, course: &Course<'_>) -> Vec<Chosen<'a>> {
+/// With `shared_only`, only work for both partners is chosen: the roles are not assigned.
+pub(super) fn choose<'a>(
+    stage: &'a Stage,
+    record: &CoupleRecord,
+    course: &Course<'_>,
+    shared_only: bool,
+) -> Vec<Chosen<'a>> {
     let held = course.sessions_at(stage);
     let met = course.met(stage);
     // Rotation follows the last joint session: one with a partner alone did other work.
@@ -37,7 +43,7 @@ pub(super) fn choose<'a>(stage: &'a Stage, record: &CoupleRecord, course: &Cours
         .exercises
         .iter()
         .enumerate()
-        .filter(|(_, e)| !e.alone)
+        .filter(|(_, e)| !e.alone && (!shared_only || e.role == Role::Both))
         .map(|(i, e)| {
             let unmet = serves(stage, &e.id).iter().any(|m| !met.contains(m));
             (!unmet, last_done.contains(&e.id), times_done(&e.id), !e.essential, i, e)

@@ -37,6 +37,8 @@ fn answers(trust: i64, mood: i64, worry: i64) -> RawAnswers {
         put(id, "no".into());
     }
     put("monitored", "no".into());
+    put("sexual_pressure", "no".into());
+    put("harassed", "no".into());
     put("self_harm_thoughts", "no".into());
     for id in ["trust_boundaries", "trust_honest", "trust_best_interest", "trust_promises", "trust_safety"] {
         put(id, trust.to_string());
@@ -378,7 +380,22 @@ fn the_pcl5_is_due_for_the_hurt_partner_at_the_first_check_in_and_every_fourth_a
     ];
     for (roles, asked, due) in cases {
         let expected: Vec<String> = if due { vec![PCL5.to_owned()] } else { Vec::new() };
-        assert_eq!(due_sections(q, roles, &sent(asked)), expected, "{roles:?} after {asked:?}");
+        let pcl5: Vec<String> = due_sections(q, roles, &sent(asked)).into_iter().filter(|s| s == PCL5).collect();
+        assert_eq!(pcl5, expected, "{roles:?} after {asked:?}");
+    }
+}
+
+#[test]
+fn contact_and_new_facts_are_asked_every_time_of_the_partner_each_is_about() {
+    let program = embedded();
+    let q = checkin(&program);
+    let cases: [(Roles, &[&str]); 3] = [
+        (Roles::BrokeTrust, &["contact"]),
+        (Roles::Hurt, &["new-facts", PCL5]),
+        (Roles::Mutual, &["contact", "new-facts", PCL5]),
+    ];
+    for (roles, expected) in cases {
+        assert_eq!(due_sections(q, roles, &[]), expected, "{roles:?}");
     }
 }
 
@@ -427,4 +444,23 @@ fn every_flag_a_record_can_raise_has_its_id_once() {
     }
     let once: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
     assert_eq!(once.len(), ids.len(), "each id once: {ids:?}");
+}
+
+#[test]
+fn a_link_says_how_long_its_form_is_from_the_questions_it_asks() {
+    let program = embedded();
+    let q = checkin(&program);
+    let intro = |shown: &Questionnaire| shown.intro.join(" ");
+    assert!(q.intro.iter().any(|p| p.contains(mend_core::checkin::LENGTH_PLACEHOLDER)));
+    let usual = intro(&for_link(q, &[], &[]));
+    assert!(
+        usual.contains("This check-in has 17 questions, and up to 12 more if some of your answers call for them. It takes about 5 minutes."),
+        "{usual}"
+    );
+    assert!(!usual.contains(mend_core::checkin::LENGTH_PLACEHOLDER));
+    let with_pcl5 = intro(&for_link(q, &["Trigger log".to_owned()], &[PCL5.to_owned()]));
+    assert!(
+        with_pcl5.contains("This check-in has 38 questions") && with_pcl5.contains("about 10 minutes"),
+        "{with_pcl5}"
+    );
 }

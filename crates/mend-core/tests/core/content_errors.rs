@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use mend_core::{ContentError, Program};
+use mend_core::{ContentError, Program, Severity};
 
 /// In a `find` pattern, stands for the shortest run of any text that lets the rest match.
 const ANY: &str = "…";
@@ -263,7 +263,7 @@ fn questionnaire_file_not_named_by_the_program_is_reported() {
 fn stage_with_one_exercise_is_reported() {
     check(
         "stages/reconnection.toml",
-        "[[exercises]]\nid = \"affection-ladder\"…[[progress_markers]]",
+        "[[exercises]]\nid = \"fears-and-needs-talk\"…[[progress_markers]]",
         "[[progress_markers]]",
         "stages/reconnection.toml",
         Some("reconnection"),
@@ -422,7 +422,7 @@ fn empty_paragraph_cannot_print() {
 fn lines_block_of_zero_lines_cannot_print() {
     check(
         "homework/accountability-letter.toml",
-        "count = 18",
+        "count = 12",
         "count = 0",
         "homework/accountability-letter.toml",
         Some("accountability-letter"),
@@ -446,7 +446,7 @@ fn table_of_seven_columns_cannot_print() {
 fn scale_without_words_at_its_ends_cannot_print() {
     check(
         "homework/check-in-guide.toml",
-        "low = \"Not safe at all\"\nhigh = \"Completely safe\"",
+        "low = \"Not calm at all\"\nhigh = \"Completely calm\"",
         "low = \"\"\nhigh = \"\"",
         "homework/check-in-guide.toml",
         Some("check-in-guide"),
@@ -939,7 +939,13 @@ fn checkin_errors_are_reported_with_file_and_id() {
 fn a_schedule_is_for_a_check_in_section_of_optional_questions_asked_now_and_then() {
     let cases = [
         // (file, find, replace, expected id, fragment)
-        ("checkin/checkin.toml", "every = 4", "every = 1", "since-you-found-out", "`every` must be 2 or more"),
+        (
+            "checkin/checkin.toml",
+            "schedule = { of = \"hurt\", every = 4 }",
+            "schedule = { of = \"hurt\", every = 0 }",
+            "since-you-found-out",
+            "`every` must be 2 or more",
+        ),
         (
             "checkin/checkin.toml",
             "id = \"pcl5_1\"\nkind = \"single\"",
@@ -958,4 +964,69 @@ fn a_schedule_is_for_a_check_in_section_of_optional_questions_asked_now_and_then
     for (file, find, replace, id, fragment) in cases {
         check(file, find, replace, file, Some(id), fragment);
     }
+}
+
+// Safety wording the content check enforces.
+
+#[test]
+fn stop_flag_saying_hold_is_reported() {
+    check(
+        "intake/intake.toml",
+        "action = \"Pause all joint sessions until this flag is resolved. Strangulation",
+        "action = \"Hold joint sessions. Pause all joint sessions until this flag is resolved. Strangulation",
+        "intake/intake.toml",
+        Some("strangulation"),
+        "says \"hold\", which can read as its opposite",
+    );
+}
+
+#[test]
+fn stop_flag_whose_action_does_not_pause_joint_work_is_reported() {
+    for (file, id) in [("intake/intake.toml", "weapon"), ("checkin/checkin.toml", "violence-or-threats")] {
+        let find = format!(
+            "id = \"{id}\"\nseverity = \"stop\"{ANY}action = \"Pause all joint sessions until this flag is resolved. "
+        );
+        check(
+            file,
+            &find,
+            &format!("id = \"{id}\"\nseverity = \"stop\"\nmessage = \"Edited.\"\naction = \""),
+            file,
+            Some(id),
+            "a stop flag's `action` must say that joint work pauses: add the sentence \"Pause all joint sessions until this flag is resolved.\"",
+        );
+    }
+}
+
+#[test]
+fn every_shipped_stop_flag_pauses_joint_work_without_saying_hold() {
+    let program = Program::from_files(SHIPPED.clone()).expect("the shipped content loads");
+    let checkin = program.checkin.as_ref().expect("the shipped program has a check-in");
+    for flag in program.questionnaire.flags.iter().chain(&checkin.flags).filter(|f| f.severity == Severity::Stop) {
+        assert!(flag.action.starts_with(mend_core::questionnaire::PAUSE_JOINT_WORK), "{}: {}", flag.id, flag.action);
+        assert!(!flag.action.to_lowercase().split(|c: char| !c.is_alphabetic()).any(|w| w == "hold"), "{}", flag.id);
+    }
+}
+
+#[test]
+fn sheet_filled_in_alone_without_the_privacy_line_is_reported() {
+    check(
+        "homework/trigger-log.toml",
+        "    \"This sheet is private. Keep it where no one else can read it, and share only what you choose.\",\n",
+        "",
+        "homework/trigger-log.toml",
+        Some("trigger-log"),
+        "a sheet filled in alone must say it is private",
+    );
+}
+
+#[test]
+fn check_in_section_asked_every_time_of_both_is_reported() {
+    check(
+        "checkin/checkin.toml",
+        "schedule = { of = \"broke_trust\", every = 1 }",
+        "schedule = { of = \"both\", every = 1 }",
+        "checkin/checkin.toml",
+        Some("contact"),
+        "a schedule's `every` must be 2 or more (or 1 for one partner's role)",
+    );
 }

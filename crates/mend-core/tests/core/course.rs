@@ -430,7 +430,14 @@ fn the_review_sees_each_partner_alone_then_goes_back_to_the_program() {
     record.sessions.push(alone(2, review, "Ana"));
 
     // The review goes on without the therapist choosing it again, until its work alone is done.
-    for (number, name, exercise) in [(3, "Ben", "warning-signs-review"), (4, "Ben", "choosing-yourself")] {
+    // Issue 27: either partner also weighs, alone, whether they lean in or out.
+    let alone_work = [
+        (3, "Ana", "leaning-in-or-out"),
+        (4, "Ben", "warning-signs-review"),
+        (5, "Ben", "leaning-in-or-out"),
+        (6, "Ben", "choosing-yourself"),
+    ];
+    for (number, name, exercise) in alone_work {
         let plan = next(&program, &record);
         assert_eq!(plan.stage.id, review, "{}", plan.stage_reason);
         assert_eq!(individual(&plan), (Some(IndividualPurpose::Review), Some(name), Some(exercise)));

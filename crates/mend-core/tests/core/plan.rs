@@ -84,14 +84,16 @@ attribution = "Invented for tests."
 id = "fear"
 severity = "stop"
 message = "Says they are afraid of the other partner."
-action = "See them alone and make a safety plan."
+action = "Pause all joint sessions until this flag is resolved. See them alone and make a safety plan."
+danger_from_partner = true
+sheets_stay_in_session = true
 when = { question = "afraid", equals = "yes" }
 
 [[flags]]
 id = "harm"
 severity = "stop"
 message = "Has thought of self-harm lately."
-action = "Assess the risk today."
+action = "Pause all joint sessions until this flag is resolved. Assess the risk today."
 when = { question = "harm_thoughts", equals = "yes" }
 
 [[flags]]
@@ -164,11 +166,13 @@ prompts = ["Prompt of {id}?"]
 }
 
 fn sheet_toml(title: &str, audience: &str) -> String {
+    let private =
+        if audience == "together" { String::new() } else { format!("{:?}, ", mend_core::content::PRIVATE_SHEET_LINE) };
     format!(
         r#"title = "{title}"
 audience = "{audience}"
 purpose = "Practise {title} at home."
-instructions = ["Fill it in."]
+instructions = [{private}"Fill it in."]
 sources = [{{ article = "notes", section = "One" }}]
 
 [[blocks]]
@@ -740,8 +744,37 @@ fn check_held_for_safety(plan: &Plan, flags: &[&str]) {
     let seen: Vec<&str> = plan.agenda.iter().filter_map(|i| i.partner.as_deref()).collect();
     assert_eq!(seen.len(), 1, "one partner at a time");
     assert_eq!(plan.with.as_deref(), seen.first().copied());
-    assert_eq!(plan.homework, ["safety-card"], "only the first stage's safety sheet for one partner");
+    if flags.contains(&"fear") {
+        // Fear is open: the safety sheet, filled in alone, is gone through in the session and stays there.
+        assert!(plan.homework.is_empty(), "no sheet filled in alone goes home: {:?}", plan.homework);
+        assert!(plan.agenda[0].sheets.is_empty());
+        assert!(
+            plan.agenda[0].what.iter().any(|w| w.starts_with("While fear is open, no sheet filled in alone goes home")
+                && w.contains("Safety card (safety-card)")),
+            "{:?}",
+            plan.agenda[0].what
+        );
+        assert!(!plan.next_steps.iter().any(|s| matches!(s, NextStep::PrintPacket { .. })));
+    } else {
+        assert_eq!(plan.homework, ["safety-card"], "only the first stage's safety sheet for one partner");
+    }
     check_minutes(plan, "held for safety");
+}
+
+#[test]
+fn sheets_filled_in_alone_stay_in_the_session_while_a_fear_flag_is_open() {
+    let program = fixture();
+    let mut record = seen_alone(couple(None, Some(answers(&[("afraid", "yes")]))));
+    let held = make(&program, &record, &options(50));
+    assert!(held.homework.is_empty(), "{:?}", held.homework);
+    // Once it is resolved, the joint session's sheets go home again, the one filled in alone too.
+    record.resolved_flags.push(resolution("fear"));
+    let joint = make(&program, &record, &options(50));
+    assert_eq!(joint.homework, ["safety-card", "calm-log"]);
+    assert!(joint.next_steps.contains(&NextStep::PrintPacket { sheets: joint.homework.clone() }));
+    // Harm alone keeps no sheet in the room: the safety sheet goes home.
+    let harm = make(&program, &couple(None, Some(answers(&[("harm_thoughts", "yes")]))), &options(50));
+    assert_eq!(harm.homework, ["safety-card"]);
 }
 
 #[test]
@@ -775,6 +808,55 @@ fn every_stop_flag_holds_joint_work_until_resolved() {
     check_held_for_safety(&make(&program, &record, &options(50)), &["fear", "harm"]);
     record.resolved_flags.push(resolution("fear"));
     check_held_for_safety(&make(&program, &record, &options(50)), &["harm"]);
+}
+
+/// Secrets kept for safety: José, cast as having broken trust, says he is afraid of Zoë. What he
+/// kept hidden may be what keeps him safe, so no accountability work is planned for him.
+#[test]
+fn a_partner_cast_as_having_broken_trust_who_reports_fear_gets_no_accountability_plan() {
+    let program = fixture();
+    let steadied = |jose: &[(&str, &str)]| {
+        let mut record = seen_alone(couple(Some(answers(jose)), Some(answers(&[("found_out", "told")]))));
+        record.sessions.push(session(3, "steadying", &[], &["calm", "safe"]));
+        record
+    };
+    // Without the fear, the couple moves on to the telling, and José gives the full account.
+    let calm = make(&program, &steadied(&[("afraid", "no")]), &options(50));
+    assert_eq!(calm.stage.id, "telling");
+    assert!(calm.agenda.iter().any(|i| i.exercise.as_deref() == Some("full-account")));
+    assert_eq!(calm.notice, None);
+
+    // Afraid, and the flag still open: joint work waits, as for any stop flag.
+    let mut record = steadied(&[("afraid", "yes")]);
+    assert_eq!(make(&program, &record, &options(50)).session_kind, SessionKind::Individual);
+
+    // Resolved: a joint session, but the roles are not assigned.
+    record.resolved_flags.push(resolution("fear"));
+    let plan = make(&program, &record, &options(50));
+    assert_eq!(plan.session_kind, SessionKind::Joint);
+    assert_eq!(plan.stage.id, "steadying", "{}", plan.stage_reason);
+    assert!(plan.stage_reason.contains("rather than “Telling”"), "{}", plan.stage_reason);
+    let notice = plan.notice.as_deref().expect("a notice says why");
+    assert!(notice.contains("José Núñez, cast as having broken trust") && notice.contains("(fear)"), "{notice}");
+    assert!(notice.contains("roles are not assigned"), "{notice}");
+    let exercises: Vec<&str> = plan.agenda.iter().filter_map(|i| i.exercise.as_deref()).collect();
+    assert!(!exercises.is_empty());
+    assert!(!exercises.contains(&"own-it") && !exercises.contains(&"body-map"), "{exercises:?}");
+    assert!(plan.agenda.iter().all(|i| i.role.is_none_or(|r| r == mend_core::Role::Both)));
+    for partner in &plan.partners {
+        assert!(
+            partner.notes.iter().all(|n| !matches!(n.about, NoteAbout::BrokeTrust | NoteAbout::Hurt)),
+            "{:?}",
+            partner.notes
+        );
+    }
+
+    // The therapist's own choice of a later stage, once recorded, says the roles stand.
+    record.sessions.push(session(4, "telling", &[], &[]));
+    let chosen = make(&program, &record, &options(50));
+    assert_eq!(chosen.stage.id, "telling");
+    assert_eq!(chosen.notice, None);
+    assert!(chosen.agenda.iter().any(|i| i.exercise.as_deref() == Some("full-account")));
 }
 
 #[test]
@@ -990,7 +1072,7 @@ fn next_steps_come_in_order_safety_first_and_print_the_homework_last() {
             NextStep::ResolveFlag { flag: "harm".to_owned() },
             NextStep::RecordIndividual { stage: "steadying".to_owned(), partner: "Zoë".to_owned() },
             NextStep::InvitePartner { partner: "José Núñez".to_owned() },
-            NextStep::PrintPacket { sheets: vec!["safety-card".to_owned()] },
+            // Fear is open: the safety sheet, filled in alone, stays in the session, so nothing is printed.
         ]
     );
 
@@ -1250,4 +1332,37 @@ fn the_shipped_program_plans_every_stage_at_every_length() {
             }
         }
     }
+}
+
+/// Before the work turns to touch and sex, each partner is asked alone whether any sexual contact
+/// has felt pressured or forced: the shipped reconnection stage opens with that check, alone.
+#[test]
+fn entering_reconnection_each_partner_is_first_asked_alone_about_sexual_pressure() {
+    let program = Program::embedded().expect("the embedded program loads");
+    let reconnection = program.stage_index("reconnection").expect("the program has a reconnection stage");
+    let mut record = couple(None, None);
+    for (number, name) in (1..).zip(["José Núñez", "Zoë"]) {
+        let mut check_in = session(number, &program.stages[0].id, &[], &[]);
+        check_in.with = Some(name.to_owned());
+        record.sessions.push(check_in);
+    }
+    for (number, stage) in (3..).zip(&program.stages[..reconnection]) {
+        let markers: Vec<&str> = stage.progress_markers.iter().map(|m| m.id.as_str()).collect();
+        record.sessions.push(session(number, &stage.id, &[], &markers));
+    }
+    let first = u32::try_from(record.sessions.len()).unwrap() + 1;
+    for (next, name) in (first..).zip(["José Núñez", "Zoë"]) {
+        let alone = make(&program, &record, &options(50));
+        assert_eq!(alone.stage.id, "reconnection");
+        assert_eq!(alone.session_kind, SessionKind::Individual, "{name}: {:?}", alone.notice);
+        assert_eq!(alone.with.as_deref(), Some(name));
+        assert_eq!(alone.agenda[0].exercise.as_deref(), Some("closeness-alone-check"));
+        let mut held = session(next, "reconnection", &[], &[]);
+        held.with = Some(name.to_owned());
+        held.done = vec!["closeness-alone-check".to_owned()];
+        record.sessions.push(held);
+    }
+    let joint = make(&program, &record, &options(50));
+    assert_eq!(joint.session_kind, SessionKind::Joint);
+    assert!(joint.agenda.iter().all(|i| i.exercise.as_deref() != Some("closeness-alone-check")));
 }

@@ -94,6 +94,7 @@ const CALM: &[(&str, &str)] = &[
     ("suicide_threats", "no"),
     ("controlled", "no"),
     ("monitored", "no"),
+    ("sexual_pressure", "no"),
     ("harassed", "no"),
     ("self_harm_thoughts", "no"),
     ("self_harm_past", "no"),
@@ -413,7 +414,7 @@ fn missing_required_answers_name_the_question() {
                 ("name", "Enter the name you would like to be called"),
                 ("secrets_policy", "Tick the box to show you have read how your therapist handles secrets"),
                 ("breach", "Choose at least one thing that broke trust"),
-                ("role", "Choose which is closest to your part in it"),
+                ("role", "Choose which describes you best"),
                 ("came_to_light", "Choose how it came to light"),
                 ("how_long_ago", "Choose how long ago it came to light"),
                 ("still_going_on", "Choose whether anything that broke trust is still going on"),
@@ -462,6 +463,10 @@ fn missing_required_answers_name_the_question() {
                 ),
                 ("controlled", "Choose yes if your partner controls your money, phone or who you see, or no if not"),
                 ("monitored", "Choose whether your partner checks on you in ways you have not agreed to"),
+                (
+                    "sexual_pressure",
+                    "Choose yes if your partner has ever pressured or forced you into a sexual act, or no if not",
+                ),
                 (
                     "harassed",
                     "Choose yes if someone else is contacting, following or threatening you against your wishes, or no if not",
@@ -827,6 +832,12 @@ const FLAG_CASES: &[Case<'static>] = &[
         expect: Expect::Flags(&["monitoring"]),
     },
     Case {
+        name: "sexual pressure or force",
+        base: Base::Hurt,
+        changes: &["sexual_pressure=yes"],
+        expect: Expect::Flags(&["sexual-coercion"]),
+    },
+    Case {
         name: "openness both agreed to is not monitoring",
         base: Base::BrokeTrust,
         changes: &["monitored=agreed"],
@@ -1020,7 +1031,13 @@ const FLAG_CASES: &[Case<'static>] = &[
         changes: &["hope=separate-well"],
         expect: Expect::Flags(&["hopes-to-part"]),
     },
-    Case { name: "hopes to decide", base: Base::Hurt, changes: &["hope=decide"], expect: Expect::Flags(&[]) },
+    // Issue 27: hoping therapy will help decide is decision work, not the repair program yet.
+    Case {
+        name: "hopes to decide",
+        base: Base::Hurt,
+        changes: &["hope=decide"],
+        expect: Expect::Flags(&["hopes-to-decide"]),
+    },
     // Info.
     Case {
         name: "an affair: a gentle prompt about sexual health",
@@ -1115,6 +1132,7 @@ fn flags_have_the_severity_the_program_relies_on() {
         ("past-violence", Severity::Stop),
         ("coercive-control", Severity::Stop),
         ("monitoring", Severity::Stop),
+        ("sexual-coercion", Severity::Stop),
         ("affair-ongoing", Severity::Stop),
         ("phq2-positive", Severity::Caution),
         ("gad2-positive", Severity::Caution),
@@ -1129,6 +1147,7 @@ fn flags_have_the_severity_the_program_relies_on() {
         ("gaslighting", Severity::Caution),
         ("no-accountability", Severity::Caution),
         ("low-commitment", Severity::Caution),
+        ("hopes-to-decide", Severity::Caution),
         ("hopes-to-part", Severity::Caution),
         ("sexual-health", Severity::Info),
         ("children-at-home", Severity::Info),
@@ -1502,6 +1521,7 @@ const SENSITIVE: &[&str] = &[
     "suicide_threats",
     "controlled",
     "monitored",
+    "sexual_pressure",
     "harassed",
     "self_harm_thoughts",
     "self_harm_past",
@@ -1542,6 +1562,7 @@ fn the_form_says_who_reads_it_and_what_to_do_in_an_emergency() {
         "suicide_threats",
         "controlled",
         "monitored",
+        "sexual_pressure",
         "harassed",
         "self_harm_thoughts",
         "self_harm_past",
@@ -1678,6 +1699,8 @@ fn any_of_on_a_scale_matches_the_number() {
         severity: Severity::Info,
         message: "Commitment is 0 or 1.".to_owned(),
         action: "Ask about it.".to_owned(),
+        danger_from_partner: false,
+        sheets_stay_in_session: false,
         when: Condition {
             question: Some("commitment".to_owned()),
             any_of: vec!["0".to_owned(), "1".to_owned()],
