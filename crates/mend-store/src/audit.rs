@@ -169,7 +169,7 @@ impl Store {
 
     /// The whole audit trail, oldest first.
     pub fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError> {
-        Ok(self.audit_rows()?.into_iter().map(|(entry, _)| entry).collect::<Result<Vec<_>, _>>()?)
+        self.audit_rows()?.into_iter().map(|(entry, _)| entry).collect()
     }
 
     /// Checks the trail's chain: each chained entry's link must be the hash of the one before
