@@ -189,41 +189,13 @@ fn links_by_mail_each_to_their_own_never_where_home_is_not_safe_and_failures_sai
     configure(&practice, smtp.port, true, LOGIN.1);
 
     // A mistyped address is refused as it is typed.
-    let bad = practice.run(&[
-        "couple",
-        "add",
-        "--partner",
-        INGRID,
-        "--partner",
-        TOMAS,
-        "--breach",
-        "lies",
-        "--broke-trust",
-        TOMAS,
-        "--email",
-        "ingrid.example.org",
-    ]);
+    let add = ["couple", "add", "--partner", INGRID, "--partner", TOMAS, "--breach", "lies", "--broke-trust", TOMAS];
+    let bad = practice.run(&[&add[..], &["--email", "ingrid.example.org"]].concat());
     assert!(!bad.status.success());
     assert!(bad.stderr.contains("not an e-mail address") && bad.stderr.contains("--email"), "{}", bad.stderr);
 
-    let couple = practice.json(&[
-        "couple",
-        "add",
-        "--partner",
-        INGRID,
-        "--partner",
-        TOMAS,
-        "--breach",
-        "lies",
-        "--broke-trust",
-        TOMAS,
-        "--email",
-        "ingrid@example.org",
-        "--email",
-        "tomas@example.org",
-        "--format",
-        "json",
-    ]);
+    let emails = ["--email", "ingrid@example.org", "--email", "tomas@example.org", "--format", "json"];
+    let couple = practice.json(&[&add[..], &emails[..]].concat());
     let id = couple["id"].as_str().expect("an id").to_owned();
     assert_eq!(couple["partners"][0]["email"], "ingrid@example.org");
 

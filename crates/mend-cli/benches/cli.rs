@@ -12,7 +12,10 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod whole_process;
+use whole_process::{ms, ratio, run, run_output};
 
 /// Runs of each command; the median is reported.
 const RUNS: usize = 40;
@@ -201,41 +204,8 @@ fn add_a_year_of_checkins(db: &Path, couple: &str) {
         .expect("spread the check-ins a week apart");
 }
 
-fn run(exe: &str, config: &Path, args: &[&str], db: Option<&Path>, env: &[(&str, &str)]) -> Duration {
-    let mut command = Command::new(exe);
-    if let Some(db) = db {
-        command.arg("--db").arg(db);
-    }
-    command.args(args).env("MEND_CONFIG", config).env("NO_COLOR", "1").env_remove("MEND_PASSPHRASE");
-    command.envs(env.iter().copied());
-    let start = Instant::now();
-    let output = command.output().expect("run mend");
-    let elapsed = start.elapsed();
-    assert!(output.status.success(), "mend {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-    elapsed
-}
-
-fn run_output(exe: &str, config: &Path, args: &[&str], db: Option<&Path>, env: &[(&str, &str)]) -> String {
-    let mut command = Command::new(exe);
-    if let Some(db) = db {
-        command.arg("--db").arg(db);
-    }
-    command.args(args).env("MEND_CONFIG", config).env("NO_COLOR", "1").env_remove("MEND_PASSPHRASE");
-    let output = command.envs(env.iter().copied()).output().expect("run mend");
-    assert!(output.status.success(), "mend {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).expect("UTF-8")
-}
-
 fn median(mut f: impl FnMut() -> Duration) -> Duration {
     let mut times: Vec<Duration> = (0..RUNS).map(|_| f()).collect();
     times.sort();
     times[RUNS / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn ratio(a: Duration, b: Duration) -> f64 {
-    a.as_secs_f64() / b.as_secs_f64()
 }

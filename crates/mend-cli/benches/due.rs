@@ -6,9 +6,10 @@
 //! the week has something to read. Run with `cargo bench -p mend-cli --bench due`;
 //! `MEND_BENCH_EXE=/path/to/mend` times another build through the same steps.
 
-use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod whole_process;
+use whole_process::{ms, ratio, run, run_output};
 
 /// Runs of each command; the median is reported.
 const RUNS: usize = 40;
@@ -74,7 +75,7 @@ fn main() {
         }
     }
     run(exe, &config, &["encrypt"], Some(&db), &[]);
-    let listed = run_output(exe, &config, &["due", "--format", "json"], Some(&db));
+    let listed = run_output(exe, &config, &["due", "--format", "json"], Some(&db), &[]);
     let items: serde_json::Value = serde_json::from_str(&listed).expect("JSON");
     let items = items["due"].as_array().map_or(0, Vec::len);
     assert!(items >= COUPLES, "every couple has something due ({items} lines)");
@@ -98,37 +99,4 @@ fn main() {
     } else {
         let _ = std::fs::remove_dir_all(&dir);
     }
-}
-
-fn run(exe: &str, config: &Path, args: &[&str], db: Option<&Path>, env: &[(&str, &str)]) -> Duration {
-    let mut command = Command::new(exe);
-    if let Some(db) = db {
-        command.arg("--db").arg(db);
-    }
-    command.args(args).env("MEND_CONFIG", config).env("NO_COLOR", "1").env_remove("MEND_PASSPHRASE");
-    command.envs(env.iter().copied());
-    let start = Instant::now();
-    let output = command.output().expect("run mend");
-    let elapsed = start.elapsed();
-    assert!(output.status.success(), "mend {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-    elapsed
-}
-
-fn run_output(exe: &str, config: &Path, args: &[&str], db: Option<&Path>) -> String {
-    let mut command = Command::new(exe);
-    if let Some(db) = db {
-        command.arg("--db").arg(db);
-    }
-    command.args(args).env("MEND_CONFIG", config).env("NO_COLOR", "1").env_remove("MEND_PASSPHRASE");
-    let output = command.output().expect("run mend");
-    assert!(output.status.success(), "mend {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).expect("UTF-8")
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn ratio(a: Duration, b: Duration) -> f64 {
-    a.as_secs_f64() / b.as_secs_f64()
 }
