@@ -54,17 +54,17 @@ fn main() {
         })
         .collect();
     export["couples"] = copies.into();
-    let practice_json = dir.join("practice.json");
-    std::fs::write(&practice_json, export.to_string()).expect("write the practice");
 
     let practice = dir.join("practice");
     std::fs::create_dir_all(&practice).expect("a folder");
     let db = practice.join("mend.db");
     let config = practice.join("config.toml");
-    run(exe, &config, &["import", &practice_json.to_string_lossy()], Some(&db), &[]);
-    // A waiting link for one partner of every couple, as a practice in full swing has.
+    // Imported through the store into a plain file (which `mend encrypt` then encrypts in place),
+    // with a waiting link for one partner of every couple, as a practice in full swing has.
     {
         let mut store = mend_store::Store::open(&db).expect("open the practice");
+        let export = mend_store::Export::from_json(&export.to_string()).expect("an export");
+        store.import(&export).expect("import the practice");
         let program = mend_core::Program::embedded().expect("the embedded program");
         let now = time::OffsetDateTime::now_utc();
         for found in store.couples().expect("the couples") {

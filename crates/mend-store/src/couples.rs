@@ -65,7 +65,7 @@ impl Store {
     pub fn couples(&self) -> Result<Vec<Couple>, StoreError> {
         let ids: Vec<CoupleId> = self
             .conn
-            .prepare("SELECT id FROM couples ORDER BY id")?
+            .prepare_cached("SELECT id FROM couples ORDER BY id")?
             .query_map([], |row| row.get(0).map(CoupleId::from_row))?
             .collect::<Result<_, _>>()?;
         ids.into_iter().map(|id| load_couple(&self.conn, id)).collect()
@@ -274,25 +274,24 @@ fn fresh_short_id(conn: &Connection) -> Result<String, StoreError> {
 
 /// Reads one couple with its partners.
 pub(crate) fn load_couple(conn: &Connection, id: CoupleId) -> Result<Couple, StoreError> {
+    // Statements of reads a command repeats for every couple are cached: preparing one costs
+    // about as much as running it.
     let couple = conn
-        .query_row(
-            "SELECT short_id, breach, label, created_at, current_stage FROM couples WHERE id = ?1",
-            [id.get()],
-            |row| {
-                let breach: String = row.get(1)?;
-                Ok(Couple {
-                    id,
-                    short_id: row.get(0)?,
-                    breach: BreachKind::parse(&breach).map_err(|e| {
-                        rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
-                    })?,
-                    label: row.get(2)?,
-                    created_at: row.get(3)?,
-                    current_stage: row.get(4)?,
-                    partners: Vec::new(),
-                })
-            },
-        )
+        .prepare_cached("SELECT short_id, breach, label, created_at, current_stage FROM couples WHERE id = ?1")?
+        .query_row([id.get()], |row| {
+            let breach: String = row.get(1)?;
+            Ok(Couple {
+                id,
+                short_id: row.get(0)?,
+                breach: BreachKind::parse(&breach).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
+                })?,
+                label: row.get(2)?,
+                created_at: row.get(3)?,
+                current_stage: row.get(4)?,
+                partners: Vec::new(),
+            })
+        })
         .optional()?;
     let Some(mut couple) = couple else {
         return Err(LookupError::NoSuchCouple { query: id.to_string() }.into());
@@ -302,8 +301,9 @@ pub(crate) fn load_couple(conn: &Connection, id: CoupleId) -> Result<Couple, Sto
 }
 
 fn load_partners(conn: &Connection, couple: CoupleId) -> Result<Vec<Partner>, StoreError> {
-    let mut stmt =
-        conn.prepare("SELECT id, name, pronouns, roles, email FROM partners WHERE couple_id = ?1 ORDER BY position")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, pronouns, roles, email FROM partners WHERE couple_id = ?1 ORDER BY position",
+    )?;
     let rows = stmt
         .query_map([couple.get()], |row| {
             Ok((
@@ -370,13 +370,12 @@ struct LatestAnswers {
 
 fn latest_answers(conn: &Connection, partner: PartnerId) -> Result<Option<LatestAnswers>, StoreError> {
     let latest: Option<(String, String, String, u32)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT answers, submitted_at, questionnaire, questionnaire_version FROM intake_responses
              WHERE partner_id = ?1 AND invitation_id NOT IN (SELECT invitation_id FROM checkin_links)
              ORDER BY submitted_at DESC, id DESC LIMIT 1",
-            [partner.get()],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-        )
+        )?
+        .query_row([partner.get()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
         .optional()?;
     latest
         .map(|(json, sent_at, questionnaire, version)| {

@@ -172,7 +172,7 @@ impl Store {
 
     /// The couple's sessions, oldest first.
     pub fn sessions(&self, couple: &Couple) -> Result<Vec<SessionRecord>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT number, held_on, stage, homework, met, notes, plan IS NOT NULL, done, with_partner, new_disclosure
              FROM sessions WHERE couple_id = ?1 ORDER BY number",
         )?;
@@ -246,7 +246,7 @@ impl Store {
     pub fn resolved_flags(&self, couple: &Couple) -> Result<Vec<FlagResolution>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT flag, note, resolved_at FROM flag_resolutions WHERE couple_id = ?1 ORDER BY id")?;
+            .prepare_cached("SELECT flag, note, resolved_at FROM flag_resolutions WHERE couple_id = ?1 ORDER BY id")?;
         let rows = stmt
             .query_map([couple.id.get()], |row| {
                 Ok(FlagResolution { flag: row.get(0)?, note: row.get(1)?, resolved_at: row.get(2)? })
