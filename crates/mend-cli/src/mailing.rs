@@ -133,17 +133,21 @@ impl Delivery {
     }
 }
 
-/// Why a partner may not get a message at all, before any server is asked: an unsafe home
-/// (the record's rule) or no address.
-pub(crate) fn withheld(program: &Program, record: &CoupleRecord, couple: &Couple, partner: &str) -> Option<String> {
-    if let Err(why) = may_message(program, record, partner) {
-        return Some(why.to_string());
-    }
-    let address = couple.partners.iter().find(|p| p.name.as_str() == partner).and_then(|p| p.email.as_ref());
-    match address {
-        Some(_) => None,
-        None => Some(format!("no e-mail address is recorded for {partner} (`mend couple email`)")),
-    }
+/// Where a message to `partner` of `couple` may go, or why none may at all: an unsafe home (the
+/// record's rule, asked first) or no address.
+pub(crate) fn address_for<'a>(
+    program: &Program,
+    record: &CoupleRecord,
+    couple: &'a Couple,
+    partner: &str,
+) -> Result<&'a mend_core::EmailAddress, String> {
+    may_message(program, record, partner).map_err(|why| why.to_string())?;
+    couple
+        .partners
+        .iter()
+        .find(|p| p.name.as_str() == partner)
+        .and_then(|p| p.email.as_ref())
+        .ok_or_else(|| format!("no e-mail address is recorded for {partner} (`mend couple email`)"))
 }
 
 /// Sends `letter` to `partner` of `couple` for the link `invitation`, unless the record says not
@@ -160,14 +164,11 @@ pub(crate) fn deliver(
     purpose: MailPurpose,
     letter: &Letter,
 ) -> Result<Delivery> {
-    if let Some(why) = withheld(program, record, couple, partner) {
-        return Ok(Delivery::Withheld { why });
-    }
-    let Some(to) = couple.partners.iter().find(|p| p.name.as_str() == partner).and_then(|p| p.email.clone()) else {
-        return Ok(Delivery::Withheld { why: format!("no e-mail address is recorded for {partner}") });
+    let to = match address_for(program, record, couple, partner) {
+        Ok(to) => to,
+        Err(why) => return Ok(Delivery::Withheld { why }),
     };
-    let outcome = mail.settings.send(&to, letter);
-    let (attempt, delivery) = match outcome {
+    let (attempt, delivery) = match mail.settings.send(to, letter) {
         Ok(code) => (
             MailAttempt { sent: true, reply_code: Some(code), failure: None },
             Delivery::Sent { to: to.to_string(), reply_code: code },

@@ -18,7 +18,7 @@ use time::Duration;
 use crate::args::{Format, RemindArgs};
 use crate::context::{Context, now};
 use crate::links::{CheckinsMade, make_checkins, send_each};
-use crate::mailing::{Delivery, deliver, withheld};
+use crate::mailing::{Delivery, address_for, deliver};
 use crate::output::{json, outln};
 use crate::week::PracticeWeek;
 
@@ -69,7 +69,7 @@ pub(crate) fn run(ctx: &Context, args: RemindArgs) -> Result<ExitCode> {
         let partner = link.partner_name.to_string();
         let line =
             |delivery| Done { couple: couple.short_id.clone(), partner: partner.clone(), what: "reminder", delivery };
-        if let Some(why) = withheld(program, record, couple, &partner) {
+        if let Err(why) = address_for(program, record, couple, &partner) {
             done.push(line(Outcome::Delivery(Delivery::Withheld { why })));
             continue;
         }
@@ -105,7 +105,7 @@ pub(crate) fn run(ctx: &Context, args: RemindArgs) -> Result<ExitCode> {
                     what: "checkin",
                     delivery,
                 };
-                match withheld(program, couple_week.record, couple, name) {
+                match address_for(program, couple_week.record, couple, name).err() {
                     Some(why) => done.push(line(Outcome::Delivery(Delivery::Withheld { why }))),
                     None if args.dry_run || mail.is_none() => {
                         done.push(line(Outcome::WouldSend { status: "would_send" }))
